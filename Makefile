@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`. Everything else is set up here.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+export UV_LINK_MODE ?= copy
+FLASK := $(UV) run --frozen flask --app wsgi
+
+.PHONY: run test setup lint typecheck translations extract-messages clean
+
+## run: environment, database, demo data, then the server on http://127.0.0.1:5000
+run: setup
+	$(FLASK) init-db
+	$(FLASK) load-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## test: lint, type check and the whole test suite (SQLite, and PostgreSQL when reachable)
+test: setup lint typecheck
+	$(UV) run --frozen pytest
+
+setup: .venv/.synced translations
+
+$(UV):
+	python3 -m pip install --quiet --user 'uv>=0.5,<1'
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+## translations: compile the message catalogues (.po → .mo)
+translations: .venv/.synced
+	$(UV) run --frozen pybabel compile --use-fuzzy -d tracker/translations >/dev/null
+
+## extract-messages: refresh the catalogues after changing UI texts
+extract-messages: .venv/.synced
+	$(UV) run --frozen pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracker/translations/messages.pot .
+	$(UV) run --frozen pybabel update -i tracker/translations/messages.pot -d tracker/translations
+
+lint: .venv/.synced
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+typecheck: .venv/.synced
+	$(UV) run --frozen mypy
+
+clean:
+	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache

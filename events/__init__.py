@@ -1,0 +1,1 @@
+"""The event store (append-only log of facts) and the projections derived from it."""

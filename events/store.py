@@ -1,0 +1,185 @@
+"""The event store: append events to a stream with an expected version; read them back.
+
+Nothing is ever updated or deleted (triggers in `schema.py` enforce it). The store works
+inside a transaction the caller owns, so projections can be updated in the same one.
+
+PostgreSQL hands out positions from a sequence before commit, so a transaction that took
+position 11 may commit after one that took 12; a reader tailing by position would then skip
+11 for ever. Like the eventsourcing library, `append` takes an EXCLUSIVE lock on the table
+(readers are not blocked), so positions become visible in order. On SQLite, writes are
+already serialised by BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from events.schema import events_table
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event about to be appended: its type name and JSON-able payload."""
+
+    type: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event as stored: with its global position, stream version, actor and time."""
+
+    position: int
+    stream_id: str
+    version: int
+    type: str
+    data: Mapping[str, Any]
+    actor: int | None
+    recorded_at: datetime
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since it was read: the caller's decision is stale (HTTP 409)."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int | None) -> None:
+        super().__init__(f"stream {stream_id}: expected version {expected}, found {actual}")
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+
+
+def encode_data(data: Mapping[str, Any]) -> str:
+    """Canonical JSON: the same payload always gives the same bytes."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _recorded(row: sa.Row[Any]) -> RecordedEvent:
+    return RecordedEvent(
+        position=row.position,
+        stream_id=row.stream_id,
+        version=row.version,
+        type=row.type,
+        data=json.loads(row.data),
+        actor=row.actor,
+        recorded_at=_utc(row.recorded_at),
+    )
+
+
+class EventStore:
+    """Append and read events on a connection whose transaction the caller controls."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def current_version(self, stream_id: str) -> int:
+        """The version of the last event in the stream (0 when the stream is empty)."""
+        query = sa.select(sa.func.coalesce(sa.func.max(events_table.c.version), 0)).where(
+            events_table.c.stream_id == stream_id
+        )
+        return int(self.connection.execute(query).scalar_one())
+
+    def append(
+        self,
+        stream_id: str,
+        expected_version: int,
+        new_events: Sequence[NewEvent],
+        *,
+        actor: int | None,
+        recorded_at: datetime,
+    ) -> list[RecordedEvent]:
+        """Append `new_events` after `expected_version`, or raise ConcurrencyError.
+
+        The check before the insert gives the precise current version for the 409 answer;
+        the UNIQUE(stream_id, version) constraint backs it up should a writer ever slip in
+        between (the transaction is then unusable, so the current version is not known).
+        """
+        if not new_events:
+            return []
+        if self.connection.dialect.name == "postgresql":
+            self.connection.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+        actual = self.current_version(stream_id)
+        if actual != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, actual)
+        at = _utc(recorded_at)
+        versions = range(expected_version + 1, expected_version + 1 + len(new_events))
+        payloads = [encode_data(event.data) for event in new_events]
+        rows = [
+            {
+                "stream_id": stream_id,
+                "version": version,
+                "type": event.type,
+                "data": payload,
+                "actor": actor,
+                "recorded_at": at,
+            }
+            for version, event, payload in zip(versions, new_events, payloads, strict=True)
+        ]
+        try:
+            result = self.connection.execute(
+                sa.insert(events_table).returning(
+                    events_table.c.position, sort_by_parameter_order=True
+                ),
+                rows,
+            )
+            positions = [row.position for row in result]
+        except sa.exc.IntegrityError:
+            raise ConcurrencyError(stream_id, expected_version, None) from None
+        return [
+            RecordedEvent(
+                position=position,
+                stream_id=stream_id,
+                version=version,
+                type=event.type,
+                data=json.loads(payload),
+                actor=actor,
+                recorded_at=at,
+            )
+            for position, version, event, payload in zip(
+                positions, versions, new_events, payloads, strict=True
+            )
+        ]
+
+    def read_stream(self, stream_id: str, *, until: datetime | None = None) -> list[RecordedEvent]:
+        """All events of one stream in version order (up to `until`, inclusive, if given)."""
+        query = sa.select(events_table).where(events_table.c.stream_id == stream_id)
+        if until is not None:
+            query = query.where(events_table.c.recorded_at <= _utc(until))
+        rows = self.connection.execute(query.order_by(events_table.c.version))
+        return [_recorded(row) for row in rows]
+
+    def read_all(self, after: int = 0, limit: int | None = None) -> list[RecordedEvent]:
+        """Events with a position greater than `after`, in position order (for tailing readers)."""
+        query = (
+            sa.select(events_table)
+            .where(events_table.c.position > after)
+            .order_by(events_table.c.position)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return [_recorded(row) for row in self.connection.execute(query)]
+
+    def iter_all(self, batch_size: int = 5000) -> Iterator[RecordedEvent]:
+        """Every event in position order, fetched in batches (for replays of a large log)."""
+        after = 0
+        while True:
+            batch = self.read_all(after, batch_size)
+            if not batch:
+                return
+            yield from batch
+            after = batch[-1].position
+
+    def last_position(self) -> int:
+        """The highest position in the log (0 when empty)."""
+        query = sa.select(sa.func.coalesce(sa.func.max(events_table.c.position), 0))
+        return int(self.connection.execute(query).scalar_one())

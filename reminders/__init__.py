@@ -1,0 +1,1 @@
+"""Quarterly e-mail reminders to workgroups (a scheduler process of its own; see issue 4)."""

@@ -1,0 +1,131 @@
+"""Shared fixtures: databases (a real SQLite file, a real PostgreSQL server), the app, people.
+
+PostgreSQL: the server named by TEST_POSTGRES_URL (default: the local `test` database). Each
+test gets an empty schema. When no server answers, PostgreSQL tests are skipped, except on
+CI (CI=true), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from config import TestConfig
+from tracker.app import create_app
+from tracker.clock import FixedClock
+from tracker.database import Database
+
+FIXTURES = Path(__file__).parent / "fixtures"
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        engine.dispose()
+        return None
+    except Exception as error:  # any failure to connect means: not reachable
+        return str(error).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The admin URL of a reachable PostgreSQL server (skip, or fail on CI, without one)."""
+    problem = _postgres_reachable()
+    if problem is not None:
+        if ON_CI:
+            pytest.fail(f"PostgreSQL is required on CI but not reachable: {problem}")
+        pytest.skip(f"no PostgreSQL server reachable at {POSTGRES_URL}: {problem}")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Runs the test once on a SQLite file and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    database.create_schema()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2021, 5, 10, 9, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def app(sqlite_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a SQLite file (tests that must also run on PostgreSQL use `backend_app`)."""
+    yield from _app(sqlite_url, clock, tmp_path)
+
+
+@pytest.fixture
+def backend_app(database_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Flask]:
+    """The app, once on SQLite and once on PostgreSQL."""
+    yield from _app(database_url, clock, tmp_path)
+
+
+def _app(url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Flask]:
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config["DATABASE_URL"] = url
+    application = create_app(config, clock=clock)
+    application.instance_path = str(tmp_path)
+    application.extensions["tracker"].db.create_schema()
+    yield application
+    application.extensions["tracker"].db.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    password: str
+    user_id: int
+
+
+PASSWORD = "correct-horse-battery"

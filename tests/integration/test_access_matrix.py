@@ -1,0 +1,226 @@
+"""Every route and API operation, for every role: the expected answer of each cell.
+
+Roles (columns): anonymous, member of the owning workgroup, member of another workgroup,
+coordinator of the network, coordinator of another network, board, admin. The activity and
+plan belong to network "testnet"; the other coordinator only has a role in "andernet".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.support import ROLES, World, build_world, login
+from tracker import accounts
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    call: Callable[[FlaskClient, World, dict[str, str]], TestResponse]
+    expected: tuple[int, ...]  # one answer per role, in ROLES order
+
+
+def get(
+    path: Callable[[World], str],
+) -> Callable[[FlaskClient, World, dict[str, str]], TestResponse]:
+    return lambda client, world, headers: client.get(path(world), headers=headers)
+
+
+def post(
+    path: Callable[[World], str],
+    data: Callable[[World], dict[str, object]] | None = None,
+    json: bool = False,
+) -> Callable[[FlaskClient, World, dict[str, str]], TestResponse]:
+    def call(client: FlaskClient, world: World, headers: dict[str, str]) -> TestResponse:
+        body = data(world) if data else {}
+        if json:
+            return client.post(path(world), json=body, headers=headers)
+        return client.post(path(world), data=body, headers=headers)
+
+    return call
+
+
+A = lambda w: f"/activiteiten/{w.activity_id}"  # noqa: E731
+API_A = lambda w: f"/api/v1/activities/{w.activity_id}"  # noqa: E731
+NEW_STATUS = lambda w: {"status": "lopend", "note": "gestart", "version": "1"}  # noqa: E731
+NEW_STATUS_JSON = lambda w: {"status": "lopend", "note": "gestart", "expected_version": 1}  # noqa: E731
+
+#                  anon owner other coord other-coord board admin
+PAGES = [
+    Route("home", get(lambda w: "/"), (302, 302, 302, 302, 302, 302, 302)),
+    Route("login page", get(lambda w: "/inloggen"), (200, 302, 302, 302, 302, 302, 302)),
+    Route(
+        "my activities", get(lambda w: "/mijn-activiteiten"), (302, 200, 200, 200, 200, 200, 200)
+    ),
+    Route("activity page", get(A), (302, 200, 200, 200, 404, 200, 200)),
+    Route(
+        "activity of another network",
+        get(lambda w: f"/activiteiten/{w.other_network_activity_id}"),
+        (302, 404, 404, 404, 200, 404, 200),
+    ),
+    Route(
+        "unknown activity",
+        get(lambda w: "/activiteiten/does-not-exist"),
+        (302, 404, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "status update",
+        post(lambda w: A(w) + "/status", NEW_STATUS),
+        (302, 302, 403, 302, 404, 403, 302),
+    ),
+    Route(
+        "status update of another workgroup",
+        post(lambda w: f"/activiteiten/{w.pr_activity_id}/status", NEW_STATUS),
+        (302, 403, 302, 302, 404, 403, 302),
+    ),
+    Route("plans", get(lambda w: "/plannen/"), (302, 200, 200, 200, 200, 200, 200)),
+    Route(
+        "plan overview",
+        get(lambda w: f"/plannen/{w.plan_slug}"),
+        (302, 403, 403, 200, 404, 200, 200),
+    ),
+    Route(
+        "plan overview of another network",
+        get(lambda w: f"/plannen/{w.other_plan_slug}"),
+        (302, 404, 404, 404, 200, 404, 200),
+    ),
+    Route(
+        "admin: people", get(lambda w: "/beheer/gebruikers"), (302, 403, 403, 403, 403, 403, 200)
+    ),
+    Route(
+        "admin: person",
+        get(lambda w: f"/beheer/gebruikers/{w.user_ids['board']}"),
+        (302, 403, 403, 403, 403, 403, 200),
+    ),
+    Route(
+        "admin: workgroups",
+        get(lambda w: "/beheer/werkgroepen"),
+        (302, 403, 403, 403, 403, 403, 200),
+    ),
+    Route(
+        "admin: networks", get(lambda w: "/beheer/netwerken"), (302, 403, 403, 403, 403, 403, 200)
+    ),
+    Route(
+        "admin: add network",
+        post(lambda w: "/beheer/netwerken", lambda w: {"slug": "nieuw", "name": "Nieuw"}),
+        (302, 403, 403, 403, 403, 403, 302),
+    ),
+    Route(
+        "admin: add person",
+        post(
+            lambda w: "/beheer/gebruikers",
+            lambda w: {
+                "email": "nieuw@example.org",
+                "name": "Nieuw",
+                "password": "lang-genoeg-wachtwoord",
+            },
+        ),
+        (302, 403, 403, 403, 403, 403, 302),
+    ),
+    Route(
+        "admin: set role",
+        post(
+            lambda w: f"/beheer/gebruikers/{w.user_ids['board']}",
+            lambda w: {"role-network_id": "1", "role-role": "coordinator", "role-submit": "1"},
+        ),
+        (302, 403, 403, 403, 403, 403, 302),
+    ),
+    Route(
+        "admin: remove membership",
+        post(
+            lambda w: f"/beheer/gebruikers/{w.user_ids['owner_member']}/werkgroepen/1/verwijderen"
+        ),
+        (302, 403, 403, 403, 403, 403, 302),
+    ),
+    Route("sign out", post(lambda w: "/uitloggen"), (302, 302, 302, 302, 302, 302, 302)),
+    Route("choose language", post(lambda w: "/taal/en"), (302, 302, 302, 302, 302, 302, 302)),
+]
+
+API = [
+    Route("openapi", get(lambda w: "/api/v1/openapi.json"), (200, 200, 200, 200, 200, 200, 200)),
+    Route("plans", get(lambda w: "/api/v1/plans"), (401, 200, 200, 200, 200, 200, 200)),
+    Route(
+        "activities",
+        get(lambda w: f"/api/v1/activities?plan={w.plan_slug}"),
+        (401, 200, 200, 200, 404, 200, 200),
+    ),
+    Route("activity", get(API_A), (401, 200, 200, 200, 404, 200, 200)),
+    Route("events", get(lambda w: API_A(w) + "/events"), (401, 200, 200, 200, 404, 200, 200)),
+    Route(
+        "unknown activity",
+        get(lambda w: "/api/v1/activities/nope"),
+        (401, 404, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "change status",
+        post(lambda w: API_A(w) + "/status", NEW_STATUS_JSON, json=True),
+        (401, 200, 403, 200, 404, 403, 200),
+    ),
+]
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return build_world(app)
+
+
+def _signed_in(app: Flask, world: World, role: str) -> FlaskClient:
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, world.emails[role])
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", PAGES, ids=lambda r: r.name)
+def test_pages_answer_each_role_as_the_access_rules_say(
+    app: Flask, world: World, route: Route, role: str
+) -> None:
+    client = _signed_in(app, world, role)
+    response = route.call(client, world, {})
+    expected = route.expected[ROLES.index(role)]
+    assert response.status_code == expected, response.get_data(as_text=True)[:300]
+    if role == "anonymous" and expected == 302:
+        location = response.headers["Location"]
+        assert "/inloggen" in location or route.name in ("sign out", "choose language")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", API, ids=lambda r: r.name)
+def test_api_answers_each_role_as_the_access_rules_say(
+    app: Flask, world: World, route: Route, role: str
+) -> None:
+    headers = {}
+    if role != "anonymous":
+        with app.app_context():
+            services = app.extensions["tracker"]
+            with services.db.session() as session:
+                token = accounts.create_token(session, world.user_ids[role], services.clock.now())
+                session.commit()
+        headers["Authorization"] = f"Bearer {token}"
+    response = route.call(app.test_client(), world, headers)
+    assert response.status_code == route.expected[ROLES.index(role)], response.get_data(
+        as_text=True
+    )[:300]
+    if response.status_code >= 400:
+        body = response.get_json()
+        assert body is not None and {"error", "message"} <= set(body)
+
+
+def test_refused_status_updates_write_nothing(app: Flask, world: World) -> None:
+    from sqlalchemy import text
+
+    db = app.extensions["tracker"].db
+    with db.engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM events")).scalar_one()
+    for role in ("anonymous", "other_member", "other_coordinator", "board"):
+        client = _signed_in(app, world, role)
+        client.post(A(world) + "/status", data=NEW_STATUS(world))
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == before

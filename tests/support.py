@@ -1,0 +1,104 @@
+"""A small world for web tests: two networks, their plans and workgroups, a person per role."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import select
+
+from tracker import accounts
+from tracker.domain.access import Role
+from tracker.loading import activity_id_for, load_plan
+from tracker.models import Network, Workgroup
+from tracker.planfile import read_plan_yaml
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PASSWORD = "correct-horse-battery"
+
+ROLES = (
+    "anonymous",
+    "owner_member",  # member of the workgroup that owns the activity
+    "other_member",  # member of another workgroup in the same network
+    "coordinator",  # coordinator of the network
+    "other_coordinator",  # coordinator of another network
+    "board",
+    "admin",
+)
+
+
+@dataclass
+class World:
+    plan_slug: str = "testnet-2021"
+    other_plan_slug: str = "andernet-2021"
+    activity_id: str = ""  # owned by Werkgroep beleid
+    pr_activity_id: str = ""  # owned by Werkgroep PR & Communicatie
+    other_network_activity_id: str = ""
+    emails: dict[str, str] = field(default_factory=dict)
+    user_ids: dict[str, int] = field(default_factory=dict)
+
+
+def build_world(app: Flask) -> World:
+    services = app.extensions["tracker"]
+    text = (FIXTURES / "mini-plan.yaml").read_text(encoding="utf-8")
+    document = read_plan_yaml(text)
+    other = replace(
+        document, network_slug="andernet", network_name="Ander Netwerk", plan_slug="andernet-2021"
+    )
+    load_plan(services.db, document, services.clock)
+    load_plan(services.db, other, services.clock)
+    world = World(
+        activity_id=activity_id_for("testnet-2021", "Algemeen bestuursoverleg"),
+        pr_activity_id=activity_id_for("testnet-2021", "Website is actueel"),
+        other_network_activity_id=activity_id_for("andernet-2021", "Algemeen bestuursoverleg"),
+    )
+    with services.db.session() as session:
+        networks = {n.slug: n for n in session.exec(select(Network))}
+        groups = {(w.network_id, w.name): w.id for w in session.exec(select(Workgroup))}
+        testnet, andernet = networks["testnet"].id, networks["andernet"].id
+        plan = {
+            "owner_member": (testnet, Role.MEMBER, "Werkgroep beleid"),
+            "other_member": (testnet, Role.MEMBER, "Werkgroep PR & Communicatie"),
+            "coordinator": (testnet, Role.COORDINATOR, None),
+            "other_coordinator": (andernet, Role.COORDINATOR, None),
+            "board": (testnet, Role.BOARD, None),
+        }
+        for role_name in ROLES[1:]:
+            email = f"{role_name.replace('_', '.')}@example.org"
+            user = accounts.create_user(
+                session,
+                services.passwords,
+                email=email,
+                name=f"Persoon {role_name}",
+                password=PASSWORD,
+                is_admin=role_name == "admin",
+            )
+            assert user.id is not None
+            world.emails[role_name] = email
+            world.user_ids[role_name] = user.id
+            if role_name in plan:
+                network_id, role, workgroup = plan[role_name]
+                accounts.set_role(session, user.id, network_id, role)
+                if workgroup is not None:
+                    accounts.add_to_workgroup(session, user.id, groups[(network_id, workgroup)])
+        session.commit()
+    return world
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form (CSRF tokens included when CSRF is on)."""
+    page = client.get("/inloggen")
+    data = {"email": email, "password": password}
+    token = csrf_token(page.get_data(as_text=True))
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/inloggen", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def csrf_token(html: str) -> str | None:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    return match.group(1) if match else None

@@ -1,0 +1,81 @@
+"""Creating people and giving them roles: shared by the admin pages, the CLI and the demo."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from tracker.domain.access import Role
+from tracker.models import ApiToken, NetworkRole, User, WorkgroupMember
+from tracker.passwords import Passwords
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(Exception):
+    """A person cannot be created or changed as asked; the message says why (Dutch)."""
+
+
+def token_hash(token: str) -> str:
+    """How API tokens are stored and looked up: SHA-256 (tokens are long and random)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(
+    session: Session,
+    passwords: Passwords,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    is_admin: bool = False,
+    now: datetime | None = None,
+) -> User:
+    """Add a person; refuses a duplicate e-mail address or a short password."""
+    email = normalise_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben")
+    if session.exec(select(User).where(User.email == email)).first() is not None:
+        raise AccountError("er bestaat al een account met dit e-mailadres")
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=passwords.hash(password),
+        is_admin=is_admin,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_role(session: Session, user_id: int, network_id: int, role: Role) -> None:
+    """Give a person one role in a network (replacing any earlier role there)."""
+    existing = session.get(NetworkRole, (user_id, network_id))
+    if existing is None:
+        session.add(NetworkRole(user_id=user_id, network_id=network_id, role=role.value))
+    else:
+        existing.role = role.value
+        session.add(existing)
+    session.flush()
+
+
+def add_to_workgroup(session: Session, user_id: int, workgroup_id: int) -> None:
+    if session.get(WorkgroupMember, (user_id, workgroup_id)) is None:
+        session.add(WorkgroupMember(user_id=user_id, workgroup_id=workgroup_id))
+        session.flush()
+
+
+def create_token(session: Session, user_id: int, now: datetime) -> str:
+    """A new API token for a person; only its hash is stored, the token is returned once."""
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user_id, token_hash=token_hash(token), created_at=now))
+    session.flush()
+    return token

@@ -1,0 +1,94 @@
+"""The application factory: the one place where the app is wired together."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+import config as config_module
+from tracker.clock import Clock, SystemClock
+from tracker.database import Database
+from tracker.extensions import babel, csrf, login_manager
+from tracker.passwords import Passwords
+from tracker.services import Services, close_db_session
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, clock: Clock | None = None
+) -> Flask:
+    """Build the app: configuration, extensions, database, blueprints, CLI commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(config_module.INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "tracker" / "static"),
+    )
+    app.config.from_object(config_module.Config)
+    if test_config is not None:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+
+    app.extensions["tracker"] = Services(
+        db=Database(app.config["DATABASE_URL"]),
+        clock=clock or SystemClock(),
+        passwords=Passwords(
+            app.config["ARGON2_TIME_COST"],
+            app.config["ARGON2_MEMORY_COST"],
+            app.config["ARGON2_PARALLELISM"],
+        ),
+    )
+    app.teardown_appcontext(close_db_session)
+
+    babel.init_app(app, locale_selector=_select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from tracker.web import activities, admin, api, auth, errors, messages, plans, security
+
+    auth.init_app(app)
+    app.register_blueprint(auth.blueprint)
+    app.register_blueprint(activities.blueprint)
+    app.register_blueprint(plans.blueprint)
+    app.register_blueprint(admin.blueprint)
+    app.register_blueprint(api.blueprint)
+    csrf.exempt(api.blueprint)  # the API checks CSRF itself for cookie sessions; see api.py
+    errors.init_app(app)
+    security.init_app(app)
+    app.jinja_env.globals["status_label"] = messages.status_label
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    from tracker import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _select_locale() -> str:
+    """Dutch unless the person chose English (stored in their session)."""
+    chosen = session.get("locale")
+    languages = config_module.Config.LANGUAGES
+    if chosen in languages:
+        return str(chosen)
+    if request.args.get("lang") in languages:
+        return str(request.args["lang"])
+    return config_module.Config.BABEL_DEFAULT_LOCALE
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random signing key kept in the instance folder, created on first start."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,129 @@
+"""Admin commands: `flask --app wsgi COMMAND`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from sqlmodel import select
+
+from events import projections
+from tracker import accounts
+from tracker.domain.access import Role
+from tracker.models import Network, User, Workgroup
+from tracker.planfile import PlanFileError, read_plan_yaml
+from tracker.services import services
+
+ROLES = ("admin", "coordinator", "member", "board")
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db() -> None:
+        """Create the tables and the event log's triggers (safe to run again)."""
+        services().db.create_schema()
+        click.echo("Database ready.")
+
+    @app.cli.command("load-demo")
+    def load_demo_command() -> None:
+        """Load the Twente 2021 demo plan and the demo accounts (safe to run again)."""
+        from tracker.demo import DEMO_PASSWORD, load_demo
+
+        services().db.create_schema()
+        demo_accounts = load_demo(services().db, services().passwords)
+        click.echo("Demo loaded: Jaarplan 2021 of the Netwerken Palliatieve Zorg Twente.")
+        click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for account in demo_accounts:
+            role = "admin" if account.is_admin else account.role
+            extra = f" ({', '.join(account.workgroups)})" if account.workgroups else ""
+            click.echo(f"  {account.email:32} {role}{extra}")
+
+    @app.cli.command("load-plan")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def load_plan_command(path: str) -> None:
+        """Load a plan in the project's YAML format (docs/plan-format.md)."""
+        from tracker.loading import load_plan
+
+        try:
+            with open(path, encoding="utf-8") as handle:
+                document = read_plan_yaml(handle.read())
+        except (PlanFileError, UnicodeDecodeError) as problem:
+            raise click.ClickException(f"{path}: {problem}") from None
+        result = load_plan(services().db, document, services().clock)
+        click.echo(
+            f"{document.plan_slug}: {result.created} activities added, "
+            f"{result.existing} already there."
+        )
+
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--name", required=True)
+    @click.option("--role", type=click.Choice(ROLES), required=True)
+    @click.option("--network", "network_slug", help="Network slug (for coordinator, member, board)")
+    @click.option("--workgroup", "workgroup_names", multiple=True, help="Workgroup name (members)")
+    def create_user_command(
+        email: str, name: str, role: str, network_slug: str | None, workgroup_names: tuple[str, ...]
+    ) -> None:
+        """Create a person; the password is read from standard input."""
+        password = sys.stdin.readline().rstrip("\n")
+        with services().db.session() as session:
+            network = None
+            if role != "admin":
+                if not network_slug:
+                    raise click.UsageError("--network is required for this role")
+                network = session.exec(select(Network).where(Network.slug == network_slug)).first()
+                if network is None:
+                    raise click.ClickException(f"unknown network {network_slug!r}")
+            elif workgroup_names:
+                raise click.UsageError(
+                    "--workgroup needs --role member (or coordinator) and --network"
+                )
+            try:
+                user = accounts.create_user(
+                    session,
+                    services().passwords,
+                    email=email,
+                    name=name,
+                    password=password,
+                    is_admin=role == "admin",
+                    now=services().clock.now(),
+                )
+            except accounts.AccountError as refused:
+                raise click.ClickException(str(refused)) from None
+            assert user.id is not None
+            if network is not None and network.id is not None:
+                accounts.set_role(session, user.id, network.id, Role(role))
+                for workgroup_name in workgroup_names:
+                    workgroup = session.exec(
+                        select(Workgroup).where(
+                            Workgroup.network_id == network.id, Workgroup.name == workgroup_name
+                        )
+                    ).first()
+                    if workgroup is None or workgroup.id is None:
+                        raise click.ClickException(f"unknown workgroup {workgroup_name!r}")
+                    accounts.add_to_workgroup(session, user.id, workgroup.id)
+            session.commit()
+            click.echo(f"Created user {user.id} ({role}).")
+
+    @app.cli.command("create-token")
+    @click.argument("email")
+    def create_token_command(email: str) -> None:
+        """Print a new API bearer token for a person (shown once; store it safely)."""
+        with services().db.session() as session:
+            user = session.exec(
+                select(User).where(User.email == accounts.normalise_email(email))
+            ).first()
+            if user is None or user.id is None:
+                raise click.ClickException("no user with that e-mail address")
+            token = accounts.create_token(session, user.id, services().clock.now())
+            session.commit()
+        click.echo(token)
+
+    @app.cli.command("rebuild-projections")
+    def rebuild_projections() -> None:
+        """Replay every event and rebuild the read models from scratch."""
+        with services().db.unit_of_work() as uow:
+            count = projections.rebuild(uow.connection)
+            uow.commit()
+        click.echo(f"Rebuilt the read models from {count} events.")

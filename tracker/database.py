@@ -1,0 +1,72 @@
+"""The tracker's database: engines, schema creation, and the unit of work for writes."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel
+
+import tracker.models  # noqa: F401  (registers the reference tables)
+from events import projections  # noqa: F401  (registers the read-model tables)
+from events.database import make_engine, writer
+from events.schema import create_event_table
+from events.store import EventStore
+
+
+class Database:
+    """Holds the engine; hands out read sessions and write units of work."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        self.write_engine: Engine = writer(self.engine)
+
+    def create_schema(self) -> None:
+        """Create every table and the event log's append-only triggers (idempotent)."""
+        with self.write_engine.begin() as connection:
+            SQLModel.metadata.create_all(connection)
+            create_event_table(connection)
+
+    def session(self) -> Session:
+        """A session for reading (and for simple reference-data edits)."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.write_engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """One write transaction: reference rows, appended events and read models commit together.
+
+    On SQLite the transaction begins IMMEDIATE, so concurrent writers queue at the start;
+    leaving the block without `commit()` rolls everything back.
+    """
+
+    session: Session
+    connection: Connection
+    events: EventStore
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = Session(self._engine, expire_on_commit=False)
+        self.connection = self.session.connection()
+        self.events = EventStore(self.connection)
+        return self
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()

@@ -1,0 +1,136 @@
+"""The demo: the Twente 2021 jaarplan, a few people, and some history to look at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import select
+
+from tracker import accounts
+from tracker.clock import FixedClock
+from tracker.database import Database
+from tracker.domain.access import Role
+from tracker.domain.commands import ChangeActivityStatus
+from tracker.handlers import change_activity_status
+from tracker.loading import activity_id_for, load_plan
+from tracker.models import Network, User, Workgroup
+from tracker.passwords import Passwords
+from tracker.planfile import read_plan_yaml
+
+DEMO_PLAN = Path(__file__).parent / "demo" / "twente-2021.yaml"
+DEMO_PASSWORD = "jaarplan-demo-2021"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: Role | None
+    workgroups: tuple[str, ...] = ()
+    is_admin: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("beheer@example.org", "Beheerder Demo", None, is_admin=True),
+    DemoAccount("coordinator@example.org", "Coördinator Demo", Role.COORDINATOR),
+    DemoAccount("bestuur@example.org", "Bestuurslid Demo", Role.BOARD),
+    DemoAccount(
+        "lid.pr@example.org", "Lid PR & Communicatie", Role.MEMBER, ("Werkgroep PR & Communicatie",)
+    ),
+    DemoAccount(
+        "lid.deskundigheid@example.org",
+        "Lid Deskundigheidsbevordering",
+        Role.MEMBER,
+        ("Werkgroep deskundigheidsbevordering",),
+    ),
+)
+
+# Some of what happened in 2021, so the history and the overview have something to show.
+DEMO_UPDATES = (
+    (
+        "Algemeen bestuursoverleg",
+        "lopend",
+        "Uitnodiging jaarlijkse bijeenkomst verstuurd.",
+        "2021-10-04",
+        1,
+    ),
+    (
+        "Overzicht aanbod palliatieve zorg is actueel",
+        "lopend",
+        "Nieuw regionaal katern in voorbereiding.",
+        "2021-02-15",
+        3,
+    ),
+    (
+        "Internationale Dag van de Palliatieve Zorg (IDPZ)",
+        "lopend",
+        "Programma voor oktober staat.",
+        "2021-06-01",
+        3,
+    ),
+    (
+        "Internationale Dag van de Palliatieve Zorg (IDPZ)",
+        "afgerond",
+        "Publieksavond gehouden, 120 bezoekers.",
+        "2021-10-12",
+        3,
+    ),
+    (
+        "Gluren bij de buren",
+        "vertraagd",
+        "Stageplekken uitgesteld door de coronamaatregelen.",
+        "2021-03-20",
+        4,
+    ),
+)
+
+
+def load_demo(db: Database, passwords: Passwords) -> list[DemoAccount]:
+    """Load the demo plan, accounts and history (again: only what is missing)."""
+    document = read_plan_yaml(DEMO_PLAN.read_text(encoding="utf-8"))
+    clock = FixedClock(datetime(2021, 1, 4, 9, 0, tzinfo=UTC))
+    result = load_plan(db, document, clock)
+    with db.session() as session:
+        network = session.exec(select(Network).where(Network.slug == document.network_slug)).one()
+        user_ids: list[int] = []
+        for account in DEMO_ACCOUNTS:
+            user = session.exec(select(User).where(User.email == account.email)).first()
+            if user is None:
+                user = accounts.create_user(
+                    session,
+                    passwords,
+                    email=account.email,
+                    name=account.name,
+                    password=DEMO_PASSWORD,
+                    is_admin=account.is_admin,
+                    now=clock.now(),
+                )
+            assert user.id is not None and network.id is not None
+            user_ids.append(user.id)
+            if account.role is not None:
+                accounts.set_role(session, user.id, network.id, account.role)
+            for name in account.workgroups:
+                workgroup = session.exec(
+                    select(Workgroup).where(
+                        Workgroup.network_id == network.id, Workgroup.name == name
+                    )
+                ).one()
+                assert workgroup.id is not None
+                accounts.add_to_workgroup(session, user.id, workgroup.id)
+        session.commit()
+    if result.created:  # a fresh plan: give it some history
+        for title, status, note, day, account_index in DEMO_UPDATES:
+            clock.current = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
+            change_activity_status(
+                db.unit_of_work(),
+                ChangeActivityStatus(
+                    activity_id_for(document.plan_slug, title),
+                    status,
+                    note,
+                    actor_id=user_ids[account_index],
+                ),
+                clock,
+            )
+    return list(DEMO_ACCOUNTS)

@@ -1,0 +1,89 @@
+"""The Activity aggregate: an activity's tracked state, rebuilt from its own events.
+
+The aggregate decides; it never stores. `decide_status_change` returns the events a status
+update produces, or raises when the rules refuse it, so the caller can append them with the
+version it read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tracker.domain.events import (
+    ActivityNoteAdded,
+    ActivityPlanned,
+    ActivityStatusChanged,
+    DomainEvent,
+)
+from tracker.domain.status import Status, StatusError, check_transition, parse_status
+
+MAX_NOTE_LENGTH = 2000
+
+
+class NoteTooLong(StatusError):
+    code = "note_too_long"
+
+
+class NothingToRecord(StatusError):
+    """The same status without a note: there is nothing to append."""
+
+    code = "nothing_to_record"
+
+
+class ActivityNotPlanned(Exception):
+    """The stream has no ActivityPlanned event: there is no such activity."""
+
+
+@dataclass
+class Activity:
+    """The tracked state of one activity: its status and the version of its stream."""
+
+    activity_id: str
+    plan_id: int
+    status: Status = Status.GEPLAND
+    version: int = 0
+
+    @classmethod
+    def replay(cls, activity_id: str, events: Iterable[DomainEvent]) -> Activity:
+        """Fold an activity's events, oldest first, into its current state."""
+        activity: Activity | None = None
+        for event in events:
+            if isinstance(event, ActivityPlanned):
+                activity = cls(activity_id, event.plan_id)
+            elif activity is None:
+                raise ActivityNotPlanned(activity_id)
+            activity.apply(event)
+        if activity is None:
+            raise ActivityNotPlanned(activity_id)
+        return activity
+
+    def apply(self, event: DomainEvent) -> None:
+        """Move this state forward by one event (a fact: it is never refused here)."""
+        if isinstance(event, ActivityStatusChanged):
+            self.status = Status(event.to_status)
+        self.version += 1
+
+    def decide_status_change(self, requested: str, note: str) -> list[DomainEvent]:
+        """Return the events for moving to `requested` with `note`, or raise a StatusError.
+
+        The same status with a note records progress (ActivityNoteAdded); a different status
+        must be a transition the lifecycle allows.
+        """
+        note = note.strip()
+        if len(note) > MAX_NOTE_LENGTH:
+            raise NoteTooLong(f"note longer than {MAX_NOTE_LENGTH} characters")
+        target = parse_status(requested)
+        if target is self.status and self.status.is_open:
+            if not note:
+                raise NothingToRecord("same status and no note")
+            return [ActivityNoteAdded(self.activity_id, status=self.status.value, note=note)]
+        check_transition(self.status, target, note)
+        return [
+            ActivityStatusChanged(
+                self.activity_id,
+                from_status=self.status.value,
+                to_status=target.value,
+                note=note,
+            )
+        ]

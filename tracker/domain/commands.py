@@ -1,0 +1,45 @@
+"""Commands: what a person or process asks the tracker to do, in the imperative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PlannedActivity:
+    """One activity as the jaarplan states it: doelstellingen, acties, wie, wanneer."""
+
+    title: str
+    theme: str
+    objectives: str = ""
+    actions: str = ""
+    wie: str = ""
+    wanneer: str = ""
+    workgroups: tuple[str, ...] = ()
+    source: str = ""
+    carried_from_year: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanActivity:
+    """Start tracking an activity of a plan."""
+
+    activity_id: str
+    plan_id: int
+    content: PlannedActivity
+    actor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChangeActivityStatus:
+    """Move an activity to `status` (or, with the same status, record a progress note).
+
+    `expected_version` is the version the person saw; a newer one means someone else updated
+    the activity in the meantime, and the change is refused rather than silently overwriting.
+    """
+
+    activity_id: str
+    status: str
+    note: str = ""
+    expected_version: int | None = None
+    actor_id: int | None = None

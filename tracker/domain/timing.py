@@ -1,0 +1,181 @@
+"""Reading the "Wanneer" / "Looptijd" of a jaarplan: Dutch timing phrases → a period.
+
+The original text is always kept; the structured period is added where the phrase can be
+read with certainty, relative to the plan year ("4e kwartaal" in the 2021 plan is Oct–Dec
+2021). A phrase that cannot be read is marked unparsed, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class TimingKind(StrEnum):
+    PERIOD = "period"  # a known start and, unless open-ended, a known end
+    CONTINUOUS = "continuous"  # "Continu": all through the plan year
+    RECURRING = "recurring"  # "2 x per jaar", "jaarlijks": repeatedly during the plan year
+    EMPTY = "empty"  # nothing was written
+    UNPARSED = "unparsed"  # written, but not readable with certainty
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The plan's own words (`text`) plus, where known, the period they denote."""
+
+    text: str
+    kind: TimingKind
+    start: date | None = None
+    end: date | None = None  # None with a start: open-ended ("Start najaar 2020")
+    per_year: float | None = None
+
+    def overlaps(self, first: date, last: date) -> bool:
+        """True when the activity is meant to be active somewhere in [first, last]."""
+        if self.start is None:
+            return False
+        return self.start <= last and (self.end is None or self.end >= first)
+
+    def ends_within(self, first: date, last: date) -> bool:
+        """True when the activity is due (its period ends) within [first, last]."""
+        return self.end is not None and first <= self.end <= last
+
+
+MONTHS = {
+    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4,
+    "apr": 4, "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+ORDINALS = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4}
+SEASONS = {"voorjaar": (3, 5), "lente": (3, 5), "zomer": (6, 8), "najaar": (9, 11),
+           "herfst": (9, 11), "winter": (1, 2)}  # fmt: skip
+CONTINUOUS_WORDS = ("continu", "doorlopend", "gehele jaar", "hele jaar", "heel het jaar")
+FREQUENCY_WORDS = {"jaarlijks": 1.0, "halfjaarlijks": 2.0, "maandelijks": 12.0,
+                   "per kwartaal": 4.0, "elk kwartaal": 4.0, "ieder kwartaal": 4.0,
+                   "wekelijks": 52.0}  # fmt: skip
+
+
+def _year(name: str) -> str:
+    return rf"(?:\s+(?P<{name}>(?:19|20)\d\d))?"
+
+
+_ANCHOR = re.compile(
+    r"(?P<range>\b(?P<y1>(?:19|20)\d\d)\s*(?:-|/|t/m|tot)\s*(?P<y2>(?:19|20)\d\d)\b)"
+    r"|(?P<quarter>\b(?:q\s*(?P<qn>[1-4])|(?P<qo>[1-4])\s*e\s+kwartaal"
+    r"|(?P<qw>eerste|tweede|derde|vierde)\s+kwartaal)\b" + _year("qy") + r")"
+    r"|(?P<season>\b(?P<sn>voorjaar|lente|zomer|najaar|herfst|winter)\b" + _year("sy") + r")"
+    r"|(?P<month>\b(?P<mn>"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\b"
+    + _year("my")
+    + r")"
+    r"|(?P<single>\b(?P<y>(?:19|20)\d\d)\b)"
+)
+_FREQUENCY = re.compile(
+    r"\b(?P<n>\d+)\s*(?:x|keer|maal)\s*(?:per|in\s+het|p/?)\s*(?P<k>\d+\s+)?jaar\b"
+)
+_UNTIL = re.compile(r"\b(?:tot\s+en\s+met|tot|t/m|tm|uiterlijk|voor|v[oó][oó]r)\s*$")
+_FROM = re.compile(r"\b(?:start|vanaf|vanaf\s+het|begin(?:t|nend)?|met\s+ingang\s+van)\s*$")
+_EDGE = re.compile(r"\b(?P<edge>eind|einde|begin|medio|half)\s*$")
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents removed, whitespace collapsed, trailing punctuation dropped."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    plain = plain.replace("–", "-").replace("—", "-")
+    plain = re.sub(r"(\d)\s*e\b", r"\1e", plain)  # "4 e kwartaal" → "4e kwartaal"
+    plain = re.sub(r"(\d)\s*x\b", r"\1 x", plain)  # "4x" → "4 x"
+    return re.sub(r"\s+", " ", plain).strip(" .,;:!")
+
+
+def parse_timing(text: str, plan_year: int) -> Timing:
+    """Read a "Wanneer" phrase in the context of the plan's year (see the module docstring)."""
+    original = text.strip()
+    plain = normalise(original)
+    if not plain:
+        return Timing(original, TimingKind.EMPTY)
+    year_start, year_end = date(plan_year, 1, 1), date(plan_year, 12, 31)
+    if any(word in plain for word in CONTINUOUS_WORDS):
+        return Timing(original, TimingKind.CONTINUOUS, year_start, year_end)
+    frequency = _frequency(plain)
+    if frequency is not None:
+        return Timing(original, TimingKind.RECURRING, year_start, year_end, frequency)
+    spans: list[tuple[date, date, str]] = []
+    for match in _ANCHOR.finditer(plain):
+        span = _span(match, plan_year)
+        before = plain[: match.start()]
+        edge = _EDGE.search(before)
+        if edge and match.group("single"):
+            span = _edge_of_year(edge.group("edge"), int(match.group("y")))
+        prefix = "until" if _UNTIL.search(before) else "from" if _FROM.search(before) else ""
+        spans.append((span[0], span[1], prefix))
+    if not spans:
+        return Timing(original, TimingKind.UNPARSED)
+    start = min(s for s, _, _ in spans)
+    end: date | None = max(e for _, e, _ in spans)
+    if len(spans) == 1 and spans[0][2] == "until":
+        start = min(year_start, spans[0][1])
+    elif len(spans) == 1 and spans[0][2] == "from":
+        end = None
+    return Timing(original, TimingKind.PERIOD, start, end)
+
+
+def _frequency(plain: str) -> float | None:
+    match = _FREQUENCY.search(plain)
+    if match:
+        every = int(match.group("k") or 1)
+        return int(match.group("n")) / every if every else None
+    for word, per_year in FREQUENCY_WORDS.items():
+        if re.search(rf"\b{word}\b", plain):
+            return per_year
+    return None
+
+
+def _span(match: re.Match[str], plan_year: int) -> tuple[date, date]:
+    explicit = match.group("qy") or match.group("sy") or match.group("my")
+    year = int(explicit) if explicit else plan_year
+    if match.group("range"):
+        first, last = int(match.group("y1")), int(match.group("y2"))
+        return date(min(first, last), 1, 1), date(max(first, last), 12, 31)
+    if match.group("quarter"):
+        number = match.group("qn") or match.group("qo")
+        quarter = int(number) if number else ORDINALS[match.group("qw")]
+        return quarter_bounds(year, quarter)
+    if match.group("season"):
+        first_month, last_month = SEASONS[match.group("sn")]
+        return date(year, first_month, 1), month_end(year, last_month)
+    if match.group("month"):
+        month = MONTHS[match.group("mn")]
+        return date(year, month, 1), month_end(year, month)
+    single = int(match.group("y"))
+    return date(single, 1, 1), date(single, 12, 31)
+
+
+def _edge_of_year(edge: str, year: int) -> tuple[date, date]:
+    """ "Eind 2021" is its last quarter, "begin 2021" its first, "medio 2021" June–July."""
+    if edge in ("eind", "einde"):
+        return quarter_bounds(year, 4)
+    if edge == "begin":
+        return quarter_bounds(year, 1)
+    return date(year, 6, 1), month_end(year, 7)
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    first_of_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    """First and last day of a quarter (1–4)."""
+    first_month = 3 * (quarter - 1) + 1
+    return date(year, first_month, 1), month_end(year, first_month + 2)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter) of a day."""
+    return day.year, (day.month - 1) // 3 + 1

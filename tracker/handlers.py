@@ -1,0 +1,153 @@
+"""Command handlers: the one write path (command → load stream → decide → append → project)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import func, select
+
+from events import projections
+from events.store import ConcurrencyError, NewEvent, RecordedEvent
+from tracker.clock import Clock
+from tracker.database import UnitOfWork
+from tracker.domain import events as domain_events
+from tracker.domain.activity import Activity, ActivityNotPlanned
+from tracker.domain.commands import ChangeActivityStatus, PlanActivity
+from tracker.domain.timing import parse_timing
+from tracker.models import Activity as ActivityRecord
+from tracker.models import ActivityWorkgroup, Plan, Theme, Workgroup
+
+
+class UnknownActivity(Exception):
+    """No activity with this id exists (HTTP 404)."""
+
+
+@dataclass(frozen=True)
+class StatusChangeResult:
+    status: str
+    version: int
+    events: Sequence[RecordedEvent]
+
+
+def _append(
+    uow: UnitOfWork,
+    stream_id: str,
+    expected_version: int,
+    new: Sequence[domain_events.DomainEvent],
+    actor_id: int | None,
+    clock: Clock,
+) -> list[RecordedEvent]:
+    encoded = [NewEvent(*domain_events.encode(event)) for event in new]
+    recorded = uow.events.append(
+        stream_id, expected_version, encoded, actor=actor_id, recorded_at=clock.now()
+    )
+    projections.apply(uow.connection, recorded)
+    return recorded
+
+
+def load_activity(uow: UnitOfWork, activity_id: str) -> Activity:
+    """Rebuild the Activity aggregate from its stream, or raise UnknownActivity."""
+    stored = uow.events.read_stream(activity_id)
+    try:
+        return Activity.replay(
+            activity_id,
+            [
+                domain_events.decode(event.type, event.data)
+                for event in stored
+                if event.type in domain_events.EVENT_TYPES
+            ],
+        )
+    except ActivityNotPlanned:
+        raise UnknownActivity(activity_id) from None
+
+
+def change_activity_status(
+    uow: UnitOfWork, command: ChangeActivityStatus, clock: Clock
+) -> StatusChangeResult:
+    """Apply a status update; raises UnknownActivity, StatusError or ConcurrencyError.
+
+    With an `expected_version` the update is refused when the activity moved on since the
+    person looked at it (no lost updates); without one, it applies to the current version.
+    """
+    with uow:
+        activity = load_activity(uow, command.activity_id)
+        expected = (
+            activity.version if command.expected_version is None else command.expected_version
+        )
+        if expected != activity.version:
+            raise ConcurrencyError(command.activity_id, expected, activity.version)
+        new = activity.decide_status_change(command.status, command.note)
+        recorded = _append(uow, command.activity_id, expected, new, command.actor_id, clock)
+        uow.commit()
+    for event in new:
+        activity.apply(event)
+    return StatusChangeResult(activity.status.value, activity.version, recorded)
+
+
+def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:
+    """Start tracking an activity: its content, its workgroups and an ActivityPlanned event.
+
+    Idempotent: an activity whose stream already exists is left as it is (returns False),
+    so loading the same plan twice creates nothing twice. Runs in the caller's unit of work.
+    """
+    if uow.events.current_version(command.activity_id) > 0:
+        return False
+    plan = uow.session.get(Plan, command.plan_id)
+    if plan is None:
+        raise ValueError(f"no plan {command.plan_id}")
+    content = command.content
+    theme = _theme(uow, command.plan_id, content.theme)
+    timing = parse_timing(content.wanneer, plan.year)
+    uow.session.add(
+        ActivityRecord(
+            id=command.activity_id,
+            plan_id=command.plan_id,
+            theme_id=theme.id,  # type: ignore[arg-type]
+            position=_next_position(uow, command.plan_id),
+            title=content.title,
+            objectives=content.objectives,
+            actions=content.actions,
+            wie=content.wie,
+            wanneer=content.wanneer,
+            timing_kind=timing.kind.value,
+            period_start=timing.start,
+            period_end=timing.end,
+            source=content.source,
+        )
+    )
+    uow.session.flush()
+    for name in content.workgroups:
+        workgroup = uow.session.exec(
+            select(Workgroup).where(Workgroup.network_id == plan.network_id, Workgroup.name == name)
+        ).first()
+        if workgroup is None or workgroup.id is None:
+            raise ValueError(f"unknown workgroup {name!r}")
+        uow.session.add(
+            ActivityWorkgroup(activity_id=command.activity_id, workgroup_id=workgroup.id)
+        )
+    uow.session.flush()
+    planned = domain_events.ActivityPlanned(
+        command.activity_id, plan_id=command.plan_id, source=content.source
+    )
+    _append(uow, command.activity_id, 0, [planned], command.actor_id, clock)
+    return True
+
+
+def _theme(uow: UnitOfWork, plan_id: int, name: str) -> Theme:
+    theme = uow.session.exec(
+        select(Theme).where(Theme.plan_id == plan_id, Theme.name == name)
+    ).first()
+    if theme is None:
+        count = len(uow.session.exec(select(Theme.id).where(Theme.plan_id == plan_id)).all())
+        theme = Theme(plan_id=plan_id, name=name, position=count)
+        uow.session.add(theme)
+        uow.session.flush()
+    return theme
+
+
+def _next_position(uow: UnitOfWork, plan_id: int) -> int:
+    highest = uow.session.exec(
+        select(func.max(ActivityRecord.position)).where(ActivityRecord.plan_id == plan_id)
+    ).one()
+    return -1 if highest is None else highest + 1

@@ -1,0 +1,79 @@
+"""Storing a PlanDocument: network, plan, workgroups and one tracked activity per item.
+
+Loading is idempotent: ids are derived from the plan and the activity title, so loading the
+same document again adds only what is new.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from tracker.clock import Clock
+from tracker.database import Database
+from tracker.domain.commands import PlanActivity
+from tracker.handlers import plan_activity
+from tracker.models import Network, Plan, Workgroup
+from tracker.planfile import PlanDocument
+
+ACTIVITY_NAMESPACE = uuid.UUID("6f1c1f64-58a4-4f0e-9d1e-2f6a4c1b7a10")
+
+
+def activity_id_for(plan_slug: str, title: str) -> str:
+    """A stable id for an activity of a plan, so re-imports recognise it."""
+    return str(uuid.uuid5(ACTIVITY_NAMESPACE, f"{plan_slug}\n{title}"))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    plan_id: int
+    created: int
+    existing: int
+
+
+def load_plan(
+    db: Database, document: PlanDocument, clock: Clock, actor_id: int | None = None
+) -> LoadResult:
+    """Store `document` in one transaction; see the module docstring."""
+    with db.unit_of_work() as uow:
+        session = uow.session
+        network = session.exec(select(Network).where(Network.slug == document.network_slug)).first()
+        if network is None:
+            network = Network(slug=document.network_slug, name=document.network_name)
+            session.add(network)
+            session.flush()
+        plan = session.exec(select(Plan).where(Plan.slug == document.plan_slug)).first()
+        if plan is None:
+            plan = Plan(
+                network_id=network.id,  # type: ignore[arg-type]
+                slug=document.plan_slug,
+                year=document.year,
+                title=document.title,
+                motto=document.motto,
+                introduction=document.introduction,
+            )
+            session.add(plan)
+            session.flush()
+        for spec in document.workgroups:
+            exists = session.exec(
+                select(Workgroup).where(
+                    Workgroup.network_id == network.id, Workgroup.name == spec.name
+                )
+            ).first()
+            if exists is None:
+                session.add(Workgroup(network_id=network.id, name=spec.name, email=spec.email))  # type: ignore[arg-type]
+        session.flush()
+        created = 0
+        assert plan.id is not None
+        for content in document.activities:
+            command = PlanActivity(
+                activity_id=activity_id_for(document.plan_slug, content.title),
+                plan_id=plan.id,
+                content=content,
+                actor_id=actor_id,
+            )
+            created += plan_activity(uow, command, clock)
+        uow.commit()
+    return LoadResult(plan.id, created, len(document.activities) - created)

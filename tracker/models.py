@@ -1,0 +1,115 @@
+"""Stored reference data: networks, plans and their content, workgroups, people and roles.
+
+The content of a plan (what the document says: doelstellingen, acties, wie, wanneer) is
+reference data, edited like a document; what happens to an activity is in the event log.
+Personal data lives only here (User), so erasing a person never touches the log.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+
+class Network(SQLModel, table=True):
+    """A regional Netwerk Palliatieve Zorg (or several that share one plan)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True, index=True)
+    name: str = Field(max_length=200)
+
+
+class Plan(SQLModel, table=True):
+    """A jaarplan: a network's plan for one year, with its title and motto."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: int = Field(foreign_key="network.id", index=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    year: int
+    title: str = Field(max_length=200)
+    motto: str = Field(default="", max_length=200)
+    introduction: str = Field(default="")
+
+
+class Theme(SQLModel, table=True):
+    """A pillar or theme of a plan (Coördinatie, Faciliteren, …), in the plan's order."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    name: str = Field(max_length=200)
+    position: int = 0
+
+
+class Activity(SQLModel, table=True):
+    """What the plan says about one activity. Its id is also the id of its event stream."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    theme_id: int = Field(foreign_key="theme.id", index=True)
+    position: int = 0
+    title: str = Field(max_length=300)
+    objectives: str = ""
+    actions: str = ""
+    wie: str = ""
+    wanneer: str = ""
+    timing_kind: str = Field(default="empty", max_length=20)
+    period_start: date | None = None
+    period_end: date | None = None
+    source: str = Field(default="", max_length=500)
+    carried_from_id: str | None = Field(default=None, max_length=64)
+
+
+class Workgroup(SQLModel, table=True):
+    """A werkgroep of a network; reminders go to its shared e-mail address."""
+
+    __table_args__ = (UniqueConstraint("network_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    network_id: int = Field(foreign_key="network.id", index=True)
+    name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=254)
+
+
+class ActivityWorkgroup(SQLModel, table=True):
+    """The workgroups responsible for an activity (its "wie", as far as they are workgroups)."""
+
+    activity_id: str = Field(foreign_key="activity.id", primary_key=True, max_length=64)
+    workgroup_id: int = Field(foreign_key="workgroup.id", primary_key=True, index=True)
+
+
+class User(SQLModel, table=True):
+    """A person who signs in. The only place names and e-mail addresses are stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    password_hash: str = Field(default="", max_length=255)
+    is_admin: bool = False
+    active: bool = True
+    locale: str = Field(default="", max_length=10)
+    created_at: datetime | None = None
+
+
+class NetworkRole(SQLModel, table=True):
+    """A person's role in one network: coordinator, member or board."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    network_id: int = Field(foreign_key="network.id", primary_key=True, index=True)
+    role: str = Field(max_length=20)
+
+
+class WorkgroupMember(SQLModel, table=True):
+    """Membership of a workgroup: members update the activities of their workgroups."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    workgroup_id: int = Field(foreign_key="workgroup.id", primary_key=True, index=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the JSON API; only its SHA-256 hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime | None = None

@@ -1,0 +1,234 @@
+"""Read side: what pages and the API show, read from read models and the event log.
+
+Nothing here writes. Each function answers one question a page asks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from events.projections import ActivityState, PlanStatusCount
+from events.store import EventStore
+from tracker.domain.access import Principal, Role
+from tracker.domain.status import SELECTABLE_STATUSES, Status
+from tracker.domain.timing import Timing, TimingKind, quarter_bounds
+from tracker.models import (
+    Activity,
+    ActivityWorkgroup,
+    Network,
+    NetworkRole,
+    Plan,
+    Theme,
+    User,
+    Workgroup,
+    WorkgroupMember,
+)
+
+
+def principal_for(session: Session, user: User) -> Principal:
+    """The access-rule view of a person: their roles per network and their workgroups."""
+    roles = {
+        role.network_id: Role(role.role)
+        for role in session.exec(select(NetworkRole).where(NetworkRole.user_id == user.id))
+    }
+    workgroups = session.exec(
+        select(WorkgroupMember.workgroup_id).where(WorkgroupMember.user_id == user.id)
+    ).all()
+    assert user.id is not None
+    return Principal(user.id, user.is_admin, roles, frozenset(workgroups))
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """One activity as lists show it: its content, its theme, its state and its workgroups."""
+
+    activity: Activity
+    theme: Theme
+    state: ActivityState
+    workgroups: tuple[Workgroup, ...]
+
+    @property
+    def timing(self) -> Timing:
+        return timing_of(self.activity)
+
+
+def timing_of(activity: Activity) -> Timing:
+    return Timing(
+        activity.wanneer,
+        TimingKind(activity.timing_kind),
+        activity.period_start,
+        activity.period_end,
+    )
+
+
+def _rows(session: Session, where: Sequence[sa.ColumnElement[bool]]) -> list[ActivityRow]:
+    query = (
+        select(Activity, Theme, ActivityState)
+        .join(Theme, col(Theme.id) == col(Activity.theme_id))
+        .join(ActivityState, col(ActivityState.activity_id) == col(Activity.id))
+        .where(*where)
+        .order_by(col(Activity.plan_id), col(Theme.position), col(Activity.position))
+    )
+    found = session.exec(query).all()
+    ids = [activity.id for activity, _, _ in found]
+    workgroups: dict[str, list[Workgroup]] = defaultdict(list)
+    if ids:
+        links = session.exec(
+            select(ActivityWorkgroup.activity_id, Workgroup)
+            .join(Workgroup, col(Workgroup.id) == col(ActivityWorkgroup.workgroup_id))
+            .where(col(ActivityWorkgroup.activity_id).in_(ids))
+            .order_by(col(Workgroup.name))
+        ).all()
+        for activity_id, workgroup in links:
+            workgroups[activity_id].append(workgroup)
+    return [
+        ActivityRow(activity, theme, state, tuple(workgroups[activity.id]))
+        for activity, theme, state in found
+    ]
+
+
+def visible_plans(session: Session, principal: Principal) -> list[tuple[Plan, Network]]:
+    """The plans of every network the person has a role in (all plans for admins)."""
+    query = select(Plan, Network).join(Network, col(Network.id) == col(Plan.network_id))
+    if not principal.is_admin:
+        query = query.where(col(Plan.network_id).in_(list(principal.roles)))
+    return list(session.exec(query.order_by(col(Network.name), col(Plan.year).desc())).all())
+
+
+def my_activities(session: Session, principal: Principal) -> list[ActivityRow]:
+    """The activities of the person's workgroups, in plan order."""
+    if not principal.workgroup_ids:
+        return []
+    mine = select(ActivityWorkgroup.activity_id).where(
+        col(ActivityWorkgroup.workgroup_id).in_(list(principal.workgroup_ids))
+    )
+    return _rows(session, [col(Activity.id).in_(mine)])
+
+
+@dataclass(frozen=True)
+class OverviewFilters:
+    """The plan overview's filters; None means "all"."""
+
+    theme_id: int | None = None
+    status: Status | None = None
+    workgroup_id: int | None = None
+    quarter: int | None = None
+
+
+def plan_activities(session: Session, plan: Plan, filters: OverviewFilters) -> list[ActivityRow]:
+    """The plan's activities that match the filters, in plan order."""
+    where: list[sa.ColumnElement[bool]] = [col(Activity.plan_id) == plan.id]
+    if filters.theme_id is not None:
+        where.append(col(Activity.theme_id) == filters.theme_id)
+    if filters.status is not None:
+        where.append(col(ActivityState.status) == filters.status.value)
+    if filters.workgroup_id is not None:
+        linked = select(ActivityWorkgroup.activity_id).where(
+            ActivityWorkgroup.workgroup_id == filters.workgroup_id
+        )
+        where.append(col(Activity.id).in_(linked))
+    rows = _rows(session, where)
+    if filters.quarter is not None:
+        first, last = quarter_range(plan.year, filters.quarter)
+        rows = [row for row in rows if row.timing.overlaps(first, last)]
+    return rows
+
+
+def quarter_range(year: int, quarter: int) -> tuple[date, date]:
+    return quarter_bounds(year, quarter)
+
+
+def status_counts(session: Session, plan_id: int) -> dict[Status, int]:
+    """Activities per status in a plan (every selectable status present, zero if none)."""
+    counts = {status: 0 for status in (*SELECTABLE_STATUSES, Status.DOORGESCHOVEN)}
+    for row in session.exec(select(PlanStatusCount).where(PlanStatusCount.plan_id == plan_id)):
+        counts[Status(row.status)] = row.count
+    return counts
+
+
+@dataclass(frozen=True)
+class ActivityDetail:
+    activity: Activity
+    plan: Plan
+    network: Network
+    theme: Theme
+    state: ActivityState
+    workgroups: tuple[Workgroup, ...]
+
+    @property
+    def timing(self) -> Timing:
+        return timing_of(self.activity)
+
+
+def activity_detail(session: Session, activity_id: str) -> ActivityDetail | None:
+    """Everything the plan says about an activity, with its state; None if it does not exist."""
+    found = session.execute(
+        sa.select(Activity, Plan, Network, Theme, ActivityState)
+        .join(Plan, col(Plan.id) == col(Activity.plan_id))
+        .join(Network, col(Network.id) == col(Plan.network_id))
+        .join(Theme, col(Theme.id) == col(Activity.theme_id))
+        .join(ActivityState, col(ActivityState.activity_id) == col(Activity.id))
+        .where(col(Activity.id) == activity_id)
+    ).first()
+    if found is None:
+        return None
+    activity, plan, network, theme, state = found
+    workgroups = session.exec(
+        select(Workgroup)
+        .join(ActivityWorkgroup, col(ActivityWorkgroup.workgroup_id) == col(Workgroup.id))
+        .where(ActivityWorkgroup.activity_id == activity_id)
+        .order_by(col(Workgroup.name))
+    ).all()
+    return ActivityDetail(activity, plan, network, theme, state, tuple(workgroups))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of an activity's history: who did what when, from → to, with the note."""
+
+    version: int
+    type: str
+    recorded_at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    from_status: str | None
+    to_status: str | None
+    note: str
+    data: dict[str, object] = field(default_factory=dict)
+
+
+def history(session: Session, activity_id: str) -> list[HistoryEntry]:
+    """The activity's events, newest first, with the names of the people who acted."""
+    recorded = EventStore(session.connection()).read_stream(activity_id)
+    actor_ids = {event.actor for event in recorded if event.actor is not None}
+    names = (
+        {
+            user.id: user.name
+            for user in session.exec(select(User).where(col(User.id).in_(actor_ids)))
+        }
+        if actor_ids
+        else {}
+    )
+    entries = []
+    for event in reversed(recorded):
+        data = dict(event.data)
+        entries.append(
+            HistoryEntry(
+                version=event.version,
+                type=event.type,
+                recorded_at=event.recorded_at,
+                actor_id=event.actor,
+                actor_name=names.get(event.actor) if event.actor is not None else None,
+                from_status=data.get("from_status"),
+                to_status=data.get("to_status") or data.get("status"),
+                note=str(data.get("note") or data.get("carry_over_reason") or ""),
+                data=data,
+            )
+        )
+    return entries

@@ -1,0 +1,39 @@
+"""The app's wiring: the database, the clock and the password hasher, reachable per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g
+from sqlmodel import Session
+
+from tracker.clock import Clock
+from tracker.database import Database
+from tracker.passwords import Passwords
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    passwords: Passwords
+
+
+def services() -> Services:
+    """The Services of the current app (set up by create_app)."""
+    found: Services = current_app.extensions["tracker"]
+    return found
+
+
+def db_session() -> Session:
+    """A read session for this request, closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = services().db.session()
+    session: Session = g.db_session
+    return session
+
+
+def close_db_session(_error: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

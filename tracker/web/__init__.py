@@ -1,0 +1,1 @@
+"""The web app's blueprints: pages for people and the JSON API."""

@@ -1,0 +1,130 @@
+"""Pages for workgroup members: my activities, an activity with its history, the update form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from events.store import ConcurrencyError
+from tracker.clock import AMSTERDAM
+from tracker.domain.commands import ChangeActivityStatus
+from tracker.domain.status import SELECTABLE_STATUSES, StatusError
+from tracker.domain.timing import quarter_bounds, quarter_of
+from tracker.handlers import UnknownActivity, change_activity_status
+from tracker.queries import ActivityDetail, history, my_activities
+from tracker.services import db_session, services
+from tracker.web.access import can_update, principal, visible_activity
+from tracker.web.forms import StatusForm
+from tracker.web.messages import refusal_message, status_label
+
+blueprint = Blueprint("activities", __name__)
+
+
+def today() -> date:
+    return services().clock.now().astimezone(AMSTERDAM).date()
+
+
+@blueprint.route("/")
+@login_required
+def index() -> ResponseReturnValue:
+    return redirect(url_for("activities.mine"))
+
+
+@blueprint.route("/mijn-activiteiten")
+@login_required
+def mine() -> ResponseReturnValue:
+    day = today()
+    year, quarter = quarter_of(day)
+    first, last = quarter_bounds(year, quarter)
+    rows = my_activities(db_session(), principal())
+    due = {row.activity.id for row in rows if row.timing.ends_within(first, last)}
+    active = {row.activity.id for row in rows if row.timing.overlaps(first, last)}
+    return render_template(
+        "activities/mine.html",
+        rows=rows,
+        due=due,
+        active=active,
+        quarter=quarter,
+        year=year,
+    )
+
+
+def _status_form(detail: ActivityDetail) -> StatusForm:
+    form = StatusForm()
+    form.status.choices = [(s.value, status_label(s)) for s in SELECTABLE_STATUSES]
+    if not form.is_submitted():
+        form.status.data = detail.state.status
+        form.version.data = str(detail.state.version)
+    return form
+
+
+def _render_detail(
+    detail: ActivityDetail, form: StatusForm, code: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "activities/detail.html",
+            detail=detail,
+            form=form,
+            may_update=can_update(detail),
+            entries=history(db_session(), detail.activity.id),
+        ),
+        code,
+    )
+
+
+@blueprint.route("/activiteiten/<activity_id>")
+@login_required
+def detail(activity_id: str) -> ResponseReturnValue:
+    found = visible_activity(activity_id)
+    return _render_detail(found, _status_form(found))
+
+
+@blueprint.post("/activiteiten/<activity_id>/status")
+@login_required
+def update_status(activity_id: str) -> ResponseReturnValue:
+    found = visible_activity(activity_id)
+    if not can_update(found):
+        abort(
+            403,
+            description=_(
+                "Only members of the responsible workgroups and the coordinators "
+                "can update this activity."
+            ),
+        )
+    form = _status_form(found)
+    if not form.validate_on_submit():
+        flash(_("The update was not saved: check the fields below."), "error")
+        return _render_detail(found, form, 400)
+    command = ChangeActivityStatus(
+        activity_id=found.activity.id,
+        status=form.status.data or "",
+        note=form.note.data or "",
+        expected_version=int(form.version.data or 0),
+        actor_id=principal().user_id,
+    )
+    try:
+        change_activity_status(services().db.unit_of_work(), command, services().clock)
+    except UnknownActivity:
+        abort(404)
+    except StatusError as error:
+        flash(refusal_message(error), "error")
+        return _render_detail(found, form, 400)
+    except ConcurrencyError:
+        db_session().expire_all()
+        fresh = visible_activity(activity_id)
+        flash(
+            _(
+                "Someone else updated this activity while you were editing it. Your update "
+                "was not saved: look at the history below and try again."
+            ),
+            "error",
+        )
+        form.version.data = str(fresh.state.version)
+        return _render_detail(fresh, form, 409)
+    flash(_("Your update has been saved."), "success")
+    return redirect(url_for("activities.detail", activity_id=activity_id) + "#geschiedenis")

@@ -1,0 +1,208 @@
+"""Admin pages (beheer): networks, people and their roles, workgroups and memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlmodel import col, select
+
+from tracker import accounts
+from tracker.domain.access import Role
+from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
+from tracker.services import db_session, services
+from tracker.web.access import principal
+from tracker.web.forms import (
+    ActionForm,
+    MembershipForm,
+    NetworkForm,
+    RoleForm,
+    UserForm,
+    WorkgroupForm,
+)
+
+blueprint = Blueprint("admin", __name__, url_prefix="/beheer")
+
+
+def admin_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        if not principal().is_admin:
+            abort(
+                403,
+                description=_("Only administrators can manage networks, people and workgroups."),
+            )
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def role_labels() -> dict[str, str]:
+    return {
+        Role.COORDINATOR.value: _("Coordinator"),
+        Role.MEMBER.value: _("Workgroup member"),
+        Role.BOARD.value: _("Board (read only)"),
+    }
+
+
+@blueprint.route("/")
+@admin_required
+def index() -> ResponseReturnValue:
+    return redirect(url_for("admin.users"))
+
+
+@blueprint.route("/netwerken", methods=["GET", "POST"])
+@admin_required
+def networks() -> ResponseReturnValue:
+    session = db_session()
+    form = NetworkForm()
+    if form.validate_on_submit():
+        if session.exec(select(Network).where(Network.slug == form.slug.data)).first():
+            form.slug.errors = [_("This short name is already in use.")]
+        else:
+            session.add(Network(slug=form.slug.data or "", name=form.name.data or ""))
+            session.commit()
+            flash(_("Network added."), "success")
+            return redirect(url_for("admin.networks"))
+    code = 400 if form.is_submitted() else 200
+    listed = session.exec(select(Network).order_by(col(Network.name))).all()
+    return render_template("admin/networks.html", networks=listed, form=form), code
+
+
+@blueprint.route("/werkgroepen", methods=["GET", "POST"])
+@admin_required
+def workgroups() -> ResponseReturnValue:
+    session = db_session()
+    networks_ = session.exec(select(Network).order_by(col(Network.name))).all()
+    form = WorkgroupForm()
+    form.network_id.choices = [(n.id, n.name) for n in networks_]
+    if form.validate_on_submit():
+        name = (form.name.data or "").strip()
+        clash = session.exec(
+            select(Workgroup).where(
+                Workgroup.network_id == form.network_id.data, Workgroup.name == name
+            )
+        ).first()
+        if clash:
+            form.name.errors = [_("This network already has a workgroup with this name.")]
+        else:
+            session.add(
+                Workgroup(
+                    network_id=form.network_id.data,
+                    name=name,
+                    email=(form.email.data or "").strip().lower(),
+                )
+            )
+            session.commit()
+            flash(_("Workgroup added."), "success")
+            return redirect(url_for("admin.workgroups"))
+    code = 400 if form.is_submitted() else 200
+    listed = session.exec(
+        select(Workgroup, Network).join(Network).order_by(col(Network.name), col(Workgroup.name))
+    ).all()
+    return render_template("admin/workgroups.html", workgroups=listed, form=form), code
+
+
+@blueprint.route("/gebruikers", methods=["GET", "POST"])
+@admin_required
+def users() -> ResponseReturnValue:
+    session = db_session()
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                session,
+                services().passwords,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                password=form.password.data or "",
+                is_admin=bool(form.is_admin.data),
+                now=services().clock.now(),
+            )
+        except accounts.AccountError as refused:
+            session.rollback()
+            form.email.errors = [str(refused)]
+        else:
+            session.commit()
+            flash(_("Person added. Now give them a role in a network."), "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    code = 400 if form.is_submitted() else 200
+    listed = session.exec(select(User).order_by(col(User.name))).all()
+    return render_template("admin/users.html", users=listed, form=form), code
+
+
+@blueprint.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id: int) -> ResponseReturnValue:
+    session = db_session()
+    person = session.get(User, user_id)
+    if person is None:
+        abort(404)
+    networks_ = session.exec(select(Network).order_by(col(Network.name))).all()
+    role_form = RoleForm(prefix="role")
+    role_form.network_id.choices = [(n.id, n.name) for n in networks_]
+    role_form.role.choices = list(role_labels().items())
+    member_form = MembershipForm(prefix="member")
+    all_groups = session.exec(
+        select(Workgroup, Network).join(Network).order_by(col(Network.name), col(Workgroup.name))
+    ).all()
+    member_form.workgroup_id.choices = [(w.id, f"{n.name}: {w.name}") for w, n in all_groups]
+    code = 200
+    if role_form.submit.data:
+        if role_form.validate_on_submit():
+            accounts.set_role(
+                session, user_id, role_form.network_id.data, Role(role_form.role.data)
+            )
+            session.commit()
+            flash(_("Role saved."), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+        code = 400
+    elif member_form.submit.data:
+        if member_form.validate_on_submit():
+            accounts.add_to_workgroup(session, user_id, member_form.workgroup_id.data)
+            session.commit()
+            flash(_("Added to the workgroup."), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+        code = 400
+    roles = session.exec(
+        select(NetworkRole, Network).join(Network).where(NetworkRole.user_id == user_id)
+    ).all()
+    memberships = session.exec(
+        select(Workgroup, Network)
+        .join(WorkgroupMember, col(WorkgroupMember.workgroup_id) == col(Workgroup.id))
+        .join(Network, col(Network.id) == col(Workgroup.network_id))
+        .where(WorkgroupMember.user_id == user_id)
+    ).all()
+    return (
+        render_template(
+            "admin/user.html",
+            person=person,
+            roles=roles,
+            memberships=memberships,
+            role_form=role_form,
+            member_form=member_form,
+            role_labels=role_labels(),
+        ),
+        code,
+    )
+
+
+@blueprint.post("/gebruikers/<int:user_id>/werkgroepen/<int:workgroup_id>/verwijderen")
+@admin_required
+def remove_membership(user_id: int, workgroup_id: int) -> ResponseReturnValue:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = db_session()
+    membership = session.get(WorkgroupMember, (user_id, workgroup_id))
+    if membership is None:
+        abort(404)
+    session.delete(membership)
+    session.commit()
+    flash(_("Removed from the workgroup."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))

@@ -1,0 +1,88 @@
+"""Error pages in the reader's language, and precise JSON errors under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+TITLES = {
+    400: "The request could not be processed",
+    401: "Please sign in",
+    403: "No access",
+    404: "Not found",
+    405: "Not allowed",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported content type",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+def _title(code: int) -> str:
+    titles = {
+        400: _("The request could not be processed"),
+        401: _("Please sign in"),
+        403: _("No access"),
+        404: _("Not found"),
+        405: _("Not allowed"),
+        409: _("Conflict"),
+        413: _("Too large"),
+        415: _("Unsupported content type"),
+        500: _("Something went wrong"),
+        503: _("Temporarily unavailable"),
+    }
+    return titles.get(code, _("Error"))
+
+
+def _explanation(code: int) -> str:
+    texts = {
+        403: _("You do not have the rights for this page or action."),
+        404: _(
+            "This page or activity does not exist, or it belongs to a network you are not part of."
+        ),
+        405: _("This address cannot be used this way."),
+        413: _("The file or form is too large."),
+        500: _("The error has been logged. Try again later."),
+    }
+    return texts.get(code, "")
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
+        message = _(
+            "The form has expired or was not sent from this site. Reload the page and try again."
+        )
+        return render_template(
+            "errors/error.html", code=400, title=_title(400), message=message
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        code = error.code or 500
+        if request.path.startswith("/api/"):
+            return jsonify(
+                error=TITLES.get(code, "error").lower().replace(" ", "_"), message=error.description
+            ), code
+        description = error.description if _is_own(error) else _explanation(code)
+        return render_template(
+            "errors/error.html", code=code, title=_title(code), message=description
+        ), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> ResponseReturnValue:
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if request.path.startswith("/api/"):
+            return jsonify(error="internal_error", message="unexpected error, logged"), 500
+        return render_template(
+            "errors/error.html", code=500, title=_title(500), message=_explanation(500)
+        ), 500
+
+
+def _is_own(error: HTTPException) -> bool:
+    """True when the description was written by this app (abort(…, description=…))."""
+    return bool(error.description) and error.description != type(error).description

@@ -1,0 +1,93 @@
+"""Forms (Flask-WTF: CSRF token on every one). Labels are translated lazily."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from tracker.domain.activity import MAX_NOTE_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Sign in"))
+
+
+class StatusForm(FlaskForm):
+    """A status update: the new status (or the same one, for a progress note) and a note."""
+
+    status = SelectField(_l("Status"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
+    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    submit = SubmitField(_l("Save update"))
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs a CSRF token (sign out, remove, choose language)."""
+
+    submit = SubmitField()
+
+
+class NetworkForm(FlaskForm):
+    slug = StringField(
+        _l("Short name (in addresses)"),
+        validators=[DataRequired(), Length(max=60), Regexp(r"^[a-z0-9][a-z0-9-]*$")],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Add network"))
+
+
+class WorkgroupForm(FlaskForm):
+    network_id = SelectField(_l("Network"), coerce=int, validators=[DataRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail address"), validators=[Optional(), Email(check_deliverability=False)]
+    )
+    submit = SubmitField(_l("Add workgroup"))
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=1000)])
+    is_admin = BooleanField(_l("Administrator"))
+    submit = SubmitField(_l("Add person"))
+
+
+class RoleForm(FlaskForm):
+    network_id = SelectField(_l("Network"), coerce=int, validators=[DataRequired()])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    submit = SubmitField(_l("Set role"))
+
+
+class MembershipForm(FlaskForm):
+    workgroup_id = SelectField(_l("Workgroup"), coerce=int, validators=[DataRequired()])
+    submit = SubmitField(_l("Add to workgroup"))
+
+
+class PlanFilterForm(FlaskForm):
+    """The plan overview's filters (a GET form: no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    theme = SelectField(_l("Theme"), coerce=str, validators=[Optional()])
+    status = SelectField(_l("Status"), coerce=str, validators=[Optional()])
+    workgroup = SelectField(_l("Workgroup"), coerce=str, validators=[Optional()])
+    quarter = SelectField(_l("Quarter"), coerce=str, validators=[Optional()])
+    submit = SubmitField(_l("Filter"))

@@ -1,0 +1,75 @@
+"""The plan overview for coordinators and the board: all activities, filters, counts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlmodel import col, select
+
+from tracker.domain.status import SELECTABLE_STATUSES, Status
+from tracker.models import Theme, Workgroup
+from tracker.queries import OverviewFilters, plan_activities, status_counts, visible_plans
+from tracker.services import db_session
+from tracker.web.access import principal, visible_plan
+from tracker.web.forms import PlanFilterForm
+from tracker.web.messages import status_label
+
+blueprint = Blueprint("plans", __name__, url_prefix="/plannen")
+
+
+@blueprint.route("/")
+@login_required
+def index() -> ResponseReturnValue:
+    plans = visible_plans(db_session(), principal())
+    counts = {plan.id: status_counts(db_session(), plan.id or 0) for plan, _network in plans}
+    return render_template("plans/index.html", plans=plans, counts=counts)
+
+
+@blueprint.route("/<slug>")
+@login_required
+def overview(slug: str) -> ResponseReturnValue:
+    plan, network = visible_plan(slug)
+    if not principal().can_see_overview(network.id or 0):
+        abort(403, description=_("The plan overview is for the coordinators and the board."))
+    session = db_session()
+    themes = session.exec(
+        select(Theme).where(Theme.plan_id == plan.id).order_by(col(Theme.position))
+    ).all()
+    workgroups = session.exec(
+        select(Workgroup).where(Workgroup.network_id == network.id).order_by(col(Workgroup.name))
+    ).all()
+    form = PlanFilterForm(request.args)
+    form.theme.choices = [("", _("All themes"))] + [(str(t.id), t.name) for t in themes]
+    form.status.choices = [("", _("All statuses"))] + [
+        (s.value, status_label(s)) for s in (*SELECTABLE_STATUSES, Status.DOORGESCHOVEN)
+    ]
+    form.workgroup.choices = [("", _("All workgroups"))] + [(str(w.id), w.name) for w in workgroups]
+    form.quarter.choices = [("", _("All quarters"))] + [
+        (str(q), _("Quarter %(number)s", number=q)) for q in range(1, 5)
+    ]
+    valid = form.validate()
+    filters = OverviewFilters()
+    if valid:
+        filters = OverviewFilters(
+            theme_id=int(form.theme.data) if form.theme.data else None,
+            status=Status(form.status.data) if form.status.data else None,
+            workgroup_id=int(form.workgroup.data) if form.workgroup.data else None,
+            quarter=int(form.quarter.data) if form.quarter.data else None,
+        )
+    rows = plan_activities(session, plan, filters)
+    code = 200 if valid else 400
+    return (
+        render_template(
+            "plans/overview.html",
+            plan=plan,
+            network=network,
+            rows=rows,
+            form=form,
+            filter_error=not valid,
+            counts=status_counts(session, plan.id or 0),
+            shown_counts={s: sum(1 for r in rows if r.state.status == s) for s in Status},
+        ),
+        code,
+    )
