@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import get_locale
 
 import config as config_module
@@ -80,8 +80,6 @@ def _select_locale() -> str:
     languages = config_module.Config.LANGUAGES
     if chosen in languages:
         return str(chosen)
-    if request.args.get("lang") in languages:
-        return str(request.args["lang"])
     return config_module.Config.BABEL_DEFAULT_LOCALE
 
 

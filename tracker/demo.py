@@ -68,14 +68,14 @@ DEMO_UPDATES = (
         "lopend",
         "Programma voor oktober staat.",
         "2021-06-01",
-        3,
+        1,
     ),
     (
         "Internationale Dag van de Palliatieve Zorg (IDPZ)",
         "afgerond",
         "Publieksavond gehouden, 120 bezoekers.",
         "2021-10-12",
-        3,
+        1,
     ),
     (
         "Gluren bij de buren",

@@ -8,17 +8,18 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-TITLES = {
-    400: "The request could not be processed",
-    401: "Please sign in",
-    403: "No access",
-    404: "Not found",
-    405: "Not allowed",
-    409: "Conflict",
-    413: "Too large",
-    415: "Unsupported content type",
-    500: "Something went wrong",
-    503: "Temporarily unavailable",
+# The `error` field of JSON answers under /api/.
+API_ERRORS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+    503: "unavailable",
 }
 
 
@@ -65,9 +66,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if request.path.startswith("/api/"):
-            return jsonify(
-                error=TITLES.get(code, "error").lower().replace(" ", "_"), message=error.description
-            ), code
+            return jsonify(error=API_ERRORS.get(code, "error"), message=error.description), code
         description = error.description if _is_own(error) else _explanation(code)
         return render_template(
             "errors/error.html", code=code, title=_title(code), message=description

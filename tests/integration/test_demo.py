@@ -1,0 +1,100 @@
+"""The demo: the Twente 2021 jaarplan as transcribed into tracker/demo/twente-2021.yaml."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlmodel import col, select
+
+from tests.support import login
+from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PLAN, DEMO_UPDATES, load_demo
+from tracker.loading import activity_id_for
+from tracker.models import Activity, Theme, Workgroup
+from tracker.planfile import read_plan_yaml
+
+# Counted by hand in ../shared/plans/000_7270eda182fee902.txt: one activity per block of
+# Doelstellingen / Acties en resultaten / Wie / Wanneer.
+BLOCKS_PER_PILLAR = {
+    "Coördinatie": 16,
+    "Signaleren": 5,
+    "Faciliteren": 10,
+    "Informeren": 5,
+    "Leren en verbeteren": 4,
+}
+
+
+@pytest.fixture
+def demo_app(app: Flask) -> Flask:
+    services = app.extensions["tracker"]
+    load_demo(services.db, services.passwords)
+    return app
+
+
+def test_the_demo_plan_has_every_activity_block_of_the_document_under_its_pillar() -> None:
+    document = read_plan_yaml(DEMO_PLAN.read_text(encoding="utf-8"))
+    assert (document.plan_slug, document.year, document.motto) == (
+        "twente-2021",
+        2021,
+        "Leren van en met elkaar",
+    )
+    assert document.themes == list(BLOCKS_PER_PILLAR)
+    assert Counter(a.theme for a in document.activities) == BLOCKS_PER_PILLAR
+    assert len(document.activities) == 40
+    for activity in document.activities:
+        assert activity.objectives or activity.actions, activity.title
+        assert activity.wie and activity.wanneer and activity.workgroups, activity.title
+    assert "COVID-19" in document.introduction
+
+
+def test_the_demo_loads_with_structured_timing_workgroups_and_history(demo_app: Flask) -> None:
+    db = demo_app.extensions["tracker"].db
+    with db.session() as session:
+        activities = session.exec(select(Activity)).all()
+        assert len(activities) == 40
+        unread = [a.wanneer for a in activities if a.timing_kind in ("unparsed", "empty")]
+        assert unread == []
+        themes = session.exec(select(Theme.name).order_by(col(Theme.position))).all()
+        assert themes == list(BLOCKS_PER_PILLAR)
+        assert len(session.exec(select(Workgroup)).all()) == 14
+    with db.engine.connect() as connection:
+        events = connection.execute(text("SELECT count(*) FROM events")).scalar_one()
+        counts = dict(connection.execute(text("SELECT status, count FROM plan_status_count")).all())
+    assert events == 40 + len(DEMO_UPDATES)
+    assert counts["afgerond"] == 1 and counts["vertraagd"] == 1 and counts["lopend"] == 2
+
+
+def test_loading_the_demo_again_adds_nothing(demo_app: Flask) -> None:
+    services = demo_app.extensions["tracker"]
+    with services.db.engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM events")).scalar_one()
+    load_demo(services.db, services.passwords)
+    with services.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == before
+
+
+def test_a_demo_member_updates_an_activity_and_the_coordinator_sees_it(demo_app: Flask) -> None:
+    member_email = next(
+        a.email for a in DEMO_ACCOUNTS if "Werkgroep PR & Communicatie" in a.workgroups
+    )
+    member = demo_app.test_client()
+    login(member, member_email, DEMO_PASSWORD)
+    mine = member.get("/mijn-activiteiten").get_data(as_text=True)
+    title = "Overzicht aanbod palliatieve zorg is actueel"
+    assert title in mine
+    activity_id = activity_id_for("twente-2021", title)
+    page = member.get(f"/activiteiten/{activity_id}").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="2"' in page
+    response = member.post(
+        f"/activiteiten/{activity_id}/status",
+        data={"status": "vertraagd", "note": "Katern later door drukkerij", "version": "2"},
+        follow_redirects=True,
+    )
+    assert "Katern later door drukkerij" in response.get_data(as_text=True)
+
+    coordinator = demo_app.test_client()
+    login(coordinator, "coordinator@example.org", DEMO_PASSWORD)
+    overview = coordinator.get("/plannen/twente-2021?status=vertraagd").get_data(as_text=True)
+    assert title in overview and "Katern later door drukkerij" in overview
