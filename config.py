@@ -45,6 +45,7 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 5 * 1024 * 1024))
 
     # Password hashing: argon2id with the OWASP-recommended parameters (19 MiB, t=2, p=1).
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlmodel import select
 
 from events import projections
@@ -55,6 +55,84 @@ def init_app(app: Flask) -> None:
             f"{document.plan_slug}: {result.created} activities added, "
             f"{result.existing} already there."
         )
+
+    @app.cli.command("import-plan")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--network", "network_slug", required=True, help="Network slug")
+    @click.option("--network-name", help="Name of the network, when it is new")
+    @click.option("--year", type=int, help="Plan year (read from the title when left out)")
+    @click.option("--create-workgroups", is_flag=True, help="Create the proposed workgroups")
+    @click.option("--dry-run", is_flag=True, help="Show the draft and its warnings; store nothing")
+    def import_plan_command(
+        path: str,
+        network_slug: str,
+        network_name: str | None,
+        year: int | None,
+        create_workgroups: bool,
+        dry_run: bool,
+    ) -> None:
+        """Import a plan: document text, Word, XLSX or YAML (docs/importing.md)."""
+        from tracker.importing.draft import ImportFailed, with_new_workgroups
+        from tracker.importing.files import read_plan_file
+        from tracker.importing.report import describe_draft
+        from tracker.loading import load_plan
+        from tracker.queries import known_workgroups
+
+        db = services().db
+        with db.session() as session:
+            network = session.exec(select(Network).where(Network.slug == network_slug)).first()
+            known = known_workgroups(session, network.id) if network and network.id else []
+            name = network.name if network else (network_name or network_slug)
+        with open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            draft = read_plan_file(
+                path,
+                data,
+                network_slug=network_slug,
+                network_name=name,
+                year=year,
+                known=known,
+                max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            )
+        except ImportFailed as problem:
+            raise click.ClickException(f"{path}: {problem}") from None
+        if create_workgroups:
+            draft = with_new_workgroups(draft, draft.proposed_workgroups)
+        click.echo(describe_draft(draft))
+        if dry_run:
+            click.echo("Dry run: nothing stored.")
+            return
+        result = load_plan(db, draft.document, services().clock)
+        click.echo(
+            f"{draft.document.plan_slug}: {result.created} activities added, "
+            f"{result.existing} already there."
+        )
+
+    @app.cli.command("export-plan")
+    @click.argument("plan_slug")
+    @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+    def export_plan_command(plan_slug: str, output: str) -> None:
+        """Export a plan's content as YAML or XLSX (by the output's extension)."""
+        from tracker.importing.spreadsheet import write_plan_xlsx
+        from tracker.importing.stored import stored_plan_document
+        from tracker.models import Plan
+        from tracker.planfile import dump_plan_yaml
+
+        with services().db.session() as session:
+            plan = session.exec(select(Plan).where(Plan.slug == plan_slug)).first()
+            if plan is None:
+                raise click.ClickException(f"no plan {plan_slug!r}")
+            document = stored_plan_document(session, plan)
+        if output.lower().endswith(".xlsx"):
+            data = write_plan_xlsx(document)
+        elif output.lower().endswith((".yaml", ".yml")):
+            data = dump_plan_yaml(document).encode("utf-8")
+        else:
+            raise click.ClickException("the output must end in .xlsx or .yaml")
+        with open(output, "wb") as handle:
+            handle.write(data)
+        click.echo(f"{plan_slug}: {len(document.activities)} activities written to {output}.")
 
     @app.cli.command("create-user")
     @click.argument("email")

@@ -1,4 +1,11 @@
-"""The demo: the Twente 2021 jaarplan, a few people, and some history to look at."""
+"""The demo: the Twente 2021 jaarplan, a few people, and some history to look at.
+
+The plan is imported by the document importer from the project's own copy of the plan text
+(demo/twente-2021.txt: the extracted text of the published plan, with the one person named in
+it replaced by their role, the "SIGNALEREN" page heading the extraction lost put back, and
+three typing errors corrected). Its workgroups and their aliases are in
+demo/twente-2021-workgroups.yaml.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
 from sqlmodel import select
 
 from tracker import accounts
@@ -14,12 +22,16 @@ from tracker.database import Database
 from tracker.domain.access import Role
 from tracker.domain.commands import ChangeActivityStatus
 from tracker.handlers import change_activity_status
+from tracker.importing.document_text import read_document_text
+from tracker.importing.draft import Draft, build_draft
+from tracker.importing.parties import KnownGroup
 from tracker.loading import activity_id_for, load_plan
 from tracker.models import Network, User, Workgroup
 from tracker.passwords import Passwords
-from tracker.planfile import read_plan_yaml
 
-DEMO_PLAN = Path(__file__).parent / "demo" / "twente-2021.yaml"
+DEMO_DIR = Path(__file__).parent / "demo"
+DEMO_PLAN = DEMO_DIR / "twente-2021.txt"
+DEMO_WORKGROUPS = DEMO_DIR / "twente-2021-workgroups.yaml"
 DEMO_PASSWORD = "jaarplan-demo-2021"
 
 
@@ -87,9 +99,23 @@ DEMO_UPDATES = (
 )
 
 
+def demo_draft() -> Draft:
+    """The demo plan as the importer reads it."""
+    setup = yaml.safe_load(DEMO_WORKGROUPS.read_text(encoding="utf-8"))
+    groups = setup["workgroups"]
+    return build_draft(
+        read_document_text(DEMO_PLAN.read_text(encoding="utf-8")),
+        network_slug=setup["network"]["slug"],
+        network_name=setup["network"]["name"],
+        known=[KnownGroup(g["name"], tuple(g.get("aliases", ()))) for g in groups],
+        workgroup_emails={g["name"]: g["email"] for g in groups},
+        source_name=DEMO_PLAN.name,
+    )
+
+
 def load_demo(db: Database, passwords: Passwords) -> list[DemoAccount]:
     """Load the demo plan, accounts and history (again: only what is missing)."""
-    document = read_plan_yaml(DEMO_PLAN.read_text(encoding="utf-8"))
+    document = demo_draft().document
     clock = FixedClock(datetime(2021, 1, 4, 9, 0, tzinfo=UTC))
     result = load_plan(db, document, clock)
     with db.session() as session:

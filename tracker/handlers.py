@@ -16,7 +16,7 @@ from tracker.domain.activity import Activity, ActivityNotPlanned
 from tracker.domain.commands import ChangeActivityStatus, PlanActivity
 from tracker.domain.timing import parse_timing
 from tracker.models import Activity as ActivityRecord
-from tracker.models import ActivityWorkgroup, Plan, Theme, Workgroup
+from tracker.models import ActivityWorkgroup, Indicator, Plan, Theme, Workgroup
 
 
 class UnknownActivity(Exception):
@@ -114,17 +114,33 @@ def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:
             period_start=timing.start,
             period_end=timing.end,
             source=content.source,
+            carried_from_year=content.carried_from_year,
+            parties="\n".join(content.parties),
         )
     )
+    for position, target in enumerate(content.targets):
+        uow.session.add(
+            Indicator(
+                activity_id=command.activity_id,
+                position=position,
+                text=target.text,
+                comparator=str(target.comparator),
+                value=target.value,
+                unit=target.unit,
+                per_year=target.per_year,
+            )
+        )
     uow.session.flush()
-    for name in content.workgroups:
+    for position, name in enumerate(content.workgroups):
         workgroup = uow.session.exec(
             select(Workgroup).where(Workgroup.network_id == plan.network_id, Workgroup.name == name)
         ).first()
         if workgroup is None or workgroup.id is None:
             raise ValueError(f"unknown workgroup {name!r}")
         uow.session.add(
-            ActivityWorkgroup(activity_id=command.activity_id, workgroup_id=workgroup.id)
+            ActivityWorkgroup(
+                activity_id=command.activity_id, workgroup_id=workgroup.id, position=position
+            )
         )
     uow.session.flush()
     planned = domain_events.ActivityPlanned(

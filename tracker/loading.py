@@ -63,7 +63,14 @@ def load_plan(
                 )
             ).first()
             if exists is None:
-                session.add(Workgroup(network_id=network.id, name=spec.name, email=spec.email))  # type: ignore[arg-type]
+                session.add(
+                    Workgroup(
+                        network_id=network.id,  # type: ignore[arg-type]
+                        name=spec.name,
+                        email=spec.email,
+                        aliases="\n".join(spec.aliases),
+                    )
+                )
         session.flush()
         created = 0
         assert plan.id is not None

@@ -59,6 +59,21 @@ class Activity(SQLModel, table=True):
     period_end: date | None = None
     source: str = Field(default="", max_length=500)
     carried_from_id: str | None = Field(default=None, max_length=64)
+    carried_from_year: int | None = None  # continues work of the plan of that year
+    parties: str = ""  # other parties named in "wie" (not workgroups), one per line
+
+
+class Indicator(SQLModel, table=True):
+    """A measurable target of an activity ("minimaal 25 huisartsenpraktijken")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    activity_id: str = Field(foreign_key="activity.id", index=True, max_length=64)
+    position: int = 0
+    text: str = ""  # the sentence of the plan it was read from
+    comparator: str = Field(default=">=", max_length=2)
+    value: float
+    unit: str = Field(max_length=200)
+    per_year: bool = False
 
 
 class Workgroup(SQLModel, table=True):
@@ -69,6 +84,7 @@ class Workgroup(SQLModel, table=True):
     network_id: int = Field(foreign_key="network.id", index=True)
     name: str = Field(max_length=200)
     email: str = Field(default="", max_length=254)
+    aliases: str = ""  # other names plans use for it ("DB"), one per line; used by imports
 
 
 class ActivityWorkgroup(SQLModel, table=True):
@@ -76,6 +92,7 @@ class ActivityWorkgroup(SQLModel, table=True):
 
     activity_id: str = Field(foreign_key="activity.id", primary_key=True, max_length=64)
     workgroup_id: int = Field(foreign_key="workgroup.id", primary_key=True, index=True)
+    position: int = 0  # the order "wie" names them in
 
 
 class User(SQLModel, table=True):

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from tracker.domain.commands import PlannedActivity
+from tracker.domain.targets import Comparator, Target
 
 FORMAT = "jaarplan/1"
 
@@ -24,6 +25,7 @@ class PlanFileError(Exception):
 class WorkgroupSpec:
     name: str
     email: str = ""
+    aliases: tuple[str, ...] = ()  # other names the plan uses for it ("DB", "Twentse Netwerken")
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,11 @@ def read_plan_yaml(source: str) -> PlanDocument:
         raise PlanFileError("plan: 'year' moet een jaartal zijn")
     year = int(year_value)
     workgroups = tuple(
-        WorkgroupSpec(_text(w, "name", f"werkgroep {i + 1}", True), _text(w, "email", "werkgroep"))
+        WorkgroupSpec(
+            _text(w, "name", f"werkgroep {i + 1}", True),
+            _text(w, "email", f"werkgroep {i + 1}"),
+            _names(w, "aliases", f"werkgroep {i + 1}"),
+        )
         for i, w in enumerate(_list(data, "workgroups"))
     )
     known = {w.name for w in workgroups}
@@ -84,9 +90,7 @@ def read_plan_yaml(source: str) -> PlanDocument:
         theme_name = _text(theme, "name", f"thema {t_index + 1}", True)
         for a_index, item in enumerate(_list(theme, "activities")):
             where = f"{theme_name}, activiteit {a_index + 1}"
-            groups = item.get("workgroups") or []
-            if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
-                raise PlanFileError(f"{where}: 'workgroups' moet een lijst namen zijn")
+            groups = _names(item, "workgroups", where)
             unknown = [g for g in groups if g not in known]
             if unknown:
                 raise PlanFileError(f"{where}: onbekende werkgroep(en): {', '.join(unknown)}")
@@ -101,7 +105,9 @@ def read_plan_yaml(source: str) -> PlanDocument:
                     wanneer=_text(item, "wanneer", where),
                     workgroups=tuple(groups),
                     source=_text(item, "source", where),
-                    carried_from_year=int(carried) if carried else None,
+                    carried_from_year=_carried(carried, where),
+                    parties=_names(item, "parties", where),
+                    targets=_targets(item, where),
                 )
             )
     titles = [a.title for a in activities]
@@ -126,3 +132,91 @@ def _list(mapping: dict[str, Any], key: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise PlanFileError(f"'{key}' moet een lijst van mappings zijn")
     return value
+
+
+def _names(mapping: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = mapping.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PlanFileError(f"{where}: '{key}' moet een lijst namen zijn")
+    return tuple(v.strip() for v in value)
+
+
+def _carried(value: Any, where: str) -> int | None:
+    if value in (None, ""):
+        return None
+    if not str(value).strip().isdigit():
+        raise PlanFileError(f"{where}: 'carried_from_year' moet een jaartal zijn")
+    return int(value)
+
+
+def _targets(mapping: dict[str, Any], where: str) -> tuple[Target, ...]:
+    targets = []
+    for index, item in enumerate(_list(mapping, "targets")):
+        place = f"{where}, streefwaarde {index + 1}"
+        try:
+            comparator = Comparator(str(item.get("comparator", "=")))
+            value = float(item["value"])
+        except (KeyError, TypeError, ValueError):
+            raise PlanFileError(
+                f"{place}: 'value' moet een getal zijn en 'comparator' één van >=, <=, ="
+            ) from None
+        targets.append(
+            Target(
+                text=_text(item, "text", place),
+                comparator=comparator,
+                value=value,
+                unit=_text(item, "unit", place, True),
+                per_year=bool(item.get("per_year", False)),
+            )
+        )
+    return tuple(targets)
+
+
+def dump_plan_yaml(document: PlanDocument) -> str:
+    """The plan in the YAML format, so that `read_plan_yaml(dump_plan_yaml(d)) == d`."""
+    themes: dict[str, list[dict[str, Any]]] = {}
+    for activity in document.activities:
+        item: dict[str, Any] = {"title": activity.title}
+        for key in ("objectives", "actions", "wie", "wanneer"):
+            if getattr(activity, key):
+                item[key] = getattr(activity, key)
+        item["workgroups"] = list(activity.workgroups)
+        if activity.parties:
+            item["parties"] = list(activity.parties)
+        if activity.targets:
+            item["targets"] = [
+                {
+                    "text": t.text,
+                    "comparator": str(t.comparator),
+                    "value": t.value,
+                    "unit": t.unit,
+                    "per_year": t.per_year,
+                }
+                for t in activity.targets
+            ]
+        if activity.source:
+            item["source"] = activity.source
+        if activity.carried_from_year is not None:
+            item["carried_from_year"] = activity.carried_from_year
+        themes.setdefault(activity.theme, []).append(item)
+    data = {
+        "format": FORMAT,
+        "network": {"slug": document.network_slug, "name": document.network_name},
+        "plan": {
+            "slug": document.plan_slug,
+            "year": document.year,
+            "title": document.title,
+            "motto": document.motto,
+            "introduction": document.introduction,
+        },
+        "workgroups": [
+            {
+                "name": w.name,
+                "email": w.email,
+                **({"aliases": list(w.aliases)} if w.aliases else {}),
+            }
+            for w in document.workgroups
+        ],
+        "themes": [{"name": name, "activities": items} for name, items in themes.items()],
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -18,6 +18,7 @@ from events.store import EventStore
 from tracker.domain.access import Principal, Role
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.domain.timing import Timing, TimingKind, quarter_bounds
+from tracker.importing.parties import KnownGroup
 from tracker.models import (
     Activity,
     ActivityWorkgroup,
@@ -232,3 +233,15 @@ def history(session: Session, activity_id: str) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+def known_workgroups(session: Session, network_id: int) -> list[KnownGroup]:
+    """The network's workgroups with their other names, for matching a plan's "Wie"."""
+    return [
+        KnownGroup(w.name, tuple(a for a in w.aliases.split("\n") if a))
+        for w in session.exec(
+            select(Workgroup)
+            .where(Workgroup.network_id == network_id)
+            .order_by(col(Workgroup.name))
+        )
+    ]

@@ -1,4 +1,4 @@
-"""The demo: the Twente 2021 jaarplan as transcribed into tracker/demo/twente-2021.yaml."""
+"""The demo: the Twente 2021 jaarplan, imported by the document importer from the project's copy."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from tests.support import login
-from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PLAN, DEMO_UPDATES, load_demo
+from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_UPDATES, demo_draft, load_demo
 from tracker.loading import activity_id_for
-from tracker.models import Activity, Theme, Workgroup
-from tracker.planfile import read_plan_yaml
+from tracker.models import Activity, Indicator, Theme, Workgroup
 
 # Counted by hand in ../shared/plans/000_7270eda182fee902.txt: one activity per block of
 # Doelstellingen / Acties en resultaten / Wie / Wanneer.
@@ -34,7 +33,8 @@ def demo_app(app: Flask) -> Flask:
 
 
 def test_the_demo_plan_has_every_activity_block_of_the_document_under_its_pillar() -> None:
-    document = read_plan_yaml(DEMO_PLAN.read_text(encoding="utf-8"))
+    draft = demo_draft()
+    document = draft.document
     assert (document.plan_slug, document.year, document.motto) == (
         "twente-2021",
         2021,
@@ -45,8 +45,25 @@ def test_the_demo_plan_has_every_activity_block_of_the_document_under_its_pillar
     assert len(document.activities) == 40
     for activity in document.activities:
         assert activity.objectives or activity.actions, activity.title
-        assert activity.wie and activity.wanneer and activity.workgroups, activity.title
+        assert activity.wie and activity.wanneer, activity.title
+    # Every "Wie" names a workgroup of the network, except the one that is yet to be formed.
+    assert [a.title for a in document.activities if not a.workgroups] == [
+        "Toereikend aanbod palliatieve zorg"
+    ]
+    assert [str(w) for w in draft.warnings] == [
+        "Coördinatie › Toereikend aanbod palliatieve zorg: geen bekende werkgroep bij 'Wie'"
+    ]
     assert "COVID-19" in document.introduction
+    assert "Kievitsbosch" not in document.introduction  # the signature is not plan content
+    carried = {a.title: a.carried_from_year for a in document.activities if a.carried_from_year}
+    assert carried == {"Digitale webapplicatie wensenboekje": 2020}  # "Start najaar 2020."
+    spiritual = [a.title for a in document.activities if a.title.startswith("Spirituele zorg")]
+    assert spiritual == [
+        "Spirituele zorg in de eerstelijns",
+        "Spirituele zorg in de eerstelijns (2)",
+        "Spirituele zorg in de eerstelijns (3)",
+        "Spirituele zorg in de eerstelijns (4)",
+    ]
 
 
 def test_the_demo_loads_with_structured_timing_workgroups_and_history(demo_app: Flask) -> None:
@@ -59,6 +76,9 @@ def test_the_demo_loads_with_structured_timing_workgroups_and_history(demo_app: 
         themes = session.exec(select(Theme.name).order_by(col(Theme.position))).all()
         assert themes == list(BLOCKS_PER_PILLAR)
         assert len(session.exec(select(Workgroup)).all()) == 14
+        targets = {i.unit: (i.comparator, i.value) for i in session.exec(select(Indicator))}
+        assert targets["verpleegkundigen"] == ("<=", 24)  # "Maximaal 24 verpleegkundigen"
+        assert targets["PaTz-groepen"] == (">=", 7)  # "minimaal zeven PaTz-groepen"
     with db.engine.connect() as connection:
         events = connection.execute(text("SELECT count(*) FROM events")).scalar_one()
         counts = dict(connection.execute(text("SELECT status, count FROM plan_status_count")).all())

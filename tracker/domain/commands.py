@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.domain.targets import Target
+
 
 @dataclass(frozen=True)
 class PlannedActivity:
@@ -18,6 +20,8 @@ class PlannedActivity:
     workgroups: tuple[str, ...] = ()
     source: str = ""
     carried_from_year: int | None = None
+    parties: tuple[str, ...] = ()  # named in "wie" but not a workgroup (IKNL, gemeenten)
+    targets: tuple[Target, ...] = ()  # measurable results the plan commits to
 
 
 @dataclass(frozen=True)

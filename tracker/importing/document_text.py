@@ -1,0 +1,296 @@
+"""The text of a plan document (as extracted from PDF or Word) → the activities it lists.
+
+Two layouts of real jaarplannen are read:
+
+* blocks: pillar headings in capitals ("COÖRDINATIE"), activity headings, and under each one
+  or more blocks `Doelstellingen` / `Acties en resultaten` / `Wie` / `Wanneer`, the label on
+  its own line or followed by a tab or a space (Twente 2021);
+* tables: section headings ("### 1. Transmurale Samenwerking") with a table `Wat` / `Wie` /
+  `Looptijd` whose rows are tab-separated and whose cells carry HTML (IJssel-Vecht 2024).
+
+Extraction noise is dropped: the navigation that repeats earlier headings before each
+activity (the heading of a block is the last line before it), numbered page variants of one
+heading ("Spirituele zorg in de eerstelijns⁽²⁾"), button labels ("Knop 38:"), page numbers,
+`<hr/>` rules and Markdown marks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.importing.cleaning import heading_text, html_to_lines, strip_markup
+from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, year_in_title
+
+FIELDS = {
+    "doelstellingen": "objectives",
+    "doelstelling": "objectives",
+    "doelen": "objectives",
+    "acties en resultaten": "actions",
+    "acties": "actions",
+    "resultaten": "actions",
+    "wie": "wie",
+    "wanneer": "wanneer",
+    "looptijd": "wanneer",
+}
+ORDER = ("objectives", "actions", "wie", "wanneer")
+_LABEL = re.compile(
+    r"^[-*•\s]*(?P<label>doelstellingen|doelstelling|doelen|acties en resultaten|acties|"
+    r"resultaten|wie|wanneer|looptijd)\**\s*(?:(?P<sep>[:\t])\s*|\s+)?(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_TABLE_HEADER = re.compile(r"^\s*wat\s*\t\s*wie\s*\t\s*(?:looptijd|wanneer)\s*$", re.IGNORECASE)
+_NOISE = re.compile(
+    r"^(?:knop\s+\d+\s*:?.*|pagina\s+\d+(?:\s+van\s+\d+)?|\d{1,3}|<hr\s*/?>|[-_=*•]{1,}|#+)$",
+    re.IGNORECASE,
+)
+_HR = re.compile(r"^<hr\s*/?>\s*$", re.IGNORECASE)
+_MD_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+)$")
+_SECTION_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")
+_QUOTED = re.compile(r"^[“\"'‘„](?P<motto>[^”\"'’]{3,120})[”\"'’]$")
+_FOREWORD = re.compile(r"^(?:voorwoord|inleiding)$", re.IGNORECASE)
+_BOLD = re.compile(r"<b>(.*?)</b>", re.IGNORECASE | re.DOTALL)
+
+
+def _is_pillar_heading(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return (
+        len(letters) >= 4
+        and all(c.isupper() for c in letters)
+        and not any(c.isdigit() for c in line)
+        and len(line) <= 60
+    )
+
+
+def _pillar_name(line: str) -> str:
+    text = strip_markup(line).strip().lower()
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class _Block:
+    heading: str
+    theme: str
+    line: int
+    values: dict[str, list[str]] = field(default_factory=dict)
+    current: str = ""
+    closed: bool = False
+
+    def has(self, name: str) -> bool:
+        return bool(self.values.get(name))
+
+    def accepts(self, name: str) -> bool:
+        """A label continues this block only in the plan's order and only once."""
+        if self.closed or self.has(name):
+            return False
+        filled = [ORDER.index(n) for n in self.values if self.values[n]]
+        return not filled or ORDER.index(name) > max(filled)
+
+
+@dataclass
+class _Reader:
+    plan: FoundPlan = field(default_factory=FoundPlan)
+    theme: str = ""
+    section: str = ""
+    heading: str = ""
+    candidates: list[str] = field(default_factory=list)
+    block: _Block | None = None
+    in_table: bool = False
+    preamble: list[str] = field(default_factory=list)
+    preamble_open: bool = True
+
+    def finish_block(self) -> None:
+        block, self.block = self.block, None
+        if block is None:
+            return
+        values = {name: "\n".join(lines).strip() for name, lines in block.values.items()}
+        if not (values.get("objectives") or values.get("actions")):
+            self.plan.warnings.append(
+                ImportWarning(f"regel {block.line}", "blok zonder Doelstellingen of Acties")
+            )
+            return
+        theme = block.theme or "Algemeen"
+        heading = block.heading or f"Activiteit op regel {block.line}"
+        if not block.theme:
+            self.plan.warnings.append(
+                ImportWarning(f"regel {block.line}", "activiteit staat niet onder een pijler")
+            )
+        self.plan.activities.append(
+            FoundActivity(
+                theme=theme,
+                heading=heading,
+                objectives=values.get("objectives", ""),
+                actions=values.get("actions", ""),
+                wie=values.get("wie", ""),
+                wanneer=values.get("wanneer", ""),
+                source=f"{theme} › {heading}, regel {block.line}",
+            )
+        )
+
+    def start_block(self, number: int) -> None:
+        self.finish_block()
+        if self.candidates:
+            self.heading = heading_text(self.candidates[-1])
+        self.candidates = []
+        self.block = _Block(self.heading, self.theme or self.section, number)
+
+    def close_preamble(self) -> None:
+        if self.preamble_open:
+            self.preamble_open = False
+            self.plan.introduction = _introduction(self.preamble)
+
+
+def read_document_text(text: str) -> FoundPlan:
+    """Find the plan's title, motto, foreword and activities in extracted document text."""
+    reader = _Reader()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        _read_line(reader, raw, number)
+    reader.finish_block()
+    reader.close_preamble()
+    return reader.plan
+
+
+def _read_line(reader: _Reader, raw: str, number: int) -> None:  # noqa: C901 - one state machine
+    line = raw.strip()
+    block = reader.block
+    if not line:
+        return
+    if reader.in_table and raw.count("\t") >= 2:
+        _table_row(reader, raw, number)
+        return
+    reader.in_table = False
+    if _TABLE_HEADER.match(line):
+        reader.finish_block()
+        reader.close_preamble()
+        reader.in_table = True
+        return
+    if _HR.match(line) or (line.startswith("<hr") and raw.count("\t") >= 1):
+        reader.finish_block()
+        return
+    heading = _MD_HEADING.match(line)
+    if heading:
+        reader.finish_block()
+        text = heading_text(heading.group("text"))
+        year = year_in_title(text)
+        if year and not reader.plan.title:
+            reader.plan.title, reader.plan.year = text, year
+            return
+        if len(heading.group("level")) >= 3:
+            reader.section = _SECTION_NUMBER.sub("", text)
+            reader.theme = ""
+        elif reader.plan.title:
+            reader.close_preamble()
+        return
+    if not reader.plan.title and year_in_title(line) and len(line) < 80:
+        reader.plan.title, reader.plan.year = strip_markup(line), year_in_title(line)
+        return
+    quoted = _QUOTED.match(line)
+    if quoted and not reader.plan.motto:
+        reader.plan.motto = quoted.group("motto").strip()
+        return
+    if reader.preamble_open and _FOREWORD.match(line):
+        reader.preamble = []
+        return
+    label = _LABEL.match(line)
+    if label and _is_label(label, line, block):
+        name = FIELDS[label.group("label").lower()]
+        reader.close_preamble()
+        if block is None or not block.accepts(name):
+            reader.start_block(number)
+            block = reader.block
+        assert block is not None
+        block.current = name
+        block.values.setdefault(name, [])
+        rest = label.group("rest").strip()
+        if rest:
+            _add_value(block, rest)
+        return
+    if _is_pillar_heading(line):
+        reader.finish_block()
+        reader.close_preamble()
+        reader.theme = _pillar_name(line)
+        return
+    if _NOISE.match(line) and not (block and block.current == "wanneer" and not block.closed):
+        return
+    if block is not None and not block.closed and block.current:
+        _add_value(block, line)
+        return
+    if reader.preamble_open:
+        reader.preamble.append(line)
+    reader.candidates.append(line)
+
+
+_INLINE_LABELS = ("doelstellingen", "acties en resultaten", "wie", "wanneer", "looptijd")
+
+
+def _is_label(label: re.Match[str], line: str, block: _Block | None) -> bool:
+    """A label on its own line, before a tab or colon, or (full labels only) before a space.
+
+    "- Acties gericht op borging …" is a bullet of the actions, not a new label.
+    """
+    if label.group("sep") or not label.group("rest"):
+        return True
+    name = label.group("label").lower()
+    if name not in _INLINE_LABELS or line.lstrip().startswith(("-", "•", "*")):
+        return False
+    return block is not None or FIELDS[name] in ("objectives", "actions")
+
+
+def _add_value(block: _Block, text: str) -> None:
+    lines = html_to_lines(text) if ("<" in text or "•" in text) else [strip_markup(text)]
+    block.values[block.current].extend(line for line in lines if line)
+    if block.current == "wanneer" and block.values["wanneer"]:
+        block.closed = True  # "Wanneer" is one line; what follows is the next heading
+
+
+def _table_row(reader: _Reader, raw: str, number: int) -> None:
+    cells = [cell.strip() for cell in raw.split("\t")]
+    wat, wie, wanneer = cells[0], cells[1], " ".join(cells[2:]).strip()
+    wie_text = "\n".join(html_to_lines(wie))
+    wanneer_text = " ".join(html_to_lines(wanneer))
+    theme = reader.section or reader.theme or "Algemeen"
+    for title, description in _items(wat):
+        reader.plan.activities.append(
+            FoundActivity(
+                theme=theme,
+                heading=title,
+                title=title,
+                actions=description or title,
+                wie=wie_text,
+                wanneer=wanneer_text,
+                source=f"{theme} › {title}, regel {number}",
+            )
+        )
+
+
+def _items(cell: str) -> list[tuple[str, str]]:
+    """A "Wat" cell may hold several activities, each starting with a bold title."""
+    parts = _BOLD.split(cell)
+    items: list[tuple[str, str]] = []
+    if len(parts) > 1:
+        lead = "\n".join(html_to_lines(parts[0]))
+        for index in range(1, len(parts), 2):
+            title = strip_markup(parts[index]).strip(" .:")
+            description = "\n".join(html_to_lines(parts[index + 1]))
+            if title:
+                items.append((title, description))
+            elif items:
+                items[-1] = (items[-1][0], f"{items[-1][1]}\n{description}".strip())
+        if lead and items:
+            items[0] = (items[0][0], f"{lead}\n{items[0][1]}".strip())
+        if items:
+            return items
+    lines = html_to_lines(cell)
+    if not lines:
+        return []
+    first = re.split(r"(?<=[.!?])\s", lines[0], maxsplit=1)[0].strip(" .")
+    return [(first[:120], "\n".join(lines))]
+
+
+def _introduction(lines: list[str]) -> str:
+    """The foreword without its signature (short closing lines: names and roles)."""
+    body = [line for line in lines if not _is_pillar_heading(line)]
+    while body and len(body[-1]) < 80 and not body[-1].endswith((".", ":", "!", "?")):
+        body.pop()
+    paragraphs = [strip_markup(line) for line in body if len(line) >= 40 or line.startswith("-")]
+    return "\n\n".join(paragraphs)

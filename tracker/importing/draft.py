@@ -1,0 +1,202 @@
+"""From what a layout parser found to a reviewable draft plan.
+
+A layout parser (document text, Word, spreadsheet) yields `FoundActivity` items: the plan's
+own words under a theme and a heading. `build_draft` turns them into a PlanDocument with
+unique titles, matched workgroups and targets, and lists everything a coordinator must look
+at: timing it could not read, parties it does not know, activities without a theme.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from tracker.domain.commands import PlannedActivity
+from tracker.domain.targets import parse_targets
+from tracker.domain.timing import TimingKind, parse_timing
+from tracker.importing.parties import KnownGroup, match_parties
+from tracker.planfile import PlanDocument, WorkgroupSpec
+
+MAX_TITLE = 300
+FALLBACK_THEME = "Algemeen"
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported; the message (Dutch) names the problem."""
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """Something a coordinator should check before confirming (Dutch, with its place)."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+@dataclass
+class FoundActivity:
+    """One activity block as a layout parser read it."""
+
+    theme: str
+    heading: str
+    objectives: str = ""
+    actions: str = ""
+    wie: str = ""
+    wanneer: str = ""
+    source: str = ""
+    title: str = ""  # a title of its own (table rows); otherwise the heading is used
+
+
+@dataclass
+class FoundPlan:
+    """What a layout parser read from a document, before matching and checking."""
+
+    activities: list[FoundActivity] = field(default_factory=list)
+    title: str = ""
+    year: int | None = None
+    motto: str = ""
+    introduction: str = ""
+    warnings: list[ImportWarning] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A plan ready for review: the document to store and what to check first."""
+
+    document: PlanDocument
+    warnings: tuple[ImportWarning, ...]
+    proposed_workgroups: tuple[str, ...]  # parties that match no workgroup
+
+
+def _unique_titles(found: Sequence[FoundActivity]) -> list[str]:
+    """Titles unique within the plan.
+
+    A heading over several blocks gives "Heading", "Heading (2)", …; the same title under
+    different themes is told apart by its theme: "Samenwerking in de regio (Hardenberg)".
+    """
+    themes_of: dict[str, set[str]] = {}
+    for item in found:
+        themes_of.setdefault(_base(item), set()).add(item.theme)
+    titles: list[str] = []
+    for item in found:
+        base = _base(item)
+        if len(themes_of[base]) > 1:
+            base = f"{base} ({item.theme})"[:MAX_TITLE]
+        title, number = base, 1
+        while title in titles:
+            number += 1
+            title = f"{base} ({number})"
+        titles.append(title)
+    return titles
+
+
+def _base(item: FoundActivity) -> str:
+    return (item.title or item.heading).strip()[: MAX_TITLE - 40] or "Activiteit"
+
+
+def build_draft(
+    found: FoundPlan,
+    *,
+    network_slug: str,
+    network_name: str,
+    year: int | None = None,
+    known: Sequence[KnownGroup] = (),
+    workgroup_emails: dict[str, str] | None = None,
+    source_name: str = "",
+) -> Draft:
+    """Check and match what a parser found; raise ImportFailed when there is nothing to import."""
+    plan_year = year or found.year
+    if plan_year is None:
+        raise ImportFailed("het jaar van het plan staat niet in het bestand; geef het jaar op")
+    if not found.activities:
+        raise ImportFailed(
+            "geen activiteiten gevonden: de indeling van dit bestand is niet herkend "
+            "(verwacht: blokken Doelstellingen / Acties en resultaten / Wie / Wanneer, "
+            "een tabel Wat / Wie / Looptijd, of het sjabloon van de tracker)"
+        )
+    warnings = list(found.warnings)
+    proposed: list[str] = []
+    activities: list[PlannedActivity] = []
+    emails = workgroup_emails or {}
+    for item, title in zip(found.activities, _unique_titles(found.activities), strict=True):
+        where = f"{item.theme} › {title}"
+        timing = parse_timing(item.wanneer, plan_year)
+        if timing.kind is TimingKind.EMPTY:
+            warnings.append(ImportWarning(where, "geen 'Wanneer' gevonden"))
+        elif timing.kind is TimingKind.UNPARSED:
+            warnings.append(ImportWarning(where, f"'Wanneer' niet herkend: {item.wanneer!r}"))
+        parties = match_parties(item.wie, known)
+        if not item.wie.strip():
+            warnings.append(ImportWarning(where, "geen 'Wie' gevonden"))
+        elif not parties.workgroups:
+            warnings.append(ImportWarning(where, "geen bekende werkgroep bij 'Wie'"))
+        proposed.extend(parties.unknown)
+        targets = tuple(parse_targets(f"{item.objectives}\n{item.actions}"))
+        source = " › ".join(part for part in (source_name, item.source) if part)
+        # Work that started before the plan year continues an earlier plan ("Start najaar
+        # 2020" in the 2021 plan): it is carried over, not new.
+        carried = timing.start.year if timing.start and timing.start.year < plan_year else None
+        activities.append(
+            PlannedActivity(
+                title=title,
+                theme=item.theme,
+                objectives=item.objectives,
+                actions=item.actions,
+                wie=item.wie,
+                wanneer=item.wanneer,
+                workgroups=parties.workgroups,
+                source=source[:500],
+                carried_from_year=carried,
+                parties=parties.unknown,
+                targets=targets,
+            )
+        )
+    by_name = {group.name: group for group in known}
+    first_used = dict.fromkeys(name for activity in activities for name in activity.workgroups)
+    workgroups = tuple(
+        WorkgroupSpec(name, emails.get(name, ""), by_name[name].aliases) for name in first_used
+    )
+    title = found.title or f"Jaarplan {plan_year}"
+    document = PlanDocument(
+        network_slug=network_slug,
+        network_name=network_name,
+        plan_slug=f"{network_slug}-{plan_year}",
+        year=plan_year,
+        title=title,
+        motto=found.motto,
+        introduction=found.introduction,
+        workgroups=workgroups,
+        activities=tuple(activities),
+    )
+    return Draft(document, tuple(warnings), tuple(dict.fromkeys(proposed)))
+
+
+def with_new_workgroups(draft: Draft, names: Sequence[str]) -> Draft:
+    """The draft with some proposed parties accepted as new workgroups of the network."""
+    accepted = [name for name in names if name in draft.proposed_workgroups]
+    specs = draft.document.workgroups + tuple(WorkgroupSpec(name) for name in accepted)
+    activities = tuple(
+        replace(
+            activity,
+            workgroups=activity.workgroups
+            + tuple(p for p in activity.parties if p in accepted and p not in activity.workgroups),
+            parties=tuple(p for p in activity.parties if p not in accepted),
+        )
+        for activity in draft.document.activities
+    )
+    document = replace(draft.document, workgroups=specs, activities=activities)
+    remaining = tuple(p for p in draft.proposed_workgroups if p not in accepted)
+    return Draft(document, draft.warnings, remaining)
+
+
+_YEAR_IN_TITLE = re.compile(r"\bjaarplan\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def year_in_title(text: str) -> int | None:
+    """The year of "Jaarplan 2021"."""
+    match = _YEAR_IN_TITLE.search(text)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,147 @@
+"""Reading "Wie": the responsible parties of an activity, matched to the network's workgroups.
+
+"Werkgroep PR & Communicatie, secretariaat en netwerkcoördinatoren" names three parties. A
+party matches a workgroup by its name or one of its aliases, regardless of case, accents,
+'&' versus 'en', and a plural ending; parties that match nothing are proposed for creation.
+Known names are found first, so "Werkgroep PR en communicatie" is not split at its "en".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tracker.importing.cleaning import normalise_key
+
+_LIST_SEPARATORS = re.compile(r"\s*(?:,|;|\n|\s+\+\s+)\s*")
+_AND = re.compile(r"\s+en\s+|\s+&\s+(?=[a-z])")
+_GROUP_NAME = re.compile(r"^(?:werkgroep|projectgroep|kerngroep|stuurgroep)\b", re.IGNORECASE)
+_STARTS_PARTY = re.compile(
+    r"^(?:\x00|[A-ZÀ-Ý]|(?:werkgroep|projectgroep|kerngroep|stuurgroep|netwerk)\w*\b)"
+)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_LEAD_WORDS = re.compile(r"^(?:de|het|alle|afvaardiging|afgevaardigde|vanuit)\s+", re.IGNORECASE)
+_PLACEHOLDER = "\x00{}\x00"
+# "Werkgroep deskundigheidsbevordering Met leden uit: - Ziekenhuis - GV": the members of a
+# workgroup are not parties of their own.
+_MEMBERS = re.compile(r"\bmet\s+(?:leden|deelnemers|vertegenwoordigers)\s+(?:uit|van)\b.*",
+                      re.IGNORECASE | re.DOTALL)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KnownGroup:
+    """A workgroup the parties may name: its name and the other names people use for it."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Parties:
+    """The parties of one "Wie": matched workgroups (by name) and the unmatched parties."""
+
+    workgroups: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+def _stem(key: str) -> str:
+    """'netwerkcoordinatoren' and 'netwerkcoordinator' compare equal; so do groep/groepen."""
+    for ending in ("en", "s"):
+        if key.endswith(ending) and len(key) > len(ending) + 3:
+            return key[: -len(ending)]
+    return key
+
+
+def _keys(name: str) -> set[str]:
+    key = normalise_key(name)
+    return {key, _stem(key)}
+
+
+def split_parties(wie: str) -> list[str]:
+    """Split a "Wie" text into its parties, verbatim apart from surrounding punctuation.
+
+    Lists split at commas, semicolons, new lines and "en"; but within a group's name
+    ("Werkgroep PR en communicatie", "Werkgroep proactieve zorgplanning en continuïteit van
+    zorg") an "en" joins words, unless what follows is another group or a capitalised name.
+    """
+    text = _MEMBERS.sub("", _PARENTHESES.sub(" ", wie))
+    parties: list[str] = []
+    for item in _LIST_SEPARATORS.split(text):
+        pieces = _AND.split(item)
+        current = pieces[0]
+        for piece in pieces[1:]:
+            if _GROUP_NAME.match(current.strip()) and not _STARTS_PARTY.match(piece.strip()):
+                current = f"{current} en {piece}"
+            else:
+                parties.append(current)
+                current = piece
+        parties.append(current)
+    cleaned = [re.sub(r"\s+", " ", p).strip(" .:-•") for p in parties]
+    return [_LEAD_WORDS.sub("", p).strip() for p in cleaned if p]
+
+
+def match_parties(wie: str, known: Sequence[KnownGroup]) -> Parties:
+    """The workgroups a "Wie" names (in the order named) and the parties that match none."""
+    text = _MEMBERS.sub("", _PARENTHESES.sub(" ", wie))
+    names: list[tuple[str, str]] = []  # (alias as written in a pattern, workgroup name)
+    for group in known:
+        for alias in (group.name, *group.aliases):
+            names.append((alias, group.name))
+    # Longest first, so "Werkgroep beleid" wins over "beleid".
+    names.sort(key=lambda pair: len(pair[0]), reverse=True)
+    found: list[str] = []
+    for alias, name in names:
+        pattern = _alias_pattern(alias)
+        if pattern is None:
+            continue
+        text, count = pattern.subn(_PLACEHOLDER.format(len(found)), text)
+        if count:
+            found.append(name)
+    matched: list[str] = []
+    unknown: list[str] = []
+    lookup = {key: group.name for group in known for a in (group.name, *group.aliases)
+              for key in _keys(a)}  # fmt: skip
+    for part in split_parties(text):
+        marker = re.fullmatch(r"\x00(\d+)\x00", part)
+        if marker:
+            matched.append(found[int(marker.group(1))])
+            continue
+        for placeholder in re.findall(r"\x00(\d+)\x00", part):
+            matched.append(found[int(placeholder)])
+        rest = re.sub(r"\s+", " ", re.sub(r"\x00\d+\x00", " ", part)).strip(" .,")
+        if not rest:
+            continue
+        key = normalise_key(rest)
+        group_name = lookup.get(key) or lookup.get(_stem(key))
+        if group_name is not None:
+            matched.append(group_name)
+        else:
+            unknown.append(rest)
+    return Parties(tuple(dict.fromkeys(matched)), tuple(dict.fromkeys(unknown)))
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str] | None:
+    """A pattern finding `alias` in running text whatever its case, accents or '&'/'en'."""
+    words = normalise_key(alias).split()
+    if not words:
+        return None
+    pieces = []
+    for word in words:
+        letters = "".join(_ACCENTED.get(c, re.escape(c)) for c in word)
+        pieces.append(letters)
+    joined = r"(?:\s+|\s*&\s*)".join(pieces).replace(r"(?:\s+|\s*&\s*)en(?:\s+|\s*&\s*)", "EN")
+    joined = r"\s*(?:&|en)\s*".join(joined.split("EN")) if "EN" in joined else joined
+    # a plural or singular ending may differ ("netwerkgroep" / "netwerkgroepen")
+    return re.compile(rf"(?<!\w){joined}(?:en|s)?(?!\w)", re.IGNORECASE)
+
+
+_ACCENTED = {
+    "a": "[aáàäâ]", "e": "[eéèëê]", "i": "[iíìïî]", "o": "[oóòöô]", "u": "[uúùüû]",
+    "c": "[cç]", "n": "[nñ]",
+}  # fmt: skip
+
+
+def known_groups(pairs: Iterable[tuple[str, Sequence[str]]]) -> list[KnownGroup]:
+    """KnownGroup values from (name, aliases) pairs."""
+    return [KnownGroup(name, tuple(aliases)) for name, aliases in pairs]

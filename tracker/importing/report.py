@@ -1,0 +1,38 @@
+"""A draft as readable text, for `import-plan --dry-run` and the review of an import."""
+
+from __future__ import annotations
+
+from tracker.domain.timing import TimingKind, parse_timing
+from tracker.importing.draft import Draft
+
+
+def describe_draft(draft: Draft) -> str:
+    """Themes, activities (timing, workgroups, other parties, targets) and every warning."""
+    document = draft.document
+    lines = [
+        f"{document.title} ({document.year}), {document.network_name}: "
+        f"{len(document.activities)} activities in {len(document.themes)} themes",
+    ]
+    for theme in document.themes:
+        lines.append(f"\n{theme}")
+        for activity in (a for a in document.activities if a.theme == theme):
+            timing = parse_timing(activity.wanneer, document.year)
+            period = (
+                f"{timing.start or ''}..{timing.end or ''}"
+                if timing.kind is not TimingKind.UNPARSED
+                else "NOT RECOGNISED"
+            )
+            lines.append(f"  - {activity.title}")
+            lines.append(f"      wanneer: {activity.wanneer!r} → {timing.kind.value} {period}")
+            lines.append(f"      werkgroepen: {', '.join(activity.workgroups) or '-'}")
+            if activity.parties:
+                lines.append(f"      andere partijen: {', '.join(activity.parties)}")
+            for target in activity.targets:
+                lines.append(f"      streefwaarde: {target.describe()}")
+            if activity.carried_from_year:
+                lines.append(f"      vervolg van {activity.carried_from_year}")
+    if draft.proposed_workgroups:
+        lines.append(f"\nProposed workgroups: {', '.join(draft.proposed_workgroups)}")
+    lines.append(f"\nWarnings ({len(draft.warnings)}):")
+    lines.extend(f"  ! {warning}" for warning in draft.warnings)
+    return "\n".join(lines)

@@ -1,0 +1,189 @@
+"""The plan as a spreadsheet (XLSX): one row per activity, the template people fill in.
+
+Sheets: "Plan" (field / value), "Activiteiten" (one row per activity, columns in the plan's
+words), "Werkgroepen" (name, e-mail, other names) and "Streefwaarden" (the measurable targets,
+one row each). `read_plan_xlsx(write_plan_xlsx(d)) == d`. Only the "Activiteiten" sheet is
+required; a sheet filled in by hand may leave the others out.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tracker.domain.commands import PlannedActivity
+from tracker.domain.targets import Comparator, Target
+from tracker.planfile import PlanDocument, PlanFileError, WorkgroupSpec
+
+ACTIVITY_COLUMNS = (
+    "Thema", "Titel", "Doelstellingen", "Acties en resultaten", "Wie", "Wanneer",
+    "Werkgroepen", "Andere partijen", "Bron", "Doorgeschoven uit jaar",
+)  # fmt: skip
+PLAN_FIELDS = (
+    ("network_slug", "Netwerk (kort)"), ("network_name", "Netwerk"), ("plan_slug", "Plan (kort)"),
+    ("year", "Jaar"), ("title", "Titel"), ("motto", "Motto"), ("introduction", "Voorwoord"),
+)  # fmt: skip
+TARGET_COLUMNS = ("Activiteit", "Vergelijking", "Waarde", "Eenheid", "Per jaar", "Tekst")
+WORKGROUP_COLUMNS = ("Naam", "E-mail", "Andere namen")
+YES = "ja"
+
+
+def _lines(values: tuple[str, ...]) -> str:
+    return "\n".join(values)
+
+
+def _split(cell: Any) -> tuple[str, ...]:
+    return tuple(p.strip() for p in str(cell or "").replace(";", "\n").split("\n") if p.strip())
+
+
+def _sheet(book: Workbook, title: str, header: tuple[str, ...]) -> Worksheet:
+    sheet = book.create_sheet(title)
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def write_plan_xlsx(document: PlanDocument) -> bytes:
+    """The plan as an XLSX workbook (see the module docstring)."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    activities = _sheet(book, "Activiteiten", ACTIVITY_COLUMNS)
+    for activity in document.activities:
+        activities.append([
+            activity.theme, activity.title, activity.objectives, activity.actions, activity.wie,
+            activity.wanneer, _lines(activity.workgroups), _lines(activity.parties),
+            activity.source, activity.carried_from_year,
+        ])  # fmt: skip
+    for column, width in zip("ABCDEFGHIJ", (18, 40, 60, 60, 40, 18, 30, 30, 30, 12), strict=True):
+        activities.column_dimensions[column].width = width
+    for row in activities.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    plan = _sheet(book, "Plan", ("Veld", "Waarde"))
+    for name, label in PLAN_FIELDS:
+        plan.append([label, getattr(document, name)])
+    groups = _sheet(book, "Werkgroepen", WORKGROUP_COLUMNS)
+    for spec in document.workgroups:
+        groups.append([spec.name, spec.email, _lines(spec.aliases)])
+    targets = _sheet(book, "Streefwaarden", TARGET_COLUMNS)
+    for activity in document.activities:
+        for target in activity.targets:
+            targets.append([
+                activity.title, str(target.comparator), target.value, target.unit,
+                YES if target.per_year else "", target.text,
+            ])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _rows(book: Workbook, title: str, header: tuple[str, ...]) -> list[dict[str, str]]:
+    if title not in book.sheetnames:
+        return []
+    sheet = book[title]
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        return []
+    found = [_text(cell) for cell in rows[0]]
+    missing = [name for name in header[:2] if name not in found]
+    if missing:
+        raise PlanFileError(f"blad '{title}': kolom(men) {', '.join(missing)} ontbreken")
+    result = []
+    for row in rows[1:]:
+        values = {name: _text(row[i]) if i < len(row) else "" for i, name in enumerate(found)}
+        if any(values.values()):
+            result.append(values)
+    return result
+
+
+def read_plan_xlsx(data: bytes) -> PlanDocument:
+    """A plan from a workbook in the template's layout; PlanFileError (Dutch) when it is not."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise PlanFileError("dit is geen leesbaar Excel-bestand (.xlsx)") from None
+    if "Activiteiten" not in book.sheetnames:
+        raise PlanFileError("het blad 'Activiteiten' ontbreekt; gebruik het sjabloon")
+    fields = {row["Veld"]: row.get("Waarde", "") for row in _rows(book, "Plan", ("Veld", "Waarde"))}
+    plan = {name: fields.get(label, "") for name, label in PLAN_FIELDS}
+    if not plan["year"].isdigit():
+        raise PlanFileError("blad 'Plan': 'Jaar' moet een jaartal zijn")
+    workgroups = tuple(
+        WorkgroupSpec(row["Naam"], row.get("E-mail", ""), _split(row.get("Andere namen")))
+        for row in _rows(book, "Werkgroepen", WORKGROUP_COLUMNS)
+    )
+    targets: dict[str, list[Target]] = {}
+    for number, row in enumerate(_rows(book, "Streefwaarden", TARGET_COLUMNS), start=2):
+        try:
+            target = Target(
+                row.get("Tekst", ""),
+                Comparator(row["Vergelijking"] or "="),
+                float(row["Waarde"].replace(",", ".")),
+                row["Eenheid"],
+                row.get("Per jaar", "").lower() == YES,
+            )
+        except (KeyError, ValueError):
+            raise PlanFileError(
+                f"blad 'Streefwaarden', rij {number}: vergelijking (>=, <=, =), waarde en "
+                "eenheid zijn nodig"
+            ) from None
+        targets.setdefault(row["Activiteit"], []).append(target)
+    known = {spec.name for spec in workgroups}
+    activities = []
+    for number, row in enumerate(_rows(book, "Activiteiten", ACTIVITY_COLUMNS), start=2):
+        where = f"blad 'Activiteiten', rij {number}"
+        if not row.get("Titel") or not row.get("Thema"):
+            raise PlanFileError(f"{where}: 'Thema' en 'Titel' zijn verplicht")
+        groups = _split(row.get("Werkgroepen"))
+        unknown = [g for g in groups if g not in known]
+        if unknown:
+            raise PlanFileError(f"{where}: onbekende werkgroep(en): {', '.join(unknown)}")
+        carried = row.get("Doorgeschoven uit jaar", "")
+        if carried and not carried.isdigit():
+            raise PlanFileError(f"{where}: 'Doorgeschoven uit jaar' moet een jaartal zijn")
+        activities.append(
+            PlannedActivity(
+                title=row["Titel"],
+                theme=row["Thema"],
+                objectives=row.get("Doelstellingen", ""),
+                actions=row.get("Acties en resultaten", ""),
+                wie=row.get("Wie", ""),
+                wanneer=row.get("Wanneer", ""),
+                workgroups=groups,
+                source=row.get("Bron", ""),
+                carried_from_year=int(carried) if carried else None,
+                parties=_split(row.get("Andere partijen")),
+                targets=tuple(targets.get(row["Titel"], ())),
+            )
+        )
+    titles = [a.title for a in activities]
+    if len(set(titles)) != len(titles):
+        twice = sorted({t for t in titles if titles.count(t) > 1})
+        raise PlanFileError(f"activiteiten met dezelfde titel: {', '.join(twice)}")
+    return PlanDocument(
+        network_slug=plan["network_slug"],
+        network_name=plan["network_name"],
+        plan_slug=plan["plan_slug"],
+        year=int(plan["year"]),
+        title=plan["title"],
+        motto=plan["motto"],
+        introduction=plan["introduction"],
+        workgroups=workgroups,
+        activities=tuple(activities),
+    )

@@ -1,0 +1,89 @@
+"""A stored plan as a PlanDocument again, for export (YAML, XLSX): the plan as written.
+
+Only the plan's content is exported, not what happened to it (that is in the event log and
+in the reports). Importing the export gives the same document.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from tracker.domain.commands import PlannedActivity
+from tracker.domain.targets import Comparator, Target
+from tracker.models import Activity, ActivityWorkgroup, Indicator, Network, Plan, Theme, Workgroup
+from tracker.planfile import PlanDocument, WorkgroupSpec
+
+
+def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
+    """The plan's content as the document it was loaded from."""
+    network = session.get(Network, plan.network_id)
+    assert network is not None
+    rows = session.exec(
+        select(Activity, Theme)
+        .join(Theme, col(Theme.id) == Activity.theme_id)
+        .where(Activity.plan_id == plan.id)
+        .order_by(col(Theme.position), col(Activity.position))
+    ).all()
+    ids = [activity.id for activity, _ in rows]
+    links = session.exec(
+        select(ActivityWorkgroup.activity_id, Workgroup)
+        .join(Workgroup, col(Workgroup.id) == ActivityWorkgroup.workgroup_id)
+        .where(col(ActivityWorkgroup.activity_id).in_(ids))
+        .order_by(col(ActivityWorkgroup.position))
+    ).all()
+    groups_of: dict[str, list[str]] = {}
+    used: dict[str, Workgroup] = {}
+    for activity_id, workgroup in links:
+        groups_of.setdefault(activity_id, []).append(workgroup.name)
+        used.setdefault(workgroup.name, workgroup)
+    targets_of: dict[str, list[Target]] = {}
+    for indicator in session.exec(
+        select(Indicator)
+        .where(col(Indicator.activity_id).in_(ids))
+        .order_by(col(Indicator.activity_id), col(Indicator.position))
+    ):
+        targets_of.setdefault(indicator.activity_id, []).append(
+            Target(
+                indicator.text,
+                Comparator(indicator.comparator),
+                indicator.value,
+                indicator.unit,
+                indicator.per_year,
+            )
+        )
+    activities = tuple(
+        PlannedActivity(
+            title=activity.title,
+            theme=theme.name,
+            objectives=activity.objectives,
+            actions=activity.actions,
+            wie=activity.wie,
+            wanneer=activity.wanneer,
+            workgroups=tuple(groups_of.get(activity.id, ())),
+            source=activity.source,
+            carried_from_year=activity.carried_from_year,
+            parties=tuple(p for p in activity.parties.split("\n") if p),
+            targets=tuple(targets_of.get(activity.id, ())),
+        )
+        for activity, theme in rows
+    )
+    order = {name: index for index, name in enumerate(_first_seen(activities))}
+    workgroups = tuple(
+        WorkgroupSpec(w.name, w.email, tuple(a for a in w.aliases.split("\n") if a))
+        for w in sorted(used.values(), key=lambda w: order.get(w.name, len(order)))
+    )
+    return PlanDocument(
+        network_slug=network.slug,
+        network_name=network.name,
+        plan_slug=plan.slug,
+        year=plan.year,
+        title=plan.title,
+        motto=plan.motto,
+        introduction=plan.introduction,
+        workgroups=workgroups,
+        activities=activities,
+    )
+
+
+def _first_seen(activities: tuple[PlannedActivity, ...]) -> list[str]:
+    return list(dict.fromkeys(name for a in activities for name in a.workgroups))
