@@ -32,6 +32,8 @@ ROLES = (
 
 @dataclass
 class World:
+    network_slug: str = "testnet"
+    network_id: int = 0
     plan_slug: str = "testnet-2021"
     other_plan_slug: str = "andernet-2021"
     activity_id: str = ""  # owned by Werkgroep beleid
@@ -59,6 +61,7 @@ def build_world(app: Flask) -> World:
         networks = {n.slug: n for n in session.exec(select(Network))}
         groups = {(w.network_id, w.name): w.id for w in session.exec(select(Workgroup))}
         testnet, andernet = networks["testnet"].id, networks["andernet"].id
+        world.network_id = testnet or 0
         plan = {
             "owner_member": (testnet, Role.MEMBER, "Werkgroep beleid"),
             "other_member": (testnet, Role.MEMBER, "Werkgroep PR & Communicatie"),

@@ -54,11 +54,12 @@ def create_app(
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from tracker.web import activities, admin, api, auth, errors, messages, plans, security
+    from tracker.web import activities, admin, api, auth, errors, imports, messages, plans, security
 
     auth.init_app(app)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(activities.blueprint)
+    app.register_blueprint(imports.blueprint)
     app.register_blueprint(plans.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(api.blueprint)

@@ -130,3 +130,16 @@ class ApiToken(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime | None = None
+
+
+class ImportDraft(SQLModel, table=True):
+    """An uploaded plan waiting for its coordinator's review (not yet part of any plan)."""
+
+    id: str = Field(primary_key=True, max_length=36)
+    network_id: int = Field(foreign_key="network.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime
+    filename: str = Field(default="", max_length=255)
+    document: str  # the draft PlanDocument in the YAML plan format
+    warnings: str = "[]"  # JSON list of [where, message]
+    proposed: str = "[]"  # JSON list of parties proposed as new workgroups

@@ -91,6 +91,16 @@ PAGES = [
         (302, 404, 404, 404, 200, 404, 200),
     ),
     Route(
+        "import a plan",
+        get(lambda w: "/plannen/importeren/"),
+        (302, 403, 403, 200, 200, 403, 200),
+    ),
+    Route(
+        "import draft that does not exist",
+        get(lambda w: "/plannen/importeren/00000000-0000-0000-0000-000000000000"),
+        (302, 404, 404, 404, 404, 404, 404),
+    ),
+    Route(
         "admin: people", get(lambda w: "/beheer/gebruikers"), (302, 403, 403, 403, 403, 403, 200)
     ),
     Route(

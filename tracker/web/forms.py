@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from tracker.domain.activity import MAX_NOTE_LENGTH
 
@@ -91,3 +93,24 @@ class PlanFilterForm(FlaskForm):
     workgroup = SelectField(_l("Workgroup"), coerce=str, validators=[Optional()])
     quarter = SelectField(_l("Quarter"), coerce=str, validators=[Optional()])
     submit = SubmitField(_l("Filter"))
+
+
+class ImportForm(FlaskForm):
+    """Upload a plan (document text, Word, XLSX or YAML) for review."""
+
+    network_id = SelectField(_l("Network"), coerce=int, validators=[DataRequired()])
+    file = FileField(
+        _l("Plan file"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(
+                ["txt", "md", "docx", "xlsx", "yaml", "yml", "pdf"],
+                _l("Choose a .txt, .docx, .xlsx or .yaml file."),
+            ),
+        ],
+    )
+    year = IntegerField(
+        _l("Year (when the file does not say)"),
+        validators=[Optional(), NumberRange(min=2000, max=2100)],
+    )
+    submit = SubmitField(_l("Read plan"))

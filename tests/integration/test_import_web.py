@@ -1,0 +1,144 @@
+"""Importing a plan in the browser: upload, review with warnings, edit or drop, confirm."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlmodel import select
+
+from tests.support import World, build_world, login
+from tracker.demo import DEMO_PLAN
+from tracker.models import Activity, ImportDraft, Plan, Workgroup
+
+PLAN_TEXT = """Jaarplan 2022
+
+COÖRDINATIE
+
+Algemeen bestuursoverleg
+
+Doelstellingen\tAkkoord op jaarplan 2023.
+Acties en resultaten\tIn minimaal 25 huisartsenpraktijken hangt de poster.
+Wie\tWerkgroep beleid.
+Wanneer\t4e kwartaal
+
+Samenwerking gemeenten
+
+Doelstellingen\tOriëntatie op samenwerking.
+Wie\tGemeenten en Kerngroep
+Wanneer\tzodra het plan is goedgekeurd
+"""
+
+
+def events(app: Flask) -> int:
+    with app.extensions["tracker"].db.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM events")).scalar_one())
+
+
+def upload(client: FlaskClient, world: World, data: bytes, name: str = "plan.txt") -> str:
+    response = client.post(
+        "/plannen/importeren/",
+        data={"network_id": str(world.network_id), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def test_a_coordinator_uploads_reviews_and_confirms_a_plan(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    before = events(app)
+    review_url = upload(client, world, PLAN_TEXT.encode())
+    assert events(app) == before  # uploading stores a draft, not the plan
+    page = client.get(review_url).get_data(as_text=True)
+    assert "2 activiteiten gevonden" in page
+    assert "minimaal 25 huisartsenpraktijken" in page
+    # The timing it could not read is highlighted on its activity, and parties are proposed.
+    assert re.search(r'class="draft-activity has-warning".*?niet herkend', page, re.S)
+    assert "Kerngroep" in page and "Gemeenten" in page
+    response = client.post(
+        review_url,
+        data={
+            "keep-0": "on", "title-0": "Algemeen bestuursoverleg", "theme-0": "Coördinatie",
+            "wanneer-0": "4e kwartaal",
+            "keep-1": "on", "title-1": "Samenwerking met gemeenten", "theme-1": "Coördinatie",
+            "wanneer-1": "2e kwartaal",
+            "create": "Kerngroep",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/plannen/{world.network_slug}-2022")
+    with app.extensions["tracker"].db.session() as session:
+        titles = {a.title: a for a in session.exec(select(Activity).join(Plan)).all()}
+        assert titles["Samenwerking met gemeenten"].timing_kind == "period"
+        assert session.exec(select(Workgroup).where(Workgroup.name == "Kerngroep")).one()
+        assert session.exec(select(ImportDraft)).all() == []
+    assert events(app) == before + 2
+    overview = client.get(response.headers["Location"], follow_redirects=True)
+    assert "Samenwerking met gemeenten" in overview.get_data(as_text=True)
+
+
+def test_a_dropped_activity_is_not_imported_and_duplicate_titles_are_refused(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    review_url = upload(client, world, PLAN_TEXT.encode())
+    before = events(app)
+    same_titles = {
+        "keep-0": "on", "title-0": "Een", "theme-0": "Coördinatie", "wanneer-0": "",
+        "keep-1": "on", "title-1": "Een", "theme-1": "Coördinatie", "wanneer-1": "",
+    }  # fmt: skip
+    refused = client.post(review_url, data=same_titles)
+    assert refused.status_code == 400
+    assert "komt meer dan eens voor" in refused.get_data(as_text=True)
+    assert events(app) == before
+    kept_one = dict(same_titles, **{"keep-1": ""})
+    assert client.post(review_url, data=kept_one).status_code == 302
+    assert events(app) == before + 1
+
+
+def test_an_unreadable_upload_is_refused_in_dutch_and_nothing_is_stored(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    for data, name, message in [
+        (b"", "plan.txt", "het bestand is leeg"),
+        (b"\x00\x01binary", "plan.txt", "geen tekstbestand"),
+        ("caf\u00e9".encode("latin-1"), "plan.txt", "geen UTF-8-tekst"),
+        (b"some words", "plan.txt", "het jaar van het plan staat niet in het bestand"),
+        (b"Jaarplan 2022\nsome words", "plan.txt", "indeling van dit bestand is niet herkend"),
+        (b"%PDF-1.4", "plan.exe", "Kies een .txt"),
+    ]:
+        response = client.post(
+            "/plannen/importeren/",
+            data={"network_id": str(world.network_id), "file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400, name
+        assert message in response.get_data(as_text=True), message
+    with app.extensions["tracker"].db.session() as session:
+        assert session.exec(select(ImportDraft)).all() == []
+
+
+def test_only_coordinators_import_and_only_the_uploader_sees_the_draft(app: Flask) -> None:
+    world = build_world(app)
+    coordinator = app.test_client()
+    login(coordinator, world.emails["coordinator"])
+    review_url = upload(coordinator, world, DEMO_PLAN.read_bytes(), "twente-2021.txt")
+    assert "40 activiteiten gevonden" in coordinator.get(review_url).get_data(as_text=True)
+    for role, upload_code, draft_code in [("owner_member", 403, 404), ("board", 403, 404)]:
+        other = app.test_client()
+        login(other, world.emails[role])
+        assert other.get("/plannen/importeren/").status_code == upload_code
+        assert other.get(review_url).status_code == draft_code
+    other_coordinator = app.test_client()
+    login(other_coordinator, world.emails["other_coordinator"])
+    assert other_coordinator.get(review_url).status_code == 404
+    discard = coordinator.post(review_url + "/verwijderen")
+    assert discard.status_code == 302
+    assert coordinator.get(review_url).status_code == 404

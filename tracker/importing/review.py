@@ -1,0 +1,90 @@
+"""A coordinator's review of a draft: keep or drop activities, correct them, accept groups.
+
+Pure: takes the draft and the choices, returns the plan to store or the problems (Dutch).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from tracker.importing.draft import MAX_TITLE, Draft, ImportWarning, with_new_workgroups
+from tracker.planfile import PlanDocument, dump_plan_yaml, read_plan_yaml
+
+MAX_THEME = 200
+MAX_WANNEER = 200
+
+
+@dataclass(frozen=True)
+class ActivityChoice:
+    """What the coordinator decided for one activity of the draft, in the draft's order."""
+
+    keep: bool
+    title: str
+    theme: str
+    wanneer: str
+
+
+class ReviewRefused(Exception):
+    """The choices cannot be stored; `problems` says why, per activity (Dutch)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def apply_review(
+    draft: Draft, choices: Sequence[ActivityChoice], new_workgroups: Sequence[str]
+) -> PlanDocument:
+    """The plan as reviewed; raises ReviewRefused when a choice is invalid."""
+    activities = draft.document.activities
+    if len(choices) != len(activities):
+        raise ReviewRefused(["het formulier past niet bij dit concept; laad de pagina opnieuw"])
+    problems: list[str] = []
+    kept = []
+    for number, (activity, choice) in enumerate(zip(activities, choices, strict=True), start=1):
+        if not choice.keep:
+            continue
+        title, theme, wanneer = choice.title.strip(), choice.theme.strip(), choice.wanneer.strip()
+        if not title or len(title) > MAX_TITLE:
+            problems.append(f"activiteit {number}: titel is leeg of langer dan {MAX_TITLE} tekens")
+        if not theme or len(theme) > MAX_THEME:
+            problems.append(f"activiteit {number}: thema is leeg of langer dan {MAX_THEME} tekens")
+        if len(wanneer) > MAX_WANNEER:
+            problems.append(f"activiteit {number}: 'Wanneer' is langer dan {MAX_WANNEER} tekens")
+        kept.append(replace(activity, title=title, theme=theme, wanneer=wanneer))
+    titles = [a.title for a in kept]
+    for title in sorted({t for t in titles if titles.count(t) > 1}):
+        problems.append(f"de titel {title!r} komt meer dan eens voor")
+    if not kept:
+        problems.append("er is geen activiteit gekozen om te importeren")
+    unknown = [name for name in new_workgroups if name not in draft.proposed_workgroups]
+    if unknown:
+        problems.append(f"onbekende voorgestelde werkgroep(en): {', '.join(unknown)}")
+    if problems:
+        raise ReviewRefused(problems)
+    reviewed = Draft(
+        replace(draft.document, activities=tuple(kept)), draft.warnings, draft.proposed_workgroups
+    )
+    document = with_new_workgroups(reviewed, new_workgroups).document
+    used = {name for a in document.activities for name in a.workgroups}
+    return replace(document, workgroups=tuple(w for w in document.workgroups if w.name in used))
+
+
+def serialise(draft: Draft) -> tuple[str, str, str]:
+    """A draft as text columns: the document as plan YAML, warnings and proposals as JSON."""
+    return (
+        dump_plan_yaml(draft.document),
+        json.dumps([[w.where, w.message] for w in draft.warnings], ensure_ascii=False),
+        json.dumps(list(draft.proposed_workgroups), ensure_ascii=False),
+    )
+
+
+def deserialise(document: str, warnings: str, proposed: str) -> Draft:
+    """The inverse of `serialise`."""
+    return Draft(
+        read_plan_yaml(document),
+        tuple(ImportWarning(where, message) for where, message in json.loads(warnings)),
+        tuple(json.loads(proposed)),
+    )
