@@ -87,6 +87,14 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
             last_update_by=event.actor,
             last_note=str(data.get("note") or "") or row.last_note,
         )
+    if event.type == "TargetProgressRecorded":
+        return replace(
+            row,
+            version=event.version,
+            last_update_at=event.recorded_at,
+            last_update_by=event.actor,
+            last_note=str(data.get("note") or "") or row.last_note,
+        )
     if event.type == "ActivityNoteAdded":
         return replace(
             row,

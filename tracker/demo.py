@@ -20,13 +20,13 @@ from tracker import accounts
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import Role
-from tracker.domain.commands import ChangeActivityStatus
-from tracker.handlers import change_activity_status
+from tracker.domain.commands import ChangeActivityStatus, RecordProgress
+from tracker.handlers import change_activity_status, record_progress
 from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import Draft, build_draft
 from tracker.importing.parties import KnownGroup
 from tracker.loading import activity_id_for, load_plan
-from tracker.models import Network, User, Workgroup
+from tracker.models import Indicator, Network, User, Workgroup
 from tracker.passwords import Passwords
 
 DEMO_DIR = Path(__file__).parent / "demo"
@@ -99,6 +99,18 @@ DEMO_UPDATES = (
 )
 
 
+# Progress on measurable targets: (activity title, value, note, day, account index).
+DEMO_PROGRESS = (
+    (
+        "Borging en uitbreiding PaTz groepen (palliatieve thuiszorg)",
+        5,
+        "Vijf PaTz-groepen actief, twee in oprichting.",
+        "2021-09-15",
+        1,
+    ),
+)
+
+
 def demo_draft() -> Draft:
     """The demo plan as the importer reads it."""
     setup = yaml.safe_load(DEMO_WORKGROUPS.read_text(encoding="utf-8"))
@@ -156,6 +168,21 @@ def load_demo(db: Database, passwords: Passwords) -> list[DemoAccount]:
                     status,
                     note,
                     actor_id=user_ids[account_index],
+                ),
+                clock,
+            )
+        for title, value, note, day, account_index in DEMO_PROGRESS:
+            clock.current = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
+            activity_id = activity_id_for(document.plan_slug, title)
+            with db.session() as session:
+                indicator = session.exec(
+                    select(Indicator).where(Indicator.activity_id == activity_id)
+                ).first()
+            assert indicator is not None and indicator.id is not None
+            record_progress(
+                db.unit_of_work(),
+                RecordProgress(
+                    activity_id, indicator.id, value, note, None, user_ids[account_index]
                 ),
                 clock,
             )

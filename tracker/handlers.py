@@ -13,7 +13,7 @@ from tracker.clock import Clock
 from tracker.database import UnitOfWork
 from tracker.domain import events as domain_events
 from tracker.domain.activity import Activity, ActivityNotPlanned
-from tracker.domain.commands import ChangeActivityStatus, PlanActivity
+from tracker.domain.commands import ChangeActivityStatus, PlanActivity, RecordProgress
 from tracker.domain.timing import parse_timing
 from tracker.models import Activity as ActivityRecord
 from tracker.models import ActivityWorkgroup, Indicator, Plan, Theme, Workgroup
@@ -78,6 +78,31 @@ def change_activity_status(
         if expected != activity.version:
             raise ConcurrencyError(command.activity_id, expected, activity.version)
         new = activity.decide_status_change(command.status, command.note)
+        recorded = _append(uow, command.activity_id, expected, new, command.actor_id, clock)
+        uow.commit()
+    for event in new:
+        activity.apply(event)
+    return StatusChangeResult(activity.status.value, activity.version, recorded)
+
+
+def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> StatusChangeResult:
+    """Record a target's progress; raises UnknownActivity, StatusError or ConcurrencyError."""
+    with uow:
+        activity = load_activity(uow, command.activity_id)
+        expected = (
+            activity.version if command.expected_version is None else command.expected_version
+        )
+        if expected != activity.version:
+            raise ConcurrencyError(command.activity_id, expected, activity.version)
+        indicator_ids = uow.session.exec(
+            select(Indicator.id).where(Indicator.activity_id == command.activity_id)
+        ).all()
+        new = activity.decide_progress(
+            command.indicator_id,
+            command.value,
+            command.note,
+            [i for i in indicator_ids if i is not None],
+        )
         recorded = _append(uow, command.activity_id, expected, new, command.actor_id, clock)
         uow.commit()
     for event in new:

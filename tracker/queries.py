@@ -17,11 +17,13 @@ from events.projections import ActivityState, PlanStatusCount
 from events.store import EventStore
 from tracker.domain.access import Principal, Role
 from tracker.domain.status import SELECTABLE_STATUSES, Status
+from tracker.domain.targets import Comparator, Target
 from tracker.domain.timing import Timing, TimingKind, quarter_bounds
 from tracker.importing.parties import KnownGroup
 from tracker.models import (
     Activity,
     ActivityWorkgroup,
+    Indicator,
     Network,
     NetworkRole,
     Plan,
@@ -245,3 +247,49 @@ def known_workgroups(session: Session, network_id: int) -> list[KnownGroup]:
             .order_by(col(Workgroup.name))
         )
     ]
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """A measurable target of an activity and the last value recorded for it (if any)."""
+
+    indicator: Indicator
+    target: Target
+    value: float | None
+    recorded_at: datetime | None
+
+    @property
+    def met(self) -> bool:
+        return self.value is not None and self.target.is_met_by(self.value)
+
+
+def targets_with_progress(
+    session: Session, activity_id: str, until: datetime | None = None
+) -> list[TargetProgress]:
+    """The activity's targets with the last value recorded (up to `until`), from its events."""
+    indicators = session.exec(
+        select(Indicator)
+        .where(Indicator.activity_id == activity_id)
+        .order_by(col(Indicator.position))
+    ).all()
+    if not indicators:
+        return []
+    latest: dict[int, tuple[float, datetime]] = {}
+    for event in EventStore(session.connection()).read_stream(activity_id, until=until):
+        if event.type == "TargetProgressRecorded":
+            latest[int(event.data["indicator_id"])] = (
+                float(event.data["value"]),
+                event.recorded_at,
+            )
+    result = []
+    for indicator in indicators:
+        value, at = latest.get(indicator.id or 0, (None, None))
+        target = Target(
+            indicator.text,
+            Comparator(indicator.comparator),
+            indicator.value,
+            indicator.unit,
+            indicator.per_year,
+        )
+        result.append(TargetProgress(indicator, target, value, at))
+    return result

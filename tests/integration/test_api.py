@@ -178,6 +178,7 @@ def test_the_openapi_document_describes_every_operation(backend_app: Flask) -> N
         "/activities/{activity_id}",
         "/activities/{activity_id}/events",
         "/activities/{activity_id}/status",
+        "/activities/{activity_id}/progress",
     }
     responses = document["paths"]["/activities/{activity_id}/status"]["post"]["responses"]
     assert {"200", "400", "401", "403", "404", "409", "415"} <= set(responses)

@@ -10,7 +10,14 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from tests.support import login
-from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_UPDATES, demo_draft, load_demo
+from tracker.demo import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_PROGRESS,
+    DEMO_UPDATES,
+    demo_draft,
+    load_demo,
+)
 from tracker.loading import activity_id_for
 from tracker.models import Activity, Indicator, Theme, Workgroup
 
@@ -82,7 +89,7 @@ def test_the_demo_loads_with_structured_timing_workgroups_and_history(demo_app: 
     with db.engine.connect() as connection:
         events = connection.execute(text("SELECT count(*) FROM events")).scalar_one()
         counts = dict(connection.execute(text("SELECT status, count FROM plan_status_count")).all())
-    assert events == 40 + len(DEMO_UPDATES)
+    assert events == 40 + len(DEMO_UPDATES) + len(DEMO_PROGRESS)
     assert counts["afgerond"] == 1 and counts["vertraagd"] == 1 and counts["lopend"] == 2
 
 

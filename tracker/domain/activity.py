@@ -15,6 +15,7 @@ from tracker.domain.events import (
     ActivityPlanned,
     ActivityStatusChanged,
     DomainEvent,
+    TargetProgressRecorded,
 )
 from tracker.domain.status import Status, StatusError, check_transition, parse_status
 
@@ -29,6 +30,21 @@ class NothingToRecord(StatusError):
     """The same status without a note: there is nothing to append."""
 
     code = "nothing_to_record"
+
+
+class UnknownTarget(StatusError):
+    """The activity has no measurable target with this id."""
+
+    code = "unknown_target"
+
+
+class InvalidProgress(StatusError):
+    """A progress value must be a number from 0 up to MAX_PROGRESS_VALUE."""
+
+    code = "invalid_value"
+
+
+MAX_PROGRESS_VALUE = 1_000_000_000
 
 
 class ActivityNotPlanned(Exception):
@@ -87,3 +103,20 @@ class Activity:
                 note=note,
             )
         ]
+
+    def decide_progress(
+        self, indicator_id: int, value: float, note: str, indicator_ids: Iterable[int]
+    ) -> list[DomainEvent]:
+        """Return the event recording `value` for one of this activity's targets, or raise.
+
+        Progress can be recorded in any status: a finished activity may still report its
+        final count.
+        """
+        note = note.strip()
+        if len(note) > MAX_NOTE_LENGTH:
+            raise NoteTooLong(f"note longer than {MAX_NOTE_LENGTH} characters")
+        if indicator_id not in set(indicator_ids):
+            raise UnknownTarget(f"no target {indicator_id} on this activity")
+        if not (0 <= value <= MAX_PROGRESS_VALUE) or value != value:  # NaN is not a value
+            raise InvalidProgress(f"value {value!r} outside 0..{MAX_PROGRESS_VALUE}")
+        return [TargetProgressRecorded(self.activity_id, indicator_id, float(value), note)]

@@ -47,3 +47,15 @@ class ChangeActivityStatus:
     note: str = ""
     expected_version: int | None = None
     actor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordProgress:
+    """Record the value a measurable target has reached, with an optional note."""
+
+    activity_id: str
+    indicator_id: int
+    value: float
+    note: str = ""
+    expected_version: int | None = None
+    actor_id: int | None = None

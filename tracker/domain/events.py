@@ -48,8 +48,18 @@ class ActivityNoteAdded(DomainEvent):
     note: str
 
 
+@dataclass(frozen=True)
+class TargetProgressRecorded(DomainEvent):
+    """Someone recorded how far a measurable target has come (e.g. 18 of 25 practices)."""
+
+    indicator_id: int
+    value: float
+    note: str = ""
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
-    cls.__name__: cls for cls in (ActivityPlanned, ActivityStatusChanged, ActivityNoteAdded)
+    cls.__name__: cls
+    for cls in (ActivityPlanned, ActivityStatusChanged, ActivityNoteAdded, TargetProgressRecorded)
 }
 
 # Upcasters turn an old stored payload into the current shape, keyed by type name. Empty for

@@ -11,14 +11,14 @@ from flask_login import login_required
 
 from events.store import ConcurrencyError
 from tracker.clock import AMSTERDAM
-from tracker.domain.commands import ChangeActivityStatus
+from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.status import SELECTABLE_STATUSES, StatusError
 from tracker.domain.timing import quarter_bounds, quarter_of
-from tracker.handlers import UnknownActivity, change_activity_status
-from tracker.queries import ActivityDetail, history, my_activities
+from tracker.handlers import UnknownActivity, change_activity_status, record_progress
+from tracker.queries import ActivityDetail, history, my_activities, targets_with_progress
 from tracker.services import db_session, services
 from tracker.web.access import can_update, principal, visible_activity
-from tracker.web.forms import StatusForm
+from tracker.web.forms import ProgressForm, StatusForm
 from tracker.web.messages import refusal_message, status_label
 
 blueprint = Blueprint("activities", __name__)
@@ -63,8 +63,12 @@ def _status_form(detail: ActivityDetail) -> StatusForm:
 
 
 def _render_detail(
-    detail: ActivityDetail, form: StatusForm, code: int = 200
+    detail: ActivityDetail,
+    form: StatusForm,
+    code: int = 200,
+    progress_form: ProgressForm | None = None,
 ) -> ResponseReturnValue:
+    targets = targets_with_progress(db_session(), detail.activity.id)
     return (
         render_template(
             "activities/detail.html",
@@ -72,6 +76,9 @@ def _render_detail(
             form=form,
             may_update=can_update(detail),
             entries=history(db_session(), detail.activity.id),
+            targets=targets,
+            target_names={t.indicator.id: t.target.describe() for t in targets},
+            progress_form=progress_form or ProgressForm(formdata=None),
         ),
         code,
     )
@@ -128,3 +135,46 @@ def update_status(activity_id: str) -> ResponseReturnValue:
         return _render_detail(fresh, form, 409)
     flash(_("Your update has been saved."), "success")
     return redirect(url_for("activities.detail", activity_id=activity_id) + "#geschiedenis")
+
+
+@blueprint.post("/activiteiten/<activity_id>/voortgang")
+@login_required
+def record_target_progress(activity_id: str) -> ResponseReturnValue:
+    found = visible_activity(activity_id)
+    if not can_update(found):
+        abort(
+            403,
+            description=_(
+                "Only members of the responsible workgroups and the coordinators "
+                "can update this activity."
+            ),
+        )
+    form = ProgressForm()
+    if not form.validate_on_submit() or form.value.data is None:
+        flash(_("The value was not saved: check the fields below."), "error")
+        return _render_detail(found, _status_form(found), 400, progress_form=form)
+    command = RecordProgress(
+        activity_id=found.activity.id,
+        indicator_id=int(form.indicator_id.data or 0),
+        value=float(form.value.data),
+        note=form.note.data or "",
+        expected_version=int(form.version.data or 0),
+        actor_id=principal().user_id,
+    )
+    try:
+        record_progress(services().db.unit_of_work(), command, services().clock)
+    except StatusError as error:
+        flash(refusal_message(error), "error")
+        return _render_detail(found, _status_form(found), 400, progress_form=form)
+    except ConcurrencyError:
+        db_session().expire_all()
+        flash(
+            _(
+                "Someone else updated this activity while you were editing it. Your update "
+                "was not saved: look at the history below and try again."
+            ),
+            "error",
+        )
+        return _render_detail(visible_activity(activity_id), _status_form(found), 409)
+    flash(_("The value has been saved."), "success")
+    return redirect(url_for("activities.detail", activity_id=activity_id) + "#streefwaarden")

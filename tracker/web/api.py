@@ -17,14 +17,15 @@ from wtforms import ValidationError
 
 from events.store import ConcurrencyError, EventStore
 from tracker.domain.activity import MAX_NOTE_LENGTH
-from tracker.domain.commands import ChangeActivityStatus
+from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.status import StatusError
-from tracker.handlers import UnknownActivity, change_activity_status
+from tracker.handlers import UnknownActivity, change_activity_status, record_progress
 from tracker.queries import (
     ActivityDetail,
     OverviewFilters,
     plan_activities,
     status_counts,
+    targets_with_progress,
     visible_plans,
 )
 from tracker.services import db_session, services
@@ -35,6 +36,7 @@ from tracker.web.openapi import openapi_document
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 STATUS_FIELDS = {"status", "note", "expected_version"}
+PROGRESS_FIELDS = {"target_id", "value", "note", "expected_version"}
 
 
 def error(code: int, kind: str, message: str, **extra: Any) -> ResponseReturnValue:
@@ -110,6 +112,19 @@ def _activity_json(detail: ActivityDetail) -> dict[str, Any]:
         "last_update_at": detail.state.last_update_at.isoformat()
         if detail.state.last_update_at
         else None,
+        "targets": [
+            {
+                "id": item.indicator.id,
+                "text": item.target.text,
+                "comparator": str(item.target.comparator),
+                "value": item.target.value,
+                "unit": item.target.unit,
+                "per_year": item.target.per_year,
+                "reached": item.value,
+                "met": item.met,
+            }
+            for item in targets_with_progress(db_session(), detail.activity.id)
+        ],
     }
 
 
@@ -139,15 +154,13 @@ def activity_events(activity_id: str) -> ResponseReturnValue:
     )
 
 
-@blueprint.post("/activities/<activity_id>/status")
-@login_required
-def change_status(activity_id: str) -> ResponseReturnValue:
+def _write_request(detail: ActivityDetail) -> dict[str, Any] | ResponseReturnValue:
+    """The JSON body of a write, or the error answer (CSRF, rights, media type, shape)."""
     if not g.get("auth_by_token") and current_app.config.get("WTF_CSRF_ENABLED", True):
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except ValidationError:
             return error(403, "csrf_failed", "send the CSRF token in the X-CSRFToken header")
-    detail = visible_activity(activity_id)
     if not can_update(detail):
         return error(403, "forbidden", "you may not update this activity")
     if not request.is_json:
@@ -157,6 +170,28 @@ def change_status(activity_id: str) -> ResponseReturnValue:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error(400, "invalid_json", "the body must be a JSON object")
+    return body
+
+
+def _conflict(detail: ActivityDetail, conflict: ConcurrencyError) -> ResponseReturnValue:
+    current = conflict.actual
+    if current is None:
+        current = EventStore(db_session().connection()).current_version(detail.activity.id)
+    return error(
+        409,
+        "conflict",
+        "the activity was updated by someone else; reload it and try again",
+        current_version=current,
+    )
+
+
+@blueprint.post("/activities/<activity_id>/status")
+@login_required
+def change_status(activity_id: str) -> ResponseReturnValue:
+    detail = visible_activity(activity_id)
+    body = _write_request(detail)
+    if not isinstance(body, dict):
+        return body
     problems = _validate_status_body(body)
     if problems:
         return error(400, "invalid_request", "; ".join(problems))
@@ -174,16 +209,57 @@ def change_status(activity_id: str) -> ResponseReturnValue:
     except StatusError as refused:
         return error(400, refused.code, refusal_message(refused))
     except ConcurrencyError as conflict:
-        current = conflict.actual
-        if current is None:
-            current = EventStore(db_session().connection()).current_version(detail.activity.id)
-        return error(
-            409,
-            "conflict",
-            "the activity was updated by someone else; reload it and try again",
-            current_version=current,
-        )
+        return _conflict(detail, conflict)
     return jsonify(id=detail.activity.id, status=result.status, version=result.version)
+
+
+@blueprint.post("/activities/<activity_id>/progress")
+@login_required
+def record_target_progress(activity_id: str) -> ResponseReturnValue:
+    detail = visible_activity(activity_id)
+    body = _write_request(detail)
+    if not isinstance(body, dict):
+        return body
+    problems = _validate_progress_body(body)
+    if problems:
+        return error(400, "invalid_request", "; ".join(problems))
+    command = RecordProgress(
+        activity_id=detail.activity.id,
+        indicator_id=body["target_id"],
+        value=float(body["value"]),
+        note=body.get("note") or "",
+        expected_version=body["expected_version"],
+        actor_id=principal().user_id,
+    )
+    try:
+        result = record_progress(services().db.unit_of_work(), command, services().clock)
+    except UnknownActivity:
+        abort(404)
+    except StatusError as refused:
+        return error(400, refused.code, refusal_message(refused))
+    except ConcurrencyError as conflict:
+        return _conflict(detail, conflict)
+    return jsonify(id=detail.activity.id, status=result.status, version=result.version)
+
+
+def _validate_progress_body(body: dict[str, Any]) -> list[str]:
+    problems = []
+    unknown = sorted(set(body) - PROGRESS_FIELDS)
+    if unknown:
+        problems.append(f"unknown field(s): {', '.join(unknown)}")
+    target = body.get("target_id")
+    if not isinstance(target, int) or isinstance(target, bool):
+        problems.append("'target_id' is required and must be an integer")
+    value = body.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        problems.append("'value' is required and must be a number")
+    note = body.get("note", "")
+    if note is not None and not isinstance(note, str):
+        problems.append("'note' must be a string")
+    version = body.get("expected_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        problems.append("'expected_version' is required and must be a non-negative integer")
+    return problems
 
 
 def _validate_status_body(body: dict[str, Any]) -> list[str]:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -16,7 +17,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from tracker.domain.activity import MAX_NOTE_LENGTH
 
@@ -114,3 +123,20 @@ class ImportForm(FlaskForm):
         validators=[Optional(), NumberRange(min=2000, max=2100)],
     )
     submit = SubmitField(_l("Read plan"))
+
+
+class ProgressForm(FlaskForm):
+    """The value a measurable target has reached, with an optional note."""
+
+    indicator_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    value = DecimalField(
+        _l("Value reached"),
+        places=None,
+        validators=[
+            InputRequired(_l("Enter the value reached (a number).")),
+            NumberRange(min=0, max=1_000_000_000),
+        ],
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
+    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    submit = SubmitField(_l("Save value"))

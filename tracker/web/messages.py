@@ -33,6 +33,8 @@ REFUSALS: dict[str, LazyString] = {
     "not_allowed": _l("This status change is not possible."),
     "note_too_long": _l("The note is too long (at most 2000 characters)."),
     "nothing_to_record": _l("Choose another status or write a note: there is nothing to save."),
+    "unknown_target": _l("This activity has no such target."),
+    "invalid_value": _l("The value must be a number from 0 up to a billion."),
 }
 
 

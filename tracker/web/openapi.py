@@ -132,6 +132,17 @@ def openapi_document() -> dict[str, Any]:
                         "expected_version": {"type": "integer", "minimum": 0},
                     },
                 },
+                "ProgressRecord": {
+                    "type": "object",
+                    "required": ["target_id", "value", "expected_version"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "target_id": {"type": "integer", "description": "id from 'targets'"},
+                        "value": {"type": "number", "minimum": 0, "maximum": 1000000000},
+                        "note": {"type": "string", "maxLength": 2000},
+                        "expected_version": {"type": "integer", "minimum": 0},
+                    },
+                },
                 "StatusChanged": {
                     "type": "object",
                     "required": ["id", "status", "version"],
@@ -211,6 +222,24 @@ def openapi_document() -> dict[str, Any]:
                         "content": {
                             "application/json": {
                                 "schema": {"$ref": "#/components/schemas/StatusChange"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/StatusChanged"}, "Saved"),
+                        **_errors(400, 401, 403, 404, 409, 415),
+                    },
+                }
+            },
+            "/activities/{activity_id}/progress": {
+                "post": {
+                    "summary": "Record the value a measurable target has reached",
+                    "parameters": [activity_id],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ProgressRecord"}
                             }
                         },
                     },
