@@ -50,6 +50,9 @@ A = lambda w: f"/activiteiten/{w.activity_id}"  # noqa: E731
 API_A = lambda w: f"/api/v1/activities/{w.activity_id}"  # noqa: E731
 NEW_STATUS = lambda w: {"status": "lopend", "note": "gestart", "version": "1"}  # noqa: E731
 NEW_STATUS_JSON = lambda w: {"status": "lopend", "note": "gestart", "expected_version": 1}  # noqa: E731
+# The first target of the plan belongs to the owner's activity (see tests/fixtures/mini-plan.yaml).
+PROGRESS = lambda w: {"indicator_id": "1", "value": "2", "version": "1"}  # noqa: E731
+PROGRESS_JSON = lambda w: {"target_id": 1, "value": 2, "expected_version": 1}  # noqa: E731
 
 #                  anon owner other coord other-coord board admin
 PAGES = [
@@ -78,6 +81,11 @@ PAGES = [
         "status update of another workgroup",
         post(lambda w: f"/activiteiten/{w.pr_activity_id}/status", NEW_STATUS),
         (302, 403, 302, 302, 404, 403, 302),
+    ),
+    Route(
+        "record progress",
+        post(lambda w: A(w) + "/voortgang", PROGRESS),
+        (302, 302, 403, 302, 404, 403, 302),
     ),
     Route("plans", get(lambda w: "/plannen/"), (302, 200, 200, 200, 200, 200, 200)),
     Route(
@@ -170,6 +178,11 @@ API = [
     Route(
         "change status",
         post(lambda w: API_A(w) + "/status", NEW_STATUS_JSON, json=True),
+        (401, 200, 403, 200, 404, 403, 200),
+    ),
+    Route(
+        "record progress",
+        post(lambda w: API_A(w) + "/progress", PROGRESS_JSON, json=True),
         (401, 200, 403, 200, 404, 403, 200),
     ),
 ]
