@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_LINK_MODE ?= copy
 FLASK := $(UV) run --frozen flask --app wsgi
 
-.PHONY: run test setup lint typecheck translations extract-messages clean
+.PHONY: run test setup system-packages lint typecheck translations extract-messages clean
 
 ## run: environment, database, demo data, then the server on http://127.0.0.1:5000
 run: setup
@@ -16,7 +16,20 @@ run: setup
 test: setup lint typecheck
 	$(UV) run --frozen pytest
 
-setup: .venv/.synced translations
+setup: system-packages .venv/.synced translations
+
+# System libraries from Debian: Pango for WeasyPrint's PDFs, poppler-utils (pdftotext) for the
+# tests that read them back, a font. Installed only when missing (needs root and apt-get).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 poppler-utils fonts-dejavu-core
+system-packages:
+	@if ! command -v pdftotext >/dev/null || ! ldconfig -p | grep -q libpangoft2-1.0 \
+	    || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $(SYSTEM_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "Please install: $(SYSTEM_PACKAGES)"; exit 1; fi; \
+	fi
 
 $(UV):
 	python3 -m pip install --quiet --user 'uv>=0.5,<1'

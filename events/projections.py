@@ -87,6 +87,17 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
             last_update_by=event.actor,
             last_note=str(data.get("note") or "") or row.last_note,
         )
+    if event.type == "ActivityCarriedOver":
+        return replace(
+            row,
+            status="doorgeschoven",
+            version=event.version,
+            last_update_at=event.recorded_at,
+            last_update_by=event.actor,
+            last_note=str(data.get("reason") or "") or row.last_note,
+        )
+    if event.type == "ActivityCarriedIn":
+        return replace(row, version=event.version, carried_from=str(data["carried_from"]))
     if event.type == "TargetProgressRecorded":
         return replace(
             row,

@@ -134,6 +134,37 @@ def init_app(app: Flask) -> None:
             handle.write(data)
         click.echo(f"{plan_slug}: {len(document.activities)} activities written to {output}.")
 
+    @app.cli.command("carry-over")
+    @click.option("--from", "from_slug", required=True, help="Plan of the year that ends")
+    @click.option("--to", "to_slug", required=True, help="Plan of the next year (made if new)")
+    @click.option("--reason", required=True, help='Why they continue, e.g. "COVID-19"')
+    @click.option(
+        "--activity", "activity_ids", multiple=True, help="Only these (default: all open)"
+    )
+    @click.option("--dry-run", is_flag=True, help="List what would be carried over; store nothing")
+    def carry_over_command(
+        from_slug: str, to_slug: str, reason: str, activity_ids: tuple[str, ...], dry_run: bool
+    ) -> None:
+        """Year-end carry-over (jaarovergang) of unfinished activities into the next plan."""
+        from tracker.carry_over import CarryOverRefused, carry_over_plan
+
+        try:
+            outcome = carry_over_plan(
+                services().db,
+                services().clock,
+                from_slug=from_slug,
+                to_slug=to_slug,
+                reason=reason,
+                activity_ids=activity_ids,
+                dry_run=dry_run,
+            )
+        except CarryOverRefused as refused:
+            raise click.ClickException(str(refused)) from None
+        for line in outcome.lines():
+            click.echo(line)
+        if dry_run:
+            click.echo("Dry run: nothing stored.")
+
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--name", required=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from events import projections
 from events.store import ConcurrencyError, NewEvent, RecordedEvent
@@ -13,8 +13,15 @@ from tracker.clock import Clock
 from tracker.database import UnitOfWork
 from tracker.domain import events as domain_events
 from tracker.domain.activity import Activity, ActivityNotPlanned
-from tracker.domain.commands import ChangeActivityStatus, PlanActivity, RecordProgress
+from tracker.domain.commands import (
+    CarryOver,
+    ChangeActivityStatus,
+    PlanActivity,
+    RecordProgress,
+)
 from tracker.domain.timing import parse_timing
+from tracker.ids import activity_id_for
+from tracker.importing.stored import planned_contents
 from tracker.models import Activity as ActivityRecord
 from tracker.models import ActivityWorkgroup, Indicator, Plan, Theme, Workgroup
 
@@ -169,10 +176,112 @@ def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:
         )
     uow.session.flush()
     planned = domain_events.ActivityPlanned(
-        command.activity_id, plan_id=command.plan_id, source=content.source
+        command.activity_id,
+        plan_id=command.plan_id,
+        source=content.source,
+        carried_from=command.carried_from,
+        carry_over_reason=command.carry_over_reason,
     )
     _append(uow, command.activity_id, 0, [planned], command.actor_id, clock)
     return True
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """One activity of a carry-over: where it went, and whether this run did anything."""
+
+    from_activity_id: str
+    to_activity_id: str
+    title: str
+    created: bool  # a new activity in the next plan (False: it was there already)
+    already_carried: bool  # an earlier run carried it; nothing was recorded now
+
+
+def carry_over(uow: UnitOfWork, command: CarryOver, clock: Clock) -> list[CarriedOver]:
+    """Carry unfinished activities into the next plan, all in one transaction.
+
+    Each carried activity gets ActivityCarriedOver in its own stream (status doorgeschoven);
+    its continuation in the next plan is a new activity with the same content planned with
+    `carried_from` and the reason, or, when the next plan already holds an activity of the same
+    title (imported from its document), that activity is linked with ActivityCarriedIn.
+    Repeating a carry-over records nothing twice. Raises UnknownActivity, StatusError.
+    """
+    results = []
+    with uow:
+        source_plan = uow.session.get(Plan, command.from_plan_id)
+        if source_plan is None:
+            raise ValueError(f"no plan {command.from_plan_id}")
+        target_plan = _next_plan(uow, source_plan, command.to_plan_slug)
+        assert target_plan.id is not None
+        rows = uow.session.exec(
+            select(ActivityRecord, Theme)
+            .join(Theme, col(Theme.id) == ActivityRecord.theme_id)
+            .where(col(ActivityRecord.id).in_(command.activity_ids))
+            .where(ActivityRecord.plan_id == command.from_plan_id)
+        ).all()
+        found = {activity.id: (activity, theme) for activity, theme in rows}
+        missing = [a for a in command.activity_ids if a not in found]
+        if missing:
+            raise UnknownActivity(missing[0])
+        contents = dict(
+            zip(found, planned_contents(uow.session, list(found.values())), strict=True)
+        )
+        for activity_id in command.activity_ids:
+            record, _theme_row = found[activity_id]
+            activity = load_activity(uow, activity_id)
+            target_id = activity_id_for(target_plan.slug, record.title)
+            new = activity.decide_carry_over(target_id, target_plan.id, command.reason)
+            if not new:
+                results.append(CarriedOver(activity_id, target_id, record.title, False, True))
+                continue
+            content = replace(
+                contents[activity_id],
+                source=f"{source_plan.slug} › {record.title}",
+                carried_from_year=source_plan.year,
+            )
+            created = plan_activity(
+                uow,
+                PlanActivity(
+                    target_id,
+                    target_plan.id,
+                    content,
+                    command.actor_id,
+                    carried_from=activity_id,
+                    carry_over_reason=command.reason.strip(),
+                ),
+                clock,
+            )
+            if not created:
+                existing = load_activity(uow, target_id)
+                linked = existing.decide_carried_in(activity_id, command.reason)
+                if linked:
+                    _append(uow, target_id, existing.version, linked, command.actor_id, clock)
+            _append(uow, activity_id, activity.version, new, command.actor_id, clock)
+            results.append(CarriedOver(activity_id, target_id, record.title, created, False))
+        uow.commit()
+    return results
+
+
+class PlanMismatch(Exception):
+    """The plan to carry into is not a later plan of the same network."""
+
+
+def _next_plan(uow: UnitOfWork, source: Plan, slug: str) -> Plan:
+    target = uow.session.exec(select(Plan).where(Plan.slug == slug)).first()
+    if target is None:
+        target = Plan(
+            network_id=source.network_id,
+            slug=slug,
+            year=source.year + 1,
+            title=f"Jaarplan {source.year + 1}",
+        )
+        uow.session.add(target)
+        uow.session.flush()
+    if target.network_id != source.network_id:
+        raise PlanMismatch(f"{slug} belongs to another network than {source.slug}")
+    if target.year <= source.year:
+        raise PlanMismatch(f"{slug} ({target.year}) is not later than {source.slug}")
+    return target
 
 
 def _theme(uow: UnitOfWork, plan_id: int, name: str) -> Theme:

@@ -6,7 +6,6 @@ same document again adds only what is new.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from sqlmodel import select
@@ -15,15 +14,9 @@ from tracker.clock import Clock
 from tracker.database import Database
 from tracker.domain.commands import PlanActivity
 from tracker.handlers import plan_activity
+from tracker.ids import activity_id_for
 from tracker.models import Network, Plan, Workgroup
 from tracker.planfile import PlanDocument
-
-ACTIVITY_NAMESPACE = uuid.UUID("6f1c1f64-58a4-4f0e-9d1e-2f6a4c1b7a10")
-
-
-def activity_id_for(plan_slug: str, title: str) -> str:
-    """A stable id for an activity of a plan, so re-imports recognise it."""
-    return str(uuid.uuid5(ACTIVITY_NAMESPACE, f"{plan_slug}\n{title}"))
 
 
 @dataclass(frozen=True)

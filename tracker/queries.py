@@ -230,7 +230,9 @@ def history(session: Session, activity_id: str) -> list[HistoryEntry]:
                 actor_name=names.get(event.actor) if event.actor is not None else None,
                 from_status=data.get("from_status"),
                 to_status=data.get("to_status") or data.get("status"),
-                note=str(data.get("note") or data.get("carry_over_reason") or ""),
+                note=str(
+                    data.get("note") or data.get("carry_over_reason") or data.get("reason") or ""
+                ),
                 data=data,
             )
         )

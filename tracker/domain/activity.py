@@ -11,13 +11,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tracker.domain.events import (
+    ActivityCarriedIn,
+    ActivityCarriedOver,
     ActivityNoteAdded,
     ActivityPlanned,
     ActivityStatusChanged,
     DomainEvent,
     TargetProgressRecorded,
 )
-from tracker.domain.status import Status, StatusError, check_transition, parse_status
+from tracker.domain.status import (
+    Status,
+    StatusError,
+    TransitionRefused,
+    check_transition,
+    parse_status,
+)
 
 MAX_NOTE_LENGTH = 2000
 
@@ -59,6 +67,8 @@ class Activity:
     plan_id: int
     status: Status = Status.GEPLAND
     version: int = 0
+    carried_from: str | None = None  # the activity of an earlier plan this one continues
+    carried_to: str | None = None  # the activity of the next plan that continues this one
 
     @classmethod
     def replay(cls, activity_id: str, events: Iterable[DomainEvent]) -> Activity:
@@ -66,7 +76,7 @@ class Activity:
         activity: Activity | None = None
         for event in events:
             if isinstance(event, ActivityPlanned):
-                activity = cls(activity_id, event.plan_id)
+                activity = cls(activity_id, event.plan_id, carried_from=event.carried_from)
             elif activity is None:
                 raise ActivityNotPlanned(activity_id)
             activity.apply(event)
@@ -78,6 +88,11 @@ class Activity:
         """Move this state forward by one event (a fact: it is never refused here)."""
         if isinstance(event, ActivityStatusChanged):
             self.status = Status(event.to_status)
+        elif isinstance(event, ActivityCarriedOver):
+            self.status = Status.DOORGESCHOVEN
+            self.carried_to = event.to_activity_id
+        elif isinstance(event, ActivityCarriedIn):
+            self.carried_from = event.carried_from
         self.version += 1
 
     def decide_status_change(self, requested: str, note: str) -> list[DomainEvent]:
@@ -120,3 +135,28 @@ class Activity:
         if not (0 <= value <= MAX_PROGRESS_VALUE) or value != value:  # NaN is not a value
             raise InvalidProgress(f"value {value!r} outside 0..{MAX_PROGRESS_VALUE}")
         return [TargetProgressRecorded(self.activity_id, indicator_id, float(value), note)]
+
+    def decide_carry_over(
+        self, to_activity_id: str, to_plan_id: int, reason: str
+    ) -> list[DomainEvent]:
+        """Return the event carrying this unfinished activity into the next plan, or raise.
+
+        Carrying over again to the same activity is not an error: it records nothing (so a
+        year-end run can be repeated). Finished, stopped or elsewhere-carried work is refused.
+        """
+        reason = reason.strip()
+        if self.carried_to == to_activity_id:
+            return []
+        if not self.status.is_open:
+            raise TransitionRefused(self.status, Status.DOORGESCHOVEN, "closed")
+        if not reason:
+            raise TransitionRefused(self.status, Status.DOORGESCHOVEN, "reason_required")
+        if len(reason) > MAX_NOTE_LENGTH:
+            raise NoteTooLong(f"reason longer than {MAX_NOTE_LENGTH} characters")
+        return [ActivityCarriedOver(self.activity_id, to_activity_id, to_plan_id, reason)]
+
+    def decide_carried_in(self, carried_from: str, reason: str) -> list[DomainEvent]:
+        """Link this (already planned) activity to the earlier one it continues, once."""
+        if self.carried_from is not None:
+            return []
+        return [ActivityCarriedIn(self.activity_id, carried_from, reason.strip())]

@@ -32,6 +32,8 @@ class PlanActivity:
     plan_id: int
     content: PlannedActivity
     actor_id: int | None = None
+    carried_from: str | None = None  # the activity of an earlier plan this one continues
+    carry_over_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,4 +60,15 @@ class RecordProgress:
     value: float
     note: str = ""
     expected_version: int | None = None
+    actor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CarryOver:
+    """Carry unfinished activities of one plan into the next, with the reason (jaarovergang)."""
+
+    from_plan_id: int
+    to_plan_slug: str  # the next year's plan; made (same network, year + 1) when new
+    activity_ids: tuple[str, ...]
+    reason: str
     actor_id: int | None = None

@@ -57,9 +57,36 @@ class TargetProgressRecorded(DomainEvent):
     note: str = ""
 
 
+@dataclass(frozen=True)
+class ActivityCarriedOver(DomainEvent):
+    """At year end an unfinished activity was carried into the next plan (status doorgeschoven).
+
+    `to_activity_id` is the activity of the next plan that continues it.
+    """
+
+    to_activity_id: str
+    to_plan_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ActivityCarriedIn(DomainEvent):
+    """An activity already in the next plan was linked to the one it continues."""
+
+    carried_from: str
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
-    for cls in (ActivityPlanned, ActivityStatusChanged, ActivityNoteAdded, TargetProgressRecorded)
+    for cls in (
+        ActivityPlanned,
+        ActivityStatusChanged,
+        ActivityNoteAdded,
+        TargetProgressRecorded,
+        ActivityCarriedOver,
+        ActivityCarriedIn,
+    )
 }
 
 # Upcasters turn an old stored payload into the current shape, keyed by type name. Empty for

@@ -6,6 +6,8 @@ in the reports). Importing the export gives the same document.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, col, select
 
 from tracker.domain.commands import PlannedActivity
@@ -24,53 +26,14 @@ def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
         .where(Activity.plan_id == plan.id)
         .order_by(col(Theme.position), col(Activity.position))
     ).all()
-    ids = [activity.id for activity, _ in rows]
-    links = session.exec(
-        select(ActivityWorkgroup.activity_id, Workgroup)
-        .join(Workgroup, col(Workgroup.id) == ActivityWorkgroup.workgroup_id)
-        .where(col(ActivityWorkgroup.activity_id).in_(ids))
-        .order_by(col(ActivityWorkgroup.position))
-    ).all()
-    groups_of: dict[str, list[str]] = {}
-    used: dict[str, Workgroup] = {}
-    for activity_id, workgroup in links:
-        groups_of.setdefault(activity_id, []).append(workgroup.name)
-        used.setdefault(workgroup.name, workgroup)
-    targets_of: dict[str, list[Target]] = {}
-    for indicator in session.exec(
-        select(Indicator)
-        .where(col(Indicator.activity_id).in_(ids))
-        .order_by(col(Indicator.activity_id), col(Indicator.position))
-    ):
-        targets_of.setdefault(indicator.activity_id, []).append(
-            Target(
-                indicator.text,
-                Comparator(indicator.comparator),
-                indicator.value,
-                indicator.unit,
-                indicator.per_year,
-            )
-        )
-    activities = tuple(
-        PlannedActivity(
-            title=activity.title,
-            theme=theme.name,
-            objectives=activity.objectives,
-            actions=activity.actions,
-            wie=activity.wie,
-            wanneer=activity.wanneer,
-            workgroups=tuple(groups_of.get(activity.id, ())),
-            source=activity.source,
-            carried_from_year=activity.carried_from_year,
-            parties=tuple(p for p in activity.parties.split("\n") if p),
-            targets=tuple(targets_of.get(activity.id, ())),
-        )
-        for activity, theme in rows
-    )
-    order = {name: index for index, name in enumerate(_first_seen(activities))}
+    activities = planned_contents(session, rows)
+    groups = {
+        w.name: w
+        for w in session.exec(select(Workgroup).where(Workgroup.network_id == plan.network_id))
+    }
     workgroups = tuple(
         WorkgroupSpec(w.name, w.email, tuple(a for a in w.aliases.split("\n") if a))
-        for w in sorted(used.values(), key=lambda w: order.get(w.name, len(order)))
+        for w in (groups[name] for name in _first_seen(activities) if name in groups)
     )
     return PlanDocument(
         network_slug=network.slug,
@@ -87,3 +50,50 @@ def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
 
 def _first_seen(activities: tuple[PlannedActivity, ...]) -> list[str]:
     return list(dict.fromkeys(name for a in activities for name in a.workgroups))
+
+
+def planned_contents(
+    session: Session, rows: Sequence[tuple[Activity, Theme]]
+) -> tuple[PlannedActivity, ...]:
+    """What the plan says about each stored activity, as the content it was planned with."""
+    ids = [activity.id for activity, _ in rows]
+    links = session.exec(
+        select(ActivityWorkgroup.activity_id, Workgroup)
+        .join(Workgroup, col(Workgroup.id) == ActivityWorkgroup.workgroup_id)
+        .where(col(ActivityWorkgroup.activity_id).in_(ids))
+        .order_by(col(ActivityWorkgroup.position))
+    ).all()
+    groups_of: dict[str, list[str]] = {}
+    for activity_id, workgroup in links:
+        groups_of.setdefault(activity_id, []).append(workgroup.name)
+    targets_of: dict[str, list[Target]] = {}
+    for indicator in session.exec(
+        select(Indicator)
+        .where(col(Indicator.activity_id).in_(ids))
+        .order_by(col(Indicator.activity_id), col(Indicator.position))
+    ):
+        targets_of.setdefault(indicator.activity_id, []).append(
+            Target(
+                indicator.text,
+                Comparator(indicator.comparator),
+                indicator.value,
+                indicator.unit,
+                indicator.per_year,
+            )
+        )
+    return tuple(
+        PlannedActivity(
+            title=activity.title,
+            theme=theme.name,
+            objectives=activity.objectives,
+            actions=activity.actions,
+            wie=activity.wie,
+            wanneer=activity.wanneer,
+            workgroups=tuple(groups_of.get(activity.id, ())),
+            source=activity.source,
+            carried_from_year=activity.carried_from_year,
+            parties=tuple(p for p in activity.parties.split("\n") if p),
+            targets=tuple(targets_of.get(activity.id, ())),
+        )
+        for activity, theme in rows
+    )
