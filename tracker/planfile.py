@@ -6,6 +6,7 @@ format is documented in docs/plan-format.md.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,12 @@ class PlanDocument:
         return list(dict.fromkeys(activity.theme for activity in self.activities))
 
 
+def is_year(text: str) -> bool:
+    """A plan year: four ASCII digits from 1900 to 2200 (not '²', not 0, not 99999)."""
+    value = text.strip()
+    return bool(re.fullmatch(r"[0-9]{4}", value)) and 1900 <= int(value) <= 2200
+
+
 def _text(mapping: dict[str, Any], key: str, where: str, required: bool = False) -> str:
     value = mapping.get(key, "")
     if value is None:
@@ -64,6 +71,8 @@ def read_plan_yaml(source: str) -> PlanDocument:
         data = yaml.safe_load(source)
     except yaml.YAMLError as error:
         raise PlanFileError(f"geen geldige YAML: {error}") from None
+    except RecursionError:
+        raise PlanFileError("geen geldige YAML: te diep genest") from None
     if not isinstance(data, dict):
         raise PlanFileError("het bestand bevat geen jaarplan (verwacht: een YAML-mapping)")
     if data.get("format") != FORMAT:
@@ -73,8 +82,8 @@ def read_plan_yaml(source: str) -> PlanDocument:
     if not isinstance(network, dict) or not isinstance(plan, dict):
         raise PlanFileError("'network' en 'plan' moeten mappings zijn")
     year_value = plan.get("year")
-    if not isinstance(year_value, int | str) or not str(year_value).strip().isdigit():
-        raise PlanFileError("plan: 'year' moet een jaartal zijn")
+    if not isinstance(year_value, int | str) or not is_year(str(year_value)):
+        raise PlanFileError("plan: 'year' moet een jaartal zijn (1900–2200)")
     year = int(year_value)
     workgroups = tuple(
         WorkgroupSpec(
@@ -144,7 +153,7 @@ def _names(mapping: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 def _carried(value: Any, where: str) -> int | None:
     if value in (None, ""):
         return None
-    if not str(value).strip().isdigit():
+    if not is_year(str(value)):
         raise PlanFileError(f"{where}: 'carried_from_year' moet een jaartal zijn")
     return int(value)
 

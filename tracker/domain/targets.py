@@ -34,7 +34,7 @@ class Target:
 
     def describe(self) -> str:
         """A short Dutch rendering: "minimaal 25 huisartsenpraktijken"."""
-        value = f"{self.value:g}"
+        value = f"{self.value:g}".replace(".", ",")  # Dutch decimal comma
         if self.unit == SCORE_UNIT:
             direction = "of lager" if self.comparator is Comparator.AT_MOST else "of hoger"
             return f"{SCORE_UNIT} {value} {direction}"

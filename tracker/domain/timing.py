@@ -62,8 +62,12 @@ def _year(name: str) -> str:
     return rf"(?:\s+(?P<{name}>(?:19|20)\d\d))?"
 
 
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ANCHOR = re.compile(
-    r"(?P<range>\b(?P<y1>(?:19|20)\d\d)\s*(?:-|/|t/m|tot)\s*(?P<y2>(?:19|20)\d\d)\b)"
+    r"(?P<numeric>\b(?P<nd>[0-3]?\d)[-/.](?P<nm>[01]?\d)[-/.](?P<ny>(?:19|20)\d\d)\b)"
+    r"|(?P<day>\b(?P<dd>[0-3]?\d)\s+(?P<dm>" + _MONTH_NAMES + r")\b" + _year("dy") + r")"
+    r"|(?P<half>\b(?P<hn>1e|2e|eerste|tweede)\s+helft\b" + _year("hy") + r")"
+    r"|(?P<range>\b(?P<y1>(?:19|20)\d\d)\s*(?:-|/|t/m|tot)\s*(?P<y2>(?:19|20)\d\d)\b)"
     r"|(?P<quarter>\b(?:q\s*(?P<qn>[1-4])|(?P<qo>[1-4])\s*e\s+kwartaal"
     r"|(?P<qw>eerste|tweede|derde|vierde)\s+kwartaal)\b" + _year("qy") + r")"
     r"|(?P<season>\b(?P<sn>voorjaar|lente|zomer|najaar|herfst|winter)\b" + _year("sy") + r")"
@@ -78,7 +82,7 @@ _FREQUENCY = re.compile(
     r"\b(?P<n>\d+)\s*(?:x|keer|maal)\s*(?:per|in\s+het|p/?)\s*(?P<k>\d+\s+)?jaar\b"
 )
 _UNTIL = re.compile(r"\b(?:tot\s+en\s+met|tot|t/m|tm|uiterlijk|voor|v[oó][oó]r)\s*$")
-_FROM = re.compile(r"\b(?:start|vanaf|vanaf\s+het|begin(?:t|nend)?|met\s+ingang\s+van)\s*$")
+_FROM = re.compile(r"\b(?:start|vanaf|vanaf\s+het|begint|beginnend|met\s+ingang\s+van)\s*$")
 _EDGE = re.compile(r"\b(?P<edge>eind|einde|begin|medio|half)\s*$")
 
 
@@ -89,6 +93,8 @@ def normalise(text: str) -> str:
     plain = plain.replace("–", "-").replace("—", "-")
     plain = re.sub(r"(\d)\s*e\b", r"\1e", plain)  # "4 e kwartaal" → "4e kwartaal"
     plain = re.sub(r"(\d)\s*x\b", r"\1 x", plain)  # "4x" → "4 x"
+    plain = re.sub(r"\b(jan|feb|mrt|apr|jun|jul|aug|sept?|okt|nov|dec)\.", r"\1", plain)
+    plain = plain.replace(":", " ")  # "Start: januari 2021"
     return re.sub(r"\s+", " ", plain).strip(" .,;:!")
 
 
@@ -96,18 +102,29 @@ def parse_timing(text: str, plan_year: int) -> Timing:
     """Read a "Wanneer" phrase in the context of the plan's year (see the module docstring)."""
     original = text.strip()
     plain = normalise(original)
-    if not plain:
+    if not original.strip(" \u00a0\t\n"):
         return Timing(original, TimingKind.EMPTY)
+    if not plain:
+        return Timing(original, TimingKind.UNPARSED)
     year_start, year_end = date(plan_year, 1, 1), date(plan_year, 12, 31)
-    if any(word in plain for word in CONTINUOUS_WORDS):
+    if any(re.search(rf"\b{word}\b", plain) for word in CONTINUOUS_WORDS):
         return Timing(original, TimingKind.CONTINUOUS, year_start, year_end)
     frequency = _frequency(plain)
     if frequency is not None:
         return Timing(original, TimingKind.RECURRING, year_start, year_end, frequency)
     spans: list[tuple[date, date, str]] = []
     for match in _ANCHOR.finditer(plain):
-        span = _span(match, plan_year)
+        try:
+            span = _span(match, plan_year)
+        except ValueError:  # no such day ("31-02-2021"): not something to read
+            return Timing(original, TimingKind.UNPARSED)
         before = plain[: match.start()]
+        until = _UNTIL.search(before)
+        if until and (match.group("day") or match.group("numeric")) and until.group(0).strip() in (
+            "voor", "vóór", "voór", "vóor", "tot"
+        ):  # fmt: skip
+            # "voor 1 juli", "tot 1 juli": up to the day before
+            span = (span[0] - timedelta(days=1), span[0] - timedelta(days=1))
         edge = _EDGE.search(before)
         if edge and match.group("single"):
             span = _edge_of_year(edge.group("edge"), int(match.group("y")))
@@ -136,8 +153,24 @@ def _frequency(plain: str) -> float | None:
 
 
 def _span(match: re.Match[str], plan_year: int) -> tuple[date, date]:
-    explicit = match.group("qy") or match.group("sy") or match.group("my")
+    explicit = (
+        match.group("qy")
+        or match.group("sy")
+        or match.group("my")
+        or match.group("dy")
+        or match.group("hy")
+    )
     year = int(explicit) if explicit else plan_year
+    if match.group("numeric"):
+        day = date(int(match.group("ny")), int(match.group("nm")), int(match.group("nd")))
+        return day, day
+    if match.group("day"):
+        day = date(year, MONTHS[match.group("dm")], int(match.group("dd")))
+        return day, day
+    if match.group("half"):
+        if match.group("hn") in ("1e", "eerste"):
+            return date(year, 1, 1), date(year, 6, 30)
+        return date(year, 7, 1), date(year, 12, 31)
     if match.group("range"):
         first, last = int(match.group("y1")), int(match.group("y2"))
         return date(min(first, last), 1, 1), date(max(first, last), 12, 31)

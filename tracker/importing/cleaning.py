@@ -46,7 +46,8 @@ def html_to_lines(fragment: str) -> list[str]:
     for raw in marked.split("\n"):
         line = strip_markup(raw)
         if line.startswith("- "):
-            line = "- " + _ITEM_NUMBER.sub("", line[2:].strip())
+            item = line[2:].strip().lstrip("-–•").strip()  # "- - Ziekenhuis": one bullet
+            line = "- " + _ITEM_NUMBER.sub("", item)
         if line and line != "-":
             lines.append(line)
     return lines

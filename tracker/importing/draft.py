@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from tracker.domain.commands import PlannedActivity
 from tracker.domain.targets import parse_targets
 from tracker.domain.timing import TimingKind, parse_timing
-from tracker.importing.parties import KnownGroup, match_parties
+from tracker.importing.parties import KnownGroup, match_parties, party_key
 from tracker.planfile import PlanDocument, WorkgroupSpec
 
 MAX_TITLE = 300
@@ -112,6 +112,8 @@ def build_draft(
     plan_year = year or found.year
     if plan_year is None:
         raise ImportFailed("het jaar van het plan staat niet in het bestand; geef het jaar op")
+    if not 1900 <= plan_year <= 2200:
+        raise ImportFailed(f"{plan_year} is geen geldig planjaar (1900–2200)")
     if not found.activities:
         raise ImportFailed(
             "geen activiteiten gevonden: de indeling van dit bestand is niet herkend "
@@ -172,24 +174,40 @@ def build_draft(
         workgroups=workgroups,
         activities=tuple(activities),
     )
-    return Draft(document, tuple(warnings), tuple(dict.fromkeys(proposed)))
+    return Draft(document, tuple(warnings), tuple(unique_parties(proposed)))
+
+
+def unique_parties(names: Sequence[str]) -> list[str]:
+    """Names without repeats, however written ("Secretariaat", "secretariaat"); first wins."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(party_key(name), name)
+    return list(seen.values())
 
 
 def with_new_workgroups(draft: Draft, names: Sequence[str]) -> Draft:
-    """The draft with some proposed parties accepted as new workgroups of the network."""
-    accepted = [name for name in names if name in draft.proposed_workgroups]
-    specs = draft.document.workgroups + tuple(WorkgroupSpec(name) for name in accepted)
+    """The draft with some proposed parties accepted as new workgroups of the network.
+
+    A party written differently in another "Wie" ("Kerngroep", "kerngroep") joins the same
+    new workgroup.
+    """
+    accepted = {party_key(n): n for n in names if n in draft.proposed_workgroups}
+    specs = draft.document.workgroups + tuple(WorkgroupSpec(name) for name in accepted.values())
+
+    def groups_of(activity: PlannedActivity) -> tuple[str, ...]:
+        joined = [accepted[party_key(p)] for p in activity.parties if party_key(p) in accepted]
+        return tuple(dict.fromkeys(activity.workgroups + tuple(joined)))
+
     activities = tuple(
         replace(
             activity,
-            workgroups=activity.workgroups
-            + tuple(p for p in activity.parties if p in accepted and p not in activity.workgroups),
-            parties=tuple(p for p in activity.parties if p not in accepted),
+            workgroups=groups_of(activity),
+            parties=tuple(p for p in activity.parties if party_key(p) not in accepted),
         )
         for activity in draft.document.activities
     )
     document = replace(draft.document, workgroups=specs, activities=activities)
-    remaining = tuple(p for p in draft.proposed_workgroups if p not in accepted)
+    remaining = tuple(p for p in draft.proposed_workgroups if party_key(p) not in accepted)
     return Draft(document, draft.warnings, remaining)
 
 

@@ -39,8 +39,7 @@ def read_plan_file(
         raise ImportFailed("het bestand is leeg")
     if len(data) > max_bytes:
         raise ImportFailed(
-            f"het bestand is te groot ({len(data) / 1_048_576:.1f} MB; "
-            f"maximaal {max_bytes / 1_048_576:.0f} MB)"
+            f"het bestand is te groot ({_size(len(data))}; maximaal {_size(max_bytes)})"
         )
     if suffix in (".yaml", ".yml", ".xlsx"):
         try:
@@ -72,7 +71,7 @@ def read_plan_file(
 
 
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise ImportFailed("dit is geen tekstbestand (het bevat binaire gegevens)")
     try:
         return data.decode("utf-8-sig")
@@ -99,3 +98,10 @@ def _structured(document: PlanDocument, network_slug: str, year: int | None) -> 
     if not document.activities:
         raise ImportFailed("het plan bevat geen activiteiten")
     return Draft(document, tuple(warnings), ())
+
+
+def _size(count: int) -> str:
+    """A file size as people read it: "0,6 MB", "512 kB"."""
+    if count >= 1_048_576:
+        return f"{count / 1_048_576:.1f} MB".replace(".", ",")
+    return f"{max(1, round(count / 1024))} kB"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tracker.importing.cleaning import normalise_key
 
 _LIST_SEPARATORS = re.compile(r"\s*(?:,|;|\n|\s+\+\s+)\s*")
-_AND = re.compile(r"\s+en\s+|\s+&\s+(?=[a-z])")
+_AND = re.compile(r"(\s+en\s+|\s+&\s+(?=[a-z]))")
 _GROUP_NAME = re.compile(r"^(?:werkgroep|projectgroep|kerngroep|stuurgroep)\b", re.IGNORECASE)
 _STARTS_PARTY = re.compile(
     r"^(?:\x00|[A-ZÀ-Ý]|(?:werkgroep|projectgroep|kerngroep|stuurgroep|netwerk)\w*\b)"
@@ -53,6 +53,11 @@ def _stem(key: str) -> str:
     return key
 
 
+def party_key(name: str) -> str:
+    """One key for a party however it is written: case, accents, '&'/'en', plural."""
+    return _stem(normalise_key(name))
+
+
 def _keys(name: str) -> set[str]:
     key = normalise_key(name)
     return {key, _stem(key)}
@@ -68,11 +73,11 @@ def split_parties(wie: str) -> list[str]:
     text = _MEMBERS.sub("", _PARENTHESES.sub(" ", wie))
     parties: list[str] = []
     for item in _LIST_SEPARATORS.split(text):
-        pieces = _AND.split(item)
+        pieces = _AND.split(item)  # [part, separator, part, separator, …]
         current = pieces[0]
-        for piece in pieces[1:]:
+        for separator, piece in zip(pieces[1::2], pieces[2::2], strict=True):
             if _GROUP_NAME.match(current.strip()) and not _STARTS_PARTY.match(piece.strip()):
-                current = f"{current} en {piece}"
+                current = f"{current}{separator}{piece}"
             else:
                 parties.append(current)
                 current = piece
@@ -83,7 +88,8 @@ def split_parties(wie: str) -> list[str]:
 
 def match_parties(wie: str, known: Sequence[KnownGroup]) -> Parties:
     """The workgroups a "Wie" names (in the order named) and the parties that match none."""
-    text = _MEMBERS.sub("", _PARENTHESES.sub(" ", wie))
+    # NUL marks the names found below; a NUL in the text itself is not text.
+    text = _MEMBERS.sub("", _PARENTHESES.sub(" ", wie.replace("\x00", " ")))
     names: list[tuple[str, str]] = []  # (alias as written in a pattern, workgroup name)
     for group in known:
         for alias in (group.name, *group.aliases):
@@ -118,7 +124,10 @@ def match_parties(wie: str, known: Sequence[KnownGroup]) -> Parties:
             matched.append(group_name)
         else:
             unknown.append(rest)
-    return Parties(tuple(dict.fromkeys(matched)), tuple(dict.fromkeys(unknown)))
+    unique_unknown: dict[str, str] = {}
+    for party in unknown:
+        unique_unknown.setdefault(party_key(party), party)
+    return Parties(tuple(dict.fromkeys(matched)), tuple(unique_unknown.values()))
 
 
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 
 from docx import Document
-from docx.opc.exceptions import PackageNotFoundError
+from docx.document import Document as DocxDocument
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -61,9 +60,14 @@ def _table_lines(table: Table) -> list[str]:
 def docx_to_text(data: bytes) -> str:
     """The text of a .docx in the layouts the document-text reader knows."""
     try:
-        document = Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        return _read(Document(io.BytesIO(data)))
+    except ImportFailed:
+        raise
+    except Exception:  # a damaged file can fail anywhere inside python-docx or lxml
         raise ImportFailed("dit is geen leesbaar Word-bestand (.docx)") from None
+
+
+def _read(document: DocxDocument) -> str:
     lines: list[str] = []
     for item in document.iter_inner_content():
         if isinstance(item, Table):
