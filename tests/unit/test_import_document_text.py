@@ -411,3 +411,9 @@ def test_a_text_without_a_year_asks_for_the_year() -> None:
     assert len(found.activities) == 1 and found.year is None
     with pytest.raises(ImportFailed, match="het jaar van het plan"):
         build_draft(found, network_slug="twente", network_name="Twente")
+
+
+def test_a_block_without_objectives_or_actions_is_reported_not_silently_dropped() -> None:
+    found = read_document_text("Jaarplan 2021\nCOÖRDINATIE\nKop\nWie\tWerkgroep X\nWanneer\t2021\n")
+    assert found.activities == []
+    assert [str(w) for w in found.warnings] == ["regel 4: blok zonder Doelstellingen of Acties"]

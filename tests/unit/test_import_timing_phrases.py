@@ -283,3 +283,12 @@ def test_the_table_covers_every_wanneer_phrase_of_the_real_plans() -> None:
         found = read_document_text((PLANS / name).read_text(encoding="utf-8"))
         in_plans |= {(activity.wanneer, year) for activity in found.activities}
     assert in_plans == table
+
+
+@pytest.mark.parametrize(
+    ("text", "per_year"),
+    [("twee keer per jaar", 2.0), ("Een keer per jaar", 1.0), ("vier maal per jaar", 4.0)],
+)
+def test_frequencies_written_in_words_are_read(text: str, per_year: float) -> None:
+    timing = parse_timing(text, 2021)
+    assert (timing.kind, timing.per_year) == (R, per_year)

@@ -141,7 +141,16 @@ def parse_timing(text: str, plan_year: int) -> Timing:
     return Timing(original, TimingKind.PERIOD, start, end)
 
 
+_COUNT_WORDS = {"een": "1", "twee": "2", "drie": "3", "vier": "4", "vijf": "5", "zes": "6",
+                "acht": "8", "tien": "10", "twaalf": "12"}  # fmt: skip
+
+
 def _frequency(plain: str) -> float | None:
+    plain = re.sub(
+        r"\b(" + "|".join(_COUNT_WORDS) + r")\s+(?=(?:x|keer|maal)\b)",
+        lambda m: _COUNT_WORDS[m.group(1)] + " ",
+        plain,
+    )
     match = _FREQUENCY.search(plain)
     if match:
         every = int(match.group("k") or 1)

@@ -36,7 +36,7 @@ FIELDS = {
 ORDER = ("objectives", "actions", "wie", "wanneer")
 _LABEL = re.compile(
     r"^[-*•\s]*(?P<label>doelstellingen|doelstelling|doelen|acties en resultaten|acties|"
-    r"resultaten|wie|wanneer|looptijd)\**\s*(?:(?P<sep>[:\t])\s*|\s+)?(?P<rest>.*)$",
+    r"resultaten|wie|wanneer|looptijd)\**[ ]*(?:(?P<sep>[:\t])\s*|\s+)?(?P<rest>.*)$",
     re.IGNORECASE,
 )
 _TABLE_HEADER = re.compile(r"^\s*wat\s*\t\s*wie\s*\t\s*(?:looptijd|wanneer)\s*$", re.IGNORECASE)
