@@ -158,6 +158,20 @@ class EventStore:
         rows = self.connection.execute(query.order_by(events_table.c.version))
         return [_recorded(row) for row in rows]
 
+    def read_streams(
+        self, stream_ids: Sequence[str], *, until: datetime | None = None
+    ) -> list[RecordedEvent]:
+        """The events of several streams (up to `until`, inclusive), in position order."""
+        found: list[RecordedEvent] = []
+        for start in range(0, len(stream_ids), 500):  # stay under the databases' bind limits
+            query = sa.select(events_table).where(
+                events_table.c.stream_id.in_(stream_ids[start : start + 500])
+            )
+            if until is not None:
+                query = query.where(events_table.c.recorded_at <= _utc(until))
+            found.extend(_recorded(row) for row in self.connection.execute(query))
+        return sorted(found, key=lambda event: event.position)
+
     def read_all(self, after: int = 0, limit: int | None = None) -> list[RecordedEvent]:
         """Events with a position greater than `after`, in position order (for tailing readers)."""
         query = (

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_babel import get_locale
 
 import config as config_module
@@ -54,13 +54,25 @@ def create_app(
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from tracker.web import activities, admin, api, auth, errors, imports, messages, plans, security
+    from tracker.web import (
+        activities,
+        admin,
+        api,
+        auth,
+        errors,
+        imports,
+        messages,
+        plans,
+        reports,
+        security,
+    )
 
     auth.init_app(app)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(activities.blueprint)
     app.register_blueprint(imports.blueprint)
     app.register_blueprint(plans.blueprint)
+    app.register_blueprint(reports.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(api.blueprint)
     csrf.exempt(api.blueprint)  # the API checks CSRF itself for cookie sessions; see api.py
@@ -77,7 +89,7 @@ def create_app(
 
 def _select_locale() -> str:
     """Dutch unless the person chose English (stored in their session)."""
-    chosen = session.get("locale")
+    chosen = session.get("locale") if has_request_context() else None  # CLI, scheduler: Dutch
     languages = config_module.Config.LANGUAGES
     if chosen in languages:
         return str(chosen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -164,6 +165,49 @@ def init_app(app: Flask) -> None:
             click.echo(line)
         if dry_run:
             click.echo("Dry run: nothing stored.")
+
+    @app.cli.command("report")
+    @click.option("--plan", "plan_slug", help="Plan slug")
+    @click.option("--network", "network_slug", help="Network slug: all its plans of that year")
+    @click.option("--period", required=True, help="Quarter, e.g. 2021Q3")
+    @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Show it as on")
+    @click.option(
+        "--format", "fmt", type=click.Choice(["html", "pdf", "xlsx", "csv"]), default="html"
+    )
+    @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+    def report_command(
+        plan_slug: str | None,
+        network_slug: str | None,
+        period: str,
+        as_of: datetime | None,
+        fmt: str,
+        output: str,
+    ) -> None:
+        """A quarterly progress report as it stood at the quarter's end (or --as-of)."""
+        from tracker.reports.period import BadPeriod, Period
+        from tracker.reports.render import render
+        from tracker.reports.service import NothingToReport, reports_for
+
+        if bool(plan_slug) == bool(network_slug):
+            raise click.UsageError("give either --plan or --network")
+        try:
+            quarter = Period.parse(period)
+            with services().db.session() as session:
+                reports = reports_for(
+                    session,
+                    period=quarter,
+                    now=services().clock.now(),
+                    plan_slug=plan_slug,
+                    network_slug=network_slug,
+                    as_of=as_of.date() if as_of else None,
+                )
+        except (BadPeriod, NothingToReport) as problem:
+            raise click.ClickException(str(problem)) from None
+        data = render(reports, fmt)
+        with open(output, "wb") as handle:
+            handle.write(data)
+        activities = sum(len(r.activities) for r in reports)
+        click.echo(f"{quarter}: {activities} activities, {len(data)} bytes written to {output}.")
 
     @app.cli.command("create-user")
     @click.argument("email")

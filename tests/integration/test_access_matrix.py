@@ -99,6 +99,11 @@ PAGES = [
         (302, 404, 404, 404, 200, 404, 200),
     ),
     Route(
+        "quarterly report",
+        get(lambda w: f"/plannen/{w.plan_slug}/rapportage"),
+        (302, 403, 403, 200, 404, 200, 200),
+    ),
+    Route(
         "import a plan",
         get(lambda w: "/plannen/importeren/"),
         (302, 403, 403, 200, 200, 403, 200),

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     HiddenField,
@@ -140,3 +141,11 @@ class ProgressForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
     version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
     submit = SubmitField(_l("Save value"))
+
+
+class ReportForm(FlaskForm):
+    """Which report: the quarter, an optional earlier date to show it as of, the format."""
+
+    period = SelectField(_l("Quarter"))
+    as_of = DateField(_l("As it stood on (optional)"), validators=[Optional()])
+    format = SelectField(_l("Format"), default="html")  # choices: set by the view

@@ -1,0 +1,140 @@
+"""Quarterly reports from a real database: as-of reproducibility and the four formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+
+from tests.support import World, build_world, login
+from tracker.clock import FixedClock
+from tracker.domain.commands import ChangeActivityStatus
+from tracker.handlers import change_activity_status
+from tracker.ids import activity_id_for
+from tracker.reports.period import Period
+from tracker.reports.render import render
+from tracker.reports.service import reports_for
+
+MEETING = "Algemeen bestuursoverleg"
+WEBSITE = "Website is actueel"
+
+
+def update(app: Flask, title: str, status: str, note: str, when: datetime) -> None:
+    services = app.extensions["tracker"]
+    services.clock.current = when
+    change_activity_status(
+        services.db.unit_of_work(),
+        ChangeActivityStatus(activity_id_for("testnet-2021", title), status, note),
+        services.clock,
+    )
+
+
+def made(app: Flask, fmt: str, period: str = "2021Q2", as_of: date | None = None) -> bytes:
+    services = app.extensions["tracker"]
+    with app.app_context(), services.db.session() as session:
+        reports = reports_for(
+            session, period=Period.parse(period), now=services.clock.now(),
+            plan_slug="testnet-2021", as_of=as_of,
+        )  # fmt: skip
+        return render(reports, fmt)
+
+
+@pytest.fixture
+def history(app: Flask) -> World:
+    app.extensions["tracker"].clock.current = datetime(2021, 1, 4, 9, tzinfo=UTC)
+    world = build_world(app)
+    update(app, MEETING, "lopend", "Agenda rond", datetime(2021, 4, 12, 9, tzinfo=UTC))
+    update(
+        app, WEBSITE, "vertraagd", '=HYPERLINK("http://evil")', datetime(2021, 5, 3, 9, tzinfo=UTC)
+    )
+    return world
+
+
+def test_a_past_report_is_byte_identical_after_later_events_and_shows_its_own_moment(
+    app: Flask, history: World
+) -> None:
+    clock: FixedClock = app.extensions["tracker"].clock
+    clock.current = datetime(2021, 7, 1, 8, tzinfo=UTC)
+    before = {fmt: made(app, fmt) for fmt in ("html", "csv")}
+    update(app, MEETING, "afgerond", "Klaar", datetime(2021, 7, 5, 9, tzinfo=UTC))
+    clock.current = datetime(2026, 11, 23, 10, tzinfo=UTC)  # produced years later
+    after = {fmt: made(app, fmt) for fmt in ("html", "csv")}
+    assert before == after
+    html = after["html"].decode()
+    assert "stand van 30 juni 2021, 23:59" in html and "2026" not in html
+    later = made(app, "html", "2021Q3").decode()
+    assert "Klaar" in later and "Klaar" not in html
+
+
+def test_as_of_an_earlier_date_shows_the_log_as_it_stood_then(app: Flask, history: World) -> None:
+    early = made(app, "csv", "2021Q2", as_of=date(2021, 4, 30)).decode("utf-8-sig")
+    rows = {row["Activiteit"]: row for row in csv.DictReader(io.StringIO(early), delimiter=";")}
+    assert rows[MEETING]["Status"] == "Lopend"
+    assert rows[WEBSITE]["Status"] == "Gepland"  # delayed only on 3 May
+
+
+def test_csv_is_dutch_excel_friendly_and_formulas_are_neutralised(
+    app: Flask, history: World
+) -> None:
+    data = made(app, "csv")
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["Plan", "Thema", "Activiteit", "Status"]
+    notes = [row[10] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://evil")' in notes
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_the_xlsx_reads_back_with_one_row_per_activity_and_no_formulas(
+    app: Flask, history: World
+) -> None:
+    book = load_workbook(io.BytesIO(made(app, "xlsx")))
+    assert book.sheetnames == [
+        "Samenvatting", "Activiteiten", "Wijzigingen", "Streefwaarden", "Doorgeschoven"
+    ]  # fmt: skip
+    activities = list(book["Activiteiten"].iter_rows(min_row=2, values_only=True))
+    assert sorted(row[2] for row in activities) == sorted([MEETING, "Gesprek bestuurders", WEBSITE])
+    assert all(cell.data_type != "f" for row in book["Activiteiten"].iter_rows() for cell in row)
+    summary = {row[1]: row for row in book["Samenvatting"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Totaal"][-2:] == (3, 0)
+    changes = list(book["Wijzigingen"].iter_rows(min_row=2, values_only=True))
+    assert [(row[2], row[4]) for row in changes] == [(MEETING, "Lopend"), (WEBSITE, "Vertraagd")]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="make installs poppler-utils")
+def test_the_pdf_holds_the_activity_titles(app: Flask, history: World, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(made(app, "pdf"))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
+        timeout=60,
+    ).stdout  # fmt: skip
+    for title in (MEETING, "Gesprek bestuurders", WEBSITE, "Voortgangsrapportage"):
+        assert title in text
+
+
+def test_the_board_sees_the_report_in_the_browser_and_downloads_it(
+    app: Flask, history: World
+) -> None:
+    client = app.test_client()
+    login(client, history.emails["board"])
+    page = client.get("/plannen/testnet-2021/rapportage?period=2021Q2&as_of=&format=html")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Wijzigingen dit kwartaal (2)" in text and "<svg" in text
+    download = client.get("/plannen/testnet-2021/rapportage?period=2021Q2&format=xlsx")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].endswith('voortgang-testnet-2021-2021Q2.xlsx"')
+    bad = client.get("/plannen/testnet-2021/rapportage?period=2030Q1&format=html")
+    assert bad.status_code == 400
+    member = app.test_client()
+    login(member, history.emails["owner_member"])
+    assert member.get("/plannen/testnet-2021/rapportage").status_code == 403

@@ -1,0 +1,160 @@
+"""The quarterly report's content, computed from hand-made events (no database)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+import pytest
+
+from events.store import RecordedEvent
+from tracker.domain.status import Status
+from tracker.domain.targets import Comparator, Target
+from tracker.domain.timing import Timing, TimingKind
+from tracker.reports.model import ActivityFacts, TargetFacts, build_report
+from tracker.reports.period import BadPeriod, Period, end_of_day, report_moment
+
+POSITION = iter(range(1, 10_000))
+
+
+def event(stream: str, version: int, kind: str, at: str, **data: object) -> RecordedEvent:
+    moment = datetime.fromisoformat(at).replace(tzinfo=UTC)
+    return RecordedEvent(next(POSITION), stream, version, kind, data, None, moment)
+
+
+def planned(stream: str, at: str = "2021-01-04T09:00") -> RecordedEvent:
+    return event(stream, 1, "ActivityPlanned", at, plan_id=1)
+
+
+def moved(stream: str, version: int, at: str, old: str, new: str, note: str = "") -> RecordedEvent:
+    return event(
+        stream, version, "ActivityStatusChanged", at, from_status=old, to_status=new, note=note
+    )
+
+
+def period(start: date, end: date) -> Timing:
+    return Timing("x", TimingKind.PERIOD, start, end)
+
+
+def facts(
+    activity_id: str, theme: str, timing: Timing | None = None, **extra: object
+) -> ActivityFacts:
+    return ActivityFacts(
+        activity_id, f"Activiteit {activity_id}", theme,
+        timing or Timing("Continu", TimingKind.CONTINUOUS, date(2021, 1, 1), date(2021, 12, 31)),
+        **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def report(
+    activities: Sequence[ActivityFacts], events: Sequence[RecordedEvent], quarter: str, day: date
+):  # type: ignore[no-untyped-def]
+    streams: dict[str, list[RecordedEvent]] = {}
+    for item in events:
+        streams.setdefault(item.stream_id, []).append(item)
+    return build_report(
+        plan_title="Jaarplan 2021", plan_slug="p-2021", plan_year=2021, motto="", network_name="N",
+        period=Period.parse(quarter), moment=end_of_day(day), activities=activities,
+        events=streams,
+    )  # fmt: skip
+
+
+def test_counts_per_theme_match_a_hand_count() -> None:
+    activities = [facts("a", "Coördinatie"), facts("b", "Coördinatie"), facts("c", "Informeren"),
+                  facts("d", "Informeren"), facts("e", "Informeren")]  # fmt: skip
+    events = [planned(x) for x in "abcde"] + [
+        moved("a", 2, "2021-04-10T10:00", "gepland", "lopend"),
+        moved("a", 3, "2021-05-10T10:00", "lopend", "afgerond"),
+        moved("c", 2, "2021-02-10T10:00", "gepland", "vertraagd"),
+        moved("d", 2, "2021-06-10T10:00", "gepland", "lopend"),
+        moved("e", 2, "2021-07-02T10:00", "gepland", "gestopt", "geen budget"),  # after Q2
+    ]
+    result = report(activities, events, "2021Q2", date(2021, 6, 30))
+    counts = {theme.name: dict(theme.counts) for theme in result.themes}
+    assert counts == {
+        "Coördinatie": {Status.AFGEROND: 1, Status.GEPLAND: 1},
+        "Informeren": {Status.VERTRAAGD: 1, Status.LOPEND: 1, Status.GEPLAND: 1},
+    }
+    assert [t.finished_percent for t in result.themes] == [50, 0]
+    assert result.totals.total == 5 and result.totals.finished_percent == 20
+    # what changed in Q2: a twice, d once (c changed in Q1, e only in Q3)
+    assert [(c.title, c.to_status) for c in result.changes] == [
+        ("Activiteit a", Status.LOPEND), ("Activiteit a", Status.AFGEROND),
+        ("Activiteit d", Status.LOPEND),
+    ]  # fmt: skip
+    by_id = {line.facts.activity_id: line for line in result.activities}
+    assert (by_id["a"].previous_status, by_id["a"].status) == (Status.GEPLAND, Status.AFGEROND)
+    assert by_id["c"].previous_status is Status.VERTRAAGD and not by_id["c"].changed
+    assert sorted(line.facts.activity_id for line in result.silent) == ["b", "c", "e"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "overdue"),
+    [
+        (date(2021, 6, 29), False),  # the period has not ended
+        (date(2021, 6, 30), False),  # its last day: still due, not overdue
+        (date(2021, 7, 1), True),  # the day after: overdue
+    ],
+)
+def test_an_activity_is_overdue_only_after_its_period_has_passed(
+    as_of: date, overdue: bool
+) -> None:
+    q2 = facts("a", "T", period(date(2021, 4, 1), date(2021, 6, 30)))
+    result = report([q2], [planned("a")], str(Period.of(as_of)), as_of)
+    assert [line.overdue for line in result.activities] == [overdue]
+
+
+def test_finished_stopped_or_open_ended_work_is_never_overdue() -> None:
+    activities = [
+        facts("done", "T", period(date(2021, 1, 1), date(2021, 3, 31))),
+        facts("stopped", "T", period(date(2021, 1, 1), date(2021, 3, 31))),
+        facts("open", "T", Timing("Start najaar 2020", TimingKind.PERIOD, date(2020, 9, 1), None)),
+    ]
+    events = [planned("done"), planned("stopped"), planned("open"),
+              moved("done", 2, "2021-02-01T10:00", "gepland", "lopend"),
+              moved("done", 3, "2021-03-01T10:00", "lopend", "afgerond"),
+              moved("stopped", 2, "2021-03-01T10:00", "gepland", "gestopt", "weg")]  # fmt: skip
+    result = report(activities, events, "2021Q3", date(2021, 9, 30))
+    assert [line.overdue for line in result.activities] == [False, False, False]
+
+
+def test_an_activity_planned_after_the_moment_is_not_in_the_report() -> None:
+    late = planned("late", "2021-08-01T10:00")
+    result = report([facts("late", "T")], [late], "2021Q2", date(2021, 6, 30))
+    assert result.activities == ()
+
+
+def test_targets_show_the_latest_value_and_the_trend_since_last_quarter() -> None:
+    target = Target("Minimaal 25 praktijken", Comparator.AT_LEAST, 25, "praktijken")
+    activity = facts("a", "T", targets=(TargetFacts(7, target),))
+    events = [
+        planned("a"),
+        event("a", 2, "TargetProgressRecorded", "2021-03-15T10:00", indicator_id=7, value=10.0),
+        event("a", 3, "TargetProgressRecorded", "2021-05-15T10:00", indicator_id=7, value=26.0),
+    ]
+    (line,) = report([activity], events, "2021Q2", date(2021, 6, 30)).targets
+    assert (line.value, line.previous_value, line.trend, line.met) == (26.0, 10.0, "↑", True)
+
+
+def test_carried_work_shows_its_origin_reason_age_and_the_quarter_it_finished() -> None:
+    activity = facts("a", "T", carried_from_year=2020)
+    events = [
+        event("a", 1, "ActivityPlanned", "2021-01-04T09:00", plan_id=1, carried_from="old",
+              carry_over_reason="COVID-19"),
+        moved("a", 2, "2021-02-01T10:00", "gepland", "lopend"),
+        moved("a", 3, "2021-05-20T10:00", "lopend", "afgerond"),
+    ]  # fmt: skip
+    (line,) = report([activity], events, "2021Q4", date(2021, 12, 31)).carried_in
+    assert (line.origin_year, line.age, line.reason, line.status, str(line.finished_in)) == (
+        2020, 1, "COVID-19", Status.AFGEROND, "2021Q2",
+    )  # fmt: skip
+
+
+def test_periods_are_read_and_a_running_quarter_is_shown_as_it_stands_now() -> None:
+    assert Period.parse("2021Q3") == Period.parse(" 2021-q3 ") == Period(2021, 3)
+    assert Period(2021, 1).previous == Period(2020, 4)
+    with pytest.raises(BadPeriod):
+        Period.parse("2021Q5")
+    now = datetime(2021, 8, 1, 12, tzinfo=UTC)
+    assert report_moment(Period(2021, 3), None, now) == now
+    assert report_moment(Period(2021, 2), None, now) == end_of_day(date(2021, 6, 30))

@@ -1,0 +1,1 @@
+"""Quarterly progress reports for the board, reconstructed from the event log as of any date."""

@@ -1,0 +1,177 @@
+"""A report in its four formats: HTML (also the source of the PDF), PDF, XLSX and CSV.
+
+Every format is a function of the report alone: the moment it shows comes from the report
+(its as-of moment), never from the clock, so the same report gives the same bytes (HTML, CSV)
+or the same cells (XLSX).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from tracker.clock import AMSTERDAM
+from tracker.reports.model import STATUS_ORDER, PlanReport
+from tracker.web.messages import status_label
+
+CSS = Path(__file__).resolve().parent.parent / "static" / "report.css"
+FORMATS = ("html", "pdf", "xlsx", "csv")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def title_of(reports: Sequence[PlanReport]) -> str:
+    first = reports[0]
+    return f"{first.network_name} · {first.period.label}"
+
+
+def render_html(reports: Sequence[PlanReport]) -> str:
+    """A complete HTML document with its styles inside (for files, print and the PDF)."""
+    # The Jinja environment directly: a report is also made outside any request (CLI), so
+    # request-bound context processors (the signed-in person) must not run.
+    return current_app.jinja_env.get_template("reports/document.html").render(
+        reports=reports,
+        statuses=STATUS_ORDER,
+        css=CSS.read_text(encoding="utf-8"),
+        title=title_of(reports),
+    )
+
+
+def render_pdf(reports: Sequence[PlanReport]) -> bytes:
+    """The HTML report laid out as PDF pages by WeasyPrint."""
+    from weasyprint import HTML  # imported here: it loads Pango, only needed for PDFs
+
+    pdf = HTML(string=render_html(reports)).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
+
+
+def safe_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula ("=HYPERLINK(…)") is made plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _rows(report: PlanReport) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for line in report.activities:
+        timing = line.facts.timing
+        rows.append(
+            [
+                report.plan_slug,
+                line.facts.theme,
+                line.facts.title,
+                status_label(line.status),
+                status_label(line.previous_status) if line.previous_status else "",
+                "ja" if line.changed else "",
+                ", ".join(line.facts.workgroups),
+                timing.text,
+                timing.end.isoformat() if timing.end else "",
+                line.last_update_at.astimezone(AMSTERDAM).date().isoformat()
+                if line.last_update_at
+                else "",
+                line.last_note,
+                "ja" if line.overdue else "",
+                "" if line.updated_this_quarter else "ja",
+            ]
+        )
+    return rows
+
+
+ACTIVITY_HEADER = [
+    "Plan", "Thema", "Activiteit", "Status", "Vorig kwartaal", "Gewijzigd", "Werkgroepen",
+    "Wanneer", "Einde periode", "Laatste update", "Laatste notitie", "Over tijd",
+    "Geen update dit kwartaal",
+]  # fmt: skip
+
+
+def render_csv(reports: Sequence[PlanReport]) -> bytes:
+    """One row per activity; UTF-8 with BOM and ';' so Dutch Excel opens it as a table."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(ACTIVITY_HEADER)
+    for report in reports:
+        for row in _rows(report):
+            writer.writerow([safe_cell(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
+    """Sheets: summary per theme, all activities, changes, targets, carried-over work."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = "Samenvatting"
+    summary.append(
+        ["Plan", "Thema", *[status_label(s) for s in STATUS_ORDER], "Totaal", "% afgerond"]
+    )
+    activities = book.create_sheet("Activiteiten")
+    activities.append(ACTIVITY_HEADER)
+    changes = book.create_sheet("Wijzigingen")
+    changes.append(["Plan", "Datum", "Activiteit", "Van", "Naar", "Notitie"])
+    targets = book.create_sheet("Streefwaarden")
+    targets.append(["Plan", "Activiteit", "Streefwaarde", "Laatste waarde", "Trend", "Gehaald"])
+    carried = book.create_sheet("Doorgeschoven")
+    carried.append(["Plan", "Activiteit", "Sinds", "Jaren", "Reden", "Status", "Afgerond in"])
+    for report in reports:
+        for theme in (*report.themes, report.totals):
+            summary.append(
+                [report.plan_slug, theme.name, *[theme.counts.get(s, 0) for s in STATUS_ORDER],
+                 theme.total, theme.finished_percent]
+            )  # fmt: skip
+        for row in _rows(report):
+            activities.append([safe_cell(value) for value in row])
+        for change in report.changes:
+            changes.append(
+                [report.plan_slug, change.at.astimezone(AMSTERDAM).date().isoformat(),
+                 safe_cell(change.title),
+                 status_label(change.from_status) if change.from_status else "",
+                 status_label(change.to_status) if change.to_status else "",
+                 safe_cell(change.note)]
+            )  # fmt: skip
+        for item in report.targets:
+            targets.append(
+                [report.plan_slug, safe_cell(item.title), item.target.describe(), item.value,
+                 item.trend, "ja" if item.met else ""]
+            )  # fmt: skip
+        for entry in report.carried_in:
+            carried.append(
+                [report.plan_slug, safe_cell(entry.title), entry.origin_year, entry.age,
+                 safe_cell(entry.reason), status_label(entry.status),
+                 entry.finished_in.label if entry.finished_in else ""]
+            )  # fmt: skip
+    for sheet in book.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    moment = reports[0].moment.astimezone(AMSTERDAM).replace(tzinfo=None)
+    book.properties.created = moment  # the report's moment, not the clock's
+    book.properties.modified = moment
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def render(reports: Sequence[PlanReport], fmt: str) -> bytes:
+    """The report in one of FORMATS."""
+    if fmt == "html":
+        return render_html(reports).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(reports)
+    if fmt == "xlsx":
+        return render_xlsx(reports)
+    if fmt == "csv":
+        return render_csv(reports)
+    raise ValueError(f"unknown format {fmt!r}")
