@@ -10,13 +10,15 @@ demo/twente-2021-workgroups.yaml.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlmodel import select
 
 from tracker import accounts
+from tracker.carry_over import carry_over_plan
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import Role
@@ -26,8 +28,9 @@ from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import Draft, build_draft
 from tracker.importing.parties import KnownGroup
 from tracker.loading import activity_id_for, load_plan
-from tracker.models import Indicator, Network, User, Workgroup
+from tracker.models import Indicator, Network, Plan, User, Workgroup
 from tracker.passwords import Passwords
+from tracker.planfile import read_plan_yaml
 
 DEMO_DIR = Path(__file__).parent / "demo"
 DEMO_PLAN = DEMO_DIR / "twente-2021.txt"
@@ -59,56 +62,22 @@ DEMO_ACCOUNTS = (
     ),
 )
 
-# Some of what happened in 2021, so the history and the overview have something to show.
-DEMO_UPDATES = (
-    (
-        "Algemeen bestuursoverleg",
-        "lopend",
-        "Uitnodiging jaarlijkse bijeenkomst verstuurd.",
-        "2021-10-04",
-        1,
-    ),
-    (
-        "Overzicht aanbod palliatieve zorg is actueel",
-        "lopend",
-        "Nieuw regionaal katern in voorbereiding.",
-        "2021-02-15",
-        3,
-    ),
-    (
-        "Internationale Dag van de Palliatieve Zorg (IDPZ)",
-        "lopend",
-        "Programma voor oktober staat.",
-        "2021-06-01",
-        1,
-    ),
-    (
-        "Internationale Dag van de Palliatieve Zorg (IDPZ)",
-        "afgerond",
-        "Publieksavond gehouden, 120 bezoekers.",
-        "2021-10-12",
-        1,
-    ),
-    (
-        "Gluren bij de buren",
-        "vertraagd",
-        "Stageplekken uitgesteld door de coronamaatregelen.",
-        "2021-03-20",
-        4,
-    ),
-)
+DEMO_PLAN_2020 = DEMO_DIR / "twente-2020.yaml"
+DEMO_HISTORY = DEMO_DIR / "twente-history.yaml"
 
 
-# Progress on measurable targets: (activity title, value, note, day, account index).
-DEMO_PROGRESS = (
-    (
-        "Borging en uitbreiding PaTz groepen (palliatieve thuiszorg)",
-        5,
-        "Vijf PaTz-groepen actief, twee in oprichting.",
-        "2021-09-15",
-        1,
-    ),
-)
+@dataclass(frozen=True)
+class DemoHistory:
+    """What happened to the demo plans (demo/twente-history.yaml)."""
+
+    updates: list[dict[str, Any]]
+    progress: list[dict[str, Any]]
+    carry_over: dict[str, Any]
+
+
+def demo_history() -> DemoHistory:
+    data = yaml.safe_load(DEMO_HISTORY.read_text(encoding="utf-8"))
+    return DemoHistory(data["updates"], data["progress"], data["carry_over"])
 
 
 def demo_draft() -> Draft:
@@ -125,13 +94,85 @@ def demo_draft() -> Draft:
     )
 
 
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10), tzinfo=UTC)
+
+
 def load_demo(db: Database, passwords: Passwords) -> list[DemoAccount]:
-    """Load the demo plan, accounts and history (again: only what is missing)."""
-    document = demo_draft().document
-    clock = FixedClock(datetime(2021, 1, 4, 9, 0, tzinfo=UTC))
-    result = load_plan(db, document, clock)
+    """Load the demo plans, accounts and history (again: only what is missing).
+
+    In the order it happened: the 2020 plan and its year, the 2021 plan imported from its
+    document, the carry-over of the COVID-delayed 2020 actions, then 2021 quarter by quarter.
+    """
+    history = demo_history()
+    plan_2020 = read_plan_yaml(DEMO_PLAN_2020.read_text(encoding="utf-8"))
+    plan_2021 = demo_draft().document
+    clock = FixedClock(datetime(2020, 1, 6, 9, 0, tzinfo=UTC))
     with db.session() as session:
-        network = session.exec(select(Network).where(Network.slug == document.network_slug)).one()
+        fresh = session.exec(select(Plan).where(Plan.slug == plan_2021.plan_slug)).first() is None
+    load_plan(db, plan_2020, clock)
+    user_ids = _accounts(db, passwords, plan_2020.network_slug, clock)
+    if not fresh:
+        load_plan(db, plan_2021, clock)  # adds what is missing, nothing else
+        return list(DEMO_ACCOUNTS)
+    updates = sorted(history.updates, key=lambda u: u["day"])
+    for item in (u for u in updates if u["plan"] == plan_2020.plan_slug):
+        _update(db, clock, item, user_ids)
+    carry = history.carry_over
+    clock.current = _at(carry["day"])
+    load_plan(db, plan_2021, clock)
+    clock.current = _at(carry["day"]) + timedelta(hours=1)
+    carry_over_plan(
+        db, clock, from_slug=carry["from"], to_slug=carry["to"], reason=carry["reason"],
+        actor_id=user_ids[carry["by"]],
+    )  # fmt: skip
+    later = [("update", u) for u in updates if u["plan"] == plan_2021.plan_slug]
+    later += [("progress", p) for p in history.progress]
+    for kind, item in sorted(later, key=lambda pair: pair[1]["day"]):
+        if kind == "update":
+            _update(db, clock, item, user_ids)
+        else:
+            _progress(db, clock, item, user_ids)
+    return list(DEMO_ACCOUNTS)
+
+
+def _update(db: Database, clock: FixedClock, item: dict[str, Any], user_ids: list[int]) -> None:
+    clock.current = _at(item["day"])
+    change_activity_status(
+        db.unit_of_work(),
+        ChangeActivityStatus(
+            activity_id_for(item["plan"], item["activity"]),
+            item["status"],
+            item["note"],
+            actor_id=user_ids[item["by"]],
+        ),
+        clock,
+    )
+
+
+def _progress(db: Database, clock: FixedClock, item: dict[str, Any], user_ids: list[int]) -> None:
+    clock.current = _at(item["day"])
+    activity_id = activity_id_for(item["plan"], item["activity"])
+    with db.session() as session:
+        indicator = session.exec(
+            select(Indicator).where(Indicator.activity_id == activity_id)
+        ).first()
+    assert indicator is not None and indicator.id is not None, item["activity"]
+    record_progress(
+        db.unit_of_work(),
+        RecordProgress(
+            activity_id, indicator.id, item["value"], item["note"], None, user_ids[item["by"]]
+        ),
+        clock,
+    )
+
+
+def _accounts(
+    db: Database, passwords: Passwords, network_slug: str, clock: FixedClock
+) -> list[int]:
+    """The demo accounts (made when missing), with their roles and workgroups; their ids."""
+    with db.session() as session:
+        network = session.exec(select(Network).where(Network.slug == network_slug)).one()
         user_ids: list[int] = []
         for account in DEMO_ACCOUNTS:
             user = session.exec(select(User).where(User.email == account.email)).first()
@@ -154,36 +195,8 @@ def load_demo(db: Database, passwords: Passwords) -> list[DemoAccount]:
                     select(Workgroup).where(
                         Workgroup.network_id == network.id, Workgroup.name == name
                     )
-                ).one()
-                assert workgroup.id is not None
-                accounts.add_to_workgroup(session, user.id, workgroup.id)
-        session.commit()
-    if result.created:  # a fresh plan: give it some history
-        for title, status, note, day, account_index in DEMO_UPDATES:
-            clock.current = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
-            change_activity_status(
-                db.unit_of_work(),
-                ChangeActivityStatus(
-                    activity_id_for(document.plan_slug, title),
-                    status,
-                    note,
-                    actor_id=user_ids[account_index],
-                ),
-                clock,
-            )
-        for title, value, note, day, account_index in DEMO_PROGRESS:
-            clock.current = datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
-            activity_id = activity_id_for(document.plan_slug, title)
-            with db.session() as session:
-                indicator = session.exec(
-                    select(Indicator).where(Indicator.activity_id == activity_id)
                 ).first()
-            assert indicator is not None and indicator.id is not None
-            record_progress(
-                db.unit_of_work(),
-                RecordProgress(
-                    activity_id, indicator.id, value, note, None, user_ids[account_index]
-                ),
-                clock,
-            )
-    return list(DEMO_ACCOUNTS)
+                if workgroup is not None and workgroup.id is not None:
+                    accounts.add_to_workgroup(session, user.id, workgroup.id)
+        session.commit()
+    return user_ids

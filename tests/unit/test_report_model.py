@@ -68,6 +68,7 @@ def test_counts_per_theme_match_a_hand_count() -> None:
         moved("c", 2, "2021-02-10T10:00", "gepland", "vertraagd"),
         moved("d", 2, "2021-06-10T10:00", "gepland", "lopend"),
         moved("e", 2, "2021-07-02T10:00", "gepland", "gestopt", "geen budget"),  # after Q2
+        event("c", 3, "ActivityNoteAdded", "2021-06-01T10:00", status="vertraagd", note="wacht"),
     ]
     result = report(activities, events, "2021Q2", date(2021, 6, 30))
     counts = {theme.name: dict(theme.counts) for theme in result.themes}
@@ -77,15 +78,16 @@ def test_counts_per_theme_match_a_hand_count() -> None:
     }
     assert [t.finished_percent for t in result.themes] == [50, 0]
     assert result.totals.total == 5 and result.totals.finished_percent == 20
-    # what changed in Q2: a twice, d once (c changed in Q1, e only in Q3)
-    assert [(c.title, c.to_status) for c in result.changes] == [
-        ("Activiteit a", Status.LOPEND), ("Activiteit a", Status.AFGEROND),
-        ("Activiteit d", Status.LOPEND),
+    # what changed in Q2: a twice, a note on c, d once (e only in Q3)
+    assert [(c.title, c.to_status, c.note) for c in result.changes] == [
+        ("Activiteit a", Status.LOPEND, ""), ("Activiteit a", Status.AFGEROND, ""),
+        ("Activiteit c", Status.VERTRAAGD, "wacht"), ("Activiteit d", Status.LOPEND, ""),
     ]  # fmt: skip
     by_id = {line.facts.activity_id: line for line in result.activities}
     assert (by_id["a"].previous_status, by_id["a"].status) == (Status.GEPLAND, Status.AFGEROND)
     assert by_id["c"].previous_status is Status.VERTRAAGD and not by_id["c"].changed
-    assert sorted(line.facts.activity_id for line in result.silent) == ["b", "c", "e"]
+    assert sorted(line.facts.activity_id for line in result.silent) == ["b", "e"]
+    assert by_id["c"].last_note == "wacht"
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ def _fold(events: Iterable[RecordedEvent], until: datetime) -> _State:
             state.carried_to = str(data["to_activity_id"])
         elif event.type == "TargetProgressRecorded":
             state.values[int(data["indicator_id"])] = float(data["value"])
-        else:
+        elif event.type != "ActivityNoteAdded":
             continue  # reminders and other facts are not updates by the workgroup
         state.last_update_at = event.recorded_at
         note = str(data.get("note") or data.get("reason") or "")
