@@ -104,6 +104,11 @@ PAGES = [
         (302, 403, 403, 200, 404, 200, 200),
     ),
     Route(
+        "year-end carry-over",
+        get(lambda w: f"/plannen/{w.plan_slug}/jaarovergang"),
+        (302, 403, 403, 200, 404, 403, 200),
+    ),
+    Route(
         "import a plan",
         get(lambda w: "/plannen/importeren/"),
         (302, 403, 403, 200, 200, 403, 200),

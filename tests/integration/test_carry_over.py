@@ -164,3 +164,31 @@ def test_the_cli_dry_run_lists_the_open_activities_and_stores_nothing(app: Flask
     assert done.exit_code == 0 and f"{MEETING}: new activity" in done.output
     again = runner.invoke(args=[*args, "--activity", activity_id_for("testnet-2021", MEETING)])
     assert "already carried over" in again.output
+
+
+def test_a_coordinator_carries_over_in_the_browser_and_only_coordinators_may(app: Flask) -> None:
+    from tests.support import build_world, login
+
+    world = build_world(app)
+    coordinator = app.test_client()
+    login(coordinator, world.emails["coordinator"])
+    page = coordinator.get("/plannen/testnet-2021/jaarovergang").get_data(as_text=True)
+    assert MEETING in page and 'value="testnet-2022"' in page
+    meeting = activity_id_for("testnet-2021", MEETING)
+    refused = coordinator.post(
+        "/plannen/testnet-2021/jaarovergang",
+        data={"activities": [meeting], "target": "testnet-2022", "reason": ""},
+    )
+    assert refused.status_code == 400 and "Geef de reden" in refused.get_data(as_text=True)
+    done = coordinator.post(
+        "/plannen/testnet-2021/jaarovergang",
+        data={"activities": [meeting], "target": "testnet-2022", "reason": "COVID-19"},
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith("/plannen/testnet-2022")
+    overview = coordinator.get("/plannen/testnet-2022").get_data(as_text=True)
+    assert MEETING in overview and "1 activiteit doorgeschoven naar testnet-2022" in overview
+    for role in ("board", "owner_member", "other_coordinator"):
+        other = app.test_client()
+        login(other, world.emails[role])
+        expected = 404 if role == "other_coordinator" else 403
+        assert other.get("/plannen/testnet-2021/jaarovergang").status_code == expected

@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -149,3 +150,21 @@ class ReportForm(FlaskForm):
     period = SelectField(_l("Quarter"))
     as_of = DateField(_l("As it stood on (optional)"), validators=[Optional()])
     format = SelectField(_l("Format"), default="html")  # choices: set by the view
+
+
+class CarryOverForm(FlaskForm):
+    """Year-end carry-over: which unfinished activities continue, into which plan, and why."""
+
+    activities = SelectMultipleField(
+        _l("Activities that continue"),
+        validators=[DataRequired(_l("Choose at least one activity."))],
+    )
+    target = StringField(
+        _l("Into plan (short name)"),
+        validators=[DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$")],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Give the reason why they continue.")), Length(max=2000)],
+    )
+    submit = SubmitField(_l("Carry over"))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlmodel import col, select
 
+from tracker.carry_over import CarryOverRefused, carry_over_plan, open_activities
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.models import Theme, Workgroup
 from tracker.queries import OverviewFilters, plan_activities, status_counts, visible_plans
-from tracker.services import db_session
+from tracker.services import db_session, services
 from tracker.web.access import principal, visible_plan
-from tracker.web.forms import PlanFilterForm
+from tracker.web.forms import CarryOverForm, PlanFilterForm
 from tracker.web.messages import status_label
 
 blueprint = Blueprint("plans", __name__, url_prefix="/plannen")
@@ -76,3 +78,49 @@ def overview(slug: str) -> ResponseReturnValue:
         ),
         code,
     )
+
+
+@blueprint.route("/<slug>/jaarovergang", methods=["GET", "POST"])
+@login_required
+def carry_over(slug: str) -> ResponseReturnValue:
+    """Year end: choose the unfinished activities that continue next year, and why."""
+    plan, network = visible_plan(slug)
+    if not principal().is_coordinator(network.id or 0):
+        abort(403, description=_("The year-end carry-over is done by the coordinators."))
+    candidates = open_activities(db_session(), plan.id or 0)
+    form = CarryOverForm()
+    form.activities.choices = [(a.id, a.title) for a in candidates]
+    if not form.is_submitted():
+        form.target.data = f"{network.slug}-{plan.year + 1}"
+        form.activities.data = [a.id for a in candidates]
+    if not form.validate_on_submit():
+        code = 400 if form.is_submitted() else 200
+        return render_template(
+            "plans/carry_over.html", plan=plan, network=network, form=form, candidates=candidates
+        ), code
+    try:
+        outcome = carry_over_plan(
+            services().db,
+            services().clock,
+            from_slug=plan.slug,
+            to_slug=form.target.data or "",
+            reason=form.reason.data or "",
+            activity_ids=form.activities.data or [],
+            actor_id=principal().user_id,
+        )
+    except CarryOverRefused as refused:
+        form.target.errors = [_("Nothing was carried over: %(reason)s", reason=refused)]
+        return render_template(
+            "plans/carry_over.html", plan=plan, network=network, form=form, candidates=candidates
+        ), 400
+    done = [c for c in outcome.carried if not c.already_carried]
+    flash(
+        ngettext(
+            "%(num)d activity carried over to %(plan)s.",
+            "%(num)d activities carried over to %(plan)s.",
+            len(done),
+            plan=form.target.data,
+        ),
+        "success",
+    )
+    return redirect(url_for("plans.overview", slug=form.target.data))
