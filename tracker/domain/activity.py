@@ -15,6 +15,7 @@ from tracker.domain.events import (
     ActivityPlanned,
     ActivityStatusChanged,
     DomainEvent,
+    ReminderSent,
 )
 from tracker.domain.status import Status, StatusError, check_transition, parse_status
 
@@ -43,6 +44,8 @@ class Activity:
     plan_id: int
     status: Status = Status.GEPLAND
     version: int = 0
+    # The version of the last event that changed what the activity is (not a reminder).
+    decided_version: int = 0
 
     @classmethod
     def replay(cls, activity_id: str, events: Iterable[DomainEvent]) -> Activity:
@@ -63,6 +66,29 @@ class Activity:
         if isinstance(event, ActivityStatusChanged):
             self.status = Status(event.to_status)
         self.version += 1
+        if not isinstance(event, ReminderSent):
+            self.decided_version = self.version
+
+    def is_stale(self, seen_version: int) -> bool:
+        """Whether a decision made by someone who saw `seen_version` no longer holds.
+
+        Only events that change the activity make it stale; a reminder delivered since (which
+        adds a ReminderSent to the stream) does not, so a person who opened the update form
+        before the quarterly mail went out can still save their update.
+        """
+        return not self.decided_version <= seen_version <= self.version
+
+    def record_reminder(
+        self,
+        kind: str,
+        period: str,
+        outbox_id: int,
+        workgroup_id: int | None = None,
+        user_id: int | None = None,
+    ) -> list[DomainEvent]:
+        """The event for a delivered reminder that listed this activity (never refused: the
+        mail has gone out, whatever the activity's status is now)."""
+        return [ReminderSent(self.activity_id, kind, period, outbox_id, workgroup_id, user_id)]
 
     def decide_status_change(self, requested: str, note: str) -> list[DomainEvent]:
         """Return the events for moving to `requested` with `note`, or raise a StatusError.

@@ -43,3 +43,15 @@ class ChangeActivityStatus:
     note: str = ""
     expected_version: int | None = None
     actor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordReminderSent:
+    """Note in the history of each listed activity that a reminder was delivered."""
+
+    activity_ids: tuple[str, ...]
+    kind: str
+    period: str
+    outbox_id: int
+    workgroup_id: int | None = None
+    user_id: int | None = None
