@@ -47,6 +47,12 @@ def _insert(connection: Connection, table: sa.Table) -> Any:
     return dialect.insert(table)
 
 
+def _inserted(connection: Connection, statement: Any) -> int:
+    """Rows an INSERT … ON CONFLICT DO NOTHING added (0 or 1), counted from RETURNING: the
+    drivers do not agree on `rowcount` for it."""
+    return len(connection.execute(statement.returning(sa.literal_column("1"))).all())
+
+
 def done_runs(session: Session) -> set[Run]:
     """Every run already made (whoever made it)."""
     return {
@@ -67,16 +73,18 @@ def write_run(
     now = now.astimezone(UTC)
     with db.unit_of_work() as uow:
         connection = uow.connection
-        made = connection.execute(
+        made = _inserted(
+            connection,
             _insert(connection, run_table)
             .values(kind=run.kind.value, period=str(run.period), made_at=now, messages=len(drafts))
-            .on_conflict_do_nothing(index_elements=["kind", "period"])
-        ).rowcount
-        if once and made == 0:
+            .on_conflict_do_nothing(index_elements=["kind", "period"]),
+        )
+        if once and not made:
             return None
         written = 0
         for draft in drafts:
-            written += connection.execute(
+            written += _inserted(
+                connection,
                 _insert(connection, outbox_table)
                 .values(
                     recipient_key=draft.recipient_key,
@@ -96,8 +104,8 @@ def write_run(
                     last_error="",
                     created_at=now,
                 )
-                .on_conflict_do_nothing(index_elements=["recipient_key", "kind", "period"])
-            ).rowcount
+                .on_conflict_do_nothing(index_elements=["recipient_key", "kind", "period"]),
+            )
         uow.commit()
     return written
 

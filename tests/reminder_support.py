@@ -22,7 +22,12 @@ from tracker.models import Workgroup
 
 def use_smtp(app: Flask, server: SmtpServer, **extra: object) -> Reminders:
     """Send this app's mail to `server` (as SMTP_HOST/SMTP_PORT would in production)."""
-    app.config.update(server.config(), **extra)
+    return configure_mail(app, **server.config(), **extra)
+
+
+def configure_mail(app: Flask, **config: object) -> Reminders:
+    """Change mail settings after the app was made (as if set in the environment)."""
+    app.config.update(config)
     reminders = reminders_of(app)
     reminders.mail = mail_settings(app.config)
     reminders._mailer = None
