@@ -41,7 +41,8 @@ class MailSettings:
 
 def mail_settings(config: Mapping[str, Any]) -> MailSettings:
     """Mail settings from the app config; raise SettingsError on a value that cannot work."""
-    backend = str(config.get("MAIL_BACKEND") or "file").lower()
+    backend = str(config.get("MAIL_BACKEND") or ("smtp" if config.get("SMTP_HOST") else "file"))
+    backend = backend.lower()
     if backend not in BACKENDS:
         raise SettingsError(f"MAIL_BACKEND must be one of {', '.join(BACKENDS)}, not {backend!r}")
     security = str(config.get("SMTP_SECURITY") or "none").lower()

@@ -42,7 +42,10 @@ def preferences() -> ResponseReturnValue:
     me = principal()
     session = db_session()
     preference = preference_of(session, me.user_id)
-    form = PreferenceForm(obj=preference)
+    form = PreferenceForm()
+    if not form.is_submitted():
+        form.personal_copy.data = preference.personal_copy
+        form.digest.data = preference.digest
     if form.validate_on_submit():
         preference.personal_copy = bool(form.personal_copy.data)
         preference.digest = bool(form.digest.data)
