@@ -61,6 +61,7 @@ class Config:
     SMTP_USER = os.environ.get("SMTP_USER", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 30))
+    SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE", "")  # trust a private CA (else the system's)
     MAIL_FROM = os.environ.get("MAIL_FROM", "Jaarplan-tracker <jaarplan@localhost>")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if SMTP_HOST else "file")
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE / "mail"))

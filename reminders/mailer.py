@@ -58,7 +58,8 @@ class SmtpMailer:
 
     def __init__(self, settings: SmtpSettings, context: ssl.SSLContext | None = None) -> None:
         self.settings = settings
-        self.context = context or ssl.create_default_context()
+        # Certificates are always verified; SMTP_CA_FILE only changes whom to trust.
+        self.context = context or ssl.create_default_context(cafile=settings.ca_file or None)
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings

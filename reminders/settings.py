@@ -26,6 +26,7 @@ class SmtpSettings:
     user: str = ""
     password: str = ""
     timeout: float = 30.0
+    ca_file: str = ""  # certificates to trust instead of the system's (a private CA)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def mail_settings(config: Mapping[str, Any]) -> MailSettings:
             user=str(config.get("SMTP_USER") or ""),
             password=str(config.get("SMTP_PASSWORD") or ""),
             timeout=float(config.get("SMTP_TIMEOUT") or 30),
+            ca_file=str(config.get("SMTP_CA_FILE") or ""),
         ),
         file_dir=str(config.get("MAIL_FILE_DIR") or "mail"),
         retry_delays=delays,

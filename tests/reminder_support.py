@@ -22,7 +22,7 @@ from tracker.models import Workgroup
 
 def use_smtp(app: Flask, server: SmtpServer, **extra: object) -> Reminders:
     """Send this app's mail to `server` (as SMTP_HOST/SMTP_PORT would in production)."""
-    return configure_mail(app, **server.config(), **extra)
+    return configure_mail(app, **{**server.config(), **extra})
 
 
 def configure_mail(app: Flask, **config: object) -> Reminders:

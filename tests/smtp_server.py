@@ -11,15 +11,19 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
+import subprocess
 import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 ACCEPTED = "250 2.0.0 OK: queued"
 
@@ -95,11 +99,56 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    cert, key = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+    return cert, key
+
+
+@dataclass
+class Login:
+    """AUTH LOGIN/PLAIN for one user (aiosmtpd offers AUTH only after STARTTLS or on TLS)."""
+
+    user: str
+    password: str
+
+    def __call__(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            self.user.encode(),
+            self.password.encode(),
+        )
+        return AuthResult(success=ok, handled=False)
+
+
 @contextmanager
-def smtp_server() -> Iterator[SmtpServer]:
+def smtp_server(
+    security: str = "none", certificate: tuple[Path, Path] | None = None, login: Login | None = None
+) -> Iterator[SmtpServer]:
+    """Run a server: plain, with STARTTLS (required) or implicit TLS ("ssl")."""
     handler = Handler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10)
+    options: dict[str, Any] = {}
+    if security != "none":
+        assert certificate is not None
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*certificate)
+        if security == "ssl":
+            options["ssl_context"] = context
+        else:
+            options.update(tls_context=context, require_starttls=True)
+    if login is not None:
+        options.update(authenticator=login, auth_required=True)
+    controller = Controller(handler, hostname="127.0.0.1", port=port, ready_timeout=10, **options)
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", port, handler)

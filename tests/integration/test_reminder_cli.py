@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -17,6 +19,7 @@ from flask import Flask
 from tests.reminder_support import configure_mail, count, set_workgroup_email, use_smtp
 from tests.smtp_server import SmtpServer, smtp_server
 from tests.support import World, build_world
+from tracker.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,3 +143,17 @@ def test_reminders_run_is_a_process_of_its_own_that_stops_cleanly_on_sigterm(
     assert "Reminder scheduler started" in output
     assert "No SMTP server configured (MAIL_BACKEND=file)" in output
     assert "Reminder scheduler stopping" in output and "Traceback" not in output
+
+
+def test_run_once_catches_up_delivers_and_exits(
+    app: Flask, world: World, server: SmtpServer, clock: FixedClock
+) -> None:
+    clock.current = datetime(2021, 4, 1, 9, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["reminders", "run", "--once"])
+    second = runner.invoke(args=["reminders", "run", "--once"])
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    assert len(server.received) == 4
+    assert count(app, "reminder_run") == 1
