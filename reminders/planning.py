@@ -178,13 +178,13 @@ def plan_run(session: Session, context: Context, kind: ReminderKind, period: Per
         return _plan_digest(session, context, period)
     plan = RunPlan()
     networks = {n.id: n for n in session.exec(select(Network))}
-    workgroups = {w.id: w for w in session.exec(select(Workgroup).order_by(col(Workgroup.id)))}
     members = _personal_members(session)
     per_workgroup = activities_per_workgroup(kind, period, snapshots(session))
-    for workgroup_id, workgroup in workgroups.items():
-        activities = per_workgroup.get(workgroup_id or 0)
-        if not activities or workgroup_id is None:
+    for workgroup in session.exec(select(Workgroup).order_by(col(Workgroup.id))):
+        workgroup_id = workgroup.id
+        if workgroup_id is None or not per_workgroup.get(workgroup_id):
             continue  # nothing open: nothing to send
+        activities = per_workgroup[workgroup_id]
         network = networks[workgroup.network_id]
         lines = listed(activities, period, Links(context.app_url), context.timezone)
         ids = tuple(a.id for a in activities)

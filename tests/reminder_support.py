@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask
 from sqlalchemy import text
 from sqlmodel import col, select
@@ -97,10 +95,3 @@ def change_status(
         ChangeActivityStatus(activity_id, status, note, actor_id=actor),
         services.clock,
     )
-
-
-def at(text_: str) -> datetime:
-    """A moment from ISO text with its offset, e.g. "2021-04-01T08:00+02:00"."""
-    moment = datetime.fromisoformat(text_)
-    assert moment.tzinfo is not None
-    return moment
