@@ -54,6 +54,32 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # E-mail. MAIL_BACKEND: smtp (the default when SMTP_HOST is set), file (each mail as an
+    # .eml file in MAIL_FILE_DIR: the default without SMTP_HOST) or console (printed).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", 587))
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls")  # none | starttls | ssl
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 30))
+    SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE", "")  # trust a private CA (else the system's)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Jaarplan-tracker <jaarplan@localhost>")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if SMTP_HOST else "file")
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE / "mail"))
+    # Seconds between delivery attempts after a 4xx reply or a connection error; after the
+    # last one the mail is marked failed (admins can resend it).
+    MAIL_RETRY_DELAYS = os.environ.get("MAIL_RETRY_DELAYS", "60,300,1800,7200,21600,43200")
+    MAIL_SEND_INTERVAL = int(os.environ.get("MAIL_SEND_INTERVAL", 60))  # outbox polling, s
+
+    # Reminders (the `flask --app wsgi reminders run` process). Times are local.
+    REMINDER_TIMEZONE = os.environ.get("REMINDER_TIMEZONE", "Europe/Amsterdam")
+    REMINDER_TIME = os.environ.get("REMINDER_TIME", "08:00")
+    REMINDER_QUARTERLY_WORKING_DAY = int(os.environ.get("REMINDER_QUARTERLY_WORKING_DAY", 1))
+    REMINDER_DUE_SOON_DAYS = int(os.environ.get("REMINDER_DUE_SOON_DAYS", 14))
+    REMINDER_DIGEST_DAYS = int(os.environ.get("REMINDER_DIGEST_DAYS", 7))
+    REMINDER_GRACE_DAYS = int(os.environ.get("REMINDER_GRACE_DAYS", 7))
+    REMINDER_KINDS = os.environ.get("REMINDER_KINDS", "quarterly,due-soon,digest")
+
 
 class TestConfig(Config):
     TESTING = True
@@ -63,3 +89,6 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
+    # Mail never leaves a test unless a test points it at its own SMTP server.
+    MAIL_BACKEND = "console"
+    SMTP_HOST = ""

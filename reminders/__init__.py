@@ -1,1 +1,20 @@
-"""Quarterly e-mail reminders to workgroups (a scheduler process of its own; see issue 4)."""
+"""Quarterly e-mail reminders to workgroups: a scheduler process of its own, an outbox, SMTP.
+
+`init_app` wires it into the app (one line in `create_app`): settings, the pages (a person's
+reminder choice, the unsubscribe link, failed mails for admins) and the `reminders` commands.
+Nothing is started here: the scheduler runs only in `flask --app wsgi reminders run`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from reminders import cli, web
+    from reminders.service import Reminders
+    from reminders.settings import mail_settings, schedule
+
+    app.extensions["reminders"] = Reminders(app, mail_settings(app.config), schedule(app.config))
+    app.register_blueprint(web.blueprint)
+    app.cli.add_command(cli.group)

@@ -12,6 +12,7 @@ from flask import Flask, has_request_context, session
 from flask_babel import get_locale
 
 import config as config_module
+import reminders
 from tracker.clock import Clock, SystemClock
 from tracker.database import Database
 from tracker.extensions import babel, csrf, login_manager
@@ -84,6 +85,7 @@ def create_app(
     from tracker import cli
 
     cli.init_app(app)
+    reminders.init_app(app)
     return app
 
 

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
+import reminders.models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.models  # noqa: F401  (registers the reference tables)
 from events import projections  # noqa: F401  (registers the read-model tables)
 from events.database import make_engine, writer

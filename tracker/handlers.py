@@ -18,6 +18,7 @@ from tracker.domain.commands import (
     ChangeActivityStatus,
     PlanActivity,
     RecordProgress,
+    RecordReminderSent,
 )
 from tracker.domain.timing import parse_timing
 from tracker.ids import activity_id_for
@@ -75,17 +76,18 @@ def change_activity_status(
     """Apply a status update; raises UnknownActivity, StatusError or ConcurrencyError.
 
     With an `expected_version` the update is refused when the activity moved on since the
-    person looked at it (no lost updates); without one, it applies to the current version.
+    person looked at it (no lost updates; reminders delivered since do not count, see
+    `Activity.is_stale`); without one, it applies to the current version.
     """
     with uow:
         activity = load_activity(uow, command.activity_id)
         expected = (
             activity.version if command.expected_version is None else command.expected_version
         )
-        if expected != activity.version:
+        if activity.is_stale(expected):
             raise ConcurrencyError(command.activity_id, expected, activity.version)
         new = activity.decide_status_change(command.status, command.note)
-        recorded = _append(uow, command.activity_id, expected, new, command.actor_id, clock)
+        recorded = _append(uow, command.activity_id, activity.version, new, command.actor_id, clock)
         uow.commit()
     for event in new:
         activity.apply(event)
@@ -99,7 +101,7 @@ def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> S
         expected = (
             activity.version if command.expected_version is None else command.expected_version
         )
-        if expected != activity.version:
+        if activity.is_stale(expected):
             raise ConcurrencyError(command.activity_id, expected, activity.version)
         indicator_ids = uow.session.exec(
             select(Indicator.id).where(Indicator.activity_id == command.activity_id)
@@ -110,11 +112,32 @@ def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> S
             command.note,
             [i for i in indicator_ids if i is not None],
         )
-        recorded = _append(uow, command.activity_id, expected, new, command.actor_id, clock)
+        recorded = _append(uow, command.activity_id, activity.version, new, command.actor_id, clock)
         uow.commit()
     for event in new:
         activity.apply(event)
     return StatusChangeResult(activity.status.value, activity.version, recorded)
+
+
+def record_reminder_sent(uow: UnitOfWork, command: RecordReminderSent, clock: Clock) -> int:
+    """Append a ReminderSent to the stream of each listed activity that still exists; returns
+    how many. Runs in the caller's unit of work (the outbox row is marked sent in it too)."""
+    recorded = 0
+    for activity_id in command.activity_ids:
+        try:
+            activity = load_activity(uow, activity_id)
+        except UnknownActivity:
+            continue  # removed from the plan since the mail was written
+        new = activity.record_reminder(
+            command.kind,
+            command.period,
+            command.outbox_id,
+            workgroup_id=command.workgroup_id,
+            user_id=command.user_id,
+        )
+        _append(uow, activity_id, activity.version, new, None, clock)
+        recorded += 1
+    return recorded
 
 
 def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:

@@ -15,6 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from config import TestConfig
+from reminders.tokens import unsubscribe_token
 from tests.support import ROLES, World, build_world, login
 from tracker import accounts
 
@@ -53,6 +55,13 @@ NEW_STATUS_JSON = lambda w: {"status": "lopend", "note": "gestart", "expected_ve
 # The first target of the plan belongs to the owner's activity (see tests/fixtures/mini-plan.yaml).
 PROGRESS = lambda w: {"indicator_id": "1", "value": "2", "version": "1"}  # noqa: E731
 PROGRESS_JSON = lambda w: {"target_id": 1, "value": 2, "expected_version": 1}  # noqa: E731
+
+
+def unsubscribe_path(w: World) -> str:
+    return "/herinneringen/afmelden/" + unsubscribe_token(
+        TestConfig.SECRET_KEY, w.user_ids["owner_member"]
+    )
+
 
 #                  anon owner other coord other-coord board admin
 PAGES = [
@@ -166,6 +175,33 @@ PAGES = [
         ),
         (302, 403, 403, 403, 403, 403, 302),
     ),
+    Route(
+        "reminder settings",
+        get(lambda w: "/profiel/herinneringen"),
+        (302, 200, 200, 200, 200, 200, 200),
+    ),
+    Route(
+        "save reminder settings",
+        post(lambda w: "/profiel/herinneringen", lambda w: {"personal_copy": "y"}),
+        (302, 302, 302, 302, 302, 302, 302),
+    ),
+    Route("unsubscribe page", get(unsubscribe_path), (200, 200, 200, 200, 200, 200, 200)),
+    Route("unsubscribe", post(unsubscribe_path), (200, 200, 200, 200, 200, 200, 200)),
+    Route(
+        "unsubscribe with a forged link",
+        post(lambda w: unsubscribe_path(w) + "x"),
+        (404, 404, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "admin: reminders not delivered",
+        get(lambda w: "/beheer/herinneringen"),
+        (302, 403, 403, 403, 403, 403, 200),
+    ),
+    Route(
+        "admin: resend a reminder",  # admins: 404, there is no failed reminder 1 in this world
+        post(lambda w: "/beheer/herinneringen/1/opnieuw"),
+        (302, 403, 403, 403, 403, 403, 404),
+    ),
     Route("sign out", post(lambda w: "/uitloggen"), (302, 302, 302, 302, 302, 302, 302)),
     Route("choose language", post(lambda w: "/taal/en"), (302, 302, 302, 302, 302, 302, 302)),
 ]
@@ -222,6 +258,8 @@ def test_pages_answer_each_role_as_the_access_rules_say(
     if role == "anonymous" and expected == 302:
         location = response.headers["Location"]
         assert "/inloggen" in location or route.name in ("sign out", "choose language")
+    if role != "anonymous" and route.name == "save reminder settings":
+        assert response.headers["Location"] == "/profiel/herinneringen"
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -17,9 +17,9 @@ from tracker.reports.period import BadPeriod, Period, end_of_day, report_moment
 POSITION = iter(range(1, 10_000))
 
 
-def event(stream: str, version: int, kind: str, at: str, **data: object) -> RecordedEvent:
+def event(stream: str, version: int, event_type: str, at: str, **data: object) -> RecordedEvent:
     moment = datetime.fromisoformat(at).replace(tzinfo=UTC)
-    return RecordedEvent(next(POSITION), stream, version, kind, data, None, moment)
+    return RecordedEvent(next(POSITION), stream, version, event_type, data, None, moment)
 
 
 def planned(stream: str, at: str = "2021-01-04T09:00") -> RecordedEvent:
@@ -160,3 +160,27 @@ def test_periods_are_read_and_a_running_quarter_is_shown_as_it_stands_now() -> N
     now = datetime(2021, 8, 1, 12, tzinfo=UTC)
     assert report_moment(Period(2021, 3), None, now) == now
     assert report_moment(Period(2021, 2), None, now) == end_of_day(date(2021, 6, 30))
+
+
+def test_reminders_sent_this_quarter_and_the_activities_not_updated_since() -> None:
+    activities = [facts("a", "T"), facts("b", "T")]
+    reminder = {"kind": "quarterly", "period": "2021Q2", "outbox_id": 11, "workgroup_id": 5}
+    events = [
+        planned("a"),
+        planned("b"),
+        event("a", 2, "ReminderSent", "2021-04-01T06:00", **reminder),
+        event("b", 2, "ReminderSent", "2021-04-01T06:00", **reminder),
+        moved("a", 3, "2021-04-20T10:00", "gepland", "lopend"),  # answered
+        event("a", 4, "ReminderSent", "2021-06-16T06:00", **dict(reminder, outbox_id=12)),
+    ]
+    streams: dict[str, list[RecordedEvent]] = {}
+    for item in events:
+        streams.setdefault(item.stream_id, []).append(item)
+    result = build_report(
+        plan_title="J", plan_slug="p", plan_year=2021, motto="", network_name="N",
+        period=Period(2021, 2), moment=end_of_day(date(2021, 6, 30)), activities=activities,
+        events=streams, workgroup_names={5: "Werkgroep PR"},
+    )  # fmt: skip
+    assert result.reminders == (("Werkgroep PR", 2, 1),)
+    by_id = {line.facts.activity_id: line for line in result.activities}
+    assert by_id["b"].updated_this_quarter is False  # a reminder is not an update

@@ -17,6 +17,7 @@ from tracker.domain.events import (
     ActivityPlanned,
     ActivityStatusChanged,
     DomainEvent,
+    ReminderSent,
     TargetProgressRecorded,
 )
 from tracker.domain.status import (
@@ -69,6 +70,8 @@ class Activity:
     version: int = 0
     carried_from: str | None = None  # the activity of an earlier plan this one continues
     carried_to: str | None = None  # the activity of the next plan that continues this one
+    # The version of the last event that changed what the activity is (not a reminder).
+    decided_version: int = 0
 
     @classmethod
     def replay(cls, activity_id: str, events: Iterable[DomainEvent]) -> Activity:
@@ -94,6 +97,29 @@ class Activity:
         elif isinstance(event, ActivityCarriedIn):
             self.carried_from = event.carried_from
         self.version += 1
+        if not isinstance(event, ReminderSent):
+            self.decided_version = self.version
+
+    def is_stale(self, seen_version: int) -> bool:
+        """Whether a decision made by someone who saw `seen_version` no longer holds.
+
+        Only events that change the activity make it stale; a reminder delivered since (which
+        adds a ReminderSent to the stream) does not, so a person who opened the update form
+        before the quarterly mail went out can still save their update.
+        """
+        return not self.decided_version <= seen_version <= self.version
+
+    def record_reminder(
+        self,
+        kind: str,
+        period: str,
+        outbox_id: int,
+        workgroup_id: int | None = None,
+        user_id: int | None = None,
+    ) -> list[DomainEvent]:
+        """The event for a delivered reminder that listed this activity (never refused: the
+        mail has gone out, whatever the activity's status is now)."""
+        return [ReminderSent(self.activity_id, kind, period, outbox_id, workgroup_id, user_id)]
 
     def decide_status_change(self, requested: str, note: str) -> list[DomainEvent]:
         """Return the events for moving to `requested` with `note`, or raise a StatusError.

@@ -72,3 +72,15 @@ class CarryOver:
     activity_ids: tuple[str, ...]
     reason: str
     actor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordReminderSent:
+    """Note in the history of each listed activity that a reminder was delivered."""
+
+    activity_ids: tuple[str, ...]
+    kind: str
+    period: str
+    outbox_id: int
+    workgroup_id: int | None = None
+    user_id: int | None = None

@@ -77,6 +77,20 @@ class ActivityCarriedIn(DomainEvent):
     reason: str
 
 
+@dataclass(frozen=True)
+class ReminderSent(DomainEvent):
+    """A reminder listing this activity was delivered (kind and quarter, e.g. "2021Q2").
+
+    Ids only: the outbox row, and the workgroup or person it went to, never an address.
+    """
+
+    kind: str
+    period: str
+    outbox_id: int
+    workgroup_id: int | None = None
+    user_id: int | None = None
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -86,6 +100,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         TargetProgressRecorded,
         ActivityCarriedOver,
         ActivityCarriedIn,
+        ReminderSent,
     )
 }
 

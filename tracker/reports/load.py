@@ -74,6 +74,10 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
         activities=facts,
         events=events,
         origins=origin_years(session, ids),
+        workgroup_names={
+            w.id or 0: w.name
+            for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
+        },
     )
 
 

@@ -223,11 +223,13 @@ def build_report(
     activities: Sequence[ActivityFacts],
     events: Mapping[str, Sequence[RecordedEvent]],
     origins: Mapping[str, int] | None = None,
+    workgroup_names: Mapping[int, str] | None = None,
 ) -> PlanReport:
     """The report of one plan for `period`, as the log stood at `moment`.
 
     `events` holds each activity's events up to at least `moment` (later ones are ignored);
-    `origins` gives, per carried activity, the year of the plan its chain started in.
+    `origins` gives, per carried activity, the year of the plan its chain started in;
+    `workgroup_names` names the workgroups reminders were sent to.
     """
     quarter_start = start_of_day(period.first_day)
     previous_end = min(end_of_day(period.previous.last_day), moment)
@@ -286,6 +288,7 @@ def build_report(
                     facts.title, origin, plan_year - origin, now.carry_reason, now.status, finished
                 )
             )
+    reminders = _reminders(activities, events, quarter_start, moment, workgroup_names or {})
     themes: dict[str, Counter[Status]] = {}
     for line in lines:
         themes.setdefault(line.facts.theme, Counter())[line.status] += 1
@@ -304,7 +307,46 @@ def build_report(
         targets=tuple(targets),
         carried_in=tuple(carried_in),
         carried_out=tuple(line for line in lines if line.status is Status.DOORGESCHOVEN),
+        reminders=reminders,
     )
+
+
+def _reminders(
+    activities: Sequence[ActivityFacts],
+    events: Mapping[str, Sequence[RecordedEvent]],
+    start: datetime,
+    moment: datetime,
+    names: Mapping[int, str],
+) -> tuple[tuple[str, int, int], ...]:
+    """Per workgroup: reminders delivered this quarter, and listed activities not updated since.
+
+    An activity counts as answered when anything but a reminder was recorded on it after the
+    workgroup's first reminder of the quarter.
+    """
+    sent: dict[int, set[int]] = {}
+    first: dict[tuple[int, str], datetime] = {}
+    answered: set[tuple[int, str]] = set()
+    for facts in activities:
+        stream = [e for e in events.get(facts.activity_id, ()) if start <= e.recorded_at <= moment]
+        for event in stream:
+            group = event.data.get("workgroup_id")
+            if event.type != "ReminderSent" or group is None:
+                continue
+            sent.setdefault(int(group), set()).add(int(event.data["outbox_id"]))
+            key = (int(group), facts.activity_id)
+            first.setdefault(key, event.recorded_at)
+        for (group, activity_id), at in first.items():
+            if activity_id == facts.activity_id and any(
+                e.recorded_at > at and e.type not in ("ReminderSent", "ActivityPlanned")
+                for e in stream
+            ):
+                answered.add((group, activity_id))
+    rows = []
+    for group, outboxes in sent.items():
+        listed = [key for key in first if key[0] == group]
+        silent = sum(1 for key in listed if key not in answered)
+        rows.append((names.get(group, f"werkgroep {group}"), len(outboxes), silent))
+    return tuple(sorted(rows))
 
 
 def _status(value: object) -> Status | None:

@@ -1,0 +1,196 @@
+"""The outbox: runs written once, mails claimed by one sender at a time, outcomes recorded.
+
+Writing: the run row (UNIQUE(kind, period)) and one row per recipient (UNIQUE(recipient,
+kind, period)) go in one transaction with INSERT … ON CONFLICT DO NOTHING, so of several
+scheduler processes making the same run, exactly one writes; the others find it made.
+
+Sending: a sender claims a pending, due row with a conditional UPDATE (a lease with a random
+token). On SQLite writers are serialised by BEGIN IMMEDIATE; on PostgreSQL the second UPDATE
+waits for the first to commit and then no longer matches. A sender that dies mid-delivery
+leaves the lease to expire, and the row is tried again (at least once, never in parallel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col, select
+
+from reminders.models import OutboxMessage, OutboxStatus, ReminderRun
+from reminders.periods import Period, ReminderKind, Run
+from tracker.database import Database
+
+if TYPE_CHECKING:
+    from reminders.planning import Draft
+
+outbox_table: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+run_table: sa.Table = ReminderRun.__table__  # type: ignore[attr-defined]
+
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Stored moments come back naive from SQLite; they were written in UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _insert(connection: Connection, table: sa.Table) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _inserted(connection: Connection, statement: Any) -> int:
+    """Rows an INSERT … ON CONFLICT DO NOTHING added (0 or 1), counted from RETURNING: the
+    drivers do not agree on `rowcount` for it."""
+    return len(connection.execute(statement.returning(sa.literal_column("1"))).all())
+
+
+def done_runs(session: Session) -> set[Run]:
+    """Every run already made (whoever made it)."""
+    return {
+        Run(ReminderKind(row.kind), Period.parse(row.period))
+        for row in session.exec(select(ReminderRun))
+    }
+
+
+def write_run(
+    db: Database, run: Run, drafts: Sequence[Draft], now: datetime, *, once: bool = True
+) -> int | None:
+    """Store a run and its mails in one transaction; returns the number of new outbox rows.
+
+    With `once` (the scheduler), nothing is written when the run was already made and None is
+    returned. Without it (a manual send), recipients that have no row yet get one; those that
+    have one keep it.
+    """
+    now = now.astimezone(UTC)
+    with db.unit_of_work() as uow:
+        connection = uow.connection
+        made = _inserted(
+            connection,
+            _insert(connection, run_table)
+            .values(kind=run.kind.value, period=str(run.period), made_at=now, messages=len(drafts))
+            .on_conflict_do_nothing(index_elements=["kind", "period"]),
+        )
+        if once and not made:
+            return None
+        written = 0
+        for draft in drafts:
+            written += _inserted(
+                connection,
+                _insert(connection, outbox_table)
+                .values(
+                    recipient_key=draft.recipient_key,
+                    kind=run.kind.value,
+                    period=str(run.period),
+                    recipient_kind=draft.recipient_kind,
+                    network_id=draft.network_id,
+                    workgroup_id=draft.workgroup_id,
+                    user_id=draft.user_id,
+                    subject=draft.composed.subject,
+                    body_text=draft.composed.text,
+                    body_html=draft.composed.html,
+                    activity_ids=draft.activity_ids_json,
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    last_error="",
+                    created_at=now,
+                )
+                .on_conflict_do_nothing(index_elements=["recipient_key", "kind", "period"]),
+            )
+        uow.commit()
+    return written
+
+
+def _claimable(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        outbox_table.c.status == OutboxStatus.PENDING,
+        outbox_table.c.next_attempt_at <= now,
+        sa.or_(outbox_table.c.claimed_until.is_(None), outbox_table.c.claimed_until < now),
+    )
+
+
+def claim_next(
+    db: Database, now: datetime, token: str, skip: Collection[int] = ()
+) -> OutboxMessage | None:
+    """Claim the next due pending row for this sender (see the module docstring), or None."""
+    now = now.astimezone(UTC)
+    with db.unit_of_work() as uow:
+        candidates = uow.connection.execute(
+            sa.select(outbox_table.c.id)
+            .where(_claimable(now), outbox_table.c.id.not_in(list(skip)))
+            .order_by(outbox_table.c.next_attempt_at, outbox_table.c.id)
+            .limit(10)
+        ).scalars()
+        for message_id in list(candidates):
+            claimed = uow.connection.execute(
+                sa.update(outbox_table)
+                .where(outbox_table.c.id == message_id, _claimable(now))
+                .values(claimed_until=now + CLAIM_LEASE, claim_token=token)
+            ).rowcount
+            if claimed == 1:
+                message = uow.session.get(OutboxMessage, message_id)
+                uow.commit()
+                return message
+        return None
+
+
+def finish(connection: Connection, message_id: int, token: str, **values: object) -> bool:
+    """Record an outcome for a row this sender holds; False if its lease was lost."""
+    return (
+        connection.execute(
+            sa.update(outbox_table)
+            .where(outbox_table.c.id == message_id, outbox_table.c.claim_token == token)
+            .values(claimed_until=None, claim_token=None, **values)
+        ).rowcount
+        == 1
+    )
+
+
+@dataclass(frozen=True)
+class Retry:
+    """What a temporary failure leads to: another attempt at `at`, or (None) giving up."""
+
+    attempts: int
+    at: datetime | None
+
+
+def next_attempt(attempts_before: int, now: datetime, delays: Sequence[int]) -> Retry:
+    """Backoff: after the n-th failed attempt wait delays[n-1]; after the last one, give up."""
+    attempts = attempts_before + 1
+    if attempts > len(delays):
+        return Retry(attempts, None)
+    return Retry(attempts, now + timedelta(seconds=delays[attempts - 1]))
+
+
+def failed_messages(session: Session) -> list[OutboxMessage]:
+    """Rows that were refused for good, newest first (the admin page)."""
+    return list(
+        session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.FAILED)
+            .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
+        ).all()
+    )
+
+
+def resend(session: Session, message_id: int, now: datetime) -> bool:
+    """Put a failed row back in the queue for a fresh series of attempts (admins)."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.status != OutboxStatus.FAILED:
+        return False
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = now.astimezone(UTC)
+    message.claimed_until = None
+    message.claim_token = None
+    session.add(message)
+    return True

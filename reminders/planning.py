@@ -1,0 +1,307 @@
+"""Making a run: reading the plan's state and writing one draft mail per recipient.
+
+Read only: nothing here writes. `plan_run` answers "what would a reminder of this kind for
+this quarter send, to whom?"; the outbox stores the answer, and a dry run prints it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+from jinja2 import Environment
+from sqlmodel import Session, col, select
+
+from events.projections import ActivityState
+from reminders.compose import (
+    SILENCE_WORDS,
+    Composed,
+    DigestEntry,
+    Links,
+    compose_digest,
+    compose_reminder,
+    listed,
+)
+from reminders.models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
+from reminders.outbox import as_utc
+from reminders.periods import Period, ReminderKind
+from reminders.selection import (
+    ActivitySnapshot,
+    SentReminder,
+    Silence,
+    activities_per_workgroup,
+    digest_lines,
+)
+from reminders.tokens import unsubscribe_token
+from tracker.domain.access import Role
+from tracker.models import (
+    Activity,
+    ActivityWorkgroup,
+    Network,
+    NetworkRole,
+    Plan,
+    Theme,
+    User,
+    Workgroup,
+    WorkgroupMember,
+)
+
+MEMBER_WHY = (
+    "Je ontvangt dit bericht omdat je de herinneringen van je werkgroep ook op je eigen adres "
+    "wilt krijgen."
+)
+COORDINATOR_WHY = "Je ontvangt dit overzicht als netwerkcoördinator."
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One mail a run would send. `address` is shown by a dry run, never stored or logged."""
+
+    recipient_key: str
+    recipient_kind: str
+    network_id: int
+    workgroup_id: int | None
+    user_id: int | None
+    address: str
+    composed: Composed
+    activity_ids: tuple[str, ...]
+
+    @property
+    def activity_ids_json(self) -> str:
+        return json.dumps(list(self.activity_ids))
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    drafts: list[Draft] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # for the log and the dry run: ids only
+
+
+@dataclass(frozen=True)
+class Context:
+    """What composing needs besides the database: templates, links, the secret, the zone."""
+
+    env: Environment
+    app_url: str
+    secret_key: str
+    timezone: ZoneInfo
+
+
+def is_valid_address(address: str) -> bool:
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def snapshots(session: Session) -> list[ActivitySnapshot]:
+    """Every tracked activity with its state and workgroups, in plan order."""
+    rows = session.exec(
+        select(Activity, ActivityState, Theme, Plan)
+        .join(ActivityState, col(ActivityState.activity_id) == col(Activity.id))
+        .join(Theme, col(Theme.id) == col(Activity.theme_id))
+        .join(Plan, col(Plan.id) == col(Activity.plan_id))
+        .order_by(col(Activity.plan_id), col(Theme.position), col(Activity.position))
+    ).all()
+    groups: dict[str, list[int]] = defaultdict(list)
+    for activity_id, workgroup_id in session.exec(
+        select(ActivityWorkgroup.activity_id, ActivityWorkgroup.workgroup_id)
+    ):
+        groups[activity_id].append(workgroup_id)
+    return [
+        ActivitySnapshot(
+            id=activity.id,
+            title=activity.title,
+            status=state.status,
+            start=activity.period_start,
+            end=activity.period_end,
+            workgroup_ids=tuple(sorted(groups[activity.id])),
+            last_update_at=as_utc(state.last_update_at),
+            wanneer=activity.wanneer,
+            theme=theme.name,
+            plan_title=plan.title,
+        )
+        for activity, state, theme, plan in rows
+    ]
+
+
+def _personal_members(session: Session) -> dict[int, list[User]]:
+    """Per workgroup: the active members who asked for their own copy of its reminders."""
+    rows = session.exec(
+        select(WorkgroupMember.workgroup_id, User)
+        .join(User, col(User.id) == col(WorkgroupMember.user_id))
+        .join(ReminderPreference, col(ReminderPreference.user_id) == col(User.id))
+        .where(col(ReminderPreference.personal_copy), col(User.active))
+        .order_by(col(User.id))
+    ).all()
+    members: dict[int, list[User]] = defaultdict(list)
+    for workgroup_id, user in rows:
+        members[workgroup_id].append(user)
+    return members
+
+
+def _coordinators(session: Session) -> dict[int, list[User]]:
+    """Per network: the active coordinators who did not switch the digest off."""
+    rows = session.exec(
+        select(NetworkRole.network_id, User, ReminderPreference)
+        .join(User, col(User.id) == col(NetworkRole.user_id))
+        .join(
+            ReminderPreference,
+            col(ReminderPreference.user_id) == col(User.id),
+            isouter=True,
+        )
+        .where(NetworkRole.role == Role.COORDINATOR.value, col(User.active))
+        .order_by(col(User.id))
+    ).all()
+    found: dict[int, list[User]] = defaultdict(list)
+    for network_id, user, preference in rows:
+        if preference is None or preference.digest:
+            found[network_id].append(user)
+    return found
+
+
+def _personal_links(context: Context, user: User, why: str) -> Links:
+    assert user.id is not None
+    token = unsubscribe_token(context.secret_key, user.id)
+    return Links(
+        context.app_url, unsubscribe=f"{context.app_url}/herinneringen/afmelden/{token}", why=why
+    )
+
+
+def plan_run(session: Session, context: Context, kind: ReminderKind, period: Period) -> RunPlan:
+    """The mails a run of `kind` for `period` sends (see the module docstring)."""
+    if kind is ReminderKind.DIGEST:
+        return _plan_digest(session, context, period)
+    plan = RunPlan()
+    networks = {n.id: n for n in session.exec(select(Network))}
+    members = _personal_members(session)
+    per_workgroup = activities_per_workgroup(kind, period, snapshots(session))
+    for workgroup in session.exec(select(Workgroup).order_by(col(Workgroup.id))):
+        workgroup_id = workgroup.id
+        if workgroup_id is None or not per_workgroup.get(workgroup_id):
+            continue  # nothing open: nothing to send
+        activities = per_workgroup[workgroup_id]
+        network = networks[workgroup.network_id]
+        lines = listed(activities, period, Links(context.app_url), context.timezone)
+        ids = tuple(a.id for a in activities)
+        if not workgroup.email:
+            plan.problems.append(f"workgroup {workgroup_id} has no e-mail address")
+        else:
+            if not is_valid_address(workgroup.email):
+                plan.problems.append(f"workgroup {workgroup_id} has an invalid e-mail address")
+            composed = compose_reminder(
+                context.env,
+                kind,
+                period,
+                workgroup.name,
+                network.name,
+                lines,
+                Links(context.app_url),
+            )
+            plan.drafts.append(
+                Draft(
+                    f"workgroup:{workgroup_id}",
+                    RecipientKind.WORKGROUP,
+                    workgroup.network_id,
+                    workgroup_id,
+                    None,
+                    workgroup.email,
+                    composed,
+                    ids,
+                )
+            )
+        for user in members.get(workgroup_id, []):
+            links = _personal_links(context, user, MEMBER_WHY)
+            composed = compose_reminder(
+                context.env, kind, period, workgroup.name, network.name, lines, links
+            )
+            plan.drafts.append(
+                Draft(
+                    f"member:{workgroup_id}:{user.id}",
+                    RecipientKind.MEMBER,
+                    workgroup.network_id,
+                    workgroup_id,
+                    user.id,
+                    user.email,
+                    composed,
+                    ids,
+                )
+            )
+    return plan
+
+
+def quarterly_reminders(session: Session, period: Period) -> dict[int, SentReminder]:
+    """The quarterly reminders written for the workgroups' own addresses in `period`."""
+    rows = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == ReminderKind.QUARTERLY.value,
+            OutboxMessage.period == str(period),
+            OutboxMessage.recipient_kind == RecipientKind.WORKGROUP,
+        )
+    ).all()
+    return {
+        row.workgroup_id: SentReminder(
+            as_utc(row.sent_at) if row.status == OutboxStatus.SENT else None,
+            tuple(json.loads(row.activity_ids)),
+        )
+        for row in rows
+        if row.workgroup_id is not None
+    }
+
+
+def _plan_digest(session: Session, context: Context, period: Period) -> RunPlan:
+    plan = RunPlan()
+    all_activities = snapshots(session)
+    by_id = {a.id: a for a in all_activities}
+    open_now = activities_per_workgroup(ReminderKind.QUARTERLY, period, all_activities)
+    reminders = quarterly_reminders(session, period)
+    last_updates = {a.id: a.last_update_at for a in all_activities}
+    coordinators = _coordinators(session)
+    workgroups = session.exec(select(Workgroup).order_by(col(Workgroup.name))).all()
+    for network in session.exec(select(Network).order_by(col(Network.id))):
+        assert network.id is not None
+        mine = {w.id: w for w in workgroups if w.network_id == network.id and w.id is not None}
+        lines = digest_lines(
+            {workgroup_id: bool(w.email) for workgroup_id, w in mine.items() if workgroup_id},
+            {k: [a.id for a in v] for k, v in open_now.items()},
+            reminders,
+            last_updates,
+        )
+        if not lines:
+            continue
+        for line in lines:
+            if line.reason is Silence.NO_ADDRESS:
+                plan.problems.append(f"workgroup {line.workgroup_id} has no e-mail address")
+        for user in coordinators.get(network.id, []):
+            links = _personal_links(context, user, COORDINATOR_WHY)
+            entries = [
+                DigestEntry(
+                    mine[line.workgroup_id].name,
+                    SILENCE_WORDS[line.reason],
+                    listed(
+                        [by_id[i] for i in line.activity_ids if i in by_id],
+                        period,
+                        links,
+                        context.timezone,
+                    ),
+                )
+                for line in lines
+            ]
+            ids = tuple(dict.fromkeys(i for line in lines for i in line.activity_ids))
+            plan.drafts.append(
+                Draft(
+                    f"coordinator:{network.id}:{user.id}",
+                    RecipientKind.COORDINATOR,
+                    network.id,
+                    None,
+                    user.id,
+                    user.email,
+                    compose_digest(context.env, period, network.name, entries, links),
+                    ids,
+                )
+            )
+    return plan

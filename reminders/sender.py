@@ -1,0 +1,216 @@
+"""Delivering the outbox: claim a due row, look up the address, send, record the outcome.
+
+4xx replies and connection errors are retried with the backoff of MAIL_RETRY_DELAYS; a 5xx
+reply or an invalid address marks the row failed (shown to admins, who can resend it). A
+delivered row is marked sent and a ReminderSent event is appended to each listed activity
+in the same transaction. The log names outbox rows, workgroups and people by id only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC
+from email.message import EmailMessage
+
+from events.store import ConcurrencyError
+from reminders import outbox
+from reminders.compose import email_message
+from reminders.mailer import DeliveryFailure, Mailer, PermanentFailure
+from reminders.models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
+from reminders.planning import is_valid_address
+from reminders.settings import MailSettings
+from reminders.tokens import unsubscribe_token
+from tracker.clock import Clock
+from tracker.database import Database
+from tracker.domain.commands import RecordReminderSent
+from tracker.handlers import record_reminder_sent
+from tracker.models import User, Workgroup, WorkgroupMember
+
+log = logging.getLogger(__name__)
+
+RECORD_ATTEMPTS = 5  # appending ReminderSent races with status updates on PostgreSQL
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outbox_id: int
+    status: str  # sent | pending (retry later) | failed | cancelled
+    detail: str = ""
+
+
+class NotDeliverable(Exception):
+    """The row cannot be sent as it stands: `status` says whether that is a failure (an
+    admin should look) or a cancellation (the person opted out)."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def recipient_address(db: Database, message: OutboxMessage) -> str:
+    """The address to send to now, or raise NotDeliverable (see the module docstring)."""
+    with db.session() as session:
+        if message.recipient_kind == RecipientKind.WORKGROUP:
+            workgroup = session.get(Workgroup, message.workgroup_id)
+            address = workgroup.email.strip() if workgroup else ""
+            if not address:
+                raise NotDeliverable(OutboxStatus.FAILED, "de werkgroep heeft geen e-mailadres")
+        else:
+            user = session.get(User, message.user_id)
+            preference = session.get(ReminderPreference, message.user_id)
+            wanted = (
+                preference is not None and preference.personal_copy
+                if message.recipient_kind == RecipientKind.MEMBER
+                else preference is None or preference.digest
+            )
+            if user is None or not user.active or not wanted:
+                raise NotDeliverable(OutboxStatus.CANCELLED, "afgemeld")
+            if message.recipient_kind == RecipientKind.MEMBER and (
+                session.get(WorkgroupMember, (message.user_id, message.workgroup_id)) is None
+            ):
+                raise NotDeliverable(OutboxStatus.CANCELLED, "geen lid meer van de werkgroep")
+            address = user.email
+    if not is_valid_address(address):
+        raise NotDeliverable(OutboxStatus.FAILED, "ongeldig e-mailadres")
+    return address
+
+
+class Sender:
+    """Delivers due outbox rows with a mailer; the clock decides what is due."""
+
+    def __init__(
+        self,
+        db: Database,
+        mailer: Mailer,
+        clock: Clock,
+        settings: MailSettings,
+        secret_key: str,
+    ) -> None:
+        self.db = db
+        self.mailer = mailer
+        self.clock = clock
+        self.settings = settings
+        self.secret_key = secret_key
+        self.token = uuid.uuid4().hex
+
+    def deliver_due(self, limit: int | None = None) -> list[Outcome]:
+        """Deliver every row due now (each at most once per call); returns the outcomes."""
+        outcomes: list[Outcome] = []
+        seen: set[int] = set()
+        while limit is None or len(outcomes) < limit:
+            message = outbox.claim_next(self.db, self.clock.now(), self.token, seen)
+            if message is None or message.id is None:
+                break
+            seen.add(message.id)
+            outcomes.append(self.deliver(message))
+        return outcomes
+
+    def deliver(self, message: OutboxMessage) -> Outcome:
+        """Send one claimed row and record what happened."""
+        assert message.id is not None
+        where = f"outbox {message.id} ({message.kind} {message.period}, {_who(message)})"
+        try:
+            address = recipient_address(self.db, message)
+            self.mailer.send(self._email(message, address))
+        except NotDeliverable as refused:
+            log.warning("%s: not sent: %s", where, refused.reason)
+            self._finish(message, status=refused.status, last_error=refused.reason)
+            return Outcome(message.id, refused.status, refused.reason)
+        except PermanentFailure as failure:
+            log.warning("%s: refused by the server, marked failed", where)
+            self._finish(
+                message,
+                status=OutboxStatus.FAILED,
+                attempts=message.attempts + 1,
+                last_error=failure.reason,
+            )
+            return Outcome(message.id, OutboxStatus.FAILED, failure.reason)
+        except DeliveryFailure as failure:
+            return self._retry(message, failure, where)
+        self._record_sent(message)
+        log.info("%s: delivered", where)
+        return Outcome(message.id, OutboxStatus.SENT)
+
+    def _email(self, message: OutboxMessage, address: str) -> EmailMessage:
+        unsubscribe = None
+        if message.user_id is not None:
+            token = unsubscribe_token(self.secret_key, message.user_id)
+            unsubscribe = f"{self.settings.app_url}/herinneringen/afmelden/{token}"
+        return email_message(
+            self.settings.sender,
+            address,
+            message.subject,
+            message.body_text,
+            message.body_html,
+            unsubscribe=unsubscribe,
+        )
+
+    def _retry(self, message: OutboxMessage, failure: DeliveryFailure, where: str) -> Outcome:
+        assert message.id is not None
+        retry = outbox.next_attempt(message.attempts, self.clock.now(), self.settings.retry_delays)
+        if retry.at is None:
+            log.warning("%s: gave up after %d attempts", where, retry.attempts)
+            reason = f"na {retry.attempts} pogingen opgegeven: {failure.reason}"
+            self._finish(
+                message, status=OutboxStatus.FAILED, attempts=retry.attempts, last_error=reason
+            )
+            return Outcome(message.id, OutboxStatus.FAILED, reason)
+        log.info("%s: temporary failure, attempt %d; next at %s", where, retry.attempts, retry.at)
+        self._finish(
+            message,
+            attempts=retry.attempts,
+            next_attempt_at=retry.at.astimezone(UTC),
+            last_error=failure.reason,
+        )
+        return Outcome(message.id, OutboxStatus.PENDING, failure.reason)
+
+    def _finish(self, message: OutboxMessage, **values: object) -> None:
+        assert message.id is not None
+        with self.db.unit_of_work() as uow:
+            outbox.finish(uow.connection, message.id, self.token, **values)
+            uow.commit()
+
+    def _record_sent(self, message: OutboxMessage) -> None:
+        """Mark the row sent and append ReminderSent to its activities, in one transaction."""
+        assert message.id is not None
+        command = RecordReminderSent(
+            activity_ids=tuple(json.loads(message.activity_ids)),
+            kind=message.kind,
+            period=message.period,
+            outbox_id=message.id,
+            workgroup_id=message.workgroup_id,
+            user_id=message.user_id,
+        )
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            now = self.clock.now()
+            try:
+                with self.db.unit_of_work() as uow:
+                    held = outbox.finish(
+                        uow.connection,
+                        message.id,
+                        self.token,
+                        status=OutboxStatus.SENT,
+                        attempts=message.attempts + 1,
+                        sent_at=now.astimezone(UTC),
+                        last_error="",
+                    )
+                    if held:
+                        record_reminder_sent(uow, command, self.clock)
+                    uow.commit()
+                return
+            except ConcurrencyError:
+                if attempt == RECORD_ATTEMPTS:
+                    raise
+                log.info("outbox %s: an activity moved on while recording; again", message.id)
+
+
+def _who(message: OutboxMessage) -> str:
+    if message.recipient_kind == RecipientKind.WORKGROUP:
+        return f"workgroup {message.workgroup_id}"
+    if message.recipient_kind == RecipientKind.MEMBER:
+        return f"workgroup {message.workgroup_id}, user {message.user_id}"
+    return f"network {message.network_id}, user {message.user_id}"
