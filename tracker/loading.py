@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from tracker.clock import Clock
 from tracker.database import Database
 from tracker.domain.commands import PlanActivity
 from tracker.handlers import plan_activity
 from tracker.ids import activity_id_for
-from tracker.models import Network, Plan, Workgroup
+from tracker.models import BudgetItem, BudgetSplit, Network, Plan, Workgroup
 from tracker.planfile import PlanDocument
 
 
@@ -67,6 +67,7 @@ def load_plan(
         session.flush()
         created = 0
         assert plan.id is not None
+        _store_budget(session, plan.id, document)
         for content in document.activities:
             command = PlanActivity(
                 activity_id=activity_id_for(document.plan_slug, content.title),
@@ -77,3 +78,31 @@ def load_plan(
             created += plan_activity(uow, command, clock)
         uow.commit()
     return LoadResult(plan.id, created, len(document.activities) - created)
+
+
+def _store_budget(session: Session, plan_id: int, document: PlanDocument) -> None:
+    """The budget of a plan, when the plan has none stored yet (loading again adds nothing)."""
+    if session.exec(select(BudgetItem.id).where(BudgetItem.plan_id == plan_id)).first():
+        return
+    if session.exec(select(BudgetSplit.id).where(BudgetSplit.plan_id == plan_id)).first():
+        return
+    for position, line in enumerate(document.budget):
+        session.add(
+            BudgetItem(
+                plan_id=plan_id,
+                position=position,
+                theme=line.theme,
+                item=line.item,
+                amount_cents=int(line.amount * 100),
+            )
+        )
+    for position, share in enumerate(document.budget_shares):
+        session.add(
+            BudgetSplit(
+                plan_id=plan_id,
+                position=position,
+                name=share.name,
+                numerator=share.share.numerator,
+                denominator=share.share.denominator,
+            )
+        )

@@ -143,3 +143,25 @@ class ImportDraft(SQLModel, table=True):
     document: str  # the draft PlanDocument in the YAML plan format
     warnings: str = "[]"  # JSON list of [where, message]
     proposed: str = "[]"  # JSON list of parties proposed as new workgroups
+
+
+class BudgetItem(SQLModel, table=True):
+    """A line of the plan's budget (begroting): theme, item and the planned amount in cents."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    position: int = 0
+    theme: str = Field(max_length=200)
+    item: str = Field(default="", max_length=500)
+    amount_cents: int
+
+
+class BudgetSplit(SQLModel, table=True):
+    """Which part of the plan's budget a network (or organisation) carries: 3/5, 2/5."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    position: int = 0
+    name: str = Field(max_length=200)
+    numerator: int
+    denominator: int

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amount, parse_share
 from tracker.domain.commands import PlannedActivity
 from tracker.domain.targets import Comparator, Target
 
@@ -40,6 +41,8 @@ class PlanDocument:
     introduction: str
     workgroups: tuple[WorkgroupSpec, ...]
     activities: tuple[PlannedActivity, ...]
+    budget: tuple[BudgetLine, ...] = ()  # begroting per theme and line item
+    budget_shares: tuple[BudgetShare, ...] = ()  # its split over networks
 
     @property
     def themes(self) -> list[str]:
@@ -133,7 +136,39 @@ def read_plan_yaml(source: str) -> PlanDocument:
         introduction=_text(plan, "introduction", "plan"),
         workgroups=workgroups,
         activities=tuple(activities),
+        budget=_budget_lines(data.get("budget") or {}),
+        budget_shares=_budget_shares(data.get("budget") or {}),
     )
+
+
+def _budget_lines(budget: Any) -> tuple[BudgetLine, ...]:
+    if not isinstance(budget, dict):
+        raise PlanFileError("'budget' moet een mapping zijn (lines, shares)")
+    lines = []
+    for index, item in enumerate(_list(budget, "lines")):
+        where = f"begroting, regel {index + 1}"
+        try:
+            amount = parse_amount(item.get("amount", ""))
+        except BadAmount as problem:
+            raise PlanFileError(f"{where}: {problem}") from None
+        lines.append(
+            BudgetLine(_text(item, "theme", where, True), _text(item, "item", where), amount)
+        )
+    return tuple(lines)
+
+
+def _budget_shares(budget: Any) -> tuple[BudgetShare, ...]:
+    shares = []
+    for index, item in enumerate(_list(budget, "shares")):
+        where = f"begroting, verdeling {index + 1}"
+        try:
+            share = parse_share(str(item.get("share", "")))
+        except BadAmount as problem:
+            raise PlanFileError(f"{where}: {problem}") from None
+        shares.append(BudgetShare(_text(item, "name", where, True), share))
+    if shares and sum(s.share for s in shares) != 1:
+        raise PlanFileError("begroting: de delen van de verdeling tellen niet op tot 1")
+    return tuple(shares)
 
 
 def _list(mapping: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -208,7 +243,7 @@ def dump_plan_yaml(document: PlanDocument) -> str:
         if activity.carried_from_year is not None:
             item["carried_from_year"] = activity.carried_from_year
         themes.setdefault(activity.theme, []).append(item)
-    data = {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "network": {"slug": document.network_slug, "name": document.network_name},
         "plan": {
@@ -228,4 +263,14 @@ def dump_plan_yaml(document: PlanDocument) -> str:
         ],
         "themes": [{"name": name, "activities": items} for name, items in themes.items()],
     }
+    if document.budget or document.budget_shares:
+        data["budget"] = {
+            "lines": [
+                {"theme": b.theme, "item": b.item, "amount": str(b.amount)} for b in document.budget
+            ],
+            "shares": [
+                {"name": s.name, "share": f"{s.share.numerator}/{s.share.denominator}"}
+                for s in document.budget_shares
+            ],
+        }
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amount, parse_share
 from tracker.domain.commands import PlannedActivity
 from tracker.domain.targets import Comparator, Target
 from tracker.planfile import PlanDocument, PlanFileError, WorkgroupSpec, is_year
@@ -29,6 +30,8 @@ PLAN_FIELDS = (
 )  # fmt: skip
 TARGET_COLUMNS = ("Activiteit", "Vergelijking", "Waarde", "Eenheid", "Per jaar", "Tekst")
 WORKGROUP_COLUMNS = ("Naam", "E-mail", "Andere namen")
+BUDGET_COLUMNS = ("Thema", "Post", "Bedrag")
+SPLIT_COLUMNS = ("Netwerk", "Deel")
 YES = "ja"
 
 
@@ -78,6 +81,13 @@ def write_plan_xlsx(document: PlanDocument) -> bytes:
                 activity.title, str(target.comparator), target.value, target.unit,
                 YES if target.per_year else "", target.text,
             ])  # fmt: skip
+    if document.budget or document.budget_shares:
+        budget = _sheet(book, "Begroting", BUDGET_COLUMNS)
+        for line in document.budget:
+            budget.append([line.theme, line.item, line.amount])
+        split = _sheet(book, "Verdeling", SPLIT_COLUMNS)
+        for share in document.budget_shares:
+            split.append([share.name, f"{share.share.numerator}/{share.share.denominator}"])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -170,6 +180,22 @@ def read_plan_xlsx(data: bytes) -> PlanDocument:
                 targets=tuple(targets.get(row["Titel"], ())),
             )
         )
+    budget = []
+    for number, row in enumerate(_rows(book, "Begroting", BUDGET_COLUMNS), start=2):
+        try:
+            budget.append(
+                BudgetLine(row["Thema"], row.get("Post", ""), parse_amount(row["Bedrag"]))
+            )
+        except (KeyError, BadAmount):
+            raise PlanFileError(
+                f"blad 'Begroting', rij {number}: thema en bedrag zijn nodig"
+            ) from None
+    shares = []
+    for number, row in enumerate(_rows(book, "Verdeling", SPLIT_COLUMNS), start=2):
+        try:
+            shares.append(BudgetShare(row["Netwerk"], parse_share(row["Deel"])))
+        except (KeyError, BadAmount):
+            raise PlanFileError(f"blad 'Verdeling', rij {number}: netwerk en deel (3/5)") from None
     titles = [a.title for a in activities]
     if len(set(titles)) != len(titles):
         twice = sorted({t for t in titles if titles.count(t) > 1})
@@ -184,4 +210,6 @@ def read_plan_xlsx(data: bytes) -> PlanDocument:
         introduction=plan["introduction"],
         workgroups=workgroups,
         activities=tuple(activities),
+        budget=tuple(budget),
+        budget_shares=tuple(shares),
     )

@@ -7,12 +7,25 @@ in the reports). Importing the export gives the same document.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
 
 from sqlmodel import Session, col, select
 
+from tracker.domain.budget import BudgetLine, BudgetShare
 from tracker.domain.commands import PlannedActivity
 from tracker.domain.targets import Comparator, Target
-from tracker.models import Activity, ActivityWorkgroup, Indicator, Network, Plan, Theme, Workgroup
+from tracker.models import (
+    Activity,
+    ActivityWorkgroup,
+    BudgetItem,
+    BudgetSplit,
+    Indicator,
+    Network,
+    Plan,
+    Theme,
+    Workgroup,
+)
 from tracker.planfile import PlanDocument, WorkgroupSpec
 
 
@@ -45,7 +58,32 @@ def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
         introduction=plan.introduction,
         workgroups=workgroups,
         activities=activities,
+        budget=stored_budget(session, plan.id or 0)[0],
+        budget_shares=stored_budget(session, plan.id or 0)[1],
     )
+
+
+def stored_budget(
+    session: Session, plan_id: int
+) -> tuple[tuple[BudgetLine, ...], tuple[BudgetShare, ...]]:
+    """The plan's budget lines and its split, as stored."""
+    lines = tuple(
+        BudgetLine(b.theme, b.item, Decimal(b.amount_cents) / 100)
+        for b in session.exec(
+            select(BudgetItem)
+            .where(BudgetItem.plan_id == plan_id)
+            .order_by(col(BudgetItem.position))
+        )
+    )
+    shares = tuple(
+        BudgetShare(b.name, Fraction(b.numerator, b.denominator))
+        for b in session.exec(
+            select(BudgetSplit)
+            .where(BudgetSplit.plan_id == plan_id)
+            .order_by(col(BudgetSplit.position))
+        )
+    )
+    return lines, shares
 
 
 def _first_seen(activities: tuple[PlannedActivity, ...]) -> list[str]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
 from events.projections import ActivityState
 from events.store import EventStore, RecordedEvent
+from tracker.domain.budget import per_theme, split
 from tracker.domain.targets import Comparator, Target
+from tracker.importing.stored import stored_budget
 from tracker.models import Activity, ActivityWorkgroup, Indicator, Network, Plan, Theme, Workgroup
 from tracker.queries import timing_of
 from tracker.reports.model import ActivityFacts, PlanReport, TargetFacts, build_report
@@ -63,7 +67,9 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
     events: dict[str, list[RecordedEvent]] = {}
     for event in EventStore(session.connection()).read_streams(ids, until=moment):
         events.setdefault(event.stream_id, []).append(event)
-    return build_report(
+    lines, shares = stored_budget(session, plan.id or 0)
+    planned = per_theme(lines)
+    report = build_report(
         plan_title=plan.title,
         plan_slug=plan.slug,
         plan_year=plan.year,
@@ -78,6 +84,11 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
             w.id or 0: w.name
             for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
         },
+    )
+    return replace(
+        report,
+        budget=tuple(planned.items()),
+        budget_split=tuple(split(sum(planned.values(), Decimal("0.00")), shares)),
     )
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from events.store import RecordedEvent
 from tracker.clock import AMSTERDAM
@@ -185,6 +186,12 @@ class PlanReport:
     carried_in: tuple[CarriedLine, ...]
     carried_out: tuple[ActivityLine, ...]
     reminders: tuple[tuple[str, int, int], ...] = ()  # (workgroup, activities, unanswered)
+    budget: tuple[tuple[str, Decimal], ...] = ()  # planned amount per theme
+    budget_split: tuple[tuple[str, Decimal], ...] = ()  # the total per network
+
+    @property
+    def budget_total(self) -> Decimal:
+        return sum((amount for _, amount in self.budget), Decimal("0.00"))
 
     @property
     def as_of_date(self) -> date:
