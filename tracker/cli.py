@@ -209,6 +209,46 @@ def init_app(app: Flask) -> None:
         activities = sum(len(r.activities) for r in reports)
         click.echo(f"{quarter}: {activities} activities, {len(data)} bytes written to {output}.")
 
+    @app.cli.command("record-spending")
+    @click.option("--plan", "plan_slug", required=True)
+    @click.option("--theme", required=True, help="A theme of the plan's budget")
+    @click.option("--amount", required=True, help='Euros, e.g. "1.250,00"')
+    @click.option("--on", "spent_on", type=click.DateTime(["%Y-%m-%d"]), required=True)
+    @click.option("--note", default="")
+    def record_spending_command(
+        plan_slug: str, theme: str, amount: str, spent_on: datetime, note: str
+    ) -> None:
+        """Record money spent on a theme of a plan's budget (shown in the reports from then)."""
+        from tracker.domain.budget import BadAmount, parse_amount
+        from tracker.models import BudgetItem, BudgetSpending, Plan
+
+        try:
+            euros = parse_amount(amount)
+        except BadAmount as problem:
+            raise click.ClickException(str(problem)) from None
+        with services().db.session() as session:
+            plan = session.exec(select(Plan).where(Plan.slug == plan_slug)).first()
+            if plan is None:
+                raise click.ClickException(f"no plan {plan_slug!r}")
+            themes = set(
+                session.exec(select(BudgetItem.theme).where(BudgetItem.plan_id == plan.id)).all()
+            )
+            if theme not in themes:
+                raise click.ClickException(
+                    f"{theme!r} is not a theme of the budget ({', '.join(sorted(themes)) or '-'})"
+                )
+            session.add(
+                BudgetSpending(
+                    plan_id=plan.id or 0,
+                    theme=theme,
+                    spent_on=spent_on.date(),
+                    amount_cents=int(euros * 100),
+                    note=note[:500],
+                )
+            )
+            session.commit()
+        click.echo(f"{plan_slug}: {euros} spent on {theme} on {spent_on.date()}.")
+
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--name", required=True)

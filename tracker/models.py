@@ -165,3 +165,15 @@ class BudgetSplit(SQLModel, table=True):
     name: str = Field(max_length=200)
     numerator: int
     denominator: int
+
+
+class BudgetSpending(SQLModel, table=True):
+    """Money spent on a theme of a plan's budget, on a day (rows are only ever added)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    theme: str = Field(max_length=200)
+    spent_on: date
+    amount_cents: int
+    note: str = Field(default="", max_length=500)
+    recorded_by: int | None = Field(default=None, foreign_key="user.id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -76,3 +77,25 @@ def test_the_budget_round_trips_and_shows_in_the_report(app: Flask, tmp_path: Pa
     assert "Begroting" in html
     for amount in ("22.466,70", "47.262,70", "28.357,62", "18.905,08"):
         assert f"€\u00a0{amount}" in html  # Dutch currency format, no-break space
+
+
+def test_spending_shows_in_the_reports_from_the_day_it_was_spent(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["load-plan", str(BUDGET)]).exit_code == 0
+    spend = ["record-spending", "--plan", "twente-2023", "--theme", "Bewustwording"]
+    done = runner.invoke(args=[*spend, "--amount", "1.250,50", "--on", "2023-05-02"])
+    assert done.exit_code == 0, done.output
+    wrong = runner.invoke(args=[*spend[:-1], "Onbekend", "--amount", "5", "--on", "2023-05-02"])
+    assert wrong.exit_code != 0 and "is not a theme of the budget" in wrong.output
+    services = app.extensions["tracker"]
+    services.clock.current = datetime(2024, 1, 8, 9, tzinfo=UTC)  # the year is over
+
+    def html(period: Period) -> str:
+        with app.app_context(), services.db.session() as session:
+            reports = reports_for(
+                session, period=period, now=services.clock.now(), plan_slug="twente-2023"
+            )
+            return render(reports, "html").decode()
+
+    assert "1.250,50" not in html(Period(2023, 1))  # spent after the first quarter
+    assert "€\u00a01.250,50" in html(Period(2023, 2))

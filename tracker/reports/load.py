@@ -13,7 +13,16 @@ from events.store import EventStore, RecordedEvent
 from tracker.domain.budget import per_theme, split
 from tracker.domain.targets import Comparator, Target
 from tracker.importing.stored import stored_budget
-from tracker.models import Activity, ActivityWorkgroup, Indicator, Network, Plan, Theme, Workgroup
+from tracker.models import (
+    Activity,
+    ActivityWorkgroup,
+    BudgetSpending,
+    Indicator,
+    Network,
+    Plan,
+    Theme,
+    Workgroup,
+)
 from tracker.queries import timing_of
 from tracker.reports.model import ActivityFacts, PlanReport, TargetFacts, build_report
 from tracker.reports.period import Period
@@ -85,8 +94,16 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
             for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
         },
     )
+    spent: dict[str, Decimal] = {}
+    for row in session.exec(
+        select(BudgetSpending)
+        .where(BudgetSpending.plan_id == plan.id)
+        .where(BudgetSpending.spent_on <= report.as_of_date)
+    ):
+        spent[row.theme] = spent.get(row.theme, Decimal("0.00")) + Decimal(row.amount_cents) / 100
     return replace(
         report,
+        spent=spent,
         budget=tuple(planned.items()),
         budget_split=tuple(split(sum(planned.values(), Decimal("0.00")), shares)),
     )

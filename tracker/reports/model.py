@@ -187,11 +187,16 @@ class PlanReport:
     carried_out: tuple[ActivityLine, ...]
     reminders: tuple[tuple[str, int, int], ...] = ()  # (workgroup, activities, unanswered)
     budget: tuple[tuple[str, Decimal], ...] = ()  # planned amount per theme
+    spent: Mapping[str, Decimal] = field(default_factory=dict)  # spent per theme, to date
     budget_split: tuple[tuple[str, Decimal], ...] = ()  # the total per network
 
     @property
     def budget_total(self) -> Decimal:
         return sum((amount for _, amount in self.budget), Decimal("0.00"))
+
+    @property
+    def spent_total(self) -> Decimal:
+        return sum(self.spent.values(), Decimal("0.00"))
 
     @property
     def as_of_date(self) -> date:
