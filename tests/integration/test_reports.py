@@ -138,3 +138,21 @@ def test_the_board_sees_the_report_in_the_browser_and_downloads_it(
     member = app.test_client()
     login(member, history.emails["owner_member"])
     assert member.get("/plannen/testnet-2021/rapportage").status_code == 403
+
+
+def test_the_cli_writes_a_network_report_and_refuses_a_bad_period(
+    app: Flask, history: World, tmp_path: Path
+) -> None:
+    runner = app.test_cli_runner()
+    target = tmp_path / "netwerk.csv"
+    done = runner.invoke(
+        args=["report", "--network", "testnet", "--period", "2021Q2", "--format", "csv",
+              "-o", str(target)]
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert {row[0] for row in rows[1:]} == {"testnet-2021"} and len(rows) == 4
+    bad = runner.invoke(args=["report", "--plan", "testnet-2021", "--period", "2021Q5", "-o", "x"])
+    assert bad.exit_code != 0 and "2021Q3" in bad.output
+    none = runner.invoke(args=["report", "--network", "testnet", "--period", "2019Q1", "-o", "x"])
+    assert none.exit_code != 0 and "no plan for 2019" in none.output
