@@ -46,6 +46,7 @@ class Options:
     scale: float
     seconds: float
     clients: int
+    threads: int
     backends: tuple[str, ...]
     postgres_url: str
     workdir: Path
@@ -57,6 +58,7 @@ def parse(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 65×10×60 (~1M events)")
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each load")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="an admin connection")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out")
@@ -69,6 +71,7 @@ def parse(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
         scale=args.scale,
         seconds=args.seconds,
         clients=args.clients,
+        threads=args.threads,
         backends=tuple(b.strip() for b in args.backends.split(",") if b.strip()),
         postgres_url=args.postgres_url,
         workdir=args.workdir,
@@ -116,7 +119,7 @@ def run(options: Options) -> tuple[list[Row], list[str]]:
     context = [
         f"{scale.describe()}: {scale.activities:,} activities, {data.event_count:,} events",
         f"each load runs {options.seconds:g} s; HTTP with {options.clients} concurrent clients, "
-        "gunicorn 2 workers × 4 threads (gthread), keep-alive",
+        f"gunicorn 2 workers × {options.threads} threads (gthread), keep-alive",
     ]
     rows: list[Row] = []
     for backend in options.backends:
@@ -272,7 +275,7 @@ def http_rows(backend: str, url: str, data: dataset.Dataset, options: Options) -
     instance = options.workdir / f"instance-{uuid.uuid4().hex[:6]}"
     instance.mkdir(parents=True, exist_ok=True)
     try:
-        with http_load.gunicorn(url, instance) as server:
+        with http_load.gunicorn(url, instance, threads=options.threads) as server:
             warm = min(2.0, max(0.3, options.seconds / 5))
             pings = [http_load.ping_client() for _ in range(options.clients)]
             http_load.run_load(server.port, pings, warm)
