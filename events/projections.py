@@ -7,6 +7,7 @@ used both incrementally (`apply`, in the same transaction as the append) and by 
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -190,11 +191,20 @@ def rebuild(connection: Connection, batch_size: int = 5000) -> int:
     """
     events_seen = 0
     rows: dict[str, ActivityRow] = {}
-    for event in EventStore(connection).iter_all(batch_size):
-        events_seen += 1
-        row = evolve(rows.get(event.stream_id), event)
-        if row is not None:
-            rows[event.stream_id] = row
+    # A replay allocates millions of small objects that form no reference cycles; the cyclic
+    # garbage collector would walk the growing set of live rows again and again (a third
+    # of the time of a full replay of the national log). Nothing cyclic is left behind.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for event in EventStore(connection).iter_all(batch_size):
+            events_seen += 1
+            row = evolve(rows.get(event.stream_id), event)
+            if row is not None:
+                rows[event.stream_id] = row
+    finally:
+        if collecting:
+            gc.enable()
     for table in READ_MODEL_TABLES:
         connection.execute(sa.delete(table))
     values = [_values(row) for row in rows.values()]
