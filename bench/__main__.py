@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -118,6 +119,8 @@ def run(options: Options) -> tuple[list[Row], list[str]]:
     log(f"{scale.describe()}: {data.event_count:,} events generated in {generated:.1f} s")
     context = [
         f"{scale.describe()}: {scale.activities:,} activities, {data.event_count:,} events",
+        f"load average when the run started: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(other work on the machine lowers the absolute figures; ratios are of the same run)",
         f"each load runs {options.seconds:g} s; HTTP with {options.clients} concurrent clients, "
         f"gunicorn 2 workers × {options.threads} threads (gthread), keep-alive",
     ]
@@ -182,7 +185,14 @@ def measure_backend(
     db.dispose()
     written = time.perf_counter() - started
     log(f"{backend}: written in {written:.1f} s")
-    context.append(f"{backend}: bulk write of the generated log took {written:.1f} s")
+    with db.engine.connect() as connection:
+        version = (
+            connection.exec_driver_sql("SHOW server_version").scalar_one()
+            if backend == "postgresql"
+            else connection.exec_driver_sql("SELECT sqlite_version()").scalar_one()
+        )
+    db.dispose()
+    context.append(f"{backend} {version}: bulk write of the generated log took {written:.1f} s")
     rows = rebuild_rows(backend, url)
     rows += command_rows(backend, url, options)
     rows += http_rows(backend, url, data, options)

@@ -28,7 +28,13 @@ from tracker.queries import (
     visible_plans,
 )
 from tracker.services import db_session, services
-from tracker.web.access import can_update, principal, visible_activity, visible_plan
+from tracker.web.access import (
+    may_update,
+    principal,
+    visible_activity,
+    visible_activity_access,
+    visible_plan,
+)
 from tracker.web.messages import refusal_message
 from tracker.web.openapi import openapi_document
 
@@ -147,8 +153,8 @@ def change_status(activity_id: str) -> ResponseReturnValue:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except ValidationError:
             return error(403, "csrf_failed", "send the CSRF token in the X-CSRFToken header")
-    detail = visible_activity(activity_id)
-    if not can_update(detail):
+    found = visible_activity_access(activity_id)
+    if not may_update(found):
         return error(403, "forbidden", "you may not update this activity")
     if not request.is_json:
         return error(
@@ -161,7 +167,7 @@ def change_status(activity_id: str) -> ResponseReturnValue:
     if problems:
         return error(400, "invalid_request", "; ".join(problems))
     command = ChangeActivityStatus(
-        activity_id=detail.activity.id,
+        activity_id=found.activity_id,
         status=body["status"],
         note=body.get("note") or "",
         expected_version=body["expected_version"],
@@ -176,14 +182,14 @@ def change_status(activity_id: str) -> ResponseReturnValue:
     except ConcurrencyError as conflict:
         current = conflict.actual
         if current is None:
-            current = EventStore(db_session().connection()).current_version(detail.activity.id)
+            current = EventStore(db_session().connection()).current_version(found.activity_id)
         return error(
             409,
             "conflict",
             "the activity was updated by someone else; reload it and try again",
             current_version=current,
         )
-    return jsonify(id=detail.activity.id, status=result.status, version=result.version)
+    return jsonify(id=found.activity_id, status=result.status, version=result.version)
 
 
 def _validate_status_body(body: dict[str, Any]) -> list[str]:
