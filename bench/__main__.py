@@ -82,10 +82,12 @@ def parse(argv: list[str] | None) -> tuple[Options, argparse.Namespace]:
 
 
 class OutOfTime(Exception):
-    """The run took longer than --time-limit."""
+    """The run took longer than --time-limit, or was told to stop (SIGTERM)."""
 
 
-def _out_of_time(_signum: int, _frame: FrameType | None) -> None:
+def _out_of_time(signum: int, _frame: FrameType | None) -> None:
+    if signum == signal.SIGTERM:
+        raise OutOfTime("stopped by SIGTERM")
     raise OutOfTime("the benchmark ran past its --time-limit")
 
 
@@ -96,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _out_of_time)
     try:
         rows, context = run(options)
+    except OutOfTime as stopped:
+        log(f"{stopped}; servers and databases of this run were removed")
+        return 2
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     print()
