@@ -86,18 +86,15 @@ _READ_STREAM = (
     .where(events_table.c.stream_id == sa.bindparam("stream_id"))
     .order_by(events_table.c.version)
 )
-_READ_ALL = (
-    sa.select(events_table)
-    .where(events_table.c.position > sa.bindparam("after"))
-    .order_by(events_table.c.position)
-)
-# A replay reads the whole log: untyped text, so rows come straight from the driver without
-# SQLAlchemy's per-value result processing (a fifth of the read cost); `_utc` parses the
-# timestamp SQLite returns as text (PostgreSQL returns a datetime).
-_READ_BATCH = sa.text(
+# Reading by position (tailing readers, replays of the whole log): untyped text, so rows come
+# straight from the driver without SQLAlchemy's per-value result processing (a fifth of the
+# read cost); `_utc` parses the timestamp SQLite returns as text (PostgreSQL: a datetime).
+_READ_ALL_SQL = (
     "SELECT position, stream_id, version, type, data, actor, recorded_at FROM events "
-    "WHERE position > :after ORDER BY position LIMIT :limit"
+    "WHERE position > :after ORDER BY position"
 )
+_READ_ALL = sa.text(_READ_ALL_SQL)
+_READ_BATCH = sa.text(_READ_ALL_SQL + " LIMIT :limit")
 
 
 class EventStore:

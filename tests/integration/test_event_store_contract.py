@@ -47,6 +47,9 @@ def test_appended_events_are_read_back_in_order_with_versions_and_positions(db: 
         assert stream[0].recorded_at == AT
         everything = store.read_all()
         assert [e.type for e in everything] == ["A", "B", "C", "D"]
+        assert everything[0] == stream[0]  # read by position: the same event, time in UTC
+        assert everything[0].recorded_at.tzinfo is UTC
+        assert list(store.iter_all(batch_size=3)) == everything
         positions = [e.position for e in everything]
         assert positions == sorted(positions) and len(set(positions)) == 4
         assert [e.type for e in store.read_all(after=positions[1])] == ["C", "D"]
