@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_LINK_MODE ?= copy
 FLASK := $(UV) run --frozen flask --app wsgi
 
-.PHONY: run test setup system-packages lint typecheck translations extract-messages clean
+.PHONY: run test bench setup system-packages lint typecheck translations extract-messages clean
 
 ## run: environment, database, demo data, then the server on http://127.0.0.1:5000
 run: setup
@@ -31,6 +31,18 @@ system-packages:
 	      --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 	  else echo "Please install: $(SYSTEM_PACKAGES)"; exit 1; fi; \
 	fi
+
+## bench: the national-scale benchmark (not a test): BENCH_SCALE=0.1 for a quicker run.
+## Prints one table and writes it into bench/RESULTS.md; PostgreSQL is measured when reachable.
+BENCH_SCALE ?= 1
+BENCH_SECONDS ?= 10
+BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+bench: setup
+	timeout --kill-after=30 2400 $(UV) run --frozen python -m bench --scale $(BENCH_SCALE) \
+		--seconds $(BENCH_SECONDS) --postgres-url $(BENCH_POSTGRES) --results bench/RESULTS.md \
+		--time-limit 2300
+
+setup: .venv/.synced translations
 
 $(UV):
 	python3 -m pip install --quiet --user 'uv>=0.5,<1'

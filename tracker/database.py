@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel
 import reminders.models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.models  # noqa: F401  (registers the reference tables)
 from events import projections  # noqa: F401  (registers the read-model tables)
-from events.database import make_engine, writer
+from events.database import WriteQueue, make_engine, write_queue, writer
 from events.schema import create_event_table
 from events.store import EventStore
 
@@ -22,6 +22,7 @@ class Database:
         self.url = url
         self.engine: Engine = make_engine(url)
         self.write_engine: Engine = writer(self.engine)
+        self.write_queue = write_queue(self.engine)
 
     def create_schema(self) -> None:
         """Create every table and the event log's append-only triggers (idempotent)."""
@@ -34,7 +35,7 @@ class Database:
         return Session(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.write_engine)
+        return UnitOfWork(self.write_engine, self.write_queue)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -43,7 +44,8 @@ class Database:
 class UnitOfWork:
     """One write transaction: reference rows, appended events and read models commit together.
 
-    On SQLite the transaction begins IMMEDIATE, so concurrent writers queue at the start;
+    On SQLite the transaction begins IMMEDIATE, so concurrent writers queue at the start
+    (in the write queue, see events/database.py, rather than by polling the file lock);
     leaving the block without `commit()` rolls everything back.
     """
 
@@ -51,12 +53,20 @@ class UnitOfWork:
     connection: Connection
     events: EventStore
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, queue: WriteQueue | None = None) -> None:
         self._engine = engine
+        self._queue = queue
 
     def __enter__(self) -> UnitOfWork:
-        self.session = Session(self._engine, expire_on_commit=False)
-        self.connection = self.session.connection()
+        if self._queue is not None:
+            self._queue.__enter__()
+        try:
+            self.session = Session(self._engine, expire_on_commit=False)
+            self.connection = self.session.connection()
+        except BaseException:
+            if self._queue is not None:
+                self._queue.__exit__(None, None, None)
+            raise
         self.events = EventStore(self.connection)
         return self
 
@@ -69,5 +79,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            if self._queue is not None:
+                self._queue.__exit__(exc_type, exc, tb)

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from tests.support import World, build_world
 from tracker import accounts
+from tracker.queries import activity_access, activity_detail
 
 
 @pytest.fixture
@@ -189,3 +190,20 @@ def test_the_openapi_document_describes_every_operation(backend_app: Flask) -> N
         "/api/v1" + path.replace("{activity_id}", "<activity_id>") for path in document["paths"]
     }
     assert rules - {"/api/v1/openapi.json"} == documented
+
+
+def test_the_access_check_of_an_update_sees_what_the_activity_page_sees(
+    backend_app: Flask, world: World
+) -> None:
+    with backend_app.extensions["tracker"].db.session() as session:
+        for activity_id in (
+            world.activity_id,
+            world.pr_activity_id,
+            world.other_network_activity_id,
+        ):
+            detail = activity_detail(session, activity_id)
+            access = activity_access(session, activity_id)
+            assert detail is not None and access is not None
+            assert access.network_id == detail.network.id
+            assert access.workgroup_ids == tuple(sorted(w.id or 0 for w in detail.workgroups))
+        assert activity_access(session, "no-such-activity") is None

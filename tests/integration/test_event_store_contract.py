@@ -47,6 +47,9 @@ def test_appended_events_are_read_back_in_order_with_versions_and_positions(db: 
         assert stream[0].recorded_at == AT
         everything = store.read_all()
         assert [e.type for e in everything] == ["A", "B", "C", "D"]
+        assert everything[0] == stream[0]  # read by position: the same event, time in UTC
+        assert everything[0].recorded_at.tzinfo is UTC
+        assert list(store.iter_all(batch_size=3)) == everything
         positions = [e.position for e in everything]
         assert positions == sorted(positions) and len(set(positions)) == 4
         assert [e.type for e in store.read_all(after=positions[1])] == ["C", "D"]
@@ -186,3 +189,36 @@ def test_concurrent_writers_lose_no_update_and_tailing_readers_skip_no_event(db:
     all_positions = [e.position for e in everything]
     for positions in seen:
         assert positions == all_positions
+
+
+def test_sqlite_writers_queue_for_the_write_lock_rather_than_poll_it(sqlite_url: str) -> None:
+    """A unit of work holds the SQLite write queue until it ends, also when it fails."""
+    db = Database(sqlite_url)
+    db.create_schema()
+    queue = db.write_queue
+    assert queue is not None
+    took: list[bool] = []
+
+    def try_to_write() -> None:
+        took.append(queue._threads.acquire(timeout=0.05))
+        if took[-1]:
+            queue._threads.release()
+
+    with db.unit_of_work():
+        waiting = threading.Thread(target=try_to_write)
+        waiting.start()
+        waiting.join()
+    assert took == [False]
+    with pytest.raises(RuntimeError), db.unit_of_work():
+        raise RuntimeError("refused")
+    try_to_write()
+    assert took == [False, True]
+    assert append(db, "s1", 0, "A") == [1]
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_needs_no_write_queue(postgres_url: str) -> None:
+    db = Database(postgres_url)
+    assert db.write_queue is None
+    db.dispose()

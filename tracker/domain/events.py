@@ -104,6 +104,11 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
     )
 }
 
+# The payload keys each type accepts, computed once (decode runs for every event replayed).
+_FIELD_NAMES: dict[str, frozenset[str]] = {
+    name: frozenset(f.name for f in dataclasses.fields(cls)) for name, cls in EVENT_TYPES.items()
+}
+
 # Upcasters turn an old stored payload into the current shape, keyed by type name. Empty for
 # now: every stored type still has its first shape.
 UPCASTERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -127,5 +132,5 @@ def decode(type_name: str, data: Mapping[str, Any]) -> DomainEvent:
     upcast = UPCASTERS.get(type_name)
     if upcast is not None:
         payload = upcast(payload)
-    known = {f.name for f in dataclasses.fields(cls)}
+    known = _FIELD_NAMES[type_name]
     return cls(**{k: v for k, v in payload.items() if k in known})

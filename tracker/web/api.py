@@ -21,6 +21,7 @@ from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.status import StatusError
 from tracker.handlers import UnknownActivity, change_activity_status, record_progress
 from tracker.queries import (
+    ActivityAccess,
     ActivityDetail,
     OverviewFilters,
     plan_activities,
@@ -29,7 +30,13 @@ from tracker.queries import (
     visible_plans,
 )
 from tracker.services import db_session, services
-from tracker.web.access import can_update, principal, visible_activity, visible_plan
+from tracker.web.access import (
+    may_update,
+    principal,
+    visible_activity,
+    visible_activity_access,
+    visible_plan,
+)
 from tracker.web.messages import refusal_message
 from tracker.web.openapi import openapi_document
 
@@ -154,14 +161,14 @@ def activity_events(activity_id: str) -> ResponseReturnValue:
     )
 
 
-def _write_request(detail: ActivityDetail) -> dict[str, Any] | ResponseReturnValue:
+def _write_request(found: ActivityAccess) -> dict[str, Any] | ResponseReturnValue:
     """The JSON body of a write, or the error answer (CSRF, rights, media type, shape)."""
     if not g.get("auth_by_token") and current_app.config.get("WTF_CSRF_ENABLED", True):
         try:
             validate_csrf(request.headers.get("X-CSRFToken", ""))
         except ValidationError:
             return error(403, "csrf_failed", "send the CSRF token in the X-CSRFToken header")
-    if not can_update(detail):
+    if not may_update(found):
         return error(403, "forbidden", "you may not update this activity")
     if not request.is_json:
         return error(
@@ -173,10 +180,10 @@ def _write_request(detail: ActivityDetail) -> dict[str, Any] | ResponseReturnVal
     return body
 
 
-def _conflict(detail: ActivityDetail, conflict: ConcurrencyError) -> ResponseReturnValue:
+def _conflict(activity_id: str, conflict: ConcurrencyError) -> ResponseReturnValue:
     current = conflict.actual
     if current is None:
-        current = EventStore(db_session().connection()).current_version(detail.activity.id)
+        current = EventStore(db_session().connection()).current_version(activity_id)
     return error(
         409,
         "conflict",
@@ -188,15 +195,15 @@ def _conflict(detail: ActivityDetail, conflict: ConcurrencyError) -> ResponseRet
 @blueprint.post("/activities/<activity_id>/status")
 @login_required
 def change_status(activity_id: str) -> ResponseReturnValue:
-    detail = visible_activity(activity_id)
-    body = _write_request(detail)
+    found = visible_activity_access(activity_id)
+    body = _write_request(found)
     if not isinstance(body, dict):
         return body
     problems = _validate_status_body(body)
     if problems:
         return error(400, "invalid_request", "; ".join(problems))
     command = ChangeActivityStatus(
-        activity_id=detail.activity.id,
+        activity_id=found.activity_id,
         status=body["status"],
         note=body.get("note") or "",
         expected_version=body["expected_version"],
@@ -209,22 +216,22 @@ def change_status(activity_id: str) -> ResponseReturnValue:
     except StatusError as refused:
         return error(400, refused.code, refusal_message(refused))
     except ConcurrencyError as conflict:
-        return _conflict(detail, conflict)
-    return jsonify(id=detail.activity.id, status=result.status, version=result.version)
+        return _conflict(found.activity_id, conflict)
+    return jsonify(id=found.activity_id, status=result.status, version=result.version)
 
 
 @blueprint.post("/activities/<activity_id>/progress")
 @login_required
 def record_target_progress(activity_id: str) -> ResponseReturnValue:
-    detail = visible_activity(activity_id)
-    body = _write_request(detail)
+    found = visible_activity_access(activity_id)
+    body = _write_request(found)
     if not isinstance(body, dict):
         return body
     problems = _validate_progress_body(body)
     if problems:
         return error(400, "invalid_request", "; ".join(problems))
     command = RecordProgress(
-        activity_id=detail.activity.id,
+        activity_id=found.activity_id,
         indicator_id=body["target_id"],
         value=float(body["value"]),
         note=body.get("note") or "",
@@ -238,8 +245,8 @@ def record_target_progress(activity_id: str) -> ResponseReturnValue:
     except StatusError as refused:
         return error(400, refused.code, refusal_message(refused))
     except ConcurrencyError as conflict:
-        return _conflict(detail, conflict)
-    return jsonify(id=detail.activity.id, status=result.status, version=result.version)
+        return _conflict(found.activity_id, conflict)
+    return jsonify(id=found.activity_id, status=result.status, version=result.version)
 
 
 def _validate_progress_body(body: dict[str, Any]) -> list[str]:
