@@ -54,6 +54,22 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # Brute force: failed logins in a row that lock an account, for how long; login attempts
+    # per minute from one address before 429. Counted in the database (all workers).
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", 10))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", 15))
+    LOGIN_ATTEMPTS_PER_MINUTE = int(os.environ.get("LOGIN_ATTEMPTS_PER_MINUTE", 20))
+    # Sessions end after this long without a request, and this long after signing in.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 120))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", 12))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_HOURS * 3600
+    REMEMBER_COOKIE_DURATION = SESSION_ABSOLUTE_HOURS * 3600  # none is issued; a bound anyway
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0: none). The
+    # login limits count per client address, so this must be right in production.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+    # Password-reset links are valid this long (at most 60 minutes) and work once.
+    PASSWORD_RESET_MINUTES = min(int(os.environ.get("PASSWORD_RESET_MINUTES", 60)), 60)
+
     # E-mail. MAIL_BACKEND: smtp (the default when SMTP_HOST is set), file (each mail as an
     # .eml file in MAIL_FILE_DIR: the default without SMTP_HOST) or console (printed).
     SMTP_HOST = os.environ.get("SMTP_HOST", "")

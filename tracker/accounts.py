@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from tracker.domain.access import Role
 from tracker.models import ApiToken, NetworkRole, User, WorkgroupMember
 from tracker.passwords import Passwords
-
-MIN_PASSWORD_LENGTH = 10
+from tracker.security.passwords_policy import password_problem
+from tracker.security.sessions import end_all_sessions
 
 
 class AccountError(Exception):
@@ -38,10 +38,9 @@ def create_user(
     is_admin: bool = False,
     now: datetime | None = None,
 ) -> User:
-    """Add a person; refuses a duplicate e-mail address or a short password."""
+    """Add a person; refuses a duplicate e-mail address or a weak password."""
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben")
+    check_password(password)
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise AccountError("er bestaat al een account met dit e-mailadres")
     user = User(
@@ -54,6 +53,33 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def check_password(password: str) -> None:
+    """Raise AccountError when the password is too short or one of the common ones."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise AccountError(problem)
+
+
+def change_password(session: Session, passwords: Passwords, user: User, password: str) -> None:
+    """Set a new password and end every session of the person (the caller signs in anew)."""
+    check_password(password)
+    assert user.id is not None
+    user.password_hash = passwords.hash(password)
+    session.add(user)
+    session.flush()
+    end_all_sessions(session.connection(), user.id)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """(De)activate a person; deactivation ends every session (API tokens stop working too)."""
+    assert user.id is not None
+    user.active = active
+    session.add(user)
+    session.flush()
+    if not active:
+        end_all_sessions(session.connection(), user.id)
 
 
 def set_role(session: Session, user_id: int, network_id: int, role: Role) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, session
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 import reminders
@@ -39,6 +40,9 @@ def create_app(
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    proxies = int(app.config.get("PROXY_FIX_X_FOR", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     app.extensions["tracker"] = Services(
         db=Database(app.config["DATABASE_URL"]),

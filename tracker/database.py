@@ -9,6 +9,7 @@ from sqlmodel import Session, SQLModel
 
 import reminders.models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.models  # noqa: F401  (registers the reference tables)
+import tracker.security.models  # noqa: F401  (account security and the audit trail)
 from events import projections  # noqa: F401  (registers the read-model tables)
 from events.database import WriteQueue, make_engine, write_queue, writer
 from events.schema import create_event_table

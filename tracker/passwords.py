@@ -13,6 +13,13 @@ class Passwords:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
         )
+        self._dummy = ""
+
+    def dummy_hash(self) -> str:
+        """A hash to verify against for an unknown account, so it takes as long as a known one."""
+        if not self._dummy:
+            self._dummy = self.hash("not-a-password-of-anyone")
+        return self._dummy
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

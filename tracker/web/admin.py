@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -15,8 +15,11 @@ from sqlmodel import col, select
 from tracker import accounts
 from tracker.domain.access import Role
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
+from tracker.security import audit
+from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
 from tracker.web.access import principal
+from tracker.web.auth import client_address
 from tracker.web.forms import (
     ActionForm,
     MembershipForm,
@@ -129,6 +132,16 @@ def users() -> ResponseReturnValue:
             session.rollback()
             form.email.errors = [str(refused)]
         else:
+            if user.is_admin:
+                audit.add(
+                    session,
+                    AuditKind.ROLE_CHANGED,
+                    at=services().clock.now(),
+                    actor_id=principal().user_id,
+                    subject_id=user.id,
+                    address=client_address(),
+                    detail="created as administrator",
+                )
             session.commit()
             flash(_("Person added. Now give them a role in a network."), "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -159,6 +172,15 @@ def user(user_id: int) -> ResponseReturnValue:
             accounts.set_role(
                 session, user_id, role_form.network_id.data, Role(role_form.role.data)
             )
+            audit.add(
+                session,
+                AuditKind.ROLE_CHANGED,
+                at=services().clock.now(),
+                actor_id=principal().user_id,
+                subject_id=user_id,
+                address=client_address(),
+                detail=f"network {role_form.network_id.data}: {Role(role_form.role.data).value}",
+            )
             session.commit()
             flash(_("Role saved."), "success")
             return redirect(url_for("admin.user", user_id=user_id))
@@ -166,6 +188,15 @@ def user(user_id: int) -> ResponseReturnValue:
     elif member_form.submit.data:
         if member_form.validate_on_submit():
             accounts.add_to_workgroup(session, user_id, member_form.workgroup_id.data)
+            audit.add(
+                session,
+                AuditKind.ROLE_CHANGED,
+                at=services().clock.now(),
+                actor_id=principal().user_id,
+                subject_id=user_id,
+                address=client_address(),
+                detail=f"added to workgroup {member_form.workgroup_id.data}",
+            )
             session.commit()
             flash(_("Added to the workgroup."), "success")
             return redirect(url_for("admin.user", user_id=user_id))
@@ -193,6 +224,76 @@ def user(user_id: int) -> ResponseReturnValue:
     )
 
 
+def audit_labels() -> dict[str, str]:
+    return {
+        AuditKind.SIGNED_IN: _("signed in"),
+        AuditKind.LOGIN_FAILED: _("failed login"),
+        AuditKind.ACCOUNT_LOCKED: _("account locked"),
+        AuditKind.LOGIN_THROTTLED: _("too many login attempts (429)"),
+        AuditKind.ACCESS_REFUSED: _("access refused"),
+        AuditKind.ROLE_CHANGED: _("role changed"),
+        AuditKind.EXPORT: _("export"),
+        AuditKind.PASSWORD_CHANGED: _("password changed"),
+        AuditKind.PASSWORD_RESET_REQUESTED: _("password reset requested"),
+        AuditKind.PASSWORD_RESET: _("password reset"),
+        AuditKind.DEACTIVATED: _("deactivated"),
+        AuditKind.REACTIVATED: _("activated"),
+        AuditKind.PERSON_ERASED: _("person erased"),
+    }
+
+
+@blueprint.route("/audit")
+@admin_required
+def audit_trail() -> ResponseReturnValue:
+    """The audit trail, newest first; filter by kind or by person (?soort=…&persoon=…)."""
+    session = db_session()
+    kind = request.args.get("soort", "")
+    person = request.args.get("persoon", "")
+    entries = audit.latest(
+        session,
+        limit=500,
+        kind=kind if kind in audit_labels() else None,
+        user_id=int(person) if person.isdigit() and len(person) < 10 else None,
+    )
+    ids = {i for e in entries for i in (e.actor_id, e.subject_id) if i is not None}
+    names = (
+        {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+        if ids
+        else {}
+    )
+    return render_template(
+        "admin/audit.html", entries=entries, names=names, labels=audit_labels(), kind=kind
+    )
+
+
+@blueprint.post("/gebruikers/<int:user_id>/actief")
+@admin_required
+def set_active(user_id: int) -> ResponseReturnValue:
+    """Deactivate a person (every session and API token stops working) or activate again."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    tools = services()
+    with tools.db.unit_of_work() as uow:
+        person = uow.session.get(User, user_id)
+        if person is None or person.id is None:
+            abort(404)
+        if person.id == principal().user_id:
+            abort(400, description=_("You cannot deactivate yourself."))
+        accounts.set_active(uow.session, person, not person.active)
+        audit.add(
+            uow.session,
+            AuditKind.REACTIVATED if person.active else AuditKind.DEACTIVATED,
+            at=tools.clock.now(),
+            actor_id=principal().user_id,
+            subject_id=person.id,
+            address=client_address(),
+        )
+        uow.commit()
+        active = person.active
+    flash(_("Person activated.") if active else _("Person deactivated."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
 @blueprint.post("/gebruikers/<int:user_id>/werkgroepen/<int:workgroup_id>/verwijderen")
 @admin_required
 def remove_membership(user_id: int, workgroup_id: int) -> ResponseReturnValue:
@@ -203,6 +304,15 @@ def remove_membership(user_id: int, workgroup_id: int) -> ResponseReturnValue:
     if membership is None:
         abort(404)
     session.delete(membership)
+    audit.add(
+        session,
+        AuditKind.ROLE_CHANGED,
+        at=services().clock.now(),
+        actor_id=principal().user_id,
+        subject_id=user_id,
+        address=client_address(),
+        detail=f"removed from workgroup {workgroup_id}",
+    )
     session.commit()
     flash(_("Removed from the workgroup."), "success")
     return redirect(url_for("admin.user", user_id=user_id))

@@ -1,13 +1,21 @@
-"""Signing in and out (Flask-Login), bearer tokens for the API, and the language choice."""
+"""Signing in and out (Flask-Login), bearer tokens for the API, and the language choice.
+
+Sessions name the person and their session epoch (see tracker/security/sessions.py): signing
+out, changing the password or deactivation raise the epoch and so end every session of that
+person. Sessions also end after the idle and absolute timeouts. Failed logins are counted per
+account (lockout) and attempts per address (429), in the database (tracker/security/throttle.py).
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     flash,
     g,
     jsonify,
@@ -22,36 +30,88 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
+from tracker import accounts
 from tracker.accounts import normalise_email, token_hash
 from tracker.domain.access import Principal
 from tracker.extensions import login_manager
 from tracker.models import ApiToken, User
 from tracker.queries import principal_for
+from tracker.security import audit, throttle
+from tracker.security.audit import AuditKind
+from tracker.security.sessions import (
+    Timeouts,
+    end_all_sessions,
+    parse_session_id,
+    session_epoch,
+    session_id,
+)
 from tracker.services import db_session, services
-from tracker.web.forms import ActionForm, LoginForm
+from tracker.web.forms import ActionForm, LoginForm, PasswordChangeForm
 
 blueprint = Blueprint("auth", __name__)
 
+# Session keys: when the person signed in, and when this session was last used (POSIX time).
+SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+SEEN_AT_RESOLUTION = 60  # seconds: refresh the idle clock at most once a minute
+
 
 class SignedIn(UserMixin):
-    """The signed-in person: their stored row and their access-rule view."""
+    """The signed-in person: their stored row, their access-rule view, their session epoch."""
 
-    def __init__(self, user: User, principal: Principal) -> None:
+    def __init__(self, user: User, principal: Principal, epoch: int = 0) -> None:
         self.user = user
         self.principal = principal
+        self.epoch = epoch
 
     def get_id(self) -> str:
-        return str(self.user.id)
+        return session_id(self.user.id or 0, self.epoch)
 
     @property
     def name(self) -> str:
         return self.user.name
 
 
-def _signed_in(user: User | None) -> SignedIn | None:
+def _signed_in(user: User | None, epoch: int = 0) -> SignedIn | None:
     if user is None or not user.active:
         return None
-    return SignedIn(user, principal_for(db_session(), user))
+    return SignedIn(user, principal_for(db_session(), user), epoch)
+
+
+def client_address() -> str:
+    """The client's address (behind a proxy: as PROXY_FIX_X_FOR lets ProxyFix read it)."""
+    return (request.remote_addr or "")[:64]
+
+
+def limits() -> throttle.Limits:
+    config = current_app.config
+    return throttle.Limits(
+        max_failures=config["LOGIN_MAX_FAILURES"],
+        lock_for=timedelta(minutes=config["LOGIN_LOCK_MINUTES"]),
+        per_minute=config["LOGIN_ATTEMPTS_PER_MINUTE"],
+    )
+
+
+def timeouts() -> Timeouts:
+    config = current_app.config
+    return Timeouts(
+        idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+        absolute=timedelta(hours=config["SESSION_ABSOLUTE_HOURS"]),
+    )
+
+
+def _start_session(user: User, epoch: int) -> None:
+    """A fresh session for the person: nothing of the anonymous one is kept but the language."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    now = services().clock.now().timestamp()
+    session[SIGNED_IN_AT] = now
+    session[SEEN_AT] = now
+    signed_in = _signed_in(user, epoch)
+    assert signed_in is not None
+    login_user(signed_in)
 
 
 def init_app(app: Flask) -> None:
@@ -60,10 +120,23 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> SignedIn | None:
-        if not user_id.isdigit():
+    def load_user(value: str) -> SignedIn | None:
+        parsed = parse_session_id(value)
+        if parsed is None:
             return None
-        return _signed_in(db_session().get(User, int(user_id)))
+        user_id, epoch = parsed
+        db = db_session()
+        if epoch != session_epoch(db.connection(), user_id):
+            return None  # signed out elsewhere, password changed, deactivated
+        now = services().clock.now().timestamp()
+        if timeouts().expired(session.get(SIGNED_IN_AT), session.get(SEEN_AT), now):
+            for key in ("_user_id", "_fresh", "_id", SIGNED_IN_AT, SEEN_AT):
+                session.pop(key, None)
+            flash(_("Your session has ended. Please sign in again."), "info")
+            return None
+        if now - float(session[SEEN_AT]) >= SEEN_AT_RESOLUTION:
+            session[SEEN_AT] = now
+        return _signed_in(db.get(User, user_id), epoch)
 
     @login_manager.request_loader
     def load_from_token(req: object) -> SignedIn | None:
@@ -106,37 +179,111 @@ def is_safe_next(target: str | None) -> TypeGuard[str]:
     )
 
 
+def _too_many_attempts() -> ResponseReturnValue:
+    message = _("Too many sign-in attempts from your address. Wait a minute and try again.")
+    page = render_template(
+        "errors/error.html", code=429, title=_("Too many attempts"), message=message
+    )
+    return page, 429, {"Retry-After": "60"}
+
+
 @blueprint.route("/inloggen", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("activities.mine"))
+    tools = services()
+    if request.method == "POST":
+        now = tools.clock.now()
+        with tools.db.unit_of_work() as uow:
+            attempts = throttle.count_attempt(uow.connection, client_address(), now)
+            if attempts == limits().per_minute + 1:  # once per minute, not once per attempt
+                audit.add(uow.session, AuditKind.LOGIN_THROTTLED, at=now, address=client_address())
+            uow.commit()
+        if attempts > limits().per_minute:
+            return _too_many_attempts()
     form = LoginForm()
     if form.validate_on_submit():
-        tools = services()
-        db = db_session()
-        user = db.exec(
-            select(User).where(User.email == normalise_email(form.email.data or ""))
-        ).first()
-        if (
-            user is not None
-            and user.active
-            and tools.passwords.verify(user.password_hash, form.password.data)
-        ):
-            if tools.passwords.needs_rehash(user.password_hash):
-                user.password_hash = tools.passwords.hash(form.password.data)
-                db.add(user)
-                db.commit()
-            locale = session.get("locale")
-            session.clear()  # a new session on every sign-in
-            if locale:
-                session["locale"] = locale
-            signed_in = _signed_in(user)
-            assert signed_in is not None
-            login_user(signed_in)
-            target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("activities.mine"))
-        flash(_("E-mail address or password is not correct."), "error")
+        user = (
+            db_session()
+            .exec(select(User).where(User.email == normalise_email(form.email.data or "")))
+            .first()
+        )
+        if _password_accepted(user, form.password.data or ""):
+            assert user is not None
+            return _signed_in_now(user, form.password.data or "")
+        flash(
+            _(
+                "E-mail address or password is not correct. After %(n)s failed attempts an "
+                "account is locked for %(minutes)s minutes.",
+                n=limits().max_failures,
+                minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+            ),
+            "error",
+        )
     return render_template("auth/login.html", form=form)
+
+
+def _password_accepted(user: User | None, password: str) -> bool:
+    """Check the password, counting a failure (and locking the account after too many)."""
+    tools = services()
+    now = tools.clock.now()
+    if user is None or user.id is None:
+        tools.passwords.verify(tools.passwords.dummy_hash(), password)  # same time either way
+        audit.record(tools.db, AuditKind.LOGIN_FAILED, at=now, address=client_address())
+        return False
+    with tools.db.unit_of_work() as uow:
+        locked = throttle.locked_until(uow.connection, user.id, now) is not None
+    if not locked and user.active and tools.passwords.verify(user.password_hash, password):
+        return True
+    with tools.db.unit_of_work() as uow:
+        detail = "account locked" if locked else ("inactive" if not user.active else "")
+        locked_now = not locked and throttle.register_failure(
+            uow.connection, user.id, now, limits()
+        )
+        audit.add(
+            uow.session,
+            AuditKind.LOGIN_FAILED,
+            at=now,
+            subject_id=user.id,
+            address=client_address(),
+            detail=detail,
+        )
+        if locked_now:
+            audit.add(
+                uow.session,
+                AuditKind.ACCOUNT_LOCKED,
+                at=now,
+                subject_id=user.id,
+                address=client_address(),
+                detail=f"{limits().max_failures} failed logins",
+            )
+        uow.commit()
+    return False
+
+
+def _signed_in_now(user: User, password: str) -> ResponseReturnValue:
+    tools = services()
+    assert user.id is not None
+    with tools.db.unit_of_work() as uow:
+        throttle.register_success(uow.connection, user.id)
+        if tools.passwords.needs_rehash(user.password_hash):
+            stored = uow.session.get(User, user.id)
+            assert stored is not None
+            stored.password_hash = tools.passwords.hash(password)
+            uow.session.add(stored)
+        epoch = session_epoch(uow.connection, user.id)
+        audit.add(
+            uow.session,
+            AuditKind.SIGNED_IN,
+            at=tools.clock.now(),
+            actor_id=user.id,
+            subject_id=user.id,
+            address=client_address(),
+        )
+        uow.commit()
+    _start_session(user, epoch)
+    target = request.args.get("next")
+    return redirect(target if is_safe_next(target) else url_for("activities.mine"))
 
 
 @blueprint.post("/uitloggen")
@@ -144,10 +291,56 @@ def login() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return redirect(url_for("activities.mine"))
+    with services().db.unit_of_work() as uow:
+        end_all_sessions(uow.connection, current_user.user.id)
+        uow.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/profiel/wachtwoord", methods=["GET", "POST"])
+@login_required
+def change_password() -> ResponseReturnValue:
+    """Change one's own password: every other session ends, this one starts anew."""
+    if g.get("auth_by_token"):
+        return redirect(url_for("activities.mine"))
+    tools = services()
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user_id = current_user.user.id
+        with tools.db.unit_of_work() as uow:
+            user = uow.session.get(User, user_id)
+            assert user is not None
+            if not tools.passwords.verify(user.password_hash, form.current.data or ""):
+                form.current.errors = [_("This is not your current password.")]
+            else:
+                try:
+                    accounts.change_password(
+                        uow.session, tools.passwords, user, form.new.data or ""
+                    )
+                except accounts.AccountError as refused:
+                    form.new.errors = [str(refused)]
+                else:
+                    epoch = session_epoch(uow.connection, user_id)
+                    audit.add(
+                        uow.session,
+                        AuditKind.PASSWORD_CHANGED,
+                        at=tools.clock.now(),
+                        actor_id=user_id,
+                        subject_id=user_id,
+                        address=client_address(),
+                    )
+                    uow.commit()
+                    _start_session(user, epoch)
+                    flash(
+                        _("Your password has been changed. Other sessions have been signed out."),
+                        "success",
+                    )
+                    return redirect(url_for("activities.mine"))
+    code = 400 if form.is_submitted() else 200
+    return render_template("auth/password.html", form=form), code
 
 
 @blueprint.post("/taal/<code>")

@@ -18,6 +18,7 @@ API_ERRORS = {
     409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
+    429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
 }
@@ -33,6 +34,7 @@ def _title(code: int) -> str:
         409: _("Conflict"),
         413: _("Too large"),
         415: _("Unsupported content type"),
+        429: _("Too many attempts"),
         500: _("Something went wrong"),
         503: _("Temporarily unavailable"),
     }

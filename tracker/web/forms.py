@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     Email,
+    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -36,6 +37,18 @@ class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
     submit = SubmitField(_l("Sign in"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
+    new = PasswordField(
+        _l("New password (at least 10 characters)"), validators=[DataRequired(), Length(max=1000)]
+    )
+    repeat = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", _l("The two new passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
 
 
 class StatusForm(FlaskForm):

@@ -11,8 +11,11 @@ from tracker.reports.load import plan_report
 from tracker.reports.model import STATUS_ORDER
 from tracker.reports.period import Period, report_moment
 from tracker.reports.render import MEDIA_TYPES, render
+from tracker.security import audit
+from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
 from tracker.web.access import principal, visible_plan
+from tracker.web.auth import client_address
 from tracker.web.forms import ReportForm
 
 blueprint = Blueprint("reports", __name__, url_prefix="/plannen")
@@ -49,6 +52,14 @@ def report(slug: str) -> ResponseReturnValue:
             "reports/page.html", plan=plan, form=form, reports=reports, statuses=STATUS_ORDER
         )
     name = f"voortgang-{plan.slug}-{period}.{fmt}"
+    audit.record(
+        services().db,
+        AuditKind.EXPORT,
+        at=now,
+        actor_id=principal().user_id,
+        address=client_address(),
+        detail=f"report {plan.slug} {period} {fmt}",
+    )
     return Response(
         render(reports, fmt),
         mimetype=MEDIA_TYPES[fmt],

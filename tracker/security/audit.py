@@ -1,0 +1,94 @@
+"""The audit trail: failed logins, lockouts, refusals, role changes, exports (who, when, where).
+
+Entries carry ids, never e-mail addresses, passwords or tokens. `add` writes in the caller's
+transaction (a role change and its entry commit together); `record` commits on its own (a
+refusal is recorded even though the request it belongs to changes nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from tracker.database import Database
+from tracker.security.models import AuditEntry
+
+
+class AuditKind(StrEnum):
+    SIGNED_IN = "signed_in"
+    LOGIN_FAILED = "login_failed"
+    ACCOUNT_LOCKED = "account_locked"
+    LOGIN_THROTTLED = "login_throttled"
+    ACCESS_REFUSED = "access_refused"
+    ROLE_CHANGED = "role_changed"
+    EXPORT = "export"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_RESET = "password_reset"
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+    PERSON_ERASED = "person_erased"
+
+
+def add(
+    session: Session,
+    kind: AuditKind,
+    *,
+    at: datetime,
+    actor_id: int | None = None,
+    subject_id: int | None = None,
+    address: str = "",
+    detail: str = "",
+) -> None:
+    """Add an entry to the caller's transaction."""
+    session.add(
+        AuditEntry(
+            at=at,
+            kind=kind.value,
+            actor_id=actor_id,
+            subject_id=subject_id,
+            address=address[:64],
+            detail=detail[:300],
+        )
+    )
+
+
+def record(
+    db: Database,
+    kind: AuditKind,
+    *,
+    at: datetime,
+    actor_id: int | None = None,
+    subject_id: int | None = None,
+    address: str = "",
+    detail: str = "",
+) -> None:
+    """Write an entry in a transaction of its own."""
+    with db.unit_of_work() as uow:
+        add(
+            uow.session,
+            kind,
+            at=at,
+            actor_id=actor_id,
+            subject_id=subject_id,
+            address=address,
+            detail=detail,
+        )
+        uow.commit()
+
+
+def latest(
+    session: Session, *, limit: int = 200, kind: str | None = None, user_id: int | None = None
+) -> Sequence[AuditEntry]:
+    """The newest entries first, optionally of one kind or about/by one person."""
+    query = select(AuditEntry)
+    if kind:
+        query = query.where(AuditEntry.kind == kind)
+    if user_id is not None:
+        query = query.where(
+            (col(AuditEntry.actor_id) == user_id) | (col(AuditEntry.subject_id) == user_id)
+        )
+    return session.exec(query.order_by(col(AuditEntry.id).desc()).limit(limit)).all()

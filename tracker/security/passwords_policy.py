@@ -1,0 +1,31 @@
+"""Which passwords are accepted: at least 10 characters, not one of the 10,000 most common.
+
+The list ships with the app (`common-passwords.txt`, see `common-passwords.NOTICE`); it is
+compared case-insensitively, so "Password123" is refused like "password123".
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1000
+COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def password_problem(password: str) -> str | None:
+    """Why the password is refused (Dutch, for the person choosing it), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"het wachtwoord mag hoogstens {MAX_PASSWORD_LENGTH} tekens hebben"
+    if password.strip().lower() in common_passwords():
+        return "dit wachtwoord komt voor in de lijst van veelgebruikte wachtwoorden; kies een ander"
+    return None
