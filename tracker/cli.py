@@ -313,6 +313,25 @@ def init_app(app: Flask) -> None:
             session.commit()
         click.echo(token)
 
+    @app.cli.command("check-store")
+    def check_store_command() -> None:
+        """Check the event log (versions continuous per stream) and that the read models
+        equal a replay; exits 1 when anything is wrong. Changes nothing."""
+        from events.check import check_store
+
+        with services().db.unit_of_work() as uow:  # rolled back: the replay is only compared
+            report = check_store(uow.connection)
+        for problem in report.problems:
+            click.echo(f"PROBLEM: {problem}")
+        if not report.clean:
+            raise click.ClickException(
+                f"{len(report.problems)} problem(s) in {report.events} events"
+            )
+        click.echo(
+            f"Store clean: {report.events} events in {report.streams} streams; "
+            "versions continuous, read models equal a replay."
+        )
+
     @app.cli.command("rebuild-projections")
     def rebuild_projections() -> None:
         """Replay every event and rebuild the read models from scratch."""
