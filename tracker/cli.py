@@ -313,6 +313,34 @@ def init_app(app: Flask) -> None:
             session.commit()
         click.echo(token)
 
+    @app.cli.command("export-person")
+    @click.argument("email")
+    @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+    def export_person_command(email: str, output: str) -> None:
+        """Write everything stored about a person to a JSON file."""
+        _export_person(_person_id(email), output)
+        click.echo(f"Personal data written to {output}.")
+
+    @app.cli.command("erase-person")
+    @click.argument("email")
+    @click.option("--export", "export_to", type=click.Path(dir_okay=False), help="JSON first")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation")
+    def erase_person_command(email: str, export_to: str | None, yes: bool) -> None:
+        """Erase a person's personal data; the event log keeps replaying ("verwijderde
+        gebruiker"). With --export their data is written to a JSON file first."""
+        from tracker.security.erasure import erase_person
+
+        user_id = _person_id(email)
+        if export_to:
+            _export_person(user_id, export_to)
+            click.echo(f"Personal data written to {export_to}.")
+        if not yes:
+            click.confirm(f"Erase person {user_id} for good?", abort=True)
+        with services().db.unit_of_work() as uow:
+            erase_person(uow.session, user_id, now=services().clock.now(), actor_id=None)
+            uow.commit()
+        click.echo(f"Person {user_id} erased.")
+
     @app.cli.command("check-store")
     def check_store_command() -> None:
         """Check the event log (versions continuous per stream) and that the read models
@@ -339,3 +367,28 @@ def init_app(app: Flask) -> None:
             count = projections.rebuild(uow.connection)
             uow.commit()
         click.echo(f"Rebuilt the read models from {count} events.")
+
+
+def _person_id(email: str) -> int:
+    """The id of the person with this e-mail address (or this id), or a ClickException."""
+    with services().db.session() as session:
+        if email.isdigit():
+            user = session.get(User, int(email))
+        else:
+            user = session.exec(
+                select(User).where(User.email == accounts.normalise_email(email))
+            ).first()
+        if user is None or user.id is None:
+            raise click.ClickException("no such person")
+        return user.id
+
+
+def _export_person(user_id: int, output: str) -> None:
+    import json
+
+    from tracker.security.erasure import personal_data
+
+    with services().db.session() as session:
+        data = personal_data(session, user_id)
+    with open(output, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)

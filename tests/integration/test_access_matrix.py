@@ -228,6 +228,23 @@ PAGES = [
         post(lambda w: f"/beheer/gebruikers/{w.user_ids['board']}/actief"),
         (302, 403, 403, 403, 403, 403, 302),
     ),
+    Route(
+        "my data as JSON",
+        get(lambda w: "/profiel/gegevens.json"),
+        (302, 200, 200, 200, 200, 200, 200),
+    ),
+    Route(
+        "admin: a person's data as JSON",
+        get(lambda w: f"/beheer/gebruikers/{w.user_ids['board']}/gegevens.json"),
+        (302, 403, 403, 403, 403, 403, 200),
+    ),
+    Route(
+        "admin: erase a person",
+        post(
+            lambda w: f"/beheer/gebruikers/{w.user_ids['board']}/wissen", lambda w: {"confirm": "y"}
+        ),
+        (302, 403, 403, 403, 403, 403, 302),
+    ),
     Route("sign out", post(lambda w: "/uitloggen"), (302, 302, 302, 302, 302, 302, 302)),
     Route("choose language", post(lambda w: "/taal/en"), (302, 302, 302, 302, 302, 302, 302)),
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -15,13 +16,14 @@ from sqlmodel import col, select
 from tracker import accounts
 from tracker.domain.access import Role
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
-from tracker.security import audit
+from tracker.security import audit, erasure
 from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
 from tracker.web.access import principal
 from tracker.web.auth import client_address
 from tracker.web.forms import (
     ActionForm,
+    EraseForm,
     MembershipForm,
     NetworkForm,
     RoleForm,
@@ -219,6 +221,8 @@ def user(user_id: int) -> ResponseReturnValue:
             role_form=role_form,
             member_form=member_form,
             role_labels=role_labels(),
+            erase_form=EraseForm(),
+            erased=erasure.is_erased(person),
         ),
         code,
     )
@@ -275,7 +279,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
     tools = services()
     with tools.db.unit_of_work() as uow:
         person = uow.session.get(User, user_id)
-        if person is None or person.id is None:
+        if person is None or person.id is None or erasure.is_erased(person):
             abort(404)
         if person.id == principal().user_id:
             abort(400, description=_("You cannot deactivate yourself."))
@@ -292,6 +296,59 @@ def set_active(user_id: int) -> ResponseReturnValue:
         active = person.active
     flash(_("Person activated.") if active else _("Person deactivated."), "success")
     return redirect(url_for("admin.user", user_id=user_id))
+
+
+@blueprint.get("/gebruikers/<int:user_id>/gegevens.json")
+@admin_required
+def export_person(user_id: int) -> ResponseReturnValue:
+    """Everything stored about a person, as JSON (before erasing them, or on request)."""
+    return person_export_response(user_id)
+
+
+def person_export_response(user_id: int) -> ResponseReturnValue:
+    """The JSON download of a person's data; the export is audited."""
+    tools = services()
+    try:
+        data = erasure.personal_data(db_session(), user_id)
+    except LookupError:
+        abort(404)
+    audit.record(
+        tools.db,
+        AuditKind.EXPORT,
+        at=tools.clock.now(),
+        actor_id=principal().user_id,
+        subject_id=user_id,
+        address=client_address(),
+        detail="personal data",
+    )
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="gegevens-{user_id}.json"'},
+    )
+
+
+@blueprint.post("/gebruikers/<int:user_id>/wissen")
+@admin_required
+def erase(user_id: int) -> ResponseReturnValue:
+    """Erase a person's personal data (confirmed with a checkbox); the log still replays."""
+    form = EraseForm()
+    if not form.validate_on_submit():
+        abort(400, description=_("Tick the box to confirm erasing this person."))
+    tools = services()
+    if user_id == principal().user_id:
+        abort(400, description=_("You cannot erase yourself."))
+    with tools.db.unit_of_work() as uow:
+        person = uow.session.get(User, user_id)
+        if person is None or erasure.is_erased(person):
+            abort(404)
+        erasure.erase_person(
+            uow.session, user_id, now=tools.clock.now(), actor_id=principal().user_id
+        )
+        uow.commit()
+    flash(_("The person's personal data has been erased."), "success")
+    return redirect(url_for("admin.users"))
 
 
 @blueprint.post("/gebruikers/<int:user_id>/werkgroepen/<int:workgroup_id>/verwijderen")

@@ -343,6 +343,15 @@ def change_password() -> ResponseReturnValue:
     return render_template("auth/password.html", form=form), code
 
 
+@blueprint.get("/profiel/gegevens.json")
+@login_required
+def my_data() -> ResponseReturnValue:
+    """Everything stored about me, as JSON."""
+    from tracker.web.admin import person_export_response
+
+    return person_export_response(current_user.user.id)
+
+
 @blueprint.post("/taal/<code>")
 def set_language(code: str) -> ResponseReturnValue:
     if ActionForm().validate_on_submit() and code in ("nl", "en"):

@@ -66,6 +66,16 @@ class ActionForm(FlaskForm):
     submit = SubmitField()
 
 
+class EraseForm(FlaskForm):
+    """Erasing a person: only with the box ticked."""
+
+    confirm = BooleanField(
+        _l("Yes, erase this person's name, e-mail address and account for good"),
+        validators=[DataRequired()],
+    )
+    submit = SubmitField(_l("Erase personal data"))
+
+
 class NetworkForm(FlaskForm):
     slug = StringField(
         _l("Short name (in addresses)"),

@@ -1,0 +1,155 @@
+"""A person's own data as JSON, and erasing a person (admin page and CLI).
+
+Erasing keeps the `user` row (events name their actor by id, and the log is append-only) but
+empties everything personal: name, e-mail address, password hash, language; roles,
+memberships, API tokens, reset links, reminder choices, import drafts; the addresses in the
+audit trail; the text of reminder mails composed for them. The log still replays, and its
+history shows "verwijderde gebruiker". Notes a person wrote in an activity's history are
+part of the plan's record and are kept (they carry no account data).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from events.schema import events_table
+from reminders.models import OutboxMessage, OutboxStatus, ReminderPreference
+from tracker.models import (
+    ApiToken,
+    ImportDraft,
+    Network,
+    NetworkRole,
+    User,
+    Workgroup,
+    WorkgroupMember,
+)
+from tracker.security import audit
+from tracker.security.audit import AuditKind
+from tracker.security.models import AuditEntry, PasswordResetToken, as_utc
+from tracker.security.sessions import end_all_sessions
+
+ERASED_PREFIX = "erased-"
+
+
+def is_erased(user: User) -> bool:
+    return user.email.startswith(ERASED_PREFIX) and not user.name
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def personal_data(session: Session, user_id: int) -> dict[str, Any]:
+    """Everything stored about the person, for them to keep (GDPR access/portability)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    roles = session.exec(
+        select(NetworkRole, Network).join(Network).where(NetworkRole.user_id == user_id)
+    ).all()
+    groups = session.exec(
+        select(Workgroup, Network)
+        .join(WorkgroupMember, col(WorkgroupMember.workgroup_id) == col(Workgroup.id))
+        .join(Network, col(Network.id) == col(Workgroup.network_id))
+        .where(WorkgroupMember.user_id == user_id)
+    ).all()
+    tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user_id)).all()
+    preference = session.get(ReminderPreference, user_id)
+    entries = audit.latest(session, limit=10_000, user_id=user_id)
+    rows = session.connection().execute(
+        sa.select(events_table)
+        .where(events_table.c.actor == user_id)
+        .order_by(events_table.c.position)
+    )
+    updates = [
+        {
+            "activity": row.stream_id,
+            "version": row.version,
+            "type": row.type,
+            "recorded_at": _moment(as_utc(row.recorded_at)),
+            "data": json.loads(row.data),
+        }
+        for row in rows
+    ]
+    return {
+        "person": {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "administrator": user.is_admin,
+            "active": user.active,
+            "language": user.locale,
+            "created_at": _moment(user.created_at),
+        },
+        "roles": [{"network": n.slug, "role": r.role} for r, n in roles],
+        "workgroups": [{"network": n.slug, "workgroup": w.name} for w, n in groups],
+        "api_tokens": [{"created_at": _moment(t.created_at)} for t in tokens],
+        "reminder_choices": (
+            {"personal_copy": preference.personal_copy, "digest": preference.digest}
+            if preference
+            else None
+        ),
+        "updates": updates,
+        "audit_trail": [
+            {
+                "at": _moment(e.at),
+                "kind": e.kind,
+                "by_this_person": e.actor_id == user_id,
+                "address": e.address,
+                "detail": e.detail,
+            }
+            for e in entries
+        ],
+    }
+
+
+def erase_person(session: Session, user_id: int, *, now: datetime, actor_id: int | None) -> None:
+    """Remove the person's personal data (see the module docstring), in the caller's
+    transaction; their sessions end."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    user.name = ""
+    user.email = f"{ERASED_PREFIX}{user_id}"
+    user.password_hash = ""
+    user.locale = ""
+    user.active = False
+    user.is_admin = False
+    session.add(user)
+    session.flush()
+    connection = session.connection()
+    for model in (
+        NetworkRole,
+        WorkgroupMember,
+        ApiToken,
+        PasswordResetToken,
+        ReminderPreference,
+        ImportDraft,
+    ):
+        table: sa.Table = model.__table__  # type: ignore[union-attr]
+        connection.execute(sa.delete(table).where(table.c.user_id == user_id))
+    audit_table: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        sa.update(audit_table)
+        .where((audit_table.c.actor_id == user_id) | (audit_table.c.subject_id == user_id))
+        .values(address="")
+    )
+    outbox: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        sa.update(outbox)
+        .where(outbox.c.user_id == user_id, outbox.c.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.CANCELLED)
+    )
+    connection.execute(
+        sa.update(outbox)
+        .where(outbox.c.user_id == user_id)
+        .values(subject="", body_text="", body_html="", last_error="")
+    )
+    session.expire_all()
+    end_all_sessions(session.connection(), user_id)
+    audit.add(session, AuditKind.PERSON_ERASED, at=now, actor_id=actor_id, subject_id=user_id)
