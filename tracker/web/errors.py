@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from tracker.extensions import login_manager
 
 # The `error` field of JSON answers under /api/.
 API_ERRORS = {
@@ -73,6 +76,23 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html", code=code, title=_title(code), message=description
         ), code
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    def database_unavailable(error: sa.exc.DBAPIError) -> ResponseReturnValue:
+        """The database cannot be reached: 503 with a readable page. Nothing is cached: the
+        next request tries again (PostgreSQL connections are pinged before use), so the app
+        works again as soon as the database is back, without a restart."""
+        app.logger.warning(
+            "database unavailable on %s %s: %s", request.method, request.path, type(error.orig)
+        )
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database
+        if request.path.startswith("/api/"):
+            body = jsonify(error="unavailable", message="the database is unavailable; try again")
+            return body, 503, {"Retry-After": "30"}
+        message = _("The database cannot be reached at the moment. Try again in a minute.")
+        page = render_template("errors/error.html", code=503, title=_title(503), message=message)
+        return page, 503, {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
