@@ -341,6 +341,21 @@ def init_app(app: Flask) -> None:
             uow.commit()
         click.echo(f"Person {user_id} erased.")
 
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False))
+    def backup_command(target: str) -> None:
+        """Copy the SQLite database to TARGET while the app keeps running (online backup).
+        For PostgreSQL it explains the pg_dump command to use instead."""
+        from pathlib import Path
+
+        from tracker.backup import BackupError, backup_sqlite
+
+        try:
+            size = backup_sqlite(services().db.url, Path(target))
+        except BackupError as problem:
+            raise click.ClickException(str(problem)) from None
+        click.echo(f"Backup written to {target} ({size} bytes); integrity check ok.")
+
     @app.cli.command("check-store")
     def check_store_command() -> None:
         """Check the event log (versions continuous per stream) and that the read models
