@@ -1,0 +1,140 @@
+"""A Hypothesis state machine over the domain: plan activities, change their status (valid,
+invalid, stale), carry plans over into the next year, rebuild the read models, let time
+pass, in any order. After every step the store is clean: versions run on without gaps in
+every stream and the read models equal a full replay of the log.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlmodel import select
+
+from events import projections
+from events.check import check_store
+from events.store import ConcurrencyError
+from tracker.carry_over import CarryOverRefused, carry_over_plan
+from tracker.clock import FixedClock
+from tracker.database import Database
+from tracker.domain.commands import ChangeActivityStatus, PlanActivity, PlannedActivity
+from tracker.domain.status import Status, StatusError
+from tracker.handlers import UnknownActivity, change_activity_status, plan_activity
+from tracker.ids import activity_id_for
+from tracker.loading import load_plan
+from tracker.models import Activity, Plan
+from tracker.planfile import read_plan_yaml
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+STATUSES = [s.value for s in Status] + ["", "onbekend", "AFGEROND"]
+TEXT = st.text(alphabet=st.characters(exclude_characters="\x00", max_codepoint=0x2FFF), max_size=40)
+
+
+class TrackerMachine(RuleBasedStateMachine):
+    @initialize()
+    def start(self) -> None:
+        self.directory = tempfile.mkdtemp(prefix="tracker-machine-")
+        self.db = Database(f"sqlite:///{self.directory}/tracker.db")
+        self.db.create_schema()
+        self.clock = FixedClock(datetime(2021, 1, 4, 9, 0, tzinfo=UTC))
+        document = read_plan_yaml((FIXTURES / "mini-plan.yaml").read_text(encoding="utf-8"))
+        load_plan(self.db, document, self.clock)
+        self.versions: dict[str, int] = {}  # the version each activity was last seen at
+
+    def teardown(self) -> None:
+        if hasattr(self, "db"):
+            self.db.dispose()
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _activities(self) -> list[Activity]:
+        with self.db.session() as session:
+            return list(session.exec(select(Activity).order_by(Activity.id)).all())
+
+    def _plans(self) -> list[Plan]:
+        with self.db.session() as session:
+            return list(session.exec(select(Plan).order_by(Plan.year)).all())
+
+    @rule(data=st.data(), title=TEXT, theme=st.sampled_from(["Coördinatie", "Nieuw thema"]))
+    def plan_an_activity(self, data: st.DataObject, title: str, theme: str) -> None:
+        plan = data.draw(st.sampled_from(self._plans()))
+        assert plan.id is not None
+        command = PlanActivity(
+            activity_id=activity_id_for(plan.slug, title or "zonder titel"),
+            plan_id=plan.id,
+            content=PlannedActivity(title=title or "zonder titel", theme=theme),
+        )
+        with self.db.unit_of_work() as uow:
+            plan_activity(uow, command, self.clock)
+            uow.commit()
+
+    @rule(
+        data=st.data(),
+        status=st.sampled_from(STATUSES),
+        note=TEXT,
+        stale=st.booleans(),
+        blind=st.booleans(),
+    )
+    def change_status(
+        self, data: st.DataObject, status: str, note: str, stale: bool, blind: bool
+    ) -> None:
+        activity = data.draw(st.sampled_from(self._activities()))
+        with self.db.unit_of_work() as uow:
+            current = uow.events.current_version(activity.id)
+        expected = None if blind else (current - 1 if stale else current)
+        command = ChangeActivityStatus(activity.id, status, note, expected, actor_id=1)
+        try:
+            change_activity_status(self.db.unit_of_work(), command, self.clock)
+        except (StatusError, ConcurrencyError, UnknownActivity):
+            pass
+
+    @rule(data=st.data(), reason=TEXT, everything=st.booleans())
+    def carry_over(self, data: st.DataObject, reason: str, everything: bool) -> None:
+        plan = data.draw(st.sampled_from(self._plans()))
+        chosen: list[str] = []
+        if not everything:
+            mine = [a.id for a in self._activities() if a.plan_id == plan.id]
+            chosen = data.draw(st.lists(st.sampled_from(mine), max_size=3, unique=True))
+        try:
+            carry_over_plan(
+                self.db,
+                self.clock,
+                from_slug=plan.slug,
+                to_slug=f"testnet-{plan.year + 1}",
+                reason=reason,
+                activity_ids=chosen,
+            )
+        except CarryOverRefused:
+            pass
+
+    @rule()
+    def rebuild(self) -> None:
+        with self.db.unit_of_work() as uow:
+            projections.rebuild(uow.connection)
+            uow.commit()
+
+    @rule(hours=st.integers(min_value=0, max_value=24 * 200))
+    def time_passes(self, hours: int) -> None:
+        self.clock.advance(timedelta(hours=hours))
+
+    @invariant()
+    def read_models_equal_a_replay(self) -> None:
+        if not hasattr(self, "db"):
+            return
+        with self.db.unit_of_work() as uow:  # rolled back: the replay is only compared
+            report = check_store(uow.connection)
+        assert report.clean, report.problems
+
+
+TrackerMachine.TestCase.settings = settings(
+    max_examples=25,
+    stateful_step_count=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_the_read_models_always_equal_a_replay = TrackerMachine.TestCase
