@@ -229,6 +229,21 @@ PAGES = [
         (302, 403, 403, 403, 403, 403, 302),
     ),
     Route(
+        "forgot password page",
+        get(lambda w: "/wachtwoord-vergeten"),
+        (200, 302, 302, 302, 302, 302, 302),
+    ),
+    Route(
+        "ask for a reset link",
+        post(lambda w: "/wachtwoord-vergeten", lambda w: {"email": "niemand@example.org"}),
+        (302, 302, 302, 302, 302, 302, 302),
+    ),
+    Route(
+        "reset with a made-up link",
+        get(lambda w: "/wachtwoord-herstellen/verzonnen-token"),
+        (400, 400, 400, 400, 400, 400, 400),
+    ),
+    Route(
         "my data as JSON",
         get(lambda w: "/profiel/gegevens.json"),
         (302, 200, 200, 200, 200, 200, 200),

@@ -36,7 +36,7 @@ from tracker.domain.access import Principal
 from tracker.extensions import login_manager
 from tracker.models import ApiToken, User
 from tracker.queries import principal_for
-from tracker.security import audit, throttle
+from tracker.security import audit, password_reset, throttle
 from tracker.security.audit import AuditKind
 from tracker.security.sessions import (
     Timeouts,
@@ -46,7 +46,13 @@ from tracker.security.sessions import (
     session_id,
 )
 from tracker.services import db_session, services
-from tracker.web.forms import ActionForm, LoginForm, PasswordChangeForm
+from tracker.web.forms import (
+    ActionForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
+)
 
 blueprint = Blueprint("auth", __name__)
 
@@ -341,6 +347,106 @@ def change_password() -> ResponseReturnValue:
                     return redirect(url_for("activities.mine"))
     code = 400 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), code
+
+
+@blueprint.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a reset link. The answer is the same whether or not the address is known."""
+    if current_user.is_authenticated:
+        return redirect(url_for("activities.mine"))
+    tools = services()
+    form = PasswordResetRequestForm()
+    if request.method == "POST":
+        now = tools.clock.now()
+        with tools.db.unit_of_work() as uow:
+            attempts = throttle.count_attempt(uow.connection, f"reset:{client_address()}", now)
+            uow.commit()
+        if attempts > limits().per_minute:
+            return _too_many_attempts()
+    if form.validate_on_submit():
+        _send_reset_link(form.email.data or "")
+        flash(
+            _(
+                "If an account exists for this address, we have sent it a link to choose a "
+                "new password. The link works once, for %(minutes)s minutes.",
+                minutes=current_app.config["PASSWORD_RESET_MINUTES"],
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 400 if form.is_submitted() else 200
+
+
+def _send_reset_link(email: str) -> None:
+    """Store a token and mail the link to the account's stored address (if there is one)."""
+    from reminders.mailer import DeliveryFailure
+
+    tools = services()
+    now = tools.clock.now()
+    minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
+    with tools.db.unit_of_work() as uow:
+        found = password_reset.request_reset(uow.session, email, now, timedelta(minutes=minutes))
+        audit.add(
+            uow.session,
+            AuditKind.PASSWORD_RESET_REQUESTED,
+            at=now,
+            subject_id=found.user_id if found else None,
+            address=client_address(),
+            detail="" if found else "no such account",
+        )
+        uow.commit()
+    if found is None:
+        return
+    reminders = current_app.extensions["reminders"]
+    link = current_app.config["APP_URL"].rstrip("/") + url_for(
+        "auth.reset_password", token=found.token
+    )
+    message = password_reset.reset_message(
+        found, sender=reminders.mail.sender, link=link, minutes=minutes
+    )
+    try:
+        reminders.mailer.send(message)
+    except DeliveryFailure as failure:  # logged without the address or the link
+        current_app.logger.warning(
+            "password-reset mail for person %s not delivered: %s",
+            found.user_id,
+            type(failure).__name__,
+        )
+
+
+@blueprint.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """Choose a new password with the link from the mail (once, within the hour)."""
+    tools = services()
+    now = tools.clock.now()
+    if password_reset.valid_token(db_session(), token, now) is None:
+        message = _("This link is not valid (any more). Ask for a new one.")
+        page = render_template(
+            "errors/error.html", code=400, title=_("Link expired"), message=message
+        )
+        return page, 400
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        with tools.db.unit_of_work() as uow:
+            try:
+                user_id = password_reset.reset_password(
+                    uow.session, tools.passwords, token, form.new.data or "", now
+                )
+            except (password_reset.ResetRefused, accounts.AccountError) as refused:
+                form.new.errors = [str(refused)]
+            else:
+                audit.add(
+                    uow.session,
+                    AuditKind.PASSWORD_RESET,
+                    at=now,
+                    subject_id=user_id,
+                    address=client_address(),
+                )
+                uow.commit()
+                flash(_("Your password has been changed. Sign in with it."), "success")
+                return redirect(url_for("auth.login"))
+    code = 400 if form.is_submitted() else 200
+    return render_template("auth/reset.html", form=form), code
 
 
 @blueprint.get("/profiel/gegevens.json")

@@ -51,6 +51,22 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
+class PasswordResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class PasswordResetForm(FlaskForm):
+    new = PasswordField(
+        _l("New password (at least 10 characters)"), validators=[DataRequired(), Length(max=1000)]
+    )
+    repeat = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", _l("The two new passwords differ."))],
+    )
+    submit = SubmitField(_l("Set password"))
+
+
 class StatusForm(FlaskForm):
     """A status update: the new status (or the same one, for a progress note) and a note."""
 

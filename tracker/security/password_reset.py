@@ -1,0 +1,111 @@
+"""Password reset by e-mail: a single-use link, valid at most 60 minutes.
+
+Only the SHA-256 of the token is stored. The mail goes to the address stored for the
+account, never to an address taken from the request, and the answer to a request is the
+same whether or not the address belongs to an account. Mail is sent with the reminders'
+mailer (SMTP, file or console, as configured).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from tracker import accounts
+from tracker.accounts import normalise_email, token_hash
+from tracker.models import User
+from tracker.passwords import Passwords
+from tracker.security import throttle
+from tracker.security.models import PasswordResetToken, as_utc
+
+MAX_VALIDITY = timedelta(minutes=60)
+
+
+class ResetRefused(Exception):
+    """The link is unknown, used or expired, or the new password is refused (message: why)."""
+
+
+@dataclass(frozen=True)
+class ResetRequest:
+    user_id: int
+    email: str  # the stored address of the account
+    token: str
+
+
+def request_reset(
+    session: Session, email: str, now: datetime, valid_for: timedelta
+) -> ResetRequest | None:
+    """A new reset token for the active account with this address, or None (unknown)."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None or user.id is None or not user.active or "@" not in user.email:
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(
+        PasswordResetToken(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + min(valid_for, MAX_VALIDITY),
+        )
+    )
+    session.flush()
+    return ResetRequest(user.id, user.email, token)
+
+
+def valid_token(session: Session, token: str, now: datetime) -> PasswordResetToken | None:
+    found = session.get(PasswordResetToken, token_hash(token)) if len(token) < 200 else None
+    if found is None or found.used_at is not None:
+        return None
+    expires = as_utc(found.expires_at)
+    return found if expires is not None and expires > now else None
+
+
+def reset_password(
+    session: Session, passwords: Passwords, token: str, password: str, now: datetime
+) -> int:
+    """Set the new password with a valid token (used up at once); returns the person's id.
+
+    The token is marked used with a conditional UPDATE, so of two requests with the same
+    link only one succeeds. Every session of the person ends; a lockout is lifted.
+    """
+    found = valid_token(session, token, now)
+    if found is None:
+        raise ResetRefused("de link is ongeldig, al gebruikt of verlopen")
+    accounts.check_password(password)
+    table: sa.Table = PasswordResetToken.__table__  # type: ignore[attr-defined]
+    used = session.connection().execute(
+        sa.update(table)
+        .where(table.c.token_hash == found.token_hash, table.c.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:
+        raise ResetRefused("de link is ongeldig, al gebruikt of verlopen")
+    user = session.get(User, found.user_id)
+    if user is None or not user.active:
+        raise ResetRefused("de link is ongeldig, al gebruikt of verlopen")
+    accounts.change_password(session, passwords, user, password)
+    throttle.register_success(session.connection(), found.user_id)
+    return found.user_id
+
+
+def reset_message(request: ResetRequest, *, sender: str, link: str, minutes: int) -> EmailMessage:
+    """The mail with the link (Dutch), to the account's stored address."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = request.email
+    message["Subject"] = "Wachtwoord herstellen – Jaarplan-tracker"
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    message.set_content(
+        "Er is gevraagd om het wachtwoord van je account bij de Jaarplan-tracker te herstellen.\n\n"
+        f"Kies een nieuw wachtwoord via deze link (geldig gedurende {minutes} minuten, "
+        f"één keer te gebruiken):\n\n{link}\n\n"
+        "Heb je dit niet zelf gevraagd? Dan kun je deze e-mail negeren; je wachtwoord blijft "
+        "zoals het was.\n"
+    )
+    return message
