@@ -16,6 +16,10 @@ run: setup
 test: setup lint typecheck
 	$(UV) run --frozen pytest
 
+## fuzz-api: schemathesis, 1,000 generated requests per API operation (run by CI)
+fuzz-api: setup
+	API_FUZZ_EXAMPLES=1000 $(UV) run --frozen pytest -q tests/fuzz
+
 setup: system-packages .venv/.synced translations
 
 # System libraries from Debian: Pango for WeasyPrint's PDFs, poppler-utils (pdftotext) for the
