@@ -2,8 +2,8 @@
 
 The server is made to take a second over the action, so the second click of a double click
 certainly lands while the first is still being answered. While a form's request is under way
-the page cannot be inspected from the test (the browser is navigating), so the page writes
-what its busy indicator showed to sessionStorage, read back afterwards.
+the page cannot be inspected from the test (the browser is navigating), so the page reports
+what its busy indicator shows through a function the test exposes to it.
 """
 
 from __future__ import annotations
@@ -30,12 +30,7 @@ WATCH_BUSY = """() => {
         disabled: Array.from(document.querySelectorAll('main [type=submit]'))
             .filter(button => button.disabled).length,
     });
-    const log = () => {
-        const seen = JSON.parse(sessionStorage.getItem('e2e-busy') || '[]');
-        seen.push(snapshot());
-        sessionStorage.setItem('e2e-busy', JSON.stringify(seen));
-    };
-    new MutationObserver(log).observe(document.querySelector('main'), {
+    new MutationObserver(() => window.e2eBusy(snapshot())).observe(document.querySelector('main'), {
         subtree: true, childList: true, characterData: true, attributes: true,
         attributeFilter: ['disabled', 'aria-busy', 'class'],
     });
@@ -44,8 +39,10 @@ WATCH_BUSY = """() => {
 
 def watch_busy(page: Page) -> Callable[[], list[dict[str, Any]]]:
     """Record what the page's busy indicator shows; call the result to read the record."""
+    seen: list[dict[str, Any]] = []
+    page.expose_function("e2eBusy", lambda snapshot: seen.append(snapshot))
     page.evaluate(WATCH_BUSY)
-    return lambda: page.evaluate("() => JSON.parse(sessionStorage.getItem('e2e-busy') || '[]')")
+    return lambda: seen
 
 
 def requests_to(page: Page, fragment: str, method: str = "GET") -> list[str]:
