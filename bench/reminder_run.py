@@ -75,8 +75,8 @@ def measure(url: str, factor: float, port: int) -> dict[str, float | int]:
     with db.session() as session:
         messages = [
             email_message(
-                reminders.mail.sender, f"werkgroep-{m.workgroup_id}@example.org", m.subject,
-                m.body_text, m.body_html,
+                reminders.mail.sender, dataset.workgroup_address(m.workgroup_id or 0),
+                m.subject, m.body_text, m.body_html,
             )
             for m in session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))
         ]  # fmt: skip

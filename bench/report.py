@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-NOT_BUILT = "not yet built"
 BEGIN_MARK = "<!-- bench:begin (written by `make bench`; edit outside these marks) -->"
 END_MARK = "<!-- bench:end -->"
 
