@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_LINK_MODE ?= copy
 FLASK := $(UV) run --frozen flask --app wsgi
 
-.PHONY: run test bench setup system-packages lint typecheck translations extract-messages clean
+.PHONY: run test bench setup system-packages browser-tools chromium lint typecheck translations extract-messages clean
 
 ## run: environment, database, demo data, then the server on http://127.0.0.1:5000
 run: setup
@@ -12,8 +12,9 @@ run: setup
 	$(FLASK) load-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## test: lint, type check and the whole test suite (SQLite, and PostgreSQL when reachable)
-test: setup lint typecheck
+## test: lint, type check and the whole test suite (SQLite, and PostgreSQL when reachable;
+## the browser journeys in tests/e2e in Debian's Chromium, with axe-core from node_modules)
+test: setup browser-tools lint typecheck
 	$(UV) run --frozen pytest
 
 ## fuzz-api: schemathesis, 1,000 generated requests per API operation (run by CI)
@@ -46,7 +47,30 @@ bench: setup
 		--seconds $(BENCH_SECONDS) --postgres-url $(BENCH_POSTGRES) --results bench/RESULTS.md \
 		--time-limit 2300
 
-setup: .venv/.synced translations
+
+# The browser tests: Debian's Chromium (never a browser downloaded by Playwright) and axe-core
+# from the npm registry, pinned by package-lock.json. Installed only when missing.
+browser-tools: chromium node_modules/.package-lock.json
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing chromium"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium >/dev/null; \
+	  else echo "No /usr/bin/chromium: the browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing npm"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends nodejs npm >/dev/null; \
+	  else echo "Please install npm (for axe-core)"; exit 1; fi; \
+	fi
+	npm ci --no-audit --no-fund --loglevel=error
+
 
 $(UV):
 	python3 -m pip install --quiet --user 'uv>=0.5,<1'
@@ -72,4 +96,4 @@ typecheck: .venv/.synced
 	$(UV) run --frozen mypy
 
 clean:
-	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache
+	rm -rf .venv .mypy_cache .pytest_cache .ruff_cache node_modules

@@ -6,7 +6,10 @@ throwaway database, bulk-writes the generated log, then measures:
 1. status changes in-process vs a raw single-row insert loop on the same table;
 2. status updates over HTTP (gunicorn, 2 workers, keep-alive clients) vs a trivial endpoint;
 3. a full rebuild of the read models vs a raw scan-and-decode of the log;
-4. quarterly report latency and 5. a quarterly reminder run: hooks, not yet built;
+4. quarterly report latency: one plan (HTML, PDF, XLSX) and one network, now and as of a
+   past date (`bench/quarterly_report.py`);
+5. a full quarterly reminder run for every workgroup into a local SMTP sink
+   (`bench/reminder_run.py`);
 6. peak memory of the web worker and of the rebuild.
 
 The whole run is bounded (`--time-limit`); servers and databases it created are removed
@@ -20,11 +23,10 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +35,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench import baselines, commands, dataset, http_load, report
-from bench.report import NOT_BUILT, Row
+from bench import baselines, commands, dataset, http_load, quarterly_report, reminder_run, report
+from bench.probe import run_module
+from bench.report import Row
 from tracker.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,8 +139,7 @@ def run(options: Options) -> tuple[list[Row], list[str]]:
                 context.append(f"{backend}: no server reachable, not measured")
                 continue
             rows += measure_backend(backend, url, data, options, context)
-    rows += not_built_rows()
-    rows.sort(key=lambda row: (row.key.split(".")[0], row.backend, row.key))
+    rows.sort(key=lambda row: (row.key.split(".")[0], row.backend))  # stable: in measured order
     return rows, context
 
 
@@ -201,26 +203,16 @@ def measure_backend(
     rows = rebuild_rows(backend, url)
     rows += command_rows(backend, url, options)
     rows += http_rows(backend, url, data, options)
-    for hook in (QUARTERLY_REPORT, REMINDER_RUN):
-        if hook is not None:
-            rows += hook(backend, url)
+    rows += quarterly_report.rows(backend, url, data.scale)
+    log(f"{backend}: quarterly reports measured")
+    rows += reminder_run.rows(backend, url, data.scale)
+    log(f"{backend}: reminder run measured")
     return rows
 
 
 def probe(what: str, url: str) -> dict[str, Any]:
     """Run `bench.probe` in a fresh process and return its JSON answer."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.probe", what, url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"probe {what} failed:\n{done.stderr}")
-    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer
+    return run_module("bench.probe", what, url)
 
 
 def rebuild_rows(backend: str, url: str) -> list[Row]:
@@ -358,22 +350,6 @@ def _plan_table() -> sa.Table:
 
     table: sa.Table = Plan.__table__  # type: ignore[attr-defined]
     return table
-
-
-# Hooks for the measures other issues build. Each returns rows for the table; until then
-# they keep their place with "not yet built".
-# A hook is called with (backend, database URL) after the other measures of that backend.
-QUARTERLY_REPORT: Callable[[str, str], list[Row]] | None = None  # issue: quarterly reports
-REMINDER_RUN: Callable[[str, str], list[Row]] | None = None  # issue: quarterly reminders
-
-
-def not_built_rows() -> list[Row]:
-    rows = []
-    if QUARTERLY_REPORT is None:
-        rows.append(Row("4", "quarterly report latency", "—", None, "ms", note=NOT_BUILT))
-    if REMINDER_RUN is None:
-        rows.append(Row("5", "full quarterly reminder run", "—", None, "s", note=NOT_BUILT))
-    return rows
 
 
 if __name__ == "__main__":

@@ -7,6 +7,12 @@ their streams obey the status lifecycle, so they decode and replay. The read mod
 computed here independently of `events.projections` (so a rebuild that equals them is a
 real check) and written in bulk with the events: executemany on SQLite, COPY on PostgreSQL.
 Going through the command handler would take hours at this scale.
+
+What reports and reminders read is there too: three workgroups per network, each with a
+fictitious shared address (`werkgroep-N@example.org`), every activity linked to one of them,
+and each activity's "wanneer" read into its period (`period_start`/`period_end`) as the
+importer does, so part of every plan is active or due in each quarter. The activities of
+the last year are all still open; the benchmark's "now" (`today`) is just after the log ends.
 """
 
 from __future__ import annotations
@@ -100,6 +106,17 @@ class Dataset:
         return len(self.events)
 
 
+def workgroup_address(workgroup_id: int) -> str:
+    """The (fictitious) shared address of a generated workgroup: where its reminders go."""
+    return f"werkgroep-{workgroup_id}@example.org"
+
+
+def today(scale: Scale) -> datetime:
+    """The benchmark's "now" for reports and reminders: the day after the generated log ends
+    (its last events fall before 20 December of the last year), in that year's 4th quarter."""
+    return datetime(FIRST_YEAR + scale.years - 1, 12, 21, 12, tzinfo=UTC)
+
+
 def coordinator_token(network_id: int) -> str:
     """The API token of the generated coordinator of a network (fixed, so runs can reuse it)."""
     return f"{TOKEN_PREFIX}{network_id}"
@@ -139,7 +156,12 @@ def generate(scale: Scale, seed: int = 2021) -> Dataset:
         for n, name in enumerate(WORKGROUPS):
             workgroup_id = (network_id - 1) * len(WORKGROUPS) + n + 1
             ref[_table(models.Workgroup)].append(
-                {"id": workgroup_id, "network_id": network_id, "name": name, "email": ""}
+                {
+                    "id": workgroup_id,
+                    "network_id": network_id,
+                    "name": name,
+                    "email": workgroup_address(workgroup_id),
+                }
             )
         ref[_table(models.User)].append(
             {

@@ -8,9 +8,13 @@ scan-and-decode baseline. Each prints one JSON object: events, seconds, peak_rss
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.baselines import raw_scan
 
@@ -25,6 +29,32 @@ def peak_rss_mb(pid: int | str = "self") -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_module(module: str, *args: str, timeout: float = 900) -> dict[str, Any]:
+    """Run `python -m module args…` in a fresh process; return the JSON of its last line.
+
+    The process gets an instance folder of its own (removed afterwards), so an app it
+    creates writes nothing into the repository. A time-out or a stopped benchmark kills it.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-instance-") as instance:
+        env = {**os.environ, "TRACKER_INSTANCE_PATH": instance, "LOG_LEVEL": "WARNING"}
+        done = subprocess.run(
+            [sys.executable, "-m", module, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args[:1])} failed:\n{done.stderr[-5000:]}")
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
 
 
 def rebuild(url: str) -> tuple[int, float]:

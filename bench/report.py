@@ -1,7 +1,6 @@
 """The benchmark's one table: each figure, its baseline from the same run, ratio and target.
 
-Rows not built yet (quarterly reports, the reminder run) keep their place in the table, so
-the issues that build them only have to fill the hook in `bench/__main__.py`.
+A row that could not be measured keeps its place in the table with a note instead of a value.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-NOT_BUILT = "not yet built"
 BEGIN_MARK = "<!-- bench:begin (written by `make bench`; edit outside these marks) -->"
 END_MARK = "<!-- bench:end -->"
 
@@ -94,7 +92,7 @@ def parse_table(text: str) -> dict[tuple[str, str], str]:
     found: dict[tuple[str, str], str] = {}
     for line in text.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 8 and re.fullmatch(r"\d+(\.[a-z0-9]+)?", cells[0]):
+        if len(cells) == 8 and re.fullmatch(r"\d+(\.[a-z0-9]+)*", cells[0]):
             found[(cells[0], cells[2])] = cells[3]
     return found
 

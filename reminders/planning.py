@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from jinja2 import Environment
 from sqlmodel import Session, col, select
@@ -37,6 +38,7 @@ from reminders.selection import (
 )
 from reminders.tokens import unsubscribe_token
 from tracker.domain.access import Role
+from tracker.domain.status import OPEN_STATUSES
 from tracker.models import (
     Activity,
     ActivityWorkgroup,
@@ -98,19 +100,41 @@ def is_valid_address(address: str) -> bool:
     return True
 
 
-def snapshots(session: Session) -> list[ActivitySnapshot]:
-    """Every tracked activity with its state and workgroups, in plan order."""
-    rows = session.exec(
+def snapshots(session: Session, *, listable_in: Period | None = None) -> list[ActivitySnapshot]:
+    """Every tracked activity with its state and workgroups, in plan order.
+
+    With `listable_in`, only those a quarterly or due-soon reminder for that quarter could
+    list: open, and active or due in it (the rule of `selection.is_listed`, which still
+    decides). Filtering in the query spares reading every activity of earlier years: at
+    national scale that was 39,000 activities for ~1,600 listed, and most of a run's time.
+    """
+    query = (
         select(Activity, ActivityState, Theme, Plan)
         .join(ActivityState, col(ActivityState.activity_id) == col(Activity.id))
         .join(Theme, col(Theme.id) == col(Activity.theme_id))
         .join(Plan, col(Plan.id) == col(Activity.plan_id))
         .order_by(col(Activity.plan_id), col(Theme.position), col(Activity.position))
-    ).all()
+    )
+    links = select(ActivityWorkgroup.activity_id, ActivityWorkgroup.workgroup_id)
+    if listable_in is not None:
+        first, last = listable_in.first, listable_in.last
+        start, end = col(Activity.period_start), col(Activity.period_end)
+        listable = sa.and_(
+            col(ActivityState.status).in_(sorted(status.value for status in OPEN_STATUSES)),
+            sa.or_(
+                sa.and_(start <= last, sa.or_(end.is_(None), end >= first)),  # overlaps
+                sa.and_(end >= first, end <= last),  # ends within
+            ),
+        )
+        query = query.where(listable)
+        links = (
+            links.join(Activity, col(Activity.id) == col(ActivityWorkgroup.activity_id))
+            .join(ActivityState, col(ActivityState.activity_id) == col(Activity.id))
+            .where(listable)
+        )
+    rows = session.exec(query).all()
     groups: dict[str, list[int]] = defaultdict(list)
-    for activity_id, workgroup_id in session.exec(
-        select(ActivityWorkgroup.activity_id, ActivityWorkgroup.workgroup_id)
-    ):
+    for activity_id, workgroup_id in session.exec(links):
         groups[activity_id].append(workgroup_id)
     return [
         ActivitySnapshot(
@@ -179,7 +203,7 @@ def plan_run(session: Session, context: Context, kind: ReminderKind, period: Per
     plan = RunPlan()
     networks = {n.id: n for n in session.exec(select(Network))}
     members = _personal_members(session)
-    per_workgroup = activities_per_workgroup(kind, period, snapshots(session))
+    per_workgroup = activities_per_workgroup(kind, period, snapshots(session, listable_in=period))
     for workgroup in session.exec(select(Workgroup).order_by(col(Workgroup.id))):
         workgroup_id = workgroup.id
         if workgroup_id is None or not per_workgroup.get(workgroup_id):

@@ -244,6 +244,7 @@ def init_app(app: Flask) -> None:
                     spent_on=spent_on.date(),
                     amount_cents=int(euros * 100),
                     note=note[:500],
+                    recorded_at=services().clock.now(),
                 )
             )
             session.commit()

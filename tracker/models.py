@@ -177,3 +177,6 @@ class BudgetSpending(SQLModel, table=True):
     amount_cents: int
     note: str = Field(default="", max_length=500)
     recorded_by: int | None = Field(default=None, foreign_key="user.id")
+    # When it was entered: a report as of an earlier moment leaves out later entries, even
+    # back-dated ones, so a past report never changes.
+    recorded_at: datetime

@@ -81,13 +81,14 @@ def test_the_budget_round_trips_and_shows_in_the_report(app: Flask, tmp_path: Pa
 
 def test_spending_shows_in_the_reports_from_the_day_it_was_spent(app: Flask) -> None:
     runner = app.test_cli_runner()
+    services = app.extensions["tracker"]
+    services.clock.current = datetime(2023, 5, 3, 9, tzinfo=UTC)
     assert runner.invoke(args=["load-plan", str(BUDGET)]).exit_code == 0
     spend = ["record-spending", "--plan", "twente-2023", "--theme", "Bewustwording"]
     done = runner.invoke(args=[*spend, "--amount", "1.250,50", "--on", "2023-05-02"])
     assert done.exit_code == 0, done.output
     wrong = runner.invoke(args=[*spend[:-1], "Onbekend", "--amount", "5", "--on", "2023-05-02"])
     assert wrong.exit_code != 0 and "is not a theme of the budget" in wrong.output
-    services = app.extensions["tracker"]
     services.clock.current = datetime(2024, 1, 8, 9, tzinfo=UTC)  # the year is over
 
     def html(period: Period) -> str:
@@ -99,3 +100,26 @@ def test_spending_shows_in_the_reports_from_the_day_it_was_spent(app: Flask) -> 
 
     assert "1.250,50" not in html(Period(2023, 1))  # spent after the first quarter
     assert "€\u00a01.250,50" in html(Period(2023, 2))
+
+
+def test_spending_entered_later_with_a_past_date_does_not_change_a_past_report(
+    app: Flask,
+) -> None:
+    runner = app.test_cli_runner()
+    services = app.extensions["tracker"]
+    services.clock.current = datetime(2023, 1, 2, 9, tzinfo=UTC)
+    assert runner.invoke(args=["load-plan", str(BUDGET)]).exit_code == 0
+
+    def report_of_q1() -> str:
+        with app.app_context(), services.db.session() as session:
+            reports = reports_for(
+                session, period=Period(2023, 1), now=services.clock.now(), plan_slug="twente-2023"
+            )
+            return render(reports, "html").decode()
+
+    services.clock.current = datetime(2023, 4, 3, 9, tzinfo=UTC)
+    before = report_of_q1()
+    spend = ["record-spending", "--plan", "twente-2023", "--theme", "Bewustwording"]
+    done = runner.invoke(args=[*spend, "--amount", "99,00", "--on", "2023-02-01"])  # back-dated
+    assert done.exit_code == 0, done.output
+    assert report_of_q1() == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
@@ -119,6 +120,15 @@ def test_the_pdf_holds_the_activity_titles(app: Flask, history: World, tmp_path:
     ).stdout  # fmt: skip
     for title in (MEETING, "Gesprek bestuurders", WEBSITE, "Voortgangsrapportage"):
         assert title in text
+    assert re.search(r"\b(\d+) ?/ ?\1\b", text)  # "n / n": the style sheet's page numbers
+
+
+def test_the_html_document_carries_its_style_sheet_unescaped(app: Flask, history: World) -> None:
+    """Escaped, the quotes of the style sheet became &#34; inside <style>, which neither a
+    browser nor WeasyPrint decodes: the font and the PDF's page numbers were lost."""
+    html = made(app, "html").decode()
+    style = html[html.index("<style>") : html.index("</style>")]
+    assert 'font-family: "DejaVu Sans"' in style and "&#34;" not in style
 
 
 def test_the_board_sees_the_report_in_the_browser_and_downloads_it(

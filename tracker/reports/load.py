@@ -99,6 +99,7 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
         select(BudgetSpending)
         .where(BudgetSpending.plan_id == plan.id)
         .where(BudgetSpending.spent_on <= report.as_of_date)
+        .where(BudgetSpending.recorded_at <= moment)
     ):
         spent[row.theme] = spent.get(row.theme, Decimal("0.00")) + Decimal(row.amount_cents) / 100
     return replace(

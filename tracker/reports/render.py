@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flask import current_app
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -43,7 +44,9 @@ def render_html(reports: Sequence[PlanReport]) -> str:
     return current_app.jinja_env.get_template("reports/document.html").render(
         reports=reports,
         statuses=STATUS_ORDER,
-        css=CSS.read_text(encoding="utf-8"),
+        # Our own style sheet, trusted: escaped, its quotes became &#34; inside <style>, which
+        # browsers and WeasyPrint do not decode (the font and the page numbers were lost).
+        css=Markup(CSS.read_text(encoding="utf-8")),  # noqa: S704
         title=title_of(reports),
     )
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlmodel import col, select
 
 from events.store import ConcurrencyError
 from tracker.clock import AMSTERDAM
@@ -15,6 +16,7 @@ from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.status import SELECTABLE_STATUSES, StatusError
 from tracker.domain.timing import quarter_bounds, quarter_of
 from tracker.handlers import UnknownActivity, change_activity_status, record_progress
+from tracker.models import Plan
 from tracker.queries import ActivityDetail, history, my_activities, targets_with_progress
 from tracker.services import db_session, services
 from tracker.web.access import can_update, principal, visible_activity
@@ -41,11 +43,18 @@ def mine() -> ResponseReturnValue:
     year, quarter = quarter_of(day)
     first, last = quarter_bounds(year, quarter)
     rows = my_activities(db_session(), principal())
+    plan_ids = {row.activity.plan_id for row in rows}
+    plans = (
+        db_session()
+        .exec(select(Plan).where(col(Plan.id).in_(plan_ids)).order_by(col(Plan.year).desc()))
+        .all()
+    )
     due = {row.activity.id for row in rows if row.timing.ends_within(first, last)}
     active = {row.activity.id for row in rows if row.timing.overlaps(first, last)}
     return render_template(
         "activities/mine.html",
         rows=rows,
+        plans=[(plan, [r for r in rows if r.activity.plan_id == plan.id]) for plan in plans],
         due=due,
         active=active,
         quarter=quarter,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -19,6 +21,8 @@ from tracker.web.auth import client_address
 from tracker.web.forms import ReportForm
 
 blueprint = Blueprint("reports", __name__, url_prefix="/plannen")
+
+DOWNLOAD_TOKEN = re.compile(r"[0-9]{1,40}")
 
 
 @blueprint.route("/<slug>/rapportage")
@@ -60,8 +64,16 @@ def report(slug: str) -> ResponseReturnValue:
         address=client_address(),
         detail=f"report {plan.slug} {period} {fmt}",
     )
-    return Response(
+    response = Response(
         render(reports, fmt),
         mimetype=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+    token = request.args.get("download", "")
+    if DOWNLOAD_TOKEN.fullmatch(token):
+        # The page stays while a file downloads: this cookie tells its busy indicator
+        # (static/busy.js) that the file has arrived. It holds only the page's own token.
+        response.set_cookie(
+            "download", token, max_age=60, path=request.path, samesite="Strict", httponly=False
+        )
+    return response
