@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 export UV_LINK_MODE ?= copy
 FLASK := $(UV) run --frozen flask --app wsgi
 
-.PHONY: run test bench setup system-packages browser-tools chromium lint typecheck translations extract-messages clean
+.PHONY: run test fuzz-api bench setup system-packages browser-tools chromium lint typecheck translations extract-messages clean
 
 ## run: environment, database, demo data, then the server on http://127.0.0.1:5000
 run: setup
