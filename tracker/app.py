@@ -40,6 +40,8 @@ def create_app(
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    for noisy in ("weasyprint", "fontTools"):  # a line per PDF page and per font subset
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     proxies = int(app.config.get("PROXY_FIX_X_FOR", 0))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -166,3 +166,20 @@ def test_the_cli_writes_a_network_report_and_refuses_a_bad_period(
     assert bad.exit_code != 0 and "2021Q3" in bad.output
     none = runner.invoke(args=["report", "--network", "testnet", "--period", "2019Q1", "-o", "x"])
     assert none.exit_code != 0 and "no plan for 2019" in none.output
+
+
+def test_a_pdf_asked_for_again_comes_from_the_cache_and_is_the_same(
+    app: Flask, history: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = made(app, "pdf")
+    cache = Path(app.instance_path) / "report-pdf"
+    assert len(list(cache.glob("*.pdf"))) == 1
+
+    def no_layout(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the PDF should have come from the cache")
+
+    monkeypatch.setattr("weasyprint.HTML", no_layout)
+    assert made(app, "pdf") == first
+    update(app, MEETING, "afgerond", "Klaar", datetime(2021, 6, 1, 9, tzinfo=UTC))
+    with pytest.raises(AssertionError, match="from the cache"):
+        made(app, "pdf")  # the report changed, so its PDF is laid out again

@@ -8,7 +8,9 @@ or the same cells (XLSX).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,12 +53,31 @@ def render_html(reports: Sequence[PlanReport]) -> str:
     )
 
 
+PDF_CACHE_FILES = 200  # the newest PDFs kept in instance/report-pdf/
+
+
 def render_pdf(reports: Sequence[PlanReport]) -> bytes:
-    """The HTML report laid out as PDF pages by WeasyPrint."""
+    """The HTML report laid out as PDF pages by WeasyPrint, kept by the hash of that HTML.
+
+    Laying out pages takes seconds; the HTML takes milliseconds and fixes the PDF's content
+    completely, so a report asked for again (a past quarter never changes) comes from the
+    cache. Only the newest PDF_CACHE_FILES are kept.
+    """
     from weasyprint import HTML  # imported here: it loads Pango, only needed for PDFs
 
-    pdf = HTML(string=render_html(reports)).write_pdf()
+    html = render_html(reports)
+    folder = Path(current_app.instance_path) / "report-pdf"
+    cached = folder / f"{hashlib.sha256(html.encode()).hexdigest()}.pdf"
+    if cached.is_file():
+        return cached.read_bytes()
+    pdf = HTML(string=html).write_pdf()
     assert pdf is not None
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(pdf)
+    partial.replace(cached)  # atomic: a reader never sees half a file
+    for old in sorted(folder.glob("*.pdf"), key=lambda f: f.stat().st_mtime)[:-PDF_CACHE_FILES]:
+        old.unlink(missing_ok=True)
     return bytes(pdf)
 
 
