@@ -110,8 +110,8 @@ def test_the_xlsx_reads_back_with_one_row_per_activity_and_no_formulas(
     assert [(row[2], row[4]) for row in changes] == [(MEETING, "Lopend"), (WEBSITE, "Vertraagd")]
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="make installs poppler-utils")
 def test_the_pdf_holds_the_activity_titles(app: Flask, history: World, tmp_path: Path) -> None:
+    assert shutil.which("pdftotext"), "run make: it installs poppler-utils (pdftotext)"
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(made(app, "pdf"))
     text = subprocess.run(

@@ -19,8 +19,7 @@ def test_the_shipped_list_holds_the_ten_thousand_most_common_passwords() -> None
 
 @pytest.mark.parametrize("password", ["1234567890", "qwertyuiop", "QWERTYUIOP", "password123"])
 def test_common_passwords_are_refused_whatever_their_case(password: str) -> None:
-    if password.lower() not in common_passwords():
-        pytest.skip(f"{password} is not in the shipped list")
+    assert password.lower() in common_passwords()
     assert "veelgebruikte" in (password_problem(password) or "")
 
 
