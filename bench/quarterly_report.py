@@ -32,9 +32,10 @@ from bench.probe import run_module
 from bench.report import Row
 from events.schema import events_table
 from tracker.database import Database
+from tracker.domain.period import Period
 from tracker.models import Activity, Network, Plan
 from tracker.reports.load import plan_report
-from tracker.reports.period import Period, report_moment
+from tracker.reports.period import report_moment
 from tracker.reports.render import render
 from tracker.reports.service import reports_for
 

@@ -6,8 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from reminders.periods import Period, PeriodError, ReminderKind, Run
+from reminders.periods import Period, ReminderKind, Run
 from reminders.service import reminders_of
+from tracker.domain.period import PeriodError
 
 group = AppGroup("reminders", help="Quarterly e-mail reminders to the workgroups.")
 

@@ -12,69 +12,19 @@ reminders of older quarters (coalesced).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from tracker.domain.timing import quarter_bounds, quarter_of
+from tracker.domain.period import Period
 
 
 class ReminderKind(StrEnum):
     QUARTERLY = "quarterly"  # start of the quarter: what is active or due in it
     DUE_SOON = "due-soon"  # shortly before the quarter ends: what is due and not finished
     DIGEST = "digest"  # a week after the quarterly reminder: who has not answered
-
-
-class PeriodError(ValueError):
-    """A period that cannot be read, e.g. "2021Q5"."""
-
-
-_PERIOD = re.compile(r"^\s*(?P<year>\d{4})\s*-?\s*[Qq](?P<quarter>[1-4])\s*$")
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    """A quarter of a year, written "2021Q2" (the key reminders are sent and counted by)."""
-
-    year: int
-    quarter: int
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """Read "2021Q2" (also "2021-q2"); raise PeriodError otherwise."""
-        match = _PERIOD.match(text)
-        if match is None:
-            raise PeriodError(f"not a quarter like 2021Q2: {text!r}")
-        return cls(int(match["year"]), int(match["quarter"]))
-
-    @classmethod
-    def containing(cls, day: date) -> Period:
-        return cls(*quarter_of(day))
-
-    def __str__(self) -> str:
-        return f"{self.year}Q{self.quarter}"
-
-    @property
-    def first(self) -> date:
-        return quarter_bounds(self.year, self.quarter)[0]
-
-    @property
-    def last(self) -> date:
-        return quarter_bounds(self.year, self.quarter)[1]
-
-    @property
-    def label(self) -> str:
-        """The Dutch name: "2e kwartaal 2021"."""
-        return f"{self.quarter}e kwartaal {self.year}"
-
-    def next(self) -> Period:
-        return Period(self.year + self.quarter // 4, self.quarter % 4 + 1)
-
-    def previous(self) -> Period:
-        return Period(self.year - (self.quarter == 1), (self.quarter - 2) % 4 + 1)
 
 
 def easter_sunday(year: int) -> date:

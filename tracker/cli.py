@@ -184,7 +184,7 @@ def init_app(app: Flask) -> None:
         output: str,
     ) -> None:
         """A quarterly progress report as it stood at the quarter's end (or --as-of)."""
-        from tracker.reports.period import BadPeriod, Period
+        from tracker.domain.period import Period, PeriodError
         from tracker.reports.render import render
         from tracker.reports.service import NothingToReport, reports_for
 
@@ -201,7 +201,9 @@ def init_app(app: Flask) -> None:
                     network_slug=network_slug,
                     as_of=as_of.date() if as_of else None,
                 )
-        except (BadPeriod, NothingToReport) as problem:
+        except PeriodError as problem:
+            raise click.BadParameter(f"{problem}; e.g. 2021Q3", param_hint="--period") from None
+        except NothingToReport as problem:
             raise click.ClickException(str(problem)) from None
         data = render(reports, fmt)
         with open(output, "wb") as handle:

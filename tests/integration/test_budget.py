@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 
 from tracker.domain.budget import BadAmount, BudgetShare, parse_amount, parse_share, split
+from tracker.domain.period import Period
 from tracker.importing.spreadsheet import read_plan_xlsx, write_plan_xlsx
 from tracker.planfile import PlanFileError, dump_plan_yaml, read_plan_yaml
-from tracker.reports.period import Period
 from tracker.reports.render import render
 from tracker.reports.service import reports_for
 

@@ -17,9 +17,9 @@ from openpyxl import load_workbook
 from tests.support import World, build_world, login
 from tracker.clock import FixedClock
 from tracker.domain.commands import ChangeActivityStatus
+from tracker.domain.period import Period
 from tracker.handlers import change_activity_status
 from tracker.ids import activity_id_for
-from tracker.reports.period import Period
 from tracker.reports.render import render
 from tracker.reports.service import reports_for
 

@@ -9,7 +9,6 @@ import pytest
 
 from reminders.periods import (
     Period,
-    PeriodError,
     ReminderKind,
     Run,
     Schedule,
@@ -18,6 +17,7 @@ from reminders.periods import (
     is_working_day,
     working_day,
 )
+from tracker.domain.period import PeriodError
 
 AMS = ZoneInfo("Europe/Amsterdam")
 Q, DUE, DIGEST = ReminderKind.QUARTERLY, ReminderKind.DUE_SOON, ReminderKind.DIGEST

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from events.projections import ActivityState
 from events.store import EventStore, RecordedEvent
 from tracker.domain.budget import per_theme, split
+from tracker.domain.period import Period
 from tracker.domain.targets import Comparator, Target
 from tracker.importing.stored import stored_budget
 from tracker.models import (
@@ -25,7 +26,6 @@ from tracker.models import (
 )
 from tracker.queries import timing_of
 from tracker.reports.model import ActivityFacts, PlanReport, TargetFacts, build_report
-from tracker.reports.period import Period
 
 
 def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) -> PlanReport:

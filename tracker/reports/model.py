@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from events.store import RecordedEvent
 from tracker.clock import AMSTERDAM
+from tracker.domain.period import Period
 from tracker.domain.status import OPEN_STATUSES, Status
 from tracker.domain.targets import Target
 from tracker.domain.timing import Timing
-from tracker.reports.period import Period, end_of_day, start_of_day
+from tracker.reports.period import end_of_day, start_of_day
 
 STATUS_ORDER = (
     Status.GEPLAND,
@@ -243,8 +244,8 @@ def build_report(
     `origins` gives, per carried activity, the year of the plan its chain started in;
     `workgroup_names` names the workgroups reminders were sent to.
     """
-    quarter_start = start_of_day(period.first_day)
-    previous_end = min(end_of_day(period.previous.last_day), moment)
+    quarter_start = start_of_day(period.first)
+    previous_end = min(end_of_day(period.previous().last), moment)
     as_of = moment.astimezone(AMSTERDAM).date()
     lines: list[ActivityLine] = []
     changes: list[Change] = []
@@ -292,7 +293,7 @@ def build_report(
             )
         if now.carried_from is not None:
             origin = (origins or {}).get(facts.activity_id) or facts.carried_from_year or plan_year
-            finished = Period.of(now.finished_at.astimezone(AMSTERDAM).date()) if (
+            finished = Period.containing(now.finished_at.astimezone(AMSTERDAM).date()) if (
                 now.finished_at and now.status is Status.AFGEROND
             ) else None  # fmt: skip
             carried_in.append(

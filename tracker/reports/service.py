@@ -6,10 +6,11 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from tracker.domain.period import Period
 from tracker.models import Network, Plan
 from tracker.reports.load import plan_report
 from tracker.reports.model import PlanReport
-from tracker.reports.period import Period, report_moment
+from tracker.reports.period import report_moment
 
 
 class NothingToReport(LookupError):

@@ -9,9 +9,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from tracker.domain.period import Period
 from tracker.reports.load import plan_report
 from tracker.reports.model import STATUS_ORDER
-from tracker.reports.period import Period, report_moment
+from tracker.reports.period import report_moment
 from tracker.reports.render import MEDIA_TYPES, render
 from tracker.security import audit
 from tracker.security.audit import AuditKind
@@ -33,7 +34,7 @@ def report(slug: str) -> ResponseReturnValue:
         abort(403, description=_("Reports are for the coordinators and the board."))
     now = services().clock.now()
     periods = [Period(plan.year, q) for q in range(1, 5)] + [Period(plan.year + 1, 1)]
-    current = Period.of(now.date())
+    current = Period.containing(now.date())
     default = max((p for p in periods if p <= current), default=periods[0])
     form = ReportForm(request.args, meta={"csrf": False})
     form.period.choices = [(str(p), p.label) for p in periods]
