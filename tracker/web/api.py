@@ -7,7 +7,8 @@ site cannot make a signed-in browser post here.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -16,10 +17,17 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from events.store import ConcurrencyError, EventStore
+from tracker.clock import Clock
+from tracker.database import UnitOfWork
 from tracker.domain.activity import MAX_NOTE_LENGTH
 from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.status import StatusError
-from tracker.handlers import UnknownActivity, change_activity_status, record_progress
+from tracker.handlers import (
+    StatusChangeResult,
+    UnknownActivity,
+    change_activity_status,
+    record_progress,
+)
 from tracker.queries import (
     ActivityAccess,
     ActivityDetail,
@@ -43,6 +51,7 @@ from tracker.web.openapi import openapi_document
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 STATUS_FIELDS = {"status", "note", "expected_version"}
+Command = TypeVar("Command", ChangeActivityStatus, RecordProgress)
 PROGRESS_FIELDS = {"target_id", "value", "note", "expected_version"}
 
 
@@ -209,15 +218,7 @@ def change_status(activity_id: str) -> ResponseReturnValue:
         expected_version=body["expected_version"],
         actor_id=principal().user_id,
     )
-    try:
-        result = change_activity_status(services().db.unit_of_work(), command, services().clock)
-    except UnknownActivity:
-        abort(404)
-    except StatusError as refused:
-        return error(400, refused.code, refusal_message(refused))
-    except ConcurrencyError as conflict:
-        return _conflict(found.activity_id, conflict)
-    return jsonify(id=found.activity_id, status=result.status, version=result.version)
+    return _run(change_activity_status, command)
 
 
 @blueprint.post("/activities/<activity_id>/progress")
@@ -238,15 +239,22 @@ def record_target_progress(activity_id: str) -> ResponseReturnValue:
         expected_version=body["expected_version"],
         actor_id=principal().user_id,
     )
+    return _run(record_progress, command)
+
+
+def _run(
+    handler: Callable[[UnitOfWork, Command, Clock], StatusChangeResult], command: Command
+) -> ResponseReturnValue:
+    """Run a write command; the new version, or the precise JSON error (400, 404, 409)."""
     try:
-        result = record_progress(services().db.unit_of_work(), command, services().clock)
+        result = handler(services().db.unit_of_work(), command, services().clock)
     except UnknownActivity:
         abort(404)
     except StatusError as refused:
         return error(400, refused.code, refusal_message(refused))
     except ConcurrencyError as conflict:
-        return _conflict(found.activity_id, conflict)
-    return jsonify(id=found.activity_id, status=result.status, version=result.version)
+        return _conflict(command.activity_id, conflict)
+    return jsonify(id=command.activity_id, status=result.status, version=result.version)
 
 
 def _validate_progress_body(body: dict[str, Any]) -> list[str]:
