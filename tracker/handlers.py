@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from sqlmodel import col, func, select
@@ -79,40 +79,55 @@ def change_activity_status(
     person looked at it (no lost updates; reminders delivered since do not count, see
     `Activity.is_stale`); without one, it applies to the current version.
     """
-    with uow:
-        activity = load_activity(uow, command.activity_id)
-        expected = (
-            activity.version if command.expected_version is None else command.expected_version
-        )
-        if activity.is_stale(expected):
-            raise ConcurrencyError(command.activity_id, expected, activity.version)
-        new = activity.decide_status_change(command.status, command.note)
-        recorded = _append(uow, command.activity_id, activity.version, new, command.actor_id, clock)
-        uow.commit()
-    for event in new:
-        activity.apply(event)
-    return StatusChangeResult(activity.status.value, activity.version, recorded)
+    return _decide(
+        uow,
+        command.activity_id,
+        command.expected_version,
+        command.actor_id,
+        clock,
+        lambda activity: activity.decide_status_change(command.status, command.note),
+    )
 
 
 def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> StatusChangeResult:
     """Record a target's progress; raises UnknownActivity, StatusError or ConcurrencyError."""
-    with uow:
-        activity = load_activity(uow, command.activity_id)
-        expected = (
-            activity.version if command.expected_version is None else command.expected_version
-        )
-        if activity.is_stale(expected):
-            raise ConcurrencyError(command.activity_id, expected, activity.version)
+
+    def decide(activity: Activity) -> list[domain_events.DomainEvent]:
         indicator_ids = uow.session.exec(
             select(Indicator.id).where(Indicator.activity_id == command.activity_id)
         ).all()
-        new = activity.decide_progress(
+        return activity.decide_progress(
             command.indicator_id,
             command.value,
             command.note,
             [i for i in indicator_ids if i is not None],
         )
-        recorded = _append(uow, command.activity_id, activity.version, new, command.actor_id, clock)
+
+    return _decide(
+        uow, command.activity_id, command.expected_version, command.actor_id, clock, decide
+    )
+
+
+def _decide(
+    uow: UnitOfWork,
+    activity_id: str,
+    expected_version: int | None,
+    actor_id: int | None,
+    clock: Clock,
+    decide: Callable[[Activity], list[domain_events.DomainEvent]],
+) -> StatusChangeResult:
+    """Load the activity, refuse a stale decision, let the aggregate decide, append, commit.
+
+    With an `expected_version` the change is refused when the activity moved on since the
+    person looked at it (reminders delivered since do not count: `Activity.is_stale`).
+    """
+    with uow:
+        activity = load_activity(uow, activity_id)
+        expected = activity.version if expected_version is None else expected_version
+        if activity.is_stale(expected):
+            raise ConcurrencyError(activity_id, expected, activity.version)
+        new = decide(activity)
+        recorded = _append(uow, activity_id, activity.version, new, actor_id, clock)
         uow.commit()
     for event in new:
         activity.apply(event)
