@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
+from tracker.domain.targets import Comparator, Target
+
 
 class Network(SQLModel, table=True):
     """A regional Netwerk Palliatieve Zorg (or several that share one plan)."""
@@ -74,6 +76,10 @@ class Indicator(SQLModel, table=True):
     value: float
     unit: str = Field(max_length=200)
     per_year: bool = False
+
+    def target(self) -> Target:
+        """The target as the domain knows it."""
+        return Target(self.text, Comparator(self.comparator), self.value, self.unit, self.per_year)
 
 
 class Workgroup(SQLModel, table=True):

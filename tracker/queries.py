@@ -17,7 +17,7 @@ from events.projections import ActivityState, PlanStatusCount
 from events.store import EventStore
 from tracker.domain.access import Principal, Role
 from tracker.domain.status import SELECTABLE_STATUSES, Status
-from tracker.domain.targets import Comparator, Target
+from tracker.domain.targets import Target
 from tracker.domain.timing import Timing, TimingKind, quarter_bounds
 from tracker.importing.parties import KnownGroup
 from tracker.models import (
@@ -318,12 +318,6 @@ def targets_with_progress(
     result = []
     for indicator in indicators:
         value, at = latest.get(indicator.id or 0, (None, None))
-        target = Target(
-            indicator.text,
-            Comparator(indicator.comparator),
-            indicator.value,
-            indicator.unit,
-            indicator.per_year,
-        )
+        target = indicator.target()
         result.append(TargetProgress(indicator, target, value, at))
     return result

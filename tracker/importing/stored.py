@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.budget import BudgetLine, BudgetShare
 from tracker.domain.commands import PlannedActivity
-from tracker.domain.targets import Comparator, Target
+from tracker.domain.targets import Target
 from tracker.models import (
     Activity,
     ActivityWorkgroup,
@@ -110,15 +110,7 @@ def planned_contents(
         .where(col(Indicator.activity_id).in_(ids))
         .order_by(col(Indicator.activity_id), col(Indicator.position))
     ):
-        targets_of.setdefault(indicator.activity_id, []).append(
-            Target(
-                indicator.text,
-                Comparator(indicator.comparator),
-                indicator.value,
-                indicator.unit,
-                indicator.per_year,
-            )
-        )
+        targets_of.setdefault(indicator.activity_id, []).append(indicator.target())
     return tuple(
         PlannedActivity(
             title=activity.title,

@@ -12,7 +12,6 @@ from events.projections import ActivityState
 from events.store import EventStore, RecordedEvent
 from tracker.domain.budget import per_theme, split
 from tracker.domain.period import Period
-from tracker.domain.targets import Comparator, Target
 from tracker.importing.stored import stored_budget
 from tracker.models import (
     Activity,
@@ -53,13 +52,7 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
         .where(col(Indicator.activity_id).in_(ids))
         .order_by(col(Indicator.activity_id), col(Indicator.position))
     ):
-        target = Target(
-            indicator.text,
-            Comparator(indicator.comparator),
-            indicator.value,
-            indicator.unit,
-            indicator.per_year,
-        )
+        target = indicator.target()
         targets.setdefault(indicator.activity_id, []).append(TargetFacts(indicator.id or 0, target))
     facts = [
         ActivityFacts(
