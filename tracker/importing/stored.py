@@ -48,6 +48,7 @@ def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
         WorkgroupSpec(w.name, w.email, tuple(a for a in w.aliases.split("\n") if a))
         for w in (groups[name] for name in _first_seen(activities) if name in groups)
     )
+    budget, shares = stored_budget(session, plan.id or 0)
     return PlanDocument(
         network_slug=network.slug,
         network_name=network.name,
@@ -58,8 +59,8 @@ def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
         introduction=plan.introduction,
         workgroups=workgroups,
         activities=activities,
-        budget=stored_budget(session, plan.id or 0)[0],
-        budget_shares=stored_budget(session, plan.id or 0)[1],
+        budget=budget,
+        budget_shares=shares,
     )
 
 
