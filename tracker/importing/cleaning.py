@@ -57,8 +57,3 @@ def heading_text(line: str) -> str:
     """A heading without Markdown marks or its page variant number ("…eerstelijns⁽²⁾")."""
     text = strip_markup(line.lstrip("#").strip())
     return _NUMBERED_VARIANT.sub("", text).strip()
-
-
-def is_numbered_variant(line: str) -> bool:
-    """True for the repeated, numbered page headings of one activity ("…⁽²⁾", "…(2)")."""
-    return bool(_NUMBERED_VARIANT.search(line.strip()))

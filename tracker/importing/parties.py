@@ -9,7 +9,7 @@ Known names are found first, so "Werkgroep PR en communicatie" is not split at i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracker.importing.cleaning import normalise_key
@@ -149,8 +149,3 @@ _ACCENTED = {
     "a": "[aáàäâ]", "e": "[eéèëê]", "i": "[iíìïî]", "o": "[oóòöô]", "u": "[uúùüû]",
     "c": "[cç]", "n": "[nñ]",
 }  # fmt: skip
-
-
-def known_groups(pairs: Iterable[tuple[str, Sequence[str]]]) -> list[KnownGroup]:
-    """KnownGroup values from (name, aliases) pairs."""
-    return [KnownGroup(name, tuple(aliases)) for name, aliases in pairs]
