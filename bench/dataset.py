@@ -303,6 +303,8 @@ def _stream(
             "last_update_by": last_by,
             "last_note": last_note,
             "carried_from": None,
+            "carried_to": None,
+            "decided_version": length,  # the generated log has no reminders
         }
     )
     data.counts[(plan_id, status.value)] += 1

@@ -3,13 +3,23 @@
 `evolve` is the single definition of how an event changes an activity's read model. It is
 used both incrementally (`apply`, in the same transaction as the append) and by `rebuild`
 (a full replay), so the two cannot drift apart; a test compares their results.
+
+`activity_state` is also the snapshot the command handlers decide on: it carries, besides
+what the pages show, what the Activity aggregate needs (status, version, the version of
+the last deciding event, carry-over links), kept in the same transaction as every append,
+so a status change reads one row instead of replaying its stream. The log stays the truth:
+`rebuild` derives the row again, `check-store` compares both, and a test checks that the
+row gives the same aggregate as a replay of the stream, for every stream.
+
+The read models have no migrations: they are derived data. When their columns change,
+`ensure_shape` (run by `init-db`) drops them and rebuilds them from the log.
 """
 
 from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -19,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
+from events.driver import DriverStatement
 from events.store import EventStore, RecordedEvent
 
 
@@ -35,6 +46,9 @@ class ActivityState(SQLModel, table=True):
     last_update_by: int | None = None
     last_note: str = ""
     carried_from: str | None = Field(default=None, max_length=64)
+    carried_to: str | None = Field(default=None, max_length=64)
+    # The version of the last event that changed the activity (not a reminder delivered).
+    decided_version: int = 0
 
 
 class PlanStatusCount(SQLModel, table=True):
@@ -64,6 +78,8 @@ class ActivityRow:
     last_update_by: int | None = None
     last_note: str = ""
     carried_from: str | None = None
+    carried_to: str | None = None
+    decided_version: int = 0
 
 
 def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
@@ -77,6 +93,7 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
             version=event.version,
             planned_at=event.recorded_at,
             carried_from=data.get("carried_from"),
+            decided_version=event.version,
         )
     if row is None:
         return None
@@ -93,7 +110,11 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
             last_update_by=event.actor,
             last_note=str(data.get("note") or "") or row.last_note,
             carried_from=row.carried_from,
+            carried_to=row.carried_to,
+            decided_version=event.version,
         )
+    if event.type == "ReminderSent":  # a mail went out: the activity itself did not change
+        return replace(row, version=event.version)
     if event.type == "ActivityCarriedOver":
         return replace(
             row,
@@ -102,9 +123,16 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
             last_update_at=event.recorded_at,
             last_update_by=event.actor,
             last_note=str(data.get("reason") or "") or row.last_note,
+            carried_to=str(data["to_activity_id"]),
+            decided_version=event.version,
         )
     if event.type == "ActivityCarriedIn":
-        return replace(row, version=event.version, carried_from=str(data["carried_from"]))
+        return replace(
+            row,
+            version=event.version,
+            carried_from=str(data["carried_from"]),
+            decided_version=event.version,
+        )
     if event.type == "TargetProgressRecorded":
         return replace(
             row,
@@ -112,6 +140,7 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
             last_update_at=event.recorded_at,
             last_update_by=event.actor,
             last_note=str(data.get("note") or "") or row.last_note,
+            decided_version=event.version,
         )
     if event.type == "ActivityNoteAdded":
         return ActivityRow(
@@ -124,9 +153,12 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
             last_update_by=event.actor,
             last_note=str(data["note"]),
             carried_from=row.carried_from,
+            carried_to=row.carried_to,
+            decided_version=event.version,
         )
-    # Events this projection does not read still advance the version it reports.
-    return replace(row, version=event.version)
+    # Events this projection does not read still advance the version (and, like every event
+    # but a reminder, make decisions taken before them stale).
+    return replace(row, version=event.version, decided_version=event.version)
 
 
 def _values(row: ActivityRow) -> dict[str, Any]:
@@ -134,42 +166,86 @@ def _values(row: ActivityRow) -> dict[str, Any]:
     return dict(vars(row))
 
 
-# Statements built once (see events/store.py for why).
-_LOAD_ROW = sa.select(state_table).where(state_table.c.activity_id == sa.bindparam("row_id"))
+# Statements built once (see events/store.py for why); those of `apply` run on the driver's
+# cursor (events/driver.py): they are most of the write path.
+_ROW_COLUMNS = tuple(state_table.columns)
 _INSERT_ROW = sa.insert(state_table)
-_UPDATE_ROW = sa.update(state_table).where(state_table.c.activity_id == sa.bindparam("row_id"))
-_ADD_COUNTS: dict[str, sa.Executable] = {}
+_LOAD = DriverStatement(
+    sa.select(*_ROW_COLUMNS).where(state_table.c.activity_id == sa.bindparam("row_id")),
+    result_types=[column.type for column in _ROW_COLUMNS],
+)
+_INSERT = DriverStatement(
+    sa.insert(state_table).values(
+        {column.name: sa.bindparam(column.name, type_=column.type) for column in _ROW_COLUMNS}
+    )
+)
+_UPDATE = DriverStatement(
+    sa.update(state_table)
+    .where(state_table.c.activity_id == sa.bindparam("row_id"))
+    .values(
+        {
+            column.name: sa.bindparam(column.name, type_=column.type)
+            for column in _ROW_COLUMNS
+            if column.name != "activity_id"
+        }
+    )
+)
 
 
-def _load_row(connection: Connection, activity_id: str) -> ActivityRow | None:
-    found = connection.execute(_LOAD_ROW, {"row_id": activity_id}).one_or_none()
-    return ActivityRow(**found._asdict()) if found is not None else None
+def _add_counts_statement(dialect: str) -> sa.ClauseElement:
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(count_table)
+    return insert.on_conflict_do_update(
+        index_elements=[count_table.c.plan_id, count_table.c.status],
+        set_={"count": count_table.c.count + insert.excluded.count},
+    )
 
 
-def apply(connection: Connection, recorded: Sequence[RecordedEvent]) -> None:
-    """Update the read models for events just appended, in the caller's transaction."""
+_ADD_COUNTS = {
+    name: DriverStatement(_add_counts_statement(name)) for name in ("sqlite", "postgresql")
+}
+
+
+def load_row(connection: Connection, activity_id: str) -> ActivityRow | None:
+    """The read model of one activity as the last commit left it (None: no such activity)."""
+    found = _LOAD.first(connection, {"row_id": activity_id})
+    return ActivityRow(*found) if found is not None else None
+
+
+def apply(
+    connection: Connection,
+    recorded: Sequence[RecordedEvent],
+    loaded: Mapping[str, ActivityRow | None] | None = None,
+) -> None:
+    """Update the read models for events just appended, in the caller's transaction.
+
+    `loaded` holds rows the caller read in this transaction before the append (the command
+    handlers decide on them), so they are not read twice.
+    """
     rows: dict[str, ActivityRow | None] = {}
     before: dict[str, ActivityRow | None] = {}
     for event in recorded:
         if event.stream_id not in rows:
-            loaded = (
-                None if event.type == "ActivityPlanned" else _load_row(connection, event.stream_id)
-            )
-            rows[event.stream_id] = before[event.stream_id] = loaded
+            if loaded is not None and event.stream_id in loaded:
+                row = loaded[event.stream_id]
+            elif event.type == "ActivityPlanned":
+                row = None
+            else:
+                row = load_row(connection, event.stream_id)
+            rows[event.stream_id] = before[event.stream_id] = row
         rows[event.stream_id] = evolve(rows[event.stream_id], event)
     deltas: Counter[tuple[int, str]] = Counter()
-    for activity_id, row in rows.items():
+    for activity_id, new in rows.items():
         old = before[activity_id]
-        if row is None:
+        if new is None:
             continue
-        values = _values(row)
+        values = _values(new)
         if old is None:
-            connection.execute(_INSERT_ROW, values)
+            _INSERT.execute(connection, values).close()
         else:
             values["row_id"] = values.pop("activity_id")
-            connection.execute(_UPDATE_ROW, values)
+            _UPDATE.execute(connection, values).close()
             deltas[(old.plan_id, old.status)] -= 1
-        deltas[(row.plan_id, row.status)] += 1
+        deltas[(new.plan_id, new.status)] += 1
     _add_counts(connection, deltas)
 
 
@@ -182,14 +258,7 @@ def _add_counts(connection: Connection, deltas: Counter[tuple[int, str]]) -> Non
     ]
     if not changes:
         return
-    name = connection.dialect.name
-    if name not in _ADD_COUNTS:
-        insert = (postgresql if name == "postgresql" else sqlite).insert(count_table)
-        _ADD_COUNTS[name] = insert.on_conflict_do_update(
-            index_elements=[count_table.c.plan_id, count_table.c.status],
-            set_={"count": count_table.c.count + insert.excluded.count},
-        )
-    connection.execute(_ADD_COUNTS[name], changes)
+    _ADD_COUNTS[connection.dialect.name].executemany(connection, changes)
 
 
 def fold(events: Iterable[RecordedEvent]) -> dict[str, ActivityRow]:
@@ -236,6 +305,24 @@ def rebuild(connection: Connection, batch_size: int = 5000) -> int:
             [{"plan_id": p, "status": s, "count": n} for (p, s), n in sorted(counts.items())],
         )
     return events_seen
+
+
+def ensure_shape(connection: Connection) -> bool:
+    """Rebuild the read models when their tables lack a column of this version (they are
+    derived data, so they are replaced, not migrated); returns whether it rebuilt them."""
+    inspector = sa.inspect(connection)
+    for table in READ_MODEL_TABLES:
+        have = {column["name"] for column in inspector.get_columns(table.name)}
+        if not set(table.columns.keys()) <= have:
+            break
+    else:
+        return False
+    for table in reversed(READ_MODEL_TABLES):
+        table.drop(connection, checkfirst=True)
+    for table in READ_MODEL_TABLES:
+        table.create(connection)
+    rebuild(connection)
+    return True
 
 
 def snapshot(connection: Connection) -> dict[str, list[tuple[object, ...]]]:

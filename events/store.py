@@ -13,14 +13,17 @@ already serialised by BEGIN IMMEDIATE.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from events.driver import DriverStatement
 from events.schema import events_table
 
 
@@ -81,6 +84,24 @@ _CURRENT_VERSION = sa.select(sa.func.coalesce(sa.func.max(events_table.c.version
     events_table.c.stream_id == sa.bindparam("stream_id")
 )
 _INSERT = sa.insert(events_table).returning(events_table.c.position, sort_by_parameter_order=True)
+_COLUMNS = ("stream_id", "version", "type", "data", "actor", "recorded_at")
+# The first event of an append goes in only if the stream is still at the expected version:
+# the version check and the insert are one statement (one round trip on PostgreSQL).
+_APPEND_FIRST = DriverStatement(
+    sa.insert(events_table)
+    .from_select(
+        list(_COLUMNS),
+        sa.select(
+            *(sa.bindparam(name, type_=events_table.c[name].type) for name in _COLUMNS)
+        ).where(
+            sa.select(sa.func.coalesce(sa.func.max(events_table.c.version), 0))
+            .where(events_table.c.stream_id == sa.bindparam("stream_id"))
+            .scalar_subquery()
+            == sa.bindparam("expected", type_=sa.Integer)
+        ),
+    )
+    .returning(events_table.c.position)
+)
 _READ_STREAM = (
     sa.select(events_table)
     .where(events_table.c.stream_id == sa.bindparam("stream_id"))
@@ -102,6 +123,19 @@ class EventStore:
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
+        self._locked_in: object = None  # the transaction holding the append lock
+
+    def lock_for_append(self) -> None:
+        """PostgreSQL: take the event table's EXCLUSIVE lock now, for the rest of this
+        transaction (see the module docstring). A writer that reads state to decide on
+        takes it before reading, so what it read cannot change before its append."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        transaction = self.connection.get_transaction()
+        if transaction is not None and transaction is self._locked_in:
+            return
+        self.connection.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+        self._locked_in = self.connection.get_transaction()
 
     def current_version(self, stream_id: str) -> int:
         """The version of the last event in the stream (0 when the stream is empty)."""
@@ -119,17 +153,15 @@ class EventStore:
     ) -> list[RecordedEvent]:
         """Append `new_events` after `expected_version`, or raise ConcurrencyError.
 
-        The check before the insert gives the precise current version for the 409 answer;
-        the UNIQUE(stream_id, version) constraint backs it up should a writer ever slip in
-        between (the transaction is then unusable, so the current version is not known).
+        The first event is inserted only if the stream is at `expected_version` (checked in
+        the same statement); when it is not, nothing is written and the error carries the
+        current version for the 409 answer. The UNIQUE(stream_id, version) constraint backs
+        the check up should a writer ever slip in between (the transaction is then unusable,
+        so the current version is not known).
         """
         if not new_events:
             return []
-        if self.connection.dialect.name == "postgresql":
-            self.connection.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
-        actual = self.current_version(stream_id)
-        if actual != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, actual)
+        self.lock_for_append()
         at = _utc(recorded_at)
         versions = range(expected_version + 1, expected_version + 1 + len(new_events))
         payloads = [encode_data(event.data) for event in new_events]
@@ -145,9 +177,15 @@ class EventStore:
             for version, event, payload in zip(versions, new_events, payloads, strict=True)
         ]
         try:
-            result = self.connection.execute(_INSERT, rows)
-            positions = [row.position for row in result]
-        except sa.exc.IntegrityError:
+            first = _APPEND_FIRST.first(self.connection, {**rows[0], "expected": expected_version})
+            if first is None:
+                actual = self.current_version(stream_id)
+                raise ConcurrencyError(stream_id, expected_version, actual)
+            positions = [first[0]]
+            if len(rows) > 1:
+                result = self.connection.execute(_INSERT, rows[1:])
+                positions += [row.position for row in result]
+        except (sa.exc.IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError):
             raise ConcurrencyError(stream_id, expected_version, None) from None
         return [
             RecordedEvent(

@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel
 import reminders.models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.models  # noqa: F401  (registers the reference tables)
 import tracker.security.models  # noqa: F401  (account security and the audit trail)
-from events import projections  # noqa: F401  (registers the read-model tables)
+from events import projections  # (also registers the read-model tables)
 from events.database import WriteQueue, make_engine, write_queue, writer
 from events.schema import create_event_table
 from events.store import EventStore
@@ -26,10 +26,12 @@ class Database:
         self.write_queue = write_queue(self.engine)
 
     def create_schema(self) -> None:
-        """Create every table and the event log's append-only triggers (idempotent)."""
+        """Create every table and the event log's append-only triggers (idempotent); read
+        models of an earlier shape are rebuilt from the log."""
         with self.write_engine.begin() as connection:
             SQLModel.metadata.create_all(connection)
             create_event_table(connection)
+            projections.ensure_shape(connection)
 
     def session(self) -> Session:
         """A session for reading (and for simple reference-data edits)."""
@@ -45,34 +47,51 @@ class Database:
 class UnitOfWork:
     """One write transaction: reference rows, appended events and read models commit together.
 
-    On SQLite the transaction begins IMMEDIATE, so concurrent writers queue at the start
-    (in the write queue, see events/database.py, rather than by polling the file lock);
-    leaving the block without `commit()` rolls everything back.
+    The transaction is a Core connection's; the ORM session, for the writes that need it,
+    is made on first use and joins it (most commands never need one: a status change is
+    Core statements only). On SQLite the transaction begins IMMEDIATE, so concurrent writers
+    queue at the start (in the write queue, see events/database.py, rather than by polling
+    the file lock); leaving the block without `commit()` rolls everything back.
     """
 
-    session: Session
     connection: Connection
     events: EventStore
 
     def __init__(self, engine: Engine, queue: WriteQueue | None = None) -> None:
         self._engine = engine
         self._queue = queue
+        self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
         if self._queue is not None:
             self._queue.__enter__()
         try:
-            self.session = Session(self._engine, expire_on_commit=False)
-            self.connection = self.session.connection()
+            self.connection = self._engine.connect()
+            self.connection.begin()
         except BaseException:
             if self._queue is not None:
                 self._queue.__exit__(None, None, None)
             raise
+        self._session = None
         self.events = EventStore(self.connection)
         return self
 
+    @property
+    def session(self) -> Session:
+        """An ORM session in this unit of work's transaction (made on first use)."""
+        if self._session is None:
+            self._session = Session(
+                bind=self.connection,
+                expire_on_commit=False,
+                join_transaction_mode="rollback_only",
+            )
+        return self._session
+
     def commit(self) -> None:
-        self.session.commit()
+        if self._session is not None:
+            self._session.commit()  # flushes; the transaction itself is the connection's
+        if self.connection.in_transaction():
+            self.connection.commit()
 
     def __exit__(
         self,
@@ -81,8 +100,13 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            self.session.rollback()
-            self.session.close()
+            try:
+                if self._session is not None:
+                    self._session.close()
+                    self._session = None
+            finally:
+                self.connection.rollback()
+                self.connection.close()
         finally:
             if self._queue is not None:
                 self._queue.__exit__(exc_type, exc, tb)

@@ -20,6 +20,7 @@ from tracker.domain.commands import (
     RecordProgress,
     RecordReminderSent,
 )
+from tracker.domain.status import Status
 from tracker.domain.timing import parse_timing
 from tracker.ids import activity_id_for
 from tracker.importing.stored import planned_contents
@@ -38,6 +39,14 @@ class StatusChangeResult:
     events: Sequence[RecordedEvent]
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """An aggregate and the read-model row it was made from (its snapshot)."""
+
+    activity: Activity
+    row: projections.ActivityRow
+
+
 def _append(
     uow: UnitOfWork,
     stream_id: str,
@@ -45,16 +54,43 @@ def _append(
     new: Sequence[domain_events.DomainEvent],
     actor_id: int | None,
     clock: Clock,
+    snapshot: projections.ActivityRow | None = None,
 ) -> list[RecordedEvent]:
     encoded = [NewEvent(*domain_events.encode(event)) for event in new]
     recorded = uow.events.append(
         stream_id, expected_version, encoded, actor=actor_id, recorded_at=clock.now()
     )
-    projections.apply(uow.connection, recorded)
+    loaded = {stream_id: snapshot} if snapshot is not None else None
+    projections.apply(uow.connection, recorded, loaded)
     return recorded
 
 
+def _load(uow: UnitOfWork, activity_id: str) -> _Loaded:
+    # Writers are serialised before the read (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
+    # event table's lock, which every append takes anyway), so the row is the current state.
+    uow.events.lock_for_append()
+    row = projections.load_row(uow.connection, activity_id)
+    if row is None:
+        raise UnknownActivity(activity_id)
+    activity = Activity(
+        activity_id,
+        row.plan_id,
+        Status(row.status),
+        row.version,
+        carried_from=row.carried_from,
+        carried_to=row.carried_to,
+        decided_version=row.decided_version,
+    )
+    return _Loaded(activity, row)
+
+
 def load_activity(uow: UnitOfWork, activity_id: str) -> Activity:
+    """The Activity aggregate from its snapshot (the read-model row kept with every append),
+    or raise UnknownActivity. `replay_activity` folds the stream instead; they agree."""
+    return _load(uow, activity_id).activity
+
+
+def replay_activity(uow: UnitOfWork, activity_id: str) -> Activity:
     """Rebuild the Activity aggregate from its stream, or raise UnknownActivity."""
     stored = uow.events.read_stream(activity_id)
     try:
@@ -122,12 +158,13 @@ def _decide(
     person looked at it (reminders delivered since do not count: `Activity.is_stale`).
     """
     with uow:
-        activity = load_activity(uow, activity_id)
+        loaded = _load(uow, activity_id)
+        activity = loaded.activity
         expected = activity.version if expected_version is None else expected_version
         if activity.is_stale(expected):
             raise ConcurrencyError(activity_id, expected, activity.version)
         new = decide(activity)
-        recorded = _append(uow, activity_id, activity.version, new, actor_id, clock)
+        recorded = _append(uow, activity_id, activity.version, new, actor_id, clock, loaded.row)
         uow.commit()
     for event in new:
         activity.apply(event)
@@ -140,17 +177,17 @@ def record_reminder_sent(uow: UnitOfWork, command: RecordReminderSent, clock: Cl
     recorded = 0
     for activity_id in command.activity_ids:
         try:
-            activity = load_activity(uow, activity_id)
+            loaded = _load(uow, activity_id)
         except UnknownActivity:
             continue  # removed from the plan since the mail was written
-        new = activity.record_reminder(
+        new = loaded.activity.record_reminder(
             command.kind,
             command.period,
             command.outbox_id,
             workgroup_id=command.workgroup_id,
             user_id=command.user_id,
         )
-        _append(uow, activity_id, activity.version, new, None, clock)
+        _append(uow, activity_id, loaded.activity.version, new, None, clock, loaded.row)
         recorded += 1
     return recorded
 

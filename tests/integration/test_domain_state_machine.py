@@ -1,7 +1,9 @@
 """A Hypothesis state machine over the domain: plan activities, change their status (valid,
 invalid, stale), carry plans over into the next year, rebuild the read models, let time
-pass, in any order. After every step the store is clean: versions run on without gaps in
-every stream and the read models equal a full replay of the log.
+pass, deliver reminders, in any order. After every step the store is clean: versions run on
+without gaps in every stream, the read models equal a full replay of the log, and the
+aggregate the handlers decide on (made from its read-model row, the snapshot) equals the
+aggregate a replay of its own stream gives.
 """
 
 from __future__ import annotations
@@ -22,9 +24,21 @@ from events.store import ConcurrencyError
 from tracker.carry_over import CarryOverRefused, carry_over_plan
 from tracker.clock import FixedClock
 from tracker.database import Database
-from tracker.domain.commands import ChangeActivityStatus, PlanActivity, PlannedActivity
+from tracker.domain.commands import (
+    ChangeActivityStatus,
+    PlanActivity,
+    PlannedActivity,
+    RecordReminderSent,
+)
 from tracker.domain.status import Status, StatusError
-from tracker.handlers import UnknownActivity, change_activity_status, plan_activity
+from tracker.handlers import (
+    UnknownActivity,
+    change_activity_status,
+    load_activity,
+    plan_activity,
+    record_reminder_sent,
+    replay_activity,
+)
 from tracker.ids import activity_id_for
 from tracker.loading import load_plan
 from tracker.models import Activity, Plan
@@ -111,6 +125,15 @@ class TrackerMachine(RuleBasedStateMachine):
         except CarryOverRefused:
             pass
 
+    @rule(data=st.data())
+    def deliver_a_reminder(self, data: st.DataObject) -> None:
+        ids = [a.id for a in self._activities()]
+        listed = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True))
+        command = RecordReminderSent(tuple(listed), "workgroup", "2021Q1", outbox_id=1)
+        with self.db.unit_of_work() as uow:
+            record_reminder_sent(uow, command, self.clock)
+            uow.commit()
+
     @rule()
     def rebuild(self) -> None:
         with self.db.unit_of_work() as uow:
@@ -128,6 +151,14 @@ class TrackerMachine(RuleBasedStateMachine):
         with self.db.unit_of_work() as uow:  # rolled back: the replay is only compared
             report = check_store(uow.connection)
         assert report.clean, report.problems
+
+    @invariant()
+    def the_snapshot_gives_the_replayed_aggregate(self) -> None:
+        if not hasattr(self, "db"):
+            return
+        with self.db.unit_of_work() as uow:
+            for activity in self._activities():
+                assert load_activity(uow, activity.id) == replay_activity(uow, activity.id)
 
 
 TrackerMachine.TestCase.settings = settings(

@@ -16,7 +16,7 @@ from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.commands import ChangeActivityStatus
 from tracker.domain.status import StatusError
-from tracker.handlers import change_activity_status
+from tracker.handlers import change_activity_status, load_activity, replay_activity
 from tracker.loading import activity_id_for, load_plan
 from tracker.planfile import read_plan_yaml
 
@@ -88,3 +88,31 @@ def test_the_rebuild_command_replays_every_event(
     assert f"from {count} events" in result.output
     with db.engine.connect() as connection:
         assert projections.snapshot(connection) == live
+
+
+def test_read_models_of_an_earlier_shape_are_rebuilt_when_the_schema_is_created(
+    db: Database, clock: FixedClock
+) -> None:
+    busy_history(db, clock, rounds=40)
+    with db.engine.connect() as connection:
+        live = projections.snapshot(connection)
+    # The shape before the aggregate's snapshot columns were added to activity_state.
+    with db.write_engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE activity_state"))
+        connection.execute(
+            sa.text(
+                "CREATE TABLE activity_state (activity_id VARCHAR(64) PRIMARY KEY, "
+                "plan_id INTEGER NOT NULL, status VARCHAR(20) NOT NULL, "
+                "version INTEGER NOT NULL, planned_at TIMESTAMP NOT NULL, "
+                "last_update_at TIMESTAMP, last_update_by INTEGER, "
+                "last_note VARCHAR NOT NULL, carried_from VARCHAR(64))"
+            )
+        )
+    db.create_schema()
+    with db.engine.connect() as connection:
+        assert projections.snapshot(connection) == live
+    with db.unit_of_work() as uow:
+        for row in live["activity_state"]:
+            activity_id = str(row[0])
+            assert load_activity(uow, activity_id) == replay_activity(uow, activity_id)
+        assert projections.ensure_shape(uow.connection) is False  # current: left alone

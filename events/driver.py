@@ -1,0 +1,112 @@
+"""The write path's few statements, compiled once per dialect and run on the DB-API cursor.
+
+A status change runs five statements. Through SQLAlchemy's execution layer each cost some
+60 µs of Python before the driver saw it (execution context, parameter and result
+processing, row objects): most of a change on SQLite, where the statement itself takes a
+few µs. The statements are still SQLAlchemy constructs, compiled by SQLAlchemy for the
+connection's dialect (so the SQL and its paramstyle are SQLAlchemy's); only running them
+skips the layer: the driver's cursor of the same connection, inside the transaction
+SQLAlchemy began, with values converted by the columns' own type processors, so what is
+written here reads back through SQLAlchemy exactly as if SQLAlchemy had written it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: tuple[str, ...] | None  # parameter names in order (qmark), or None (named)
+    defaults: dict[str, Any]  # values the statement itself holds (e.g. a literal 0)
+    binds: tuple[tuple[str, Processor], ...]  # the parameters that need converting
+    results: tuple[Processor, ...]  # per result column (empty: none needs converting)
+
+
+class DriverStatement:
+    """A statement compiled once per dialect, run on the DB-API cursor of a Connection."""
+
+    def __init__(self, statement: sa.ClauseElement, result_types: Sequence[Any] = ()) -> None:
+        self._statement = statement
+        self._result_types = tuple(result_types)
+        self._compiled: dict[str, _Compiled] = {}
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = cast(SQLCompiler, self._statement.compile(dialect=dialect))
+        binds = []
+        for name, bind in compiled.binds.items():
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                binds.append((name, processor))
+        results = tuple(
+            sa.types.to_instance(kind).dialect_impl(dialect).result_processor(dialect, None)
+            for kind in self._result_types
+        )
+        prepared = _Compiled(
+            sql=compiled.string,
+            positional=tuple(compiled.positiontup or ()) if dialect.positional else None,
+            defaults={name: value for name, value in compiled.params.items() if value is not None},
+            binds=tuple(binds),
+            results=results if any(results) else (),
+        )
+        self._compiled[dialect.name] = prepared
+        return prepared
+
+    def _prepared(self, connection: Connection) -> _Compiled:
+        return self._compiled.get(connection.dialect.name) or self._compile(connection.dialect)
+
+    def _parameters(self, prepared: _Compiled, values: Mapping[str, Any]) -> Any:
+        if prepared.binds or prepared.defaults:
+            values = {**prepared.defaults, **values}
+            for name, processor in prepared.binds:
+                if name in values and processor is not None:
+                    values[name] = processor(values[name])
+        if prepared.positional is not None:
+            return tuple(values[name] for name in prepared.positional)
+        return values
+
+    def execute(self, connection: Connection, values: Mapping[str, Any]) -> Any:
+        """Run the statement; returns the driver's cursor (its rows are unconverted)."""
+        prepared = self._prepared(connection)
+        cursor = _driver(connection).cursor()
+        cursor.execute(prepared.sql, self._parameters(prepared, values))
+        return cursor
+
+    def executemany(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement once per row (one call to the driver)."""
+        prepared = self._prepared(connection)
+        cursor = _driver(connection).cursor()
+        try:
+            cursor.executemany(prepared.sql, [self._parameters(prepared, row) for row in rows])
+        finally:
+            cursor.close()
+
+    def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """Run the statement and return its first row, converted (None when there is none)."""
+        prepared = self._prepared(connection)
+        cursor = _driver(connection).cursor()
+        try:
+            cursor.execute(prepared.sql, self._parameters(prepared, values))
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None or not prepared.results:
+            return None if row is None else tuple(row)
+        return tuple(
+            value if processor is None or value is None else processor(value)
+            for value, processor in zip(row, prepared.results, strict=True)
+        )
+
+
+def _driver(connection: Connection) -> Any:
+    """The DB-API connection under a SQLAlchemy Connection (in its current transaction)."""
+    return connection.connection.driver_connection
