@@ -12,7 +12,8 @@ written here reads back through SQLAlchemy exactly as if SQLAlchemy had written 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -105,6 +106,27 @@ class DriverStatement:
             value if processor is None or value is None else processor(value)
             for value, processor in zip(row, prepared.results, strict=True)
         )
+
+
+@contextmanager
+def pipeline(connection: Connection) -> Iterator[bool]:
+    """Send the driver-run statements inside the block together; yields whether it does.
+
+    PostgreSQL (psycopg's pipeline mode): statements are queued and travel in one round
+    trip, answered when a result is fetched or the block ends. Results and errors (a
+    unique violation, say) therefore arrive late: at a fetch, or on leaving the block.
+    SQLite has no round trips to save: each statement runs at once (yields False).
+    """
+    if connection.dialect.name != "postgresql":
+        yield False
+        return
+    with _driver(connection).pipeline():
+        yield True
+
+
+def run_sql(connection: Connection, sql: str) -> None:
+    """Run a statement without parameters or results on the driver (e.g. a LOCK)."""
+    _driver(connection).cursor().execute(sql)
 
 
 def _driver(connection: Connection) -> Any:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlmodel import col, func, select
 
 from events import projections
+from events.driver import pipeline
 from events.store import ConcurrencyError, NewEvent, RecordedEvent
 from tracker.clock import Clock
 from tracker.database import UnitOfWork
@@ -57,19 +58,23 @@ def _append(
     snapshot: projections.ActivityRow | None = None,
 ) -> list[RecordedEvent]:
     encoded = [NewEvent(*domain_events.encode(event)) for event in new]
-    recorded = uow.events.append(
-        stream_id, expected_version, encoded, actor=actor_id, recorded_at=clock.now()
-    )
     loaded = {stream_id: snapshot} if snapshot is not None else None
-    projections.apply(uow.connection, recorded, loaded)
-    return recorded
+    return uow.events.append(
+        stream_id,
+        expected_version,
+        encoded,
+        actor=actor_id,
+        recorded_at=clock.now(),
+        project=lambda recorded: projections.apply(uow.connection, recorded, loaded),
+    )
 
 
 def _load(uow: UnitOfWork, activity_id: str) -> _Loaded:
     # Writers are serialised before the read (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
     # event table's lock, which every append takes anyway), so the row is the current state.
-    uow.events.lock_for_append()
-    row = projections.load_row(uow.connection, activity_id)
+    with pipeline(uow.connection):  # PostgreSQL: the lock and the read in one round trip
+        uow.events.lock_for_append()
+        row = projections.load_row(uow.connection, activity_id)
     if row is None:
         raise UnknownActivity(activity_id)
     activity = Activity(

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -33,17 +34,30 @@ from tracker.models import (
     WorkgroupMember,
 )
 
+# A person's roles and workgroups in one query, built once: every request that is signed in
+# (every API call) runs it, and building it per request cost as much as running it.
+_ROLES_AND_WORKGROUPS: sa.CompoundSelect[Any] = sa.union_all(
+    sa.select(col(NetworkRole.network_id).label("key"), col(NetworkRole.role).label("role")).where(
+        col(NetworkRole.user_id) == sa.bindparam("user_id")
+    ),
+    sa.select(col(WorkgroupMember.workgroup_id).label("key"), sa.null().label("role")).where(
+        col(WorkgroupMember.user_id) == sa.bindparam("user_id")
+    ),
+)
+
 
 def principal_for(session: Session, user: User) -> Principal:
     """The access-rule view of a person: their roles per network and their workgroups."""
-    roles = {
-        role.network_id: Role(role.role)
-        for role in session.exec(select(NetworkRole).where(NetworkRole.user_id == user.id))
-    }
-    workgroups = session.exec(
-        select(WorkgroupMember.workgroup_id).where(WorkgroupMember.user_id == user.id)
-    ).all()
     assert user.id is not None
+    roles: dict[int, Role] = {}
+    workgroups: set[int] = set()
+    found = session.connection().execute(_ROLES_AND_WORKGROUPS, {"user_id": user.id})
+    for row in found:
+        key, role = int(row[0]), row[1]
+        if role is None:
+            workgroups.add(key)
+        else:
+            roles[key] = Role(role)
     return Principal(user.id, user.is_admin, roles, frozenset(workgroups))
 
 

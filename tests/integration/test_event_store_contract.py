@@ -9,12 +9,14 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from events.store import ConcurrencyError, EventStore, NewEvent
+from events import projections
+from events.store import ConcurrencyError, EventStore, NewEvent, RecordedEvent
 from tracker.database import Database
 
 AT = datetime(2021, 3, 1, 12, 0, tzinfo=UTC)
@@ -65,6 +67,40 @@ def test_a_stale_expected_version_raises_and_writes_nothing(db: Database) -> Non
         append(db, "s1", 5, "B")
     with db.engine.connect() as connection:
         assert [e.type for e in EventStore(connection).read_all()] == ["A"]
+
+
+def test_a_refused_append_undoes_what_its_projection_wrote(db: Database) -> None:
+    """On PostgreSQL the projection's statements travel with the insert, before it is known
+    to be refused; the refusal must still leave the read models as they were."""
+    planned = NewEvent("ActivityPlanned", {"activity_id": "a1", "plan_id": 7})
+    with db.unit_of_work() as uow:
+        uow.events.append(
+            "a1",
+            0,
+            [planned],
+            actor=None,
+            recorded_at=AT,
+            project=lambda recorded: projections.apply(uow.connection, recorded),
+        )
+        uow.commit()
+    with db.engine.connect() as connection:
+        before = projections.snapshot(connection)
+    changed = NewEvent("ActivityStatusChanged", {"from_status": "gepland", "to_status": "lopend"})
+    projected: list[int] = []
+
+    def project(recorded: Sequence[RecordedEvent]) -> None:
+        projected.append(len(recorded))
+        projections.apply(uow.connection, recorded)
+
+    with db.unit_of_work() as uow, pytest.raises(ConcurrencyError) as conflict:
+        uow.events.append("a1", 0, [changed], actor=None, recorded_at=AT, project=project)
+    assert (conflict.value.expected, conflict.value.actual) == (0, 1)
+    # PostgreSQL ran the projection before the refusal was known; SQLite knew it first.
+    assert projected == ([1] if db.engine.dialect.name == "postgresql" else [])
+    with db.engine.connect() as connection:
+        assert projections.snapshot(connection) == before
+        assert before["activity_state"][0][2] == "gepland"
+        assert EventStore(connection).current_version("a1") == 1
 
 
 def test_the_unique_constraint_backs_up_the_version_check(db: Database) -> None:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Flask,
@@ -76,6 +77,11 @@ class SignedIn(UserMixin):
     @property
     def name(self) -> str:
         return self.user.name
+
+
+_USER_BY_TOKEN = (
+    select(User).join(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
+)  # built once: the API runs it on every request
 
 
 def _signed_in(user: User | None, epoch: int = 0) -> SignedIn | None:
@@ -150,11 +156,7 @@ def init_app(app: Flask) -> None:
         if not header.startswith("Bearer ") or not request.path.startswith("/api/"):
             return None
         token = header.removeprefix("Bearer ").strip()
-        found = (
-            db_session()
-            .exec(select(User).join(ApiToken).where(ApiToken.token_hash == token_hash(token)))
-            .first()
-        )
+        found = db_session().exec(_USER_BY_TOKEN, params={"token_hash": token_hash(token)}).first()
         signed_in = _signed_in(found)
         if signed_in is not None:
             g.auth_by_token = True
