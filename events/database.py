@@ -3,7 +3,7 @@
 SQLite: WAL (readers never block the writer), a busy timeout (writers wait instead of
 failing), foreign keys on, and `BEGIN IMMEDIATE` for write transactions, so two writers
 serialise at the start of their transaction rather than failing at commit. Reads use a
-plain deferred BEGIN. PostgreSQL: psycopg 3.
+plain deferred BEGIN. PostgreSQL: psycopg 3, sessions in UTC.
 
 SQLite's busy timeout polls: a writer that finds the file locked sleeps 1, 2, 5, 10, … up
 to 100 ms between tries, so under a few concurrent writers (gunicorn threads and workers)
@@ -43,6 +43,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # Sessions in UTC, whatever the server's default: times come back as UTC (psycopg then
+    # gives them `datetime.UTC`, which the event store needs not convert per event).
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("options", "-c TimeZone=UTC")
     return sa.create_engine(url, **kwargs)
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 import sqlalchemy as sa
@@ -35,9 +35,12 @@ class NewEvent:
     data: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class RecordedEvent:
-    """An event as stored: with its global position, stream version, actor and time."""
+class RecordedEvent(NamedTuple):
+    """An event as stored: with its global position, stream version, actor and time.
+
+    A named tuple rather than a frozen dataclass: as immutable, and five times quicker to
+    make, which a replay of the national log does a million times.
+    """
 
     position: int
     stream_id: str
@@ -64,8 +67,10 @@ def encode_data(data: Mapping[str, Any]) -> str:
 
 
 def _utc(value: datetime | str) -> datetime:
-    if isinstance(value, str):  # SQLite's text form, read without SQLAlchemy's type layer
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):  # SQLite's text form (UTC, without offset), read raw
+        return datetime.fromisoformat(value + "+00:00")
+    if value.tzinfo is UTC:
+        return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -114,8 +119,8 @@ _READ_ALL_SQL = (
     "SELECT position, stream_id, version, type, data, actor, recorded_at FROM events "
     "WHERE position > :after ORDER BY position"
 )
-_READ_ALL = sa.text(_READ_ALL_SQL)
-_READ_BATCH = sa.text(_READ_ALL_SQL + " LIMIT :limit")
+_READ_ALL = DriverStatement(sa.text(_READ_ALL_SQL))
+_READ_BATCH = DriverStatement(sa.text(_READ_ALL_SQL + " LIMIT :limit"))
 
 
 class EventStore:
@@ -206,7 +211,7 @@ class EventStore:
         except (sa.exc.IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError):
             raise ConcurrencyError(stream_id, expected_version, None) from None
         return [
-            replace(event, position=position)
+            event._replace(position=position)
             for event, position in zip(recorded, positions, strict=True)
         ]
 
@@ -246,19 +251,29 @@ class EventStore:
     def read_all(self, after: int = 0, limit: int | None = None) -> list[RecordedEvent]:
         """Events with a position greater than `after`, in position order (for tailing readers)."""
         if limit is None:
-            rows = self.connection.execute(_READ_ALL, {"after": after})
+            cursor = _READ_ALL.execute(self.connection, {"after": after})
         else:
-            rows = self.connection.execute(_READ_BATCH, {"after": after, "limit": limit})
+            cursor = _READ_BATCH.execute(self.connection, {"after": after, "limit": limit})
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
         return [_recorded(row) for row in rows]
 
     def iter_all(self, batch_size: int = 5000) -> Iterator[RecordedEvent]:
         """Every event in position order, fetched in batches (for replays of a large log)."""
+        for batch in self.iter_batches(batch_size):
+            yield from batch
+
+    def iter_batches(self, batch_size: int = 5000) -> Iterator[list[RecordedEvent]]:
+        """Every event in position order, as lists of up to `batch_size` (a replay loops over
+        each list itself: a generator step per event costs more than the loop's own work)."""
         after = 0
         while True:
             batch = self.read_all(after, batch_size)
             if not batch:
                 return
-            yield from batch
+            yield batch
             after = batch[-1].position
 
     def last_position(self) -> int:
