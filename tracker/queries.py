@@ -230,7 +230,7 @@ _ACCESS = (
 
 def activity_access(session: Session, activity_id: str) -> ActivityAccess | None:
     """The network and workgroups of an activity (the same one activity_detail finds)."""
-    rows = session.execute(_ACCESS, {"activity_id": activity_id}).all()
+    rows = session.connection().execute(_ACCESS, {"activity_id": activity_id}).all()
     if not rows:
         return None
     workgroups = tuple(sorted(w for _, w in rows if w is not None))

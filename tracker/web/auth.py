@@ -29,7 +29,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tracker import accounts
 from tracker.accounts import normalise_email, token_hash
@@ -79,9 +79,12 @@ class SignedIn(UserMixin):
         return self.user.name
 
 
+# Built once, and run without the ORM: the API runs it on every request.
 _USER_BY_TOKEN = (
-    select(User).join(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"))
-)  # built once: the API runs it on every request
+    sa.select(*User.__table__.columns)  # type: ignore[attr-defined]
+    .join(ApiToken, col(ApiToken.user_id) == col(User.id))
+    .where(col(ApiToken.token_hash) == sa.bindparam("token_hash"))
+)
 
 
 def _signed_in(user: User | None, epoch: int = 0) -> SignedIn | None:
@@ -156,8 +159,14 @@ def init_app(app: Flask) -> None:
         if not header.startswith("Bearer ") or not request.path.startswith("/api/"):
             return None
         token = header.removeprefix("Bearer ").strip()
-        found = db_session().exec(_USER_BY_TOKEN, params={"token_hash": token_hash(token)}).first()
-        signed_in = _signed_in(found)
+        found = (
+            db_session()
+            .connection()
+            .execute(_USER_BY_TOKEN, {"token_hash": token_hash(token)})
+            .first()
+        )
+        # A detached copy of the person, read only (nothing adds it to a session).
+        signed_in = _signed_in(User(**found._mapping) if found is not None else None)
         if signed_in is not None:
             g.auth_by_token = True
         return signed_in
