@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -52,12 +54,14 @@ class Case:
     as_of: bool  # the 2nd quarter as of 30 June, else the 4th quarter now
     repeat: int
     target_ms: float | None = None
+    cold: bool = False  # a PDF laid out anew on every run (its cache emptied first)
 
 
 CASES = (
     Case("4.plan.html", "plan report, HTML", False, "html", False, 7, PLAN_TARGET_MS),
     Case("4.plan.asof", "plan report as of 30 June, HTML", False, "html", True, 7, PLAN_TARGET_MS),
-    Case("4.plan.pdf", "plan report, PDF", False, "pdf", False, 3, PDF_TARGET_MS),
+    Case("4.plan.pdf", "plan report, PDF, first time", False, "pdf", False, 3, PDF_TARGET_MS, True),
+    Case("4.plan.pdf.again", "plan report, PDF, asked again (kept)", False, "pdf", False, 5),
     Case("4.plan.xlsx", "plan report, XLSX", False, "xlsx", False, 5),
     Case("4.network.html", "network report (all plans), HTML", True, "html", False, 3),
     Case(
@@ -147,6 +151,8 @@ def measure(url: str, factor: float) -> dict[str, dict[str, object]]:
             outputs: list[bytes] = []
 
             def once(case: Case = case, outputs: list[bytes] = outputs) -> None:
+                if case.cold:
+                    shutil.rmtree(Path(app.instance_path) / "report-pdf", ignore_errors=True)
                 with db.session() as session:
                     outputs.append(report_bytes(session, case, scale))
 
