@@ -12,6 +12,7 @@ written here reads back through SQLAlchemy exactly as if SQLAlchemy had written 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
+_cursor_numbers = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,26 @@ class DriverStatement:
         cursor = _driver(connection).cursor()
         try:
             cursor.executemany(prepared.sql, [self._parameters(prepared, row) for row in rows])
+        finally:
+            cursor.close()
+
+    def batches(
+        self, connection: Connection, values: Mapping[str, Any], size: int
+    ) -> Iterator[list[Any]]:
+        """Run the statement and yield its rows (unconverted) in lists of up to `size` as
+        they stream in: on PostgreSQL from a server-side cursor, so a million rows are never
+        all in memory at once."""
+        prepared = self._prepared(connection)
+        driver = _driver(connection)
+        if connection.dialect.name == "postgresql":
+            cursor = driver.cursor(name=f"batches_{next(_cursor_numbers)}")
+            cursor.itersize = size
+        else:
+            cursor = driver.cursor()
+        try:
+            cursor.execute(prepared.sql, self._parameters(prepared, values))
+            while rows := cursor.fetchmany(size):
+                yield rows
         finally:
             cursor.close()
 

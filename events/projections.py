@@ -96,25 +96,42 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
         )
     if row is None:
         return None
-    # The rows are built directly rather than with `_replace`, which is several
-    # times slower; a full replay calls this a million times.
-    if event.type == "ActivityStatusChanged":
+    # The two most frequent events first, their rows built positionally (in field order:
+    # activity_id, plan_id, status, version, planned_at, last_update_at, last_update_by,
+    # last_note, carried_from, carried_to, decided_version): a full replay calls this a
+    # million times, and keywords or `_replace` take twice as long.
+    kind = event.type
+    if kind == "ActivityNoteAdded":
         return ActivityRow(
-            activity_id=row.activity_id,
-            plan_id=row.plan_id,
-            status=str(data["to_status"]),
-            version=event.version,
-            planned_at=row.planned_at,
-            last_update_at=event.recorded_at,
-            last_update_by=event.actor,
-            last_note=str(data.get("note") or "") or row.last_note,
-            carried_from=row.carried_from,
-            carried_to=row.carried_to,
-            decided_version=event.version,
+            row.activity_id,
+            row.plan_id,
+            row.status,
+            event.version,
+            row.planned_at,
+            event.recorded_at,
+            event.actor,
+            str(data["note"]),
+            row.carried_from,
+            row.carried_to,
+            event.version,
         )
-    if event.type == "ReminderSent":  # a mail went out: the activity itself did not change
+    if kind == "ActivityStatusChanged":
+        return ActivityRow(
+            row.activity_id,
+            row.plan_id,
+            str(data["to_status"]),
+            event.version,
+            row.planned_at,
+            event.recorded_at,
+            event.actor,
+            str(data.get("note") or "") or row.last_note,
+            row.carried_from,
+            row.carried_to,
+            event.version,
+        )
+    if kind == "ReminderSent":  # a mail went out: the activity itself did not change
         return row._replace(version=event.version)
-    if event.type == "ActivityCarriedOver":
+    if kind == "ActivityCarriedOver":
         return row._replace(
             status="doorgeschoven",
             version=event.version,
@@ -124,32 +141,18 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
             carried_to=str(data["to_activity_id"]),
             decided_version=event.version,
         )
-    if event.type == "ActivityCarriedIn":
+    if kind == "ActivityCarriedIn":
         return row._replace(
             version=event.version,
             carried_from=str(data["carried_from"]),
             decided_version=event.version,
         )
-    if event.type == "TargetProgressRecorded":
+    if kind == "TargetProgressRecorded":
         return row._replace(
             version=event.version,
             last_update_at=event.recorded_at,
             last_update_by=event.actor,
             last_note=str(data.get("note") or "") or row.last_note,
-            decided_version=event.version,
-        )
-    if event.type == "ActivityNoteAdded":
-        return ActivityRow(
-            activity_id=row.activity_id,
-            plan_id=row.plan_id,
-            status=row.status,
-            version=event.version,
-            planned_at=row.planned_at,
-            last_update_at=event.recorded_at,
-            last_update_by=event.actor,
-            last_note=str(data["note"]),
-            carried_from=row.carried_from,
-            carried_to=row.carried_to,
             decided_version=event.version,
         )
     # Events this projection does not read still advance the version (and, like every event

@@ -1,4 +1,8 @@
-"""Command handlers: the one write path (command → load stream → decide → append → project)."""
+"""Command handlers: the one write path (command → load → decide → append → project).
+
+An activity is loaded from its read-model row, the snapshot kept with every append (see
+events/projections.py); `replay_activity` folds its stream instead, and tests check they agree.
+"""
 
 from __future__ import annotations
 
