@@ -168,7 +168,6 @@ def _values(row: ActivityRow) -> dict[str, Any]:
 # Statements built once (see events/store.py for why); those of `apply` run on the driver's
 # cursor (events/driver.py): they are most of the write path.
 _ROW_COLUMNS = tuple(state_table.columns)
-_INSERT_ROW = sa.insert(state_table)
 _LOAD = DriverStatement(
     sa.select(*_ROW_COLUMNS).where(state_table.c.activity_id == sa.bindparam("row_id")),
     result_types=[column.type for column in _ROW_COLUMNS],
@@ -297,7 +296,7 @@ def rebuild(connection: Connection, batch_size: int = 5000) -> int:
         connection.execute(sa.delete(table))
     values = [_values(row) for row in rows.values()]
     for start in range(0, len(values), batch_size):
-        connection.execute(_INSERT_ROW, values[start : start + batch_size])
+        _INSERT.executemany(connection, values[start : start + batch_size])
     counts = Counter((row.plan_id, row.status) for row in rows.values())
     if counts:
         connection.execute(
