@@ -43,16 +43,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    # Sessions in UTC, whatever the server's default: times come back as UTC (psycopg then
-    # gives them `datetime.UTC`, which the event store needs not convert per event).
-    connect_args = kwargs.setdefault("connect_args", {})
-    connect_args.setdefault("options", "-c TimeZone=UTC")
-    return sa.create_engine(url, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
+    _configure_postgresql(engine)
+    return engine
 
 
 def writer(engine: Engine) -> Engine:
     """The same engine, but transactions begin IMMEDIATE on SQLite (no effect elsewhere)."""
     return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Sessions in UTC, whatever the server's default (and leaving the URL's own
+        # `options` alone): times come back as UTC, and psycopg then gives them
+        # `datetime.UTC`, which the event store needs not convert per event.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.autocommit = autocommit
 
 
 def _configure_sqlite(engine: Engine) -> None:

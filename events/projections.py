@@ -273,8 +273,13 @@ def rebuild(connection: Connection, batch_size: int = 5000) -> int:
     """Throw the read models away and derive them again from every event; returns the count.
 
     Runs in the caller's transaction, so readers see either the old or the new read models.
-    The loop is `fold`, inlined to count the events without a generator per event.
+    It holds the append lock from the start (PostgreSQL; SQLite's writers are serialised
+    already), so no change commits between the replay's read of the log and its write of the
+    rows, which would leave a row, the handlers' snapshot, behind its stream. The loop is
+    `fold`, inlined to count the events without a generator per event.
     """
+    store = EventStore(connection)
+    store.lock_for_append()
     events_seen = 0
     rows: dict[str, ActivityRow] = {}
     # A replay allocates millions of small objects that form no reference cycles; the cyclic
@@ -283,7 +288,7 @@ def rebuild(connection: Connection, batch_size: int = 5000) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for batch in EventStore(connection).iter_batches(batch_size):
+        for batch in store.iter_batches(batch_size):
             events_seen += len(batch)
             for event in batch:
                 row = evolve(rows.get(event.stream_id), event)

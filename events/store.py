@@ -66,9 +66,24 @@ def encode_data(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _is_version_conflict(error: Exception) -> bool:
+    """Whether an integrity error is the event table's UNIQUE(stream_id, version)."""
+    original = getattr(error, "orig", None) or error
+    diagnostics = getattr(original, "diag", None)
+    if diagnostics is not None:  # psycopg
+        return bool(diagnostics.constraint_name == "uq_events_stream_version")
+    return "events.stream_id, events.version" in str(original)  # SQLite's message
+
+
+# SQLAlchemy writes SQLite times as 'YYYY-MM-DD HH:MM:SS.ffffff', UTC without an offset.
+_SQLITE_TIME_LENGTH = len("2021-01-04 09:00:00.000000")
+
+
 def _utc(value: datetime | str) -> datetime:
-    if isinstance(value, str):  # SQLite's text form (UTC, without offset), read raw
-        return datetime.fromisoformat(value + "+00:00")
+    if isinstance(value, str):  # SQLite's text form, read raw
+        if len(value) == _SQLITE_TIME_LENGTH:
+            return datetime.fromisoformat(value + "+00:00")
+        value = datetime.fromisoformat(value)
     if value.tzinfo is UTC:
         return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -87,9 +102,11 @@ def _decoded(rows: Sequence[Sequence[Any]]) -> list[RecordedEvent]:
     """Rows read raw by position (the columns of `_READ_ALL_SQL`) as recorded events."""
     if rows and isinstance(rows[0][6], str):
         # SQLite: times as UTC text. Decoded inline: a replay does this a million times.
-        loads, parse = json.loads, datetime.fromisoformat
+        loads, parse, length = json.loads, datetime.fromisoformat, _SQLITE_TIME_LENGTH
         return [
-            RecordedEvent(p, s, v, t, loads(d), a, parse(at + "+00:00"))
+            RecordedEvent(
+                p, s, v, t, loads(d), a, parse(at + "+00:00") if len(at) == length else _utc(at)
+            )
             for p, s, v, t, d, a, at in rows
         ]
     return [_recorded(row) for row in rows]
@@ -179,8 +196,10 @@ class EventStore:
 
         `project` updates the read models for the events in the same transaction. On
         PostgreSQL it runs before the insert is answered, so its statements travel with the
-        insert (`driver.pipeline`: one round trip instead of three); the events it is given
-        have position 0, as their positions are not known yet (no read model uses them).
+        insert (`driver.pipeline`: one round trip instead of three); it must therefore run
+        its statements on the driver (`driver.DriverStatement`), not through SQLAlchemy,
+        which expects answers at once. The events it is given have position 0, as their
+        positions are not known yet (no read model uses them).
         Should the insert turn out refused, the error is raised and the caller's rollback
         undoes the projection with it.
         """
@@ -220,7 +239,9 @@ class EventStore:
             if len(rows) > 1:
                 result = self.connection.execute(_INSERT, rows[1:])
                 positions += [row.position for row in result]
-        except (sa.exc.IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError):
+        except (sa.exc.IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError) as error:
+            if not _is_version_conflict(error):
+                raise  # e.g. from the projection: a bug to see, not a conflict to report
             raise ConcurrencyError(stream_id, expected_version, None) from None
         return [
             event._replace(position=position)
@@ -280,7 +301,8 @@ class EventStore:
     def iter_batches(self, batch_size: int = 5000) -> Iterator[list[RecordedEvent]]:
         """Every event in position order, as lists of up to `batch_size`: one query, read as
         it streams (a replay loops over each list itself: a generator step per event costs
-        more than the loop's own work)."""
+        more than the loop's own work). On PostgreSQL the query is a server-side cursor of
+        the current transaction: read to the end, or close the generator, before it ends."""
         for rows in _READ_ALL.batches(self.connection, {"after": 0}, batch_size):
             yield _decoded(rows)
 

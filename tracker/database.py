@@ -65,13 +65,19 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         if self._queue is not None:
             self._queue.__enter__()
+        connection: Connection | None = None
         try:
-            self.connection = self._engine.connect()
-            self.connection.begin()
+            connection = self._engine.connect()
+            connection.begin()
         except BaseException:
-            if self._queue is not None:
-                self._queue.__exit__(None, None, None)
+            try:
+                if connection is not None:
+                    connection.close()
+            finally:
+                if self._queue is not None:
+                    self._queue.__exit__(None, None, None)
             raise
+        self.connection = connection
         self._session = None
         self.events = EventStore(self.connection)
         return self
@@ -88,10 +94,14 @@ class UnitOfWork:
         return self._session
 
     def commit(self) -> None:
+        """Commit, and end the unit of work: using it afterwards raises (the write path's
+        driver statements would otherwise run outside any transaction)."""
         if self._session is not None:
             self._session.commit()  # flushes; the transaction itself is the connection's
-        if self.connection.in_transaction():
-            self.connection.commit()
+            self._session.close()
+            self._session = None
+        self.connection.commit()
+        self.connection.close()
 
     def __exit__(
         self,
@@ -105,8 +115,11 @@ class UnitOfWork:
                     self._session.close()
                     self._session = None
             finally:
-                self.connection.rollback()
-                self.connection.close()
+                if not self.connection.closed:
+                    try:
+                        self.connection.rollback()
+                    finally:
+                        self.connection.close()
         finally:
             if self._queue is not None:
                 self._queue.__exit__(exc_type, exc, tb)

@@ -10,13 +10,13 @@ import random
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from events import projections
-from events.store import ConcurrencyError, EventStore, NewEvent, RecordedEvent
+from events.store import ConcurrencyError, EventStore, NewEvent, RecordedEvent, _decoded
 from tracker.database import Database
 
 AT = datetime(2021, 3, 1, 12, 0, tzinfo=UTC)
@@ -258,3 +258,65 @@ def test_postgres_needs_no_write_queue(postgres_url: str) -> None:
     db = Database(postgres_url)
     assert db.write_queue is None
     db.dispose()
+
+
+def test_a_unit_of_work_cannot_be_used_after_its_commit(db: Database) -> None:
+    """The write path runs on the driver: after the commit it would run outside any
+    transaction (autocommitted on SQLite, lost on PostgreSQL), so it must fail instead."""
+    with db.unit_of_work() as uow:
+        uow.events.append("s1", 0, [NewEvent("A", {})], actor=None, recorded_at=AT)
+        uow.commit()
+        with pytest.raises(sa.exc.ResourceClosedError):
+            uow.events.append("s1", 1, [NewEvent("B", {})], actor=None, recorded_at=AT)
+    with db.engine.connect() as connection:
+        assert [e.type for e in EventStore(connection).read_all()] == ["A"]
+
+
+def test_an_integrity_error_of_a_projection_is_not_reported_as_a_conflict(db: Database) -> None:
+    """Only the event table's UNIQUE(stream_id, version) means "someone else was first"."""
+    with db.write_engine.begin() as connection:  # a stray row the projection will collide with
+        connection.execute(
+            sa.insert(projections.state_table).values(
+                activity_id="a1", plan_id=7, status="gepland", version=1, planned_at=AT
+            )
+        )
+    planned = NewEvent("ActivityPlanned", {"activity_id": "a1", "plan_id": 7})
+    with db.unit_of_work() as uow, pytest.raises(Exception) as raised:
+        uow.events.append(
+            "a1",
+            0,
+            [planned],
+            actor=None,
+            recorded_at=AT,
+            project=lambda recorded: projections.apply(uow.connection, recorded),
+        )
+    assert not isinstance(raised.value, ConcurrencyError)
+    assert (
+        "integrity" in type(raised.value).__name__.lower()
+        or "Unique" in type(raised.value).__name__
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ("2021-03-01 12:00:00.000000", AT),  # as SQLAlchemy writes it on SQLite
+        ("2021-03-01 12:00:00", AT),
+        ("2021-03-01 13:00:00+01:00", AT),
+        ("2021-03-01T12:00:00.000000+00:00", AT),
+    ],
+)
+def test_times_read_raw_from_sqlite_come_back_in_utc(stored: str, expected: datetime) -> None:
+    decoded = _decoded([(1, "s", 1, "A", "{}", None, stored)])[0]
+    assert decoded.recorded_at == expected and decoded.recorded_at.utcoffset() == timedelta(0)
+
+
+def test_postgres_sessions_are_in_utc_and_keep_the_urls_options(postgres_url: str) -> None:
+    url = sa.make_url(postgres_url).update_query_dict({"options": "-c statement_timeout=5000"})
+    database = Database(url.render_as_string(hide_password=False))
+    try:
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW TimeZone").scalar_one() == "UTC"
+            assert connection.exec_driver_sql("SHOW statement_timeout").scalar_one() == "5s"
+    finally:
+        database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from events import projections
+from events.check import check_store
 from events.store import ConcurrencyError
 from tracker.clock import FixedClock
 from tracker.database import Database
@@ -116,3 +118,33 @@ def test_read_models_of_an_earlier_shape_are_rebuilt_when_the_schema_is_created(
             activity_id = str(row[0])
             assert load_activity(uow, activity_id) == replay_activity(uow, activity_id)
         assert projections.ensure_shape(uow.connection) is False  # current: left alone
+
+
+def test_a_change_waits_for_a_rebuild_in_progress(db: Database, clock: FixedClock) -> None:
+    """Rebuilding reads the log, then writes the rows: a change committed in between would
+    leave its row (the handlers' snapshot) behind its stream and refuse every later change."""
+    busy_history(db, clock, rounds=0)  # the plan, every activity still gepland
+    activity_id = activity_id_for("testnet-2021", "Algemeen bestuursoverleg")
+    with db.unit_of_work() as uow:
+        version = load_activity(uow, activity_id).version
+    done: list[object] = []
+
+    def change() -> None:
+        command = ChangeActivityStatus(activity_id, "lopend", "tijdens de rebuild", version)
+        try:
+            done.append(change_activity_status(db.unit_of_work(), command, clock).version)
+        except Exception as problem:  # reported below
+            done.append(problem)
+
+    with db.unit_of_work() as uow:
+        projections.rebuild(uow.connection)
+        writer = threading.Thread(target=change)
+        writer.start()
+        writer.join(timeout=0.5)
+        assert writer.is_alive() and not done, "the change must wait for the rebuild"
+        uow.commit()
+    writer.join(timeout=10)
+    assert done == [version + 1]
+    with db.unit_of_work() as uow:
+        assert load_activity(uow, activity_id) == replay_activity(uow, activity_id)
+        assert check_store(uow.connection).clean

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import psycopg
 import sqlalchemy as sa
 from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -79,12 +82,18 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)
-    def database_unavailable(error: sa.exc.DBAPIError) -> ResponseReturnValue:
+    # The write path runs its statements on the driver (events/driver.py), whose errors
+    # arrive unwrapped.
+    @app.errorhandler(psycopg.OperationalError)
+    @app.errorhandler(psycopg.InterfaceError)
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_unavailable(error: Exception) -> ResponseReturnValue:
         """The database cannot be reached: 503 with a readable page. Nothing is cached: the
         next request tries again (PostgreSQL connections are pinged before use), so the app
         works again as soon as the database is back, without a restart."""
+        cause = getattr(error, "orig", None) or error
         app.logger.warning(
-            "database unavailable on %s %s: %s", request.method, request.path, type(error.orig)
+            "database unavailable on %s %s: %s", request.method, request.path, type(cause)
         )
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database
         if request.path.startswith("/api/"):
