@@ -101,14 +101,17 @@ def _recorded(row: Sequence[Any]) -> RecordedEvent:
 def _decoded(rows: Sequence[Sequence[Any]]) -> list[RecordedEvent]:
     """Rows read raw by position (the columns of `_READ_ALL_SQL`) as recorded events."""
     if rows and isinstance(rows[0][6], str):
-        # SQLite: times as UTC text. Decoded inline: a replay does this a million times.
-        loads, parse, length = json.loads, datetime.fromisoformat, _SQLITE_TIME_LENGTH
-        return [
-            RecordedEvent(
-                p, s, v, t, loads(d), a, parse(at + "+00:00") if len(at) == length else _utc(at)
-            )
-            for p, s, v, t, d, a, at in rows
-        ]
+        # SQLite: times as UTC text without an offset, as SQLAlchemy writes them. Decoded
+        # inline, a replay does this a million times; a text with an offset of its own fails
+        # to parse with a second one, and the batch is then decoded one time at a time.
+        loads, parse = json.loads, datetime.fromisoformat
+        try:
+            return [
+                RecordedEvent(p, s, v, t, loads(d), a, parse(at + "+00:00"))
+                for p, s, v, t, d, a, at in rows
+            ]
+        except ValueError:
+            pass
     return [_recorded(row) for row in rows]
 
 
