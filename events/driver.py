@@ -148,7 +148,11 @@ def pipeline(connection: Connection) -> Iterator[bool]:
 
 def run_sql(connection: Connection, sql: str) -> None:
     """Run a statement without parameters or results on the driver (e.g. a LOCK)."""
-    _driver(connection).cursor().execute(sql)
+    cursor = _driver(connection).cursor()
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()  # in a pipeline, its answer (or error) still arrives at the sync
 
 
 def _driver(connection: Connection) -> Any:

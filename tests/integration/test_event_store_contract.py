@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from events import projections
 from events.store import ConcurrencyError, EventStore, NewEvent, RecordedEvent, _decoded
-from tracker.database import Database
+from tracker.database import Database, UnitOfWork
 
 AT = datetime(2021, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -69,19 +69,30 @@ def test_a_stale_expected_version_raises_and_writes_nothing(db: Database) -> Non
         assert [e.type for e in EventStore(connection).read_all()] == ["A"]
 
 
+def append_projected(
+    uow: UnitOfWork,
+    stream: str,
+    expected: int,
+    event: NewEvent,
+    project: Callable[[Sequence[RecordedEvent]], None] | None = None,
+) -> list[RecordedEvent]:
+    """Append one event with its read-model projection (by default `projections.apply`)."""
+    return uow.events.append(
+        stream,
+        expected,
+        [event],
+        actor=None,
+        recorded_at=AT,
+        project=project or (lambda recorded: projections.apply(uow.connection, recorded)),
+    )
+
+
 def test_a_refused_append_undoes_what_its_projection_wrote(db: Database) -> None:
     """On PostgreSQL the projection's statements travel with the insert, before it is known
     to be refused; the refusal must still leave the read models as they were."""
     planned = NewEvent("ActivityPlanned", {"activity_id": "a1", "plan_id": 7})
     with db.unit_of_work() as uow:
-        uow.events.append(
-            "a1",
-            0,
-            [planned],
-            actor=None,
-            recorded_at=AT,
-            project=lambda recorded: projections.apply(uow.connection, recorded),
-        )
+        append_projected(uow, "a1", 0, planned)
         uow.commit()
     with db.engine.connect() as connection:
         before = projections.snapshot(connection)
@@ -93,7 +104,7 @@ def test_a_refused_append_undoes_what_its_projection_wrote(db: Database) -> None
         projections.apply(uow.connection, recorded)
 
     with db.unit_of_work() as uow, pytest.raises(ConcurrencyError) as conflict:
-        uow.events.append("a1", 0, [changed], actor=None, recorded_at=AT, project=project)
+        append_projected(uow, "a1", 0, changed, project)
     assert (conflict.value.expected, conflict.value.actual) == (0, 1)
     # PostgreSQL ran the projection before the refusal was known; SQLite knew it first.
     assert projected == ([1] if db.engine.dialect.name == "postgresql" else [])
@@ -282,14 +293,7 @@ def test_an_integrity_error_of_a_projection_is_not_reported_as_a_conflict(db: Da
         )
     planned = NewEvent("ActivityPlanned", {"activity_id": "a1", "plan_id": 7})
     with db.unit_of_work() as uow, pytest.raises(Exception) as raised:
-        uow.events.append(
-            "a1",
-            0,
-            [planned],
-            actor=None,
-            recorded_at=AT,
-            project=lambda recorded: projections.apply(uow.connection, recorded),
-        )
+        append_projected(uow, "a1", 0, planned)
     assert not isinstance(raised.value, ConcurrencyError)
     assert (
         "integrity" in type(raised.value).__name__.lower()
