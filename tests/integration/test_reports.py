@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 import shutil
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import weasyprint
 from flask import Flask
 from openpyxl import load_workbook
 
@@ -183,3 +185,42 @@ def test_a_pdf_asked_for_again_comes_from_the_cache_and_is_the_same(
     update(app, MEETING, "afgerond", "Klaar", datetime(2021, 6, 1, 9, tzinfo=UTC))
     with pytest.raises(AssertionError, match="from the cache"):
         made(app, "pdf")  # the report changed, so its PDF is laid out again
+
+
+def test_the_pdf_is_laid_out_with_the_collector_paused_and_resumed(
+    app: Flask, history: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    real = weasyprint.HTML
+
+    def watched(*args: object, **kwargs: object) -> weasyprint.HTML:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("weasyprint.HTML", watched)
+    assert made(app, "pdf").startswith(b"%PDF")
+    assert seen == [False] and gc.isenabled()
+
+
+def test_the_pdf_keeps_long_titles_and_notes_inside_the_page(
+    app: Flask, history: World, tmp_path: Path
+) -> None:
+    """The long tables have fixed column widths on paper; every word must stay left of the
+    right margin (12 mm of an A4 landscape page: 297 mm = 842 pt)."""
+    note = (
+        "Overleg met de werkgroep deskundigheidsbevordering gevoerd; de scholing voor "
+        "verpleegkundigen in de VVT wordt in het najaar herhaald, uitnodigingen volgen."
+    )
+    update(app, MEETING, "vertraagd", note, datetime(2021, 6, 1, 9, tzinfo=UTC))
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(made(app, "pdf"))
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True,
+        timeout=60,
+    ).stdout  # fmt: skip
+    page_width = float(re.findall(r'<page width="([\d.]+)"', boxes)[0])
+    word_right = r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"'
+    right_edges = [float(x) for x in re.findall(word_right, boxes)]
+    assert "verpleegkundigen" in boxes and right_edges
+    assert page_width == pytest.approx(842, abs=1)
+    assert max(right_edges) <= page_width - 12 / 25.4 * 72 + 1
