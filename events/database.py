@@ -3,7 +3,9 @@
 SQLite: WAL (readers never block the writer), a busy timeout (writers wait instead of
 failing), foreign keys on, and `BEGIN IMMEDIATE` for write transactions, so two writers
 serialise at the start of their transaction rather than failing at commit. Reads use a
-plain deferred BEGIN. PostgreSQL: psycopg 3, sessions in UTC.
+plain deferred BEGIN. PostgreSQL: psycopg 3, sessions in UTC, and a connection taken from
+the pool is pinged only when it has lain idle (`PING_AFTER_IDLE_SECONDS`): SQLAlchemy's
+`pool_pre_ping` pings at every checkout, a round trip of five on a status change.
 
 SQLite's busy timeout polls: a writer that finds the file locked sleeps 1, 2, 5, 10, … up
 to 100 ms between tries, so under a few concurrent writers (gunicorn threads and workers)
@@ -17,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from types import TracebackType
 from typing import Any
 
@@ -25,6 +28,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# A pooled PostgreSQL connection given back less than this long ago is used without a ping
+# (under load: every time); one that lay idle longer is pinged first and replaced if the
+# server is gone (restarted, or the connection timed out). A restart within this window of
+# a connection's last use costs that connection's next request a 503, after which SQLAlchemy
+# replaces every pooled connection.
+PING_AFTER_IDLE_SECONDS = 2.0
 
 
 def normalise_url(url: str) -> str:
@@ -42,9 +51,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = sa.create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     engine = sa.create_engine(url, **kwargs)
     _configure_postgresql(engine)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
     return engine
 
 
@@ -63,6 +73,27 @@ def _configure_postgresql(engine: Engine) -> None:
         dbapi_connection.autocommit = True
         dbapi_connection.execute("SET TIME ZONE 'UTC'")
         dbapi_connection.autocommit = autocommit
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's pessimistic disconnect handling (a ping on checkout, a dead connection
+    replaced by the pool), skipped for connections given back within PING_AFTER_IDLE_SECONDS."""
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["given_back_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        given_back_at = record.info.get("given_back_at")
+        if given_back_at is None or time.monotonic() - given_back_at < PING_AFTER_IDLE_SECONDS:
+            return  # just connected, or just used
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the driver's own errors: psycopg.OperationalError, …
+            raise sa.exc.DisconnectionError("the pooled connection is gone") from error
+        if not alive:
+            raise sa.exc.DisconnectionError("the pooled connection is gone")
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -115,18 +115,40 @@ class DriverStatement:
 
     def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run the statement and return its first row, converted (None when there is none)."""
+        return self.send(connection, values).first()
+
+    def send(self, connection: Connection, values: Mapping[str, Any]) -> Answer:
+        """Run the statement; its first row is read from the answer later. Inside a
+        `pipeline` block, read it after the block: the block's end brings every answer in
+        one round trip, where reading inside it would cost one more."""
         prepared = self._prepared(connection)
         cursor = _driver(connection).cursor()
         try:
             cursor.execute(prepared.sql, self._parameters(prepared, values))
-            row = cursor.fetchone()
-        finally:
+        except BaseException:
             cursor.close()
-        if row is None or not prepared.results:
+            raise
+        return Answer(cursor, prepared.results)
+
+
+class Answer:
+    """The answer to a statement sent with `DriverStatement.send`."""
+
+    def __init__(self, cursor: Any, results: tuple[Processor, ...]) -> None:
+        self._cursor = cursor
+        self._results = results
+
+    def first(self) -> tuple[Any, ...] | None:
+        """The first row, converted (None when there is none); closes the cursor."""
+        try:
+            row = self._cursor.fetchone()
+        finally:
+            self._cursor.close()
+        if row is None or not self._results:
             return None if row is None else tuple(row)
         return tuple(
             value if processor is None or value is None else processor(value)
-            for value, processor in zip(row, prepared.results, strict=True)
+            for value, processor in zip(row, self._results, strict=True)
         )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -205,8 +205,19 @@ _ADD_COUNTS = {
 
 def load_row(connection: Connection, activity_id: str) -> ActivityRow | None:
     """The read model of one activity as the last commit left it (None: no such activity)."""
-    found = _LOAD.first(connection, {"row_id": activity_id})
-    return ActivityRow(*found) if found is not None else None
+    return send_load_row(connection, activity_id)()
+
+
+def send_load_row(connection: Connection, activity_id: str) -> Callable[[], ActivityRow | None]:
+    """`load_row` in two steps: the query is sent now, the row read when the result is
+    called (inside a `driver.pipeline` block: after the block, see `DriverStatement.send`)."""
+    answer = _LOAD.send(connection, {"row_id": activity_id})
+
+    def row() -> ActivityRow | None:
+        found = answer.first()
+        return ActivityRow(*found) if found is not None else None
+
+    return row
 
 
 def apply(

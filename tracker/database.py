@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
 
@@ -24,6 +26,7 @@ class Database:
         self.engine: Engine = make_engine(url)
         self.write_engine: Engine = writer(self.engine)
         self.write_queue = write_queue(self.engine)
+        _note_writes(self.engine)
 
     def create_schema(self) -> None:
         """Create every table and the event log's append-only triggers (idempotent); read
@@ -37,11 +40,49 @@ class Database:
         """A session for reading (and for simple reference-data edits)."""
         return Session(self.engine, expire_on_commit=False)
 
+    def end_session(self, session: Session, failed: bool = False) -> None:
+        """End a request's read session: committed when it wrote nothing, else rolled back.
+
+        The same for the data, but not for PostgreSQL's driver: psycopg forgets its prepared
+        statements on every ROLLBACK (and sends DEALLOCATE ALL, a round trip), so the next
+        request would have every query planned again (a third of a millisecond for the
+        access check's join). Anything written and not committed is still rolled back.
+        """
+        try:
+            if (
+                not failed
+                and session.in_transaction()
+                and not (session.new or session.dirty or session.deleted)
+                and not session.connection().info.get(WROTE, True)
+            ):
+                session.commit()
+        except Exception:  # noqa: BLE001  (the database is gone: close() cleans up)
+            pass
+        finally:
+            session.close()
+
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.write_engine, self.write_queue)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+WROTE = "tracker_wrote"  # in a connection's info: this transaction ran a statement that writes
+_READING = ("SELECT", "BEGIN")  # statements that change nothing (SQLite begins by statement)
+
+
+def _note_writes(engine: Engine) -> None:
+    """Mark, per transaction, whether any statement but a read ran (see `end_session`)."""
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.info[WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_execute(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip()[:6].upper().startswith(_READING):
+            connection.info[WROTE] = True
 
 
 class UnitOfWork:

@@ -78,7 +78,8 @@ def _load(uow: UnitOfWork, activity_id: str) -> _Loaded:
     # event table's lock, which every append takes anyway), so the row is the current state.
     with pipeline(uow.connection):  # PostgreSQL: the lock and the read in one round trip
         uow.events.lock_for_append()
-        row = projections.load_row(uow.connection, activity_id)
+        answer = projections.send_load_row(uow.connection, activity_id)
+    row = answer()  # read after the block: reading inside would cost a round trip more
     if row is None:
         raise UnknownActivity(activity_id)
     activity = Activity(

@@ -33,7 +33,7 @@ def db_session() -> Session:
     return session
 
 
-def close_db_session(_error: BaseException | None = None) -> None:
+def close_db_session(error: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        session.close()
+        services().db.end_session(session, failed=error is not None)

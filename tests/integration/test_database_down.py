@@ -177,7 +177,7 @@ def test_a_driver_error_on_the_write_path_gives_503(
     def broken(*_args: object) -> None:
         raise error
 
-    monkeypatch.setattr(projections, "load_row", broken)
+    monkeypatch.setattr(projections, "send_load_row", broken)
     answer = app.test_client().post(
         f"/api/v1/activities/{world.activity_id}/status",
         json={"status": "lopend", "expected_version": 1},
