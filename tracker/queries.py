@@ -6,7 +6,7 @@ Nothing here writes. Each function answers one question a page asks.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from tracker.importing.parties import KnownGroup
 from tracker.models import (
     Activity,
     ActivityWorkgroup,
+    ApiToken,
     Indicator,
     Network,
     NetworkRole,
@@ -48,17 +49,59 @@ _ROLES_AND_WORKGROUPS: sa.CompoundSelect[Any] = sa.union_all(
 
 def principal_for(session: Session, user: User) -> Principal:
     """The access-rule view of a person: their roles per network and their workgroups."""
+    found = session.connection().execute(_ROLES_AND_WORKGROUPS, {"user_id": user.id})
+    return _principal(user, ((row[0], row[1]) for row in found))
+
+
+def _principal(user: User, grants: Iterable[tuple[int, str | None]]) -> Principal:
+    """A Principal from (network id, role) and (workgroup id, None) pairs."""
     assert user.id is not None
     roles: dict[int, Role] = {}
     workgroups: set[int] = set()
-    found = session.connection().execute(_ROLES_AND_WORKGROUPS, {"user_id": user.id})
-    for row in found:
-        key, role = int(row[0]), row[1]
+    for key, role in grants:
         if role is None:
-            workgroups.add(key)
+            workgroups.add(int(key))
         else:
-            roles[key] = Role(role)
+            roles[int(key)] = Role(role)
     return Principal(user.id, user.is_admin, roles, frozenset(workgroups))
+
+
+# The person an API token belongs to and their grants, one row per grant (one row with no
+# grant for someone without any): one round trip for the sign-in of every API call.
+_USER_COLUMNS = tuple(User.__table__.columns)  # type: ignore[attr-defined]
+_GRANTS = sa.union_all(
+    sa.select(
+        col(NetworkRole.user_id).label("user_id"),
+        col(NetworkRole.network_id).label("key"),
+        col(NetworkRole.role).label("role"),
+    ),
+    sa.select(col(WorkgroupMember.user_id), col(WorkgroupMember.workgroup_id), sa.null()),
+).subquery("grants")
+_USER_AND_GRANTS_BY_TOKEN = (
+    sa.select(*_USER_COLUMNS, _GRANTS.c.key, _GRANTS.c.role)
+    .select_from(User)
+    .join(ApiToken, col(ApiToken.user_id) == col(User.id))
+    .outerjoin(_GRANTS, _GRANTS.c.user_id == col(User.id))
+    .where(col(ApiToken.token_hash) == sa.bindparam("token_hash"))
+)
+
+
+def user_by_token(session: Session, token_hash: str) -> tuple[User, Principal] | None:
+    """The person an API token (by its hash) belongs to, as a detached read-only copy, and
+    their access-rule view; None for an unknown token."""
+    rows = session.connection().execute(_USER_AND_GRANTS_BY_TOKEN, {"token_hash": token_hash})
+    found = rows.all()
+    if not found:
+        return None
+    width = len(_USER_COLUMNS)
+    user = User(
+        **{
+            column.name: value
+            for column, value in zip(_USER_COLUMNS, found[0][:width], strict=True)
+        }
+    )
+    grants = ((row[width], row[width + 1]) for row in found if row[width] is not None)
+    return user, _principal(user, grants)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Flask,
@@ -29,14 +28,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from sqlmodel import col, select
+from sqlmodel import select
 
 from tracker import accounts
 from tracker.accounts import normalise_email, token_hash
 from tracker.domain.access import Principal
 from tracker.extensions import login_manager
-from tracker.models import ApiToken, User
-from tracker.queries import principal_for
+from tracker.models import User
+from tracker.queries import principal_for, user_by_token
 from tracker.security import audit, password_reset, throttle
 from tracker.security.audit import AuditKind
 from tracker.security.sessions import (
@@ -77,14 +76,6 @@ class SignedIn(UserMixin):
     @property
     def name(self) -> str:
         return self.user.name
-
-
-# Built once, and run without the ORM: the API runs it on every request.
-_USER_BY_TOKEN = (
-    sa.select(*User.__table__.columns)  # type: ignore[attr-defined]
-    .join(ApiToken, col(ApiToken.user_id) == col(User.id))
-    .where(col(ApiToken.token_hash) == sa.bindparam("token_hash"))
-)
 
 
 def _signed_in(user: User | None, epoch: int = 0) -> SignedIn | None:
@@ -159,17 +150,12 @@ def init_app(app: Flask) -> None:
         if not header.startswith("Bearer ") or not request.path.startswith("/api/"):
             return None
         token = header.removeprefix("Bearer ").strip()
-        found = (
-            db_session()
-            .connection()
-            .execute(_USER_BY_TOKEN, {"token_hash": token_hash(token)})
-            .first()
-        )
         # A detached copy of the person, read only (nothing adds it to a session).
-        signed_in = _signed_in(User(**found._mapping) if found is not None else None)
-        if signed_in is not None:
-            g.auth_by_token = True
-        return signed_in
+        found = user_by_token(db_session(), token_hash(token))
+        if found is None or not found[0].active:
+            return None
+        g.auth_by_token = True
+        return SignedIn(*found)
 
     @login_manager.unauthorized_handler
     def unauthorized() -> ResponseReturnValue:
