@@ -112,6 +112,14 @@ def _decoded(rows: Sequence[Sequence[Any]]) -> list[RecordedEvent]:
             ]
         except ValueError:
             pass
+    elif rows:
+        # PostgreSQL: sessions run in UTC, so psycopg hands out times in `datetime.UTC`
+        # already; inline as well, with a time in any other zone converted on its own.
+        loads = json.loads
+        return [
+            RecordedEvent(p, s, v, t, loads(d), a, at if at.tzinfo is UTC else _utc(at))
+            for p, s, v, t, d, a, at in rows
+        ]
     return [_recorded(row) for row in rows]
 
 

@@ -10,7 +10,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -313,6 +313,23 @@ def test_an_integrity_error_of_a_projection_is_not_reported_as_a_conflict(db: Da
 def test_times_read_raw_from_sqlite_come_back_in_utc(stored: str, expected: datetime) -> None:
     decoded = _decoded([(1, "s", 1, "A", "{}", None, stored)])[0]
     assert decoded.recorded_at == expected and decoded.recorded_at.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        AT,  # as psycopg gives it in a UTC session
+        AT.astimezone(timezone(timedelta(hours=1))),  # a session in another zone
+        AT.replace(tzinfo=None),  # a naive time is UTC
+    ],
+    ids=["utc", "other-zone", "naive"],
+)
+def test_times_read_raw_as_datetimes_come_back_in_utc(stored: datetime) -> None:
+    rows = [(1, "s", 1, "A", '{"n":1}', None, AT), (2, "s", 2, "A", "{}", None, stored)]
+    decoded = _decoded(rows)
+    assert [event.recorded_at for event in decoded] == [AT, AT]
+    assert all(event.recorded_at.tzinfo is UTC for event in decoded)
+    assert decoded[0].data == {"n": 1}
 
 
 def test_postgres_sessions_are_in_utc_and_keep_the_urls_options(postgres_url: str) -> None:
