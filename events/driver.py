@@ -24,6 +24,16 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 Processor = Callable[[Any], Any] | None
 _cursor_numbers = itertools.count(1)
+# Set in a Connection's `info` once its transaction ran a statement that is not a read, so
+# a request's session can tell whether ending with a COMMIT would keep anything
+# (tracker.database.Database.end_session). Statements run by SQLAlchemy are noted by an
+# engine event there; those run on the driver here.
+WROTE = "tracker_wrote"
+
+
+def is_read(sql: str) -> bool:
+    """Whether a statement only reads (SELECT; SQLite's BEGIN changes nothing either)."""
+    return sql.lstrip()[:6].upper().startswith(("SELECT", "BEGIN"))
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class _Compiled:
     defaults: dict[str, Any]  # values the statement itself holds (e.g. a literal 0)
     binds: tuple[tuple[str, Processor], ...]  # the parameters that need converting
     results: tuple[Processor, ...]  # per result column (empty: none needs converting)
+    writes: bool  # not a read: running it marks the transaction as having written
 
 
 class DriverStatement:
@@ -60,6 +71,7 @@ class DriverStatement:
             defaults={name: value for name, value in compiled.params.items() if value is not None},
             binds=tuple(binds),
             results=results if any(results) else (),
+            writes=not is_read(compiled.string),
         )
         self._compiled[dialect.name] = prepared
         return prepared
@@ -80,6 +92,8 @@ class DriverStatement:
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         """Run the statement; returns the driver's cursor (its rows are unconverted)."""
         prepared = self._prepared(connection)
+        if prepared.writes:
+            connection.info[WROTE] = True
         cursor = _driver(connection).cursor()
         cursor.execute(prepared.sql, self._parameters(prepared, values))
         return cursor
@@ -87,6 +101,8 @@ class DriverStatement:
     def executemany(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row (one call to the driver)."""
         prepared = self._prepared(connection)
+        if prepared.writes:
+            connection.info[WROTE] = True
         cursor = _driver(connection).cursor()
         try:
             cursor.executemany(prepared.sql, [self._parameters(prepared, row) for row in rows])
@@ -100,6 +116,8 @@ class DriverStatement:
         they stream in: on PostgreSQL from a server-side cursor, so a million rows are never
         all in memory at once."""
         prepared = self._prepared(connection)
+        if prepared.writes:
+            connection.info[WROTE] = True
         driver = _driver(connection)
         if connection.dialect.name == "postgresql":
             cursor = driver.cursor(name=f"batches_{next(_cursor_numbers)}")
@@ -122,6 +140,8 @@ class DriverStatement:
         `pipeline` block, read it after the block: the block's end brings every answer in
         one round trip, where reading inside it would cost one more."""
         prepared = self._prepared(connection)
+        if prepared.writes:
+            connection.info[WROTE] = True
         cursor = _driver(connection).cursor()
         try:
             cursor.execute(prepared.sql, self._parameters(prepared, values))
@@ -170,6 +190,8 @@ def pipeline(connection: Connection) -> Iterator[bool]:
 
 def run_sql(connection: Connection, sql: str) -> None:
     """Run a statement without parameters or results on the driver (e.g. a LOCK)."""
+    if not is_read(sql):
+        connection.info[WROTE] = True
     cursor = _driver(connection).cursor()
     try:
         cursor.execute(sql)

@@ -14,6 +14,7 @@ import tracker.models  # noqa: F401  (registers the reference tables)
 import tracker.security.models  # noqa: F401  (account security and the audit trail)
 from events import projections  # (also registers the read-model tables)
 from events.database import WriteQueue, make_engine, write_queue, writer
+from events.driver import WROTE, is_read
 from events.schema import create_event_table
 from events.store import EventStore
 
@@ -68,12 +69,9 @@ class Database:
         self.engine.dispose()
 
 
-WROTE = "tracker_wrote"  # in a connection's info: this transaction ran a statement that writes
-_READING = ("SELECT", "BEGIN")  # statements that change nothing (SQLite begins by statement)
-
-
 def _note_writes(engine: Engine) -> None:
-    """Mark, per transaction, whether any statement but a read ran (see `end_session`)."""
+    """Mark, per transaction, whether any statement but a read ran (see `end_session`;
+    statements run on the driver mark it themselves, events/driver.py)."""
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
@@ -81,7 +79,7 @@ def _note_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def on_execute(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.lstrip()[:6].upper().startswith(_READING):
+        if not is_read(statement):
             connection.info[WROTE] = True
 
 

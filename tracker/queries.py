@@ -69,13 +69,22 @@ def _principal(user: User, grants: Iterable[tuple[int, str | None]]) -> Principa
 # The person an API token belongs to and their grants, one row per grant (one row with no
 # grant for someone without any): one round trip for the sign-in of every API call.
 _USER_COLUMNS = tuple(User.__table__.columns)  # type: ignore[attr-defined]
+# Each branch filtered by the token's person itself: SQLite would otherwise materialise the
+# grants of everyone and scan them (4 ms at 30,000 grants, against 0.07 ms).
+_TOKEN_USER = (
+    sa.select(col(ApiToken.user_id))
+    .where(col(ApiToken.token_hash) == sa.bindparam("token_hash"))
+    .scalar_subquery()
+)
 _GRANTS = sa.union_all(
     sa.select(
         col(NetworkRole.user_id).label("user_id"),
         col(NetworkRole.network_id).label("key"),
         col(NetworkRole.role).label("role"),
+    ).where(col(NetworkRole.user_id) == _TOKEN_USER),
+    sa.select(col(WorkgroupMember.user_id), col(WorkgroupMember.workgroup_id), sa.null()).where(
+        col(WorkgroupMember.user_id) == _TOKEN_USER
     ),
-    sa.select(col(WorkgroupMember.user_id), col(WorkgroupMember.workgroup_id), sa.null()),
 ).subquery("grants")
 _USER_AND_GRANTS_BY_TOKEN = (
     sa.select(*_USER_COLUMNS, _GRANTS.c.key, _GRANTS.c.role)

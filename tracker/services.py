@@ -33,7 +33,14 @@ def db_session() -> Session:
     return session
 
 
+def mark_request_failed() -> None:
+    """For the error handlers: this request failed, so its session is rolled back (Flask
+    passes no error to the teardown for an exception an error handler answered)."""
+    g.request_failed = True
+
+
 def close_db_session(error: BaseException | None = None) -> None:
+    failed = g.pop("request_failed", False) or error is not None
     session = g.pop("db_session", None)
     if session is not None:
-        services().db.end_session(session, failed=error is not None)
+        services().db.end_session(session, failed=failed)

@@ -7,11 +7,14 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
+from events.driver import DriverStatement, run_sql
 from tracker.database import Database
 from tracker.models import Network
+from tracker.services import db_session
 
 
 def endings(db: Database) -> list[str]:
@@ -48,6 +51,15 @@ def core_insert(session: Session) -> None:
     session.connection().execute(sa.insert(Network).values(slug="core", name="Core"))
 
 
+def driver_insert(session: Session) -> None:
+    insert = DriverStatement(sa.insert(Network).values(slug="driver", name="Driver"))
+    insert.execute(session.connection(), {}).close()
+
+
+def driver_sql(session: Session) -> None:
+    run_sql(session.connection(), "INSERT INTO network (slug, name) VALUES ('sql', 'Sql')")
+
+
 def read_then_write(session: Session) -> None:
     session.exec(select(Network)).all()
     add_flushed(session)
@@ -55,7 +67,9 @@ def read_then_write(session: Session) -> None:
 
 
 @pytest.mark.parametrize(
-    "write", [add_flushed, add_pending, core_insert, read_then_write], ids=lambda f: f.__name__
+    "write",
+    [add_flushed, add_pending, core_insert, driver_insert, driver_sql, read_then_write],
+    ids=lambda f: f.__name__,
 )
 def test_a_session_that_wrote_without_committing_is_rolled_back(
     db: Database, write: Callable[[Session], None]
@@ -84,3 +98,18 @@ def test_a_committed_write_stays_and_the_next_read_is_committed(db: Database) ->
     session.exec(select(Network)).all()  # a new transaction, reading only
     db.end_session(session)
     assert seen == ["commit"] and stored_networks(db) == ["flushed"]
+
+
+def test_a_request_answered_by_an_error_handler_rolls_back(app: Flask) -> None:
+    """Flask gives the teardown no error when a handler answered the exception (the 500
+    page): the handler marks the request as failed, so its session is rolled back."""
+    db = app.extensions["tracker"].db
+
+    @app.get("/test-only/boom")
+    def boom() -> str:
+        db_session().exec(select(Network)).all()
+        raise RuntimeError("boom")
+
+    seen = endings(db)
+    assert app.test_client().get("/test-only/boom").status_code == 500
+    assert "rollback" in seen and "commit" not in seen

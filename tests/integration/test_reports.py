@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 import weasyprint
 from flask import Flask
 from openpyxl import load_workbook
+from sqlmodel import select
 
 from tests.support import World, build_world, login
 from tracker.clock import FixedClock
@@ -22,6 +24,7 @@ from tracker.domain.commands import ChangeActivityStatus
 from tracker.domain.period import Period
 from tracker.handlers import change_activity_status
 from tracker.ids import activity_id_for
+from tracker.models import Activity, Workgroup
 from tracker.reports.render import render
 from tracker.reports.service import reports_for
 
@@ -224,3 +227,38 @@ def test_the_pdf_keeps_long_titles_and_notes_inside_the_page(
     assert "verpleegkundigen" in boxes and right_edges
     assert page_width == pytest.approx(842, abs=1)
     assert max(right_edges) <= page_width - 12 / 25.4 * 72 + 1
+
+
+def test_long_words_in_the_pdf_stay_in_their_column(
+    app: Flask, history: World, tmp_path: Path
+) -> None:
+    """Fixed columns do not grow for a long word: it must wrap inside its cell, not run
+    over the next column (no two words of one line may overlap)."""
+    services = app.extensions["tracker"]
+    with services.db.session() as session:
+        for number, workgroup in enumerate(session.exec(select(Workgroup)).all()):
+            workgroup.name = f"Deskundigheidsbevordering{number}"
+            session.add(workgroup)
+        for activity in session.exec(select(Activity)).all():
+            activity.title = "Deskundigheidsbevorderingsbijeenkomstenplanning " + activity.title
+            session.add(activity)
+        session.commit()
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(made(app, "pdf"))
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True,
+        timeout=60,
+    ).stdout  # fmt: skip
+    lines: dict[tuple[int, float], list[tuple[float, float, str]]] = {}
+    for page, content in enumerate(boxes.split("<page ")[1:]):
+        for x_min, y_min, x_max, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
+            content,
+        ):
+            key = (page, round(float(y_min)))
+            lines.setdefault(key, []).append((float(x_min), float(x_max), word))
+    assert "Deskundigheidsbevordering" in boxes
+    for words in lines.values():
+        words.sort()
+        for (_, left_end, left), (right_start, _, right) in itertools.pairwise(words):
+            assert right_start >= left_end - 0.5, f"{left!r} runs into {right!r}"

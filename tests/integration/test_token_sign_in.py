@@ -10,7 +10,7 @@ from tests.support import World, build_world
 from tracker import accounts
 from tracker.domain.access import Role
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
-from tracker.queries import principal_for, user_by_token
+from tracker.queries import _USER_AND_GRANTS_BY_TOKEN, principal_for, user_by_token
 
 
 def test_every_person_gets_the_same_principal_by_token_as_by_session(app: Flask) -> None:
@@ -43,3 +43,18 @@ def test_every_person_gets_the_same_principal_by_token_as_by_session(app: Flask)
         admin = user_by_token(session, accounts.token_hash(tokens["admin"]))
         assert admin is not None and admin[1].is_admin and not admin[1].roles
         assert user_by_token(session, accounts.token_hash("no such token")) is None
+
+
+def test_sqlite_reads_only_the_tokens_grants(app: Flask) -> None:
+    """SQLite's plan searches the grant tables by the token's person instead of reading
+    everyone's grants (it did, through the materialised union: 4 ms at 30,000 grants)."""
+    services = app.extensions["tracker"]
+    with services.db.session() as session:
+        connection = session.connection()
+        sql = str(_USER_AND_GRANTS_BY_TOKEN.compile(connection))
+        values = ("h",) * sql.count("?")
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", values).all()
+    details = [str(row[-1]) for row in plan]
+    for table in ("networkrole", "workgroupmember"):
+        assert any(d.startswith("SEARCH " + table) for d in details), details
+        assert not any(d.startswith("SCAN " + table) for d in details), details

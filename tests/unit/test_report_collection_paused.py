@@ -57,3 +57,33 @@ def test_a_collector_turned_off_elsewhere_stays_off() -> None:
     with collection_paused():
         pass
     assert not gc.isenabled()
+
+
+def test_a_render_ending_while_another_goes_on_collects_once() -> None:
+    """Renders that keep overlapping must not keep the collector away for good."""
+    inside, may_end = threading.Event(), threading.Event()
+    collections: list[str] = []
+
+    def note(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    def other() -> None:
+        with collection_paused():
+            inside.set()
+            may_end.wait(10)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert inside.wait(10)
+    gc.callbacks.append(note)
+    try:
+        with collection_paused():
+            pass
+        assert collections  # collected although the other render still runs
+        assert not gc.isenabled()
+    finally:
+        gc.callbacks.remove(note)
+        may_end.set()
+        thread.join(10)
+    assert gc.isenabled()

@@ -98,7 +98,9 @@ def collection_paused() -> Iterator[None]:
     the collector would walk the growing heap again and again (a quarter of the layout's
     time, see bench/RESULTS.md). What the layout leaves in cycles is collected once the
     collector runs again. A counter, not a flag: the collector comes back only when no other
-    thread of the worker is still rendering.
+    thread of the worker is still rendering; a render that ends while others go on collects
+    once itself, so renders that keep overlapping cannot keep the collector away for good
+    (every thread's cyclic garbage would pile up meanwhile).
     """
     global _paused, _resume
     with _pausing:
@@ -111,8 +113,11 @@ def collection_paused() -> Iterator[None]:
     finally:
         with _pausing:
             _paused -= 1
-            if _paused == 0 and _resume:
+            others_rendering = _paused > 0
+            if not others_rendering and _resume:
                 gc.enable()
+        if others_rendering:
+            gc.collect()
 
 
 def safe_cell(value: object) -> object:

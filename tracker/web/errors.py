@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from tracker.extensions import login_manager
+from tracker.services import mark_request_failed
 
 # The `error` field of JSON answers under /api/.
 API_ERRORS = {
@@ -89,8 +90,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(sqlite3.OperationalError)
     def database_unavailable(error: Exception) -> ResponseReturnValue:
         """The database cannot be reached: 503 with a readable page. Nothing is cached: the
-        next request tries again (PostgreSQL connections are pinged before use), so the app
+        next request tries again (a dead PostgreSQL connection is replaced), so the app
         works again as soon as the database is back, without a restart."""
+        mark_request_failed()
         cause = getattr(error, "orig", None) or error
         app.logger.warning(
             "database unavailable on %s %s: %s", request.method, request.path, type(cause)
@@ -105,6 +107,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
+        mark_request_failed()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if request.path.startswith("/api/"):
             return jsonify(error="internal_error", message="unexpected error, logged"), 500
