@@ -52,6 +52,35 @@ def made(app: Flask, fmt: str, period: str = "2021Q2", as_of: date | None = None
         return render(reports, fmt)
 
 
+def pdftotext(pdf: bytes, tmp_path: Path, option: str) -> str:
+    """The PDF read back by poppler's pdftotext (`-layout`: text; `-bbox`: words placed)."""
+    assert shutil.which("pdftotext"), "run make: it installs poppler-utils (pdftotext)"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", option, str(path), "-"], capture_output=True, text=True, check=True,
+        timeout=60,
+    ).stdout  # fmt: skip
+
+
+Word = tuple[int, float, float, float, str]  # page, left, top, right, text
+
+
+def placed_words(pdf: bytes, tmp_path: Path) -> tuple[float, list[Word]]:
+    """The page width and every word with its page and position (PDF points)."""
+    boxes = pdftotext(pdf, tmp_path, "-bbox")
+    page_width = float(re.findall(r'<page width="([\d.]+)"', boxes)[0])
+    words = [
+        (page, float(left), float(top), float(right), text)
+        for page, content in enumerate(boxes.split("<page ")[1:])
+        for left, top, right, text in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
+            content,
+        )
+    ]
+    return page_width, words
+
+
 @pytest.fixture
 def history(app: Flask) -> World:
     app.extensions["tracker"].clock.current = datetime(2021, 1, 4, 9, tzinfo=UTC)
@@ -116,13 +145,7 @@ def test_the_xlsx_reads_back_with_one_row_per_activity_and_no_formulas(
 
 
 def test_the_pdf_holds_the_activity_titles(app: Flask, history: World, tmp_path: Path) -> None:
-    assert shutil.which("pdftotext"), "run make: it installs poppler-utils (pdftotext)"
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(made(app, "pdf"))
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True,
-        timeout=60,
-    ).stdout  # fmt: skip
+    text = pdftotext(made(app, "pdf"), tmp_path, "-layout")
     for title in (MEETING, "Gesprek bestuurders", WEBSITE, "Voortgangsrapportage"):
         assert title in text
     assert re.search(r"\b(\d+) ?/ ?\1\b", text)  # "n / n": the style sheet's page numbers
@@ -215,16 +238,9 @@ def test_the_pdf_keeps_long_titles_and_notes_inside_the_page(
         "verpleegkundigen in de VVT wordt in het najaar herhaald, uitnodigingen volgen."
     )
     update(app, MEETING, "vertraagd", note, datetime(2021, 6, 1, 9, tzinfo=UTC))
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(made(app, "pdf"))
-    boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True,
-        timeout=60,
-    ).stdout  # fmt: skip
-    page_width = float(re.findall(r'<page width="([\d.]+)"', boxes)[0])
-    word_right = r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"'
-    right_edges = [float(x) for x in re.findall(word_right, boxes)]
-    assert "verpleegkundigen" in boxes and right_edges
+    page_width, words = placed_words(made(app, "pdf"), tmp_path)
+    right_edges = [right for _, _, _, right, _ in words]
+    assert any("verpleegkundigen" in text for *_, text in words)
     assert page_width == pytest.approx(842, abs=1)
     assert max(right_edges) <= page_width - 12 / 25.4 * 72 + 1
 
@@ -243,22 +259,12 @@ def test_long_words_in_the_pdf_stay_in_their_column(
             activity.title = "Deskundigheidsbevorderingsbijeenkomstenplanning " + activity.title
             session.add(activity)
         session.commit()
-    pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(made(app, "pdf"))
-    boxes = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True,
-        timeout=60,
-    ).stdout  # fmt: skip
+    _, words = placed_words(made(app, "pdf"), tmp_path)
     lines: dict[tuple[int, float], list[tuple[float, float, str]]] = {}
-    for page, content in enumerate(boxes.split("<page ")[1:]):
-        for x_min, y_min, x_max, word in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
-            content,
-        ):
-            key = (page, round(float(y_min)))
-            lines.setdefault(key, []).append((float(x_min), float(x_max), word))
-    assert "Deskundigheidsbevordering" in boxes
-    for words in lines.values():
-        words.sort()
-        for (_, left_end, left), (right_start, _, right) in itertools.pairwise(words):
+    for page, left, top, right, text in words:
+        lines.setdefault((page, round(top)), []).append((left, right, text))
+    assert any("Deskundigheidsbevordering" in text for *_, text in words)
+    for line in lines.values():
+        line.sort()
+        for (_, left_end, left), (right_start, _, right) in itertools.pairwise(line):
             assert right_start >= left_end - 0.5, f"{left!r} runs into {right!r}"
