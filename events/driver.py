@@ -77,7 +77,12 @@ class DriverStatement:
         return prepared
 
     def _prepared(self, connection: Connection) -> _Compiled:
-        return self._compiled.get(connection.dialect.name) or self._compile(connection.dialect)
+        """The statement compiled for the connection, about to run on it (a statement that
+        writes marks the transaction as written)."""
+        prepared = self._compiled.get(connection.dialect.name) or self._compile(connection.dialect)
+        if prepared.writes:
+            connection.info[WROTE] = True
+        return prepared
 
     def _parameters(self, prepared: _Compiled, values: Mapping[str, Any]) -> Any:
         if prepared.binds or prepared.defaults:
@@ -92,8 +97,6 @@ class DriverStatement:
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         """Run the statement; returns the driver's cursor (its rows are unconverted)."""
         prepared = self._prepared(connection)
-        if prepared.writes:
-            connection.info[WROTE] = True
         cursor = _driver(connection).cursor()
         cursor.execute(prepared.sql, self._parameters(prepared, values))
         return cursor
@@ -101,8 +104,6 @@ class DriverStatement:
     def executemany(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row (one call to the driver)."""
         prepared = self._prepared(connection)
-        if prepared.writes:
-            connection.info[WROTE] = True
         cursor = _driver(connection).cursor()
         try:
             cursor.executemany(prepared.sql, [self._parameters(prepared, row) for row in rows])
@@ -116,8 +117,6 @@ class DriverStatement:
         they stream in: on PostgreSQL from a server-side cursor, so a million rows are never
         all in memory at once."""
         prepared = self._prepared(connection)
-        if prepared.writes:
-            connection.info[WROTE] = True
         driver = _driver(connection)
         if connection.dialect.name == "postgresql":
             cursor = driver.cursor(name=f"batches_{next(_cursor_numbers)}")
@@ -140,8 +139,6 @@ class DriverStatement:
         `pipeline` block, read it after the block: the block's end brings every answer in
         one round trip, where reading inside it would cost one more."""
         prepared = self._prepared(connection)
-        if prepared.writes:
-            connection.info[WROTE] = True
         cursor = _driver(connection).cursor()
         try:
             cursor.execute(prepared.sql, self._parameters(prepared, values))

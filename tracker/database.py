@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, SQLModel
@@ -57,8 +58,8 @@ class Database:
                 and not session.connection().info.get(WROTE, True)
             ):
                 session.commit()
-        except Exception:  # noqa: BLE001  (the database is gone: close() cleans up)
-            pass
+        except sa.exc.SQLAlchemyError:
+            pass  # the database is gone: close() cleans up, the next request tries again
         finally:
             session.close()
 
