@@ -81,6 +81,9 @@ class ActivityRow(NamedTuple):
     decided_version: int = 0
 
 
+_new_row = tuple.__new__
+
+
 def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
     """The read model of an activity after `event` (None: the stream is not an activity)."""
     data = event.data
@@ -96,38 +99,45 @@ def evolve(row: ActivityRow | None, event: RecordedEvent) -> ActivityRow | None:
         )
     if row is None:
         return None
-    # The two most frequent events first, their rows built positionally (in field order:
-    # activity_id, plan_id, status, version, planned_at, last_update_at, last_update_by,
-    # last_note, carried_from, carried_to, decided_version): a full replay calls this a
-    # million times, and keywords or `_replace` take twice as long.
+    # The two most frequent events first, their rows made by `tuple.__new__` from the values
+    # in field order (activity_id, plan_id, status, version, planned_at, last_update_at,
+    # last_update_by, last_note, carried_from, carried_to, decided_version): a full replay
+    # does this a million times, and the named tuple's own constructor, keywords or
+    # `_replace` take 1.2 to 2 times as long. A test checks every field of both.
     kind = event.type
     if kind == "ActivityNoteAdded":
-        return ActivityRow(
-            row.activity_id,
-            row.plan_id,
-            row.status,
-            event.version,
-            row.planned_at,
-            event.recorded_at,
-            event.actor,
-            str(data["note"]),
-            row.carried_from,
-            row.carried_to,
-            event.version,
+        return _new_row(
+            ActivityRow,
+            (
+                row.activity_id,
+                row.plan_id,
+                row.status,
+                event.version,
+                row.planned_at,
+                event.recorded_at,
+                event.actor,
+                str(data["note"]),
+                row.carried_from,
+                row.carried_to,
+                event.version,
+            ),
         )
     if kind == "ActivityStatusChanged":
-        return ActivityRow(
-            row.activity_id,
-            row.plan_id,
-            str(data["to_status"]),
-            event.version,
-            row.planned_at,
-            event.recorded_at,
-            event.actor,
-            str(data.get("note") or "") or row.last_note,
-            row.carried_from,
-            row.carried_to,
-            event.version,
+        return _new_row(
+            ActivityRow,
+            (
+                row.activity_id,
+                row.plan_id,
+                str(data["to_status"]),
+                event.version,
+                row.planned_at,
+                event.recorded_at,
+                event.actor,
+                str(data.get("note") or "") or row.last_note,
+                row.carried_from,
+                row.carried_to,
+                event.version,
+            ),
         )
     if kind == "ReminderSent":  # a mail went out: the activity itself did not change
         return row._replace(version=event.version)
@@ -300,8 +310,8 @@ def rebuild(connection: Connection, batch_size: int = 5000) -> int:
     gc.disable()
     try:
         for batch in store.iter_batches(batch_size):
-            events_seen += len(batch)
             for event in batch:
+                events_seen += 1
                 row = evolve(rows.get(event.stream_id), event)
                 if row is not None:
                     rows[event.stream_id] = row

@@ -98,29 +98,34 @@ def _recorded(row: Sequence[Any]) -> RecordedEvent:
     )
 
 
-def _decoded(rows: Sequence[Sequence[Any]]) -> list[RecordedEvent]:
-    """Rows read raw by position (the columns of `_READ_ALL_SQL`) as recorded events."""
-    if rows and isinstance(rows[0][6], str):
-        # SQLite: times as UTC text without an offset, as SQLAlchemy writes them. Decoded
-        # inline, a replay does this a million times; a text with an offset of its own fails
-        # to parse with a second one, and the batch is then decoded one time at a time.
-        loads, parse = json.loads, datetime.fromisoformat
-        try:
-            return [
-                RecordedEvent(p, s, v, t, loads(d), a, parse(at + "+00:00"))
-                for p, s, v, t, d, a, at in rows
-            ]
-        except ValueError:
-            pass
-    elif rows:
-        # PostgreSQL: sessions run in UTC, so psycopg hands out times in `datetime.UTC`
-        # already; inline as well, with a time in any other zone converted on its own.
-        loads = json.loads
-        return [
-            RecordedEvent(p, s, v, t, loads(d), a, at if at.tzinfo is UTC else _utc(at))
+def _decoded(rows: Sequence[Sequence[Any]]) -> Iterator[RecordedEvent]:
+    """Rows read raw by position (the columns of `_READ_ALL_SQL`) as recorded events, each
+    decoded when the reader reaches it. A replay folds each event before the next is made,
+    so the payload just read is freed while it is still in the processor's cache: decoding
+    a whole batch first and folding it afterwards took 40 % longer (profile 21 in
+    bench/RESULTS.md)."""
+    if not rows:
+        return iter(())
+    # `tuple.__new__` with the values in field order: the named tuple's own constructor is a
+    # Python function, and this runs once per event of a replay.
+    loads, new = json.loads, tuple.__new__
+    if isinstance(rows[0][6], str):
+        # SQLite: times as UTC text without an offset, as SQLAlchemy writes them; parsed
+        # inline (a replay does this a million times), any other text by `_utc`.
+        parse, length = datetime.fromisoformat, _SQLITE_TIME_LENGTH
+        return (
+            new(
+                RecordedEvent,
+                (p, s, v, t, loads(d), a, parse(at + "+00:00") if len(at) == length else _utc(at)),
+            )
             for p, s, v, t, d, a, at in rows
-        ]
-    return [_recorded(row) for row in rows]
+        )
+    # PostgreSQL: sessions run in UTC, so psycopg hands out times in `datetime.UTC` already;
+    # a time in any other zone is converted by `_utc`.
+    return (
+        new(RecordedEvent, (p, s, v, t, loads(d), a, at if at.tzinfo is UTC else _utc(at)))
+        for p, s, v, t, d, a, at in rows
+    )
 
 
 # Statements built once: SQLAlchemy then reuses their compiled form without rebuilding or
@@ -302,18 +307,18 @@ class EventStore:
             rows = cursor.fetchall()
         finally:
             cursor.close()
-        return _decoded(rows)
+        return list(_decoded(rows))
 
     def iter_all(self, batch_size: int = 5000) -> Iterator[RecordedEvent]:
         """Every event in position order, fetched in batches (for replays of a large log)."""
         for batch in self.iter_batches(batch_size):
             yield from batch
 
-    def iter_batches(self, batch_size: int = 5000) -> Iterator[list[RecordedEvent]]:
-        """Every event in position order, as lists of up to `batch_size`: one query, read as
-        it streams (a replay loops over each list itself: a generator step per event costs
-        more than the loop's own work). On PostgreSQL the query is a server-side cursor of
-        the current transaction: read to the end, or close the generator, before it ends."""
+    def iter_batches(self, batch_size: int = 5000) -> Iterator[Iterator[RecordedEvent]]:
+        """Every event in position order, in batches of up to `batch_size` read at once and
+        decoded one event at a time (see `_decoded`): one query, read as it streams. On
+        PostgreSQL the query is a server-side cursor of the current transaction: read to
+        the end, or close the generator, before it ends."""
         for rows in _READ_ALL.batches(self.connection, {"after": 0}, batch_size):
             yield _decoded(rows)
 

@@ -311,7 +311,12 @@ def test_an_integrity_error_of_a_projection_is_not_reported_as_a_conflict(db: Da
     ],
 )
 def test_times_read_raw_from_sqlite_come_back_in_utc(stored: str, expected: datetime) -> None:
-    decoded = _decoded([(1, "s", 1, "A", "{}", None, stored)])[0]
+    rows = [
+        (1, "s", 1, "A", "{}", None, "2021-03-01 12:00:00.000000"),
+        (2, "s", 2, "A", "{}", None, stored),
+    ]
+    first, decoded = _decoded(rows)
+    assert first.recorded_at == AT
     assert decoded.recorded_at == expected and decoded.recorded_at.utcoffset() == timedelta(0)
 
 
@@ -326,7 +331,7 @@ def test_times_read_raw_from_sqlite_come_back_in_utc(stored: str, expected: date
 )
 def test_times_read_raw_as_datetimes_come_back_in_utc(stored: datetime) -> None:
     rows = [(1, "s", 1, "A", '{"n":1}', None, AT), (2, "s", 2, "A", "{}", None, stored)]
-    decoded = _decoded(rows)
+    decoded = list(_decoded(rows))
     assert [event.recorded_at for event in decoded] == [AT, AT]
     assert all(event.recorded_at.tzinfo is UTC for event in decoded)
     assert decoded[0].data == {"n": 1}

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from events.projections import evolve, fold
+from events.projections import ActivityRow, evolve, fold
 from events.store import RecordedEvent
 
 T0 = datetime(2021, 1, 4, tzinfo=UTC)
@@ -56,3 +56,41 @@ def test_events_of_unknown_types_still_advance_the_version() -> None:
 
 def test_events_of_streams_that_are_not_activities_are_ignored() -> None:
     assert fold([event(1, "x", 1, "ActivityNoteAdded", status="lopend", note="n")]) == {}
+
+
+def test_notes_and_status_changes_set_every_field_in_its_place() -> None:
+    """The two frequent events build their rows by position: each field checked by name."""
+    before = ActivityRow(
+        activity_id="a",
+        plan_id=3,
+        status="lopend",
+        version=7,
+        planned_at=T0,
+        last_update_at=T0.replace(day=2),
+        last_update_by=4,
+        last_note="eerder",
+        carried_from="a-2020",
+        carried_to="a-2022",
+        decided_version=6,
+    )
+    noted = evolve(before, event(9, "a", 8, "ActivityNoteAdded", 5, status="lopend", note="nu"))
+    assert noted == before._replace(
+        version=8,
+        last_update_at=T0.replace(day=9),
+        last_update_by=5,
+        last_note="nu",
+        decided_version=8,
+    )
+    assert type(noted) is ActivityRow and noted.decided_version == 8
+    changed = evolve(
+        before,
+        event(10, "a", 8, "ActivityStatusChanged", 6, from_status="lopend", to_status="afgerond"),
+    )
+    assert changed == before._replace(
+        status="afgerond",
+        version=8,
+        last_update_at=T0.replace(day=10),
+        last_update_by=6,
+        decided_version=8,
+    )
+    assert type(changed) is ActivityRow and changed.last_note == "eerder"
