@@ -18,7 +18,7 @@ from tracker.clock import Clock, SystemClock
 from tracker.database import Database
 from tracker.extensions import babel, csrf, login_manager
 from tracker.passwords import Passwords
-from tracker.services import Services, close_db_session
+from tracker.services import Services, close_db_session, end_read_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     app.extensions["tracker"] = Services(
-        db=Database(app.config["DATABASE_URL"]),
+        db=Database(app.config["DATABASE_URL"], before_write=end_read_snapshot),
         clock=clock or SystemClock(),
         passwords=Passwords(
             app.config["ARGON2_TIME_COST"],

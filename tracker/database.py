@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -23,11 +24,15 @@ from events.store import EventStore
 class Database:
     """Holds the engine; hands out read sessions and write units of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, before_write: Callable[[], None] | None = None) -> None:
+        """`before_write` runs before a unit of work queues for SQLite's write lock: the web
+        app ends the request's read transaction there (`tracker.services`), as a reader
+        still holding its snapshot while it waits keeps the WAL file from being emptied."""
         self.url = url
         self.engine: Engine = make_engine(url)
         self.write_engine: Engine = writer(self.engine)
         self.write_queue = write_queue(self.engine)
+        self._before_write = before_write
         _note_writes(self.engine)
 
     def create_schema(self) -> None:
@@ -51,20 +56,25 @@ class Database:
         access check's join). Anything written and not committed is still rolled back.
         """
         try:
-            if (
-                not failed
-                and session.in_transaction()
-                and not (session.new or session.dirty or session.deleted)
-                and not session.connection().info.get(WROTE, True)
-            ):
-                session.commit()
+            if not failed:
+                self.end_read(session)
         except sa.exc.SQLAlchemyError:
             pass  # the database is gone: close() cleans up, the next request tries again
         finally:
             session.close()
 
+    def end_read(self, session: Session) -> None:
+        """Commit the session's transaction if it only read (its snapshot is let go; the
+        session stays usable, its next query begins a new one); else leave it alone."""
+        if (
+            session.in_transaction()
+            and not (session.new or session.dirty or session.deleted)
+            and not session.connection().info.get(WROTE, True)
+        ):
+            session.commit()
+
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.write_engine, self.write_queue)
+        return UnitOfWork(self.write_engine, self.write_queue, self._before_write)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -97,13 +107,21 @@ class UnitOfWork:
     connection: Connection
     events: EventStore
 
-    def __init__(self, engine: Engine, queue: WriteQueue | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        queue: WriteQueue | None = None,
+        before_queue: Callable[[], None] | None = None,
+    ) -> None:
         self._engine = engine
         self._queue = queue
+        self._before_queue = before_queue
         self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
         if self._queue is not None:
+            if self._before_queue is not None:
+                self._before_queue()
             self._queue.__enter__()
         connection: Connection | None = None
         try:
@@ -141,7 +159,12 @@ class UnitOfWork:
             self._session.close()
             self._session = None
         self.connection.commit()
-        self.connection.close()
+        try:
+            driver = self.connection.connection.driver_connection
+            if self._queue is not None and driver is not None:
+                self._queue.after_commit(driver)
+        finally:
+            self.connection.close()
 
     def __exit__(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from sqlmodel import Session
 
 from tracker.clock import Clock
@@ -31,6 +31,13 @@ def db_session() -> Session:
         g.db_session = services().db.session()
     session: Session = g.db_session
     return session
+
+
+def end_read_snapshot() -> None:
+    """Before a write queues for SQLite's write lock: end this request's read transaction
+    if it only read (see `Database.end_read`; the session itself stays usable)."""
+    if has_app_context() and "db_session" in g:
+        services().db.end_read(g.db_session)
 
 
 def mark_request_failed() -> None:
