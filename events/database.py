@@ -137,6 +137,9 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+_RETRY_ABOVE_WIDTH = 20  # bytes of the lock file that hold `WriteQueue._retry_above`
+
+
 class WriteQueue:
     """Serialises the write transactions on one SQLite file, across threads and processes.
 
@@ -150,7 +153,6 @@ class WriteQueue:
         self._threads = threading.Lock()
         self._fd: int | None = None
         self._pid = 0
-        self._truncate_above = SQLITE_WAL_LIMIT_BYTES  # per process; read in the queue only
 
     def __enter__(self) -> None:
         self._threads.acquire()
@@ -166,17 +168,21 @@ class WriteQueue:
     def after_commit(self, dbapi_connection: sqlite3.Connection) -> None:
         """Keep the WAL file bounded (see SQLITE_WAL_LIMIT_BYTES): called by the writer at
         the head of the queue, after its commit, on its own connection (outside any
-        transaction). Never raises: the write it follows is committed already."""
+        transaction). Never raises: the write it follows is committed already.
+
+        After a try that found a reader still busy, the next is made only once the file has
+        grown by another quarter of the limit. That size is kept in the queue's lock file,
+        so the writers of every process (gunicorn's workers) back off together."""
         try:
             size = os.stat(self._wal).st_size
         except OSError:
             return
-        if size <= SQLITE_WAL_LIMIT_BYTES:
-            self._truncate_above = SQLITE_WAL_LIMIT_BYTES
+        if size <= SQLITE_WAL_LIMIT_BYTES or self._fd is None:
             return
-        if size <= self._truncate_above:
-            return
+        busy = 1  # unless the checkpoint says otherwise
         try:
+            if size <= self._retry_above():
+                return
             dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_WAL_TRUNCATE_WAIT_MS}")
             try:
                 busy, _frames, _done = dbapi_connection.execute(
@@ -184,12 +190,27 @@ class WriteQueue:
                 ).fetchone()
             finally:
                 dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        except sqlite3.Error as error:
-            busy = 1
+        except (sqlite3.Error, OSError) as error:
             log.warning("the WAL file could not be truncated: %s", error)
-        self._truncate_above = (
-            size + SQLITE_WAL_LIMIT_BYTES // 4 if busy else SQLITE_WAL_LIMIT_BYTES
-        )
+        try:
+            self._set_retry_above(
+                size + SQLITE_WAL_LIMIT_BYTES // 4 if busy else SQLITE_WAL_LIMIT_BYTES
+            )
+        except OSError as error:
+            log.warning("the WAL file's next truncation could not be noted: %s", error)
+
+    def _retry_above(self) -> int:
+        """The WAL size above which the next truncation is tried (the lock file's content;
+        read and written only inside the queue)."""
+        assert self._fd is not None
+        try:
+            return int(os.pread(self._fd, _RETRY_ABOVE_WIDTH, 0))
+        except ValueError:  # empty: no try was made yet
+            return SQLITE_WAL_LIMIT_BYTES
+
+    def _set_retry_above(self, size: int) -> None:
+        assert self._fd is not None
+        os.pwrite(self._fd, str(size).encode().ljust(_RETRY_ABOVE_WIDTH), 0)
 
     def __exit__(
         self,
