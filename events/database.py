@@ -12,6 +12,8 @@ to 100 ms between tries, so under a few concurrent writers (gunicorn threads and
 most of an update's latency was sleeping while the lock was long free. `WriteQueue` lets
 the unit of work queue for the write lock instead (a thread lock, then an flock on a file
 next to the database), so the next writer starts the moment the previous one commits.
+The writer at the head of the queue also keeps the WAL file bounded after its commit
+(`WriteQueue.after_commit`, SQLITE_WAL_LIMIT_BYTES).
 """
 
 from __future__ import annotations
