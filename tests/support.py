@@ -105,3 +105,12 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
 def csrf_token(html: str) -> str | None:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     return match.group(1) if match else None
+
+
+def token_for(app: Flask, world: World, role: str) -> dict[str, str]:
+    """The Authorization header of a new API token for the world's person in `role`."""
+    services = app.extensions["tracker"]
+    with services.db.session() as session:
+        token = accounts.create_token(session, world.user_ids[role], services.clock.now())
+        session.commit()
+    return {"Authorization": f"Bearer {token}"}

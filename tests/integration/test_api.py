@@ -7,22 +7,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from tests.support import World, build_world
-from tracker import accounts
+from tests.support import World, build_world, token_for
 from tracker.queries import activity_access, activity_detail
 
 
 @pytest.fixture
 def world(backend_app: Flask) -> World:
     return build_world(backend_app)
-
-
-def token_for(app: Flask, world: World, role: str) -> dict[str, str]:
-    services = app.extensions["tracker"]
-    with services.db.session() as session:
-        token = accounts.create_token(session, world.user_ids[role], services.clock.now())
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

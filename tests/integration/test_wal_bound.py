@@ -29,8 +29,7 @@ from flask import Flask, g
 
 from events import database as events_database
 from events.store import NewEvent
-from tests.integration.test_api import token_for
-from tests.support import build_world
+from tests.support import build_world, token_for
 from tracker.database import Database
 
 LIMIT = 256 * 1024  # bytes: small, so that a few hundred commits cross it
