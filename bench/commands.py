@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from events.projections import state_table
 from tracker.clock import SystemClock
 from tracker.database import Database
+from tracker.domain.access import OPERATOR
 from tracker.domain.commands import ChangeActivityStatus
-from tracker.handlers import change_activity_status
+from tracker.handlers.activities import change_activity_status
 
 NEXT_STATUS = {"gepland": "lopend", "lopend": "vertraagd", "vertraagd": "lopend"}
 
@@ -58,7 +59,7 @@ def command_throughput(url: str, seconds: float, limit: int = 1_000_000) -> tupl
         result = change_activity_status(
             db.unit_of_work(),
             ChangeActivityStatus(
-                activity_id, NEXT_STATUS[status], f"bench {done}", version, actor_id=None
+                OPERATOR, activity_id, NEXT_STATUS[status], f"bench {done}", version
             ),
             clock,
         )

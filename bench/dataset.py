@@ -34,7 +34,7 @@ from tracker import accounts, models
 from tracker.domain import events as domain_events
 from tracker.domain.status import ALLOWED_TRANSITIONS, Status
 from tracker.domain.timing import parse_timing
-from tracker.loading import activity_id_for
+from tracker.ids import activity_id_for
 
 FULL_NETWORKS, FULL_YEARS, FULL_ACTIVITIES = 65, 10, 60
 FIRST_YEAR = 2016

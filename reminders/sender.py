@@ -26,7 +26,7 @@ from reminders.tokens import unsubscribe_token
 from tracker.clock import Clock
 from tracker.database import Database
 from tracker.domain.commands import RecordReminderSent
-from tracker.handlers import record_reminder_sent
+from tracker.handlers.activities import record_reminder_sent
 from tracker.models import User, Workgroup, WorkgroupMember
 
 log = logging.getLogger(__name__)

@@ -40,6 +40,7 @@ def preference_of(session: Session, user_id: int) -> ReminderPreference:
 @login_required
 def preferences() -> ResponseReturnValue:
     me = principal()
+    assert me.user_id is not None  # signed in: a person
     session = db_session()
     preference = preference_of(session, me.user_id)
     form = PreferenceForm()

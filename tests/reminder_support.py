@@ -13,8 +13,9 @@ from reminders.service import Reminders, reminders_of
 from reminders.settings import mail_settings
 from tests.smtp_server import SmtpServer
 from tracker.database import Database
+from tracker.domain.access import OPERATOR, Principal
 from tracker.domain.commands import ChangeActivityStatus
-from tracker.handlers import change_activity_status
+from tracker.handlers.activities import change_activity_status
 from tracker.models import Workgroup
 
 
@@ -92,6 +93,11 @@ def change_status(
     services = app.extensions["tracker"]
     change_activity_status(
         services.db.unit_of_work(),
-        ChangeActivityStatus(activity_id, status, note, actor_id=actor),
+        ChangeActivityStatus(
+            OPERATOR if actor is None else Principal(actor, is_admin=True),
+            activity_id,
+            status,
+            note,
+        ),
         services.clock,
     )

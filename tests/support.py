@@ -11,12 +11,34 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from tracker import accounts
-from tracker.domain.access import Role
-from tracker.loading import activity_id_for, load_plan
-from tracker.models import Network, Workgroup
+from tracker.clock import Clock
+from tracker.database import Database
+from tracker.domain.access import OPERATOR, Principal, Role
+from tracker.domain.commands import LoadPlan
+from tracker.domain.plan import PlanDocument
+from tracker.handlers import plans
+from tracker.handlers.plans import LoadResult
+from tracker.ids import activity_id_for
+from tracker.models import Network, User, Workgroup
 from tracker.planfile import read_plan_yaml
+from tracker.queries import principal_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_plan(db: Database, document: PlanDocument, clock: Clock) -> LoadResult:
+    """Store a plan file as the operator does (`flask --app wsgi load-plan`)."""
+    return plans.load_plan(db.unit_of_work(), LoadPlan(OPERATOR, document), clock)
+
+
+def person(db: Database, user_id: int) -> Principal:
+    """The person with this id as the access rules see them (their roles and workgroups)."""
+    with db.session() as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        return principal_for(session, user)
+
+
 PASSWORD = "correct-horse-battery"
 
 ROLES = (

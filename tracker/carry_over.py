@@ -1,7 +1,8 @@
 """Year-end carry-over (jaarovergang): choosing what continues and running it for a plan.
 
-The rules live in the Activity aggregate and `handlers.carry_over` (which also makes the next
-year's plan when it does not exist yet); this module finds what is open and lists the outcome.
+The rules live in the Activity aggregate and `handlers.plans.carry_over` (which checks the
+person's rights and makes the next year's plan when it does not exist yet); this module finds
+what is open, the plans work can continue in, and lists the outcome.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from sqlmodel import Session, col, select
 from events.projections import ActivityState
 from tracker.clock import Clock
 from tracker.database import Database
+from tracker.domain.access import Principal
 from tracker.domain.commands import CarryOver
 from tracker.domain.status import OPEN_STATUSES, StatusError
-from tracker.handlers import CarriedOver, PlanMismatch, UnknownActivity, carry_over
+from tracker.handlers.activities import CarriedOver, UnknownActivity
+from tracker.handlers.plans import carry_over
 from tracker.models import Activity, Plan
 
 
@@ -62,39 +65,60 @@ def open_activities(session: Session, plan_id: int) -> list[Activity]:
     )
 
 
+def later_plans(session: Session, plan: Plan) -> list[Plan]:
+    """The plans of the same network after this one's year: where its work can continue."""
+    return list(
+        session.exec(
+            select(Plan)
+            .where(Plan.network_id == plan.network_id, Plan.year > plan.year)
+            .order_by(col(Plan.year), col(Plan.id))
+        ).all()
+    )
+
+
 def carry_over_plan(
     db: Database,
     clock: Clock,
     *,
+    actor: Principal,
     from_slug: str,
-    to_slug: str,
     reason: str,
+    to_slug: str | None = None,
     activity_ids: Sequence[str] = (),
     dry_run: bool = False,
-    actor_id: int | None = None,
 ) -> CarryOverOutcome:
-    """Carry the chosen (default: all open) activities of one plan into the next."""
+    """Carry the chosen (default: all open) activities of one plan into a later plan of its
+    network (`to_slug`), or into the network's plan of the next year, made when new."""
     if not reason.strip():
         raise CarryOverRefused("give the reason why these activities continue")
     with db.session() as session:
         source = session.exec(select(Plan).where(Plan.slug == from_slug)).first()
-        if source is None:
+        if source is None or not actor.can_view_network(source.network_id):
             raise CarryOverRefused(f"no plan {from_slug!r}")
+        to_plan_id = None
+        if to_slug is not None:
+            target = next((p for p in later_plans(session, source) if p.slug == to_slug), None)
+            if target is None:
+                raise CarryOverRefused(
+                    f"{to_slug!r} is not a later plan of the network of {from_slug!r}"
+                )
+            to_plan_id = target.id
         candidates = open_activities(session, source.id or 0)
         chosen = list(activity_ids) or [a.id for a in candidates]
-        outcome = CarryOverOutcome(source, to_slug, [a for a in candidates if a.id in chosen])
+        next_name = to_slug or f"the plan of {source.year + 1}"
+        outcome = CarryOverOutcome(source, next_name, [a for a in candidates if a.id in chosen])
         if dry_run:
+            actor.require_coordinator(source.network_id)
             return outcome
     try:
-        outcome.carried = carry_over(
+        done = carry_over(
             db.unit_of_work(),
-            CarryOver(source.id or 0, to_slug, tuple(chosen), reason, actor_id),
+            CarryOver(actor, source.id or 0, tuple(chosen), reason, to_plan_id),
             clock,
         )
-    except PlanMismatch as mismatch:
-        raise CarryOverRefused(str(mismatch)) from None
     except UnknownActivity as unknown:
         raise CarryOverRefused(f"no activity {unknown} in {from_slug}") from None
     except StatusError as refused:
         raise CarryOverRefused(f"refused: {refused}") from None
+    outcome.to_plan_slug, outcome.carried = done.plan_slug, done.carried
     return outcome

@@ -11,7 +11,9 @@ from sqlmodel import select
 
 from events import projections
 from tracker import accounts
-from tracker.domain.access import Role
+from tracker.domain.access import OPERATOR, Role
+from tracker.domain.commands import LoadPlan, RecordSpending
+from tracker.domain.plan import PlanDocument
 from tracker.models import Network, User, Workgroup
 from tracker.planfile import PlanFileError, read_plan_yaml
 from tracker.services import services
@@ -44,18 +46,12 @@ def init_app(app: Flask) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def load_plan_command(path: str) -> None:
         """Load a plan in the project's YAML format (docs/plan-format.md)."""
-        from tracker.loading import load_plan
-
         try:
             with open(path, encoding="utf-8") as handle:
                 document = read_plan_yaml(handle.read())
         except (PlanFileError, UnicodeDecodeError) as problem:
             raise click.ClickException(f"{path}: {problem}") from None
-        result = load_plan(services().db, document, services().clock)
-        click.echo(
-            f"{document.plan_slug}: {result.created} activities added, "
-            f"{result.existing} already there."
-        )
+        _load(document)
 
     @app.cli.command("import-plan")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -76,7 +72,6 @@ def init_app(app: Flask) -> None:
         from tracker.importing.draft import ImportFailed, with_new_workgroups
         from tracker.importing.files import read_plan_file
         from tracker.importing.report import describe_draft
-        from tracker.loading import load_plan
         from tracker.queries import known_workgroups
 
         db = services().db
@@ -104,11 +99,7 @@ def init_app(app: Flask) -> None:
         if dry_run:
             click.echo("Dry run: nothing stored.")
             return
-        result = load_plan(db, draft.document, services().clock)
-        click.echo(
-            f"{draft.document.plan_slug}: {result.created} activities added, "
-            f"{result.existing} already there."
-        )
+        _load(draft.document)
 
     @app.cli.command("export-plan")
     @click.argument("plan_slug")
@@ -137,14 +128,22 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("carry-over")
     @click.option("--from", "from_slug", required=True, help="Plan of the year that ends")
-    @click.option("--to", "to_slug", required=True, help="Plan of the next year (made if new)")
+    @click.option(
+        "--to",
+        "to_slug",
+        help="A later plan of the same network (default: its plan of the next year, made if new)",
+    )
     @click.option("--reason", required=True, help='Why they continue, e.g. "COVID-19"')
     @click.option(
         "--activity", "activity_ids", multiple=True, help="Only these (default: all open)"
     )
     @click.option("--dry-run", is_flag=True, help="List what would be carried over; store nothing")
     def carry_over_command(
-        from_slug: str, to_slug: str, reason: str, activity_ids: tuple[str, ...], dry_run: bool
+        from_slug: str,
+        to_slug: str | None,
+        reason: str,
+        activity_ids: tuple[str, ...],
+        dry_run: bool,
     ) -> None:
         """Year-end carry-over (jaarovergang) of unfinished activities into the next plan."""
         from tracker.carry_over import CarryOverRefused, carry_over_plan
@@ -153,6 +152,7 @@ def init_app(app: Flask) -> None:
             outcome = carry_over_plan(
                 services().db,
                 services().clock,
+                actor=OPERATOR,
                 from_slug=from_slug,
                 to_slug=to_slug,
                 reason=reason,
@@ -222,7 +222,8 @@ def init_app(app: Flask) -> None:
     ) -> None:
         """Record money spent on a theme of a plan's budget (shown in the reports from then)."""
         from tracker.domain.budget import BadAmount, parse_amount
-        from tracker.models import BudgetItem, BudgetSpending, Plan
+        from tracker.handlers.plans import UnknownBudgetTheme, record_spending
+        from tracker.models import Plan
 
         try:
             euros = parse_amount(amount)
@@ -230,26 +231,16 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(str(problem)) from None
         with services().db.session() as session:
             plan = session.exec(select(Plan).where(Plan.slug == plan_slug)).first()
-            if plan is None:
-                raise click.ClickException(f"no plan {plan_slug!r}")
-            themes = set(
-                session.exec(select(BudgetItem.theme).where(BudgetItem.plan_id == plan.id)).all()
-            )
-            if theme not in themes:
-                raise click.ClickException(
-                    f"{theme!r} is not a theme of the budget ({', '.join(sorted(themes)) or '-'})"
-                )
-            session.add(
-                BudgetSpending(
-                    plan_id=plan.id or 0,
-                    theme=theme,
-                    spent_on=spent_on.date(),
-                    amount_cents=int(euros * 100),
-                    note=note[:500],
-                    recorded_at=services().clock.now(),
-                )
-            )
-            session.commit()
+        if plan is None or plan.id is None:
+            raise click.ClickException(f"no plan {plan_slug!r}")
+        command = RecordSpending(OPERATOR, plan.id, theme, euros, spent_on.date(), note)
+        try:
+            record_spending(services().db.unit_of_work(), command, services().clock)
+        except UnknownBudgetTheme as unknown:
+            themes = ", ".join(unknown.themes) or "-"
+            raise click.ClickException(
+                f"{theme!r} is not a theme of the budget ({themes})"
+            ) from None
         click.echo(f"{plan_slug}: {euros} spent on {theme} on {spent_on.date()}.")
 
     @app.cli.command("create-user")
@@ -385,6 +376,16 @@ def init_app(app: Flask) -> None:
             count = projections.rebuild(uow.connection)
             uow.commit()
         click.echo(f"Rebuilt the read models from {count} events.")
+
+
+def _load(document: PlanDocument) -> None:
+    """Store a plan file as the operator (its network made when new) and say what it did."""
+    from tracker.handlers.plans import load_plan
+
+    result = load_plan(services().db.unit_of_work(), LoadPlan(OPERATOR, document), services().clock)
+    click.echo(
+        f"{result.plan_slug}: {result.created} activities added, {result.existing} already there."
+    )
 
 
 def _person_id(email: str) -> int:

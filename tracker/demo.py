@@ -21,16 +21,19 @@ from tracker import accounts
 from tracker.carry_over import carry_over_plan
 from tracker.clock import FixedClock
 from tracker.database import Database
-from tracker.domain.access import Role
-from tracker.domain.commands import ChangeActivityStatus, RecordProgress
-from tracker.handlers import change_activity_status, record_progress
+from tracker.domain.access import OPERATOR, Principal, Role
+from tracker.domain.commands import ChangeActivityStatus, LoadPlan, RecordProgress
+from tracker.domain.plan import PlanDocument
+from tracker.handlers.activities import change_activity_status, record_progress
+from tracker.handlers.plans import load_plan
+from tracker.ids import activity_id_for
 from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import Draft, build_draft
 from tracker.importing.parties import KnownGroup
-from tracker.loading import activity_id_for, load_plan
 from tracker.models import Indicator, Network, Plan, User, Workgroup
 from tracker.passwords import Passwords
 from tracker.planfile import read_plan_yaml
+from tracker.queries import principal_for
 
 DEMO_DIR = Path(__file__).parent / "demo"
 DEMO_PLAN = DEMO_DIR / "twente-2021.txt"
@@ -110,47 +113,53 @@ def load_demo(db: Database, passwords: Passwords) -> list[DemoAccount]:
     clock = FixedClock(datetime(2020, 1, 6, 9, 0, tzinfo=UTC))
     with db.session() as session:
         fresh = session.exec(select(Plan).where(Plan.slug == plan_2021.plan_slug)).first() is None
-    load_plan(db, plan_2020, clock)
-    user_ids = _accounts(db, passwords, plan_2020.network_slug, clock)
+    _load(db, plan_2020, clock)
+    people = _accounts(db, passwords, plan_2020.network_slug, clock)
     if not fresh:
-        load_plan(db, plan_2021, clock)  # adds what is missing, nothing else
+        _load(db, plan_2021, clock)  # adds what is missing, nothing else
         return list(DEMO_ACCOUNTS)
     updates = sorted(history.updates, key=lambda u: u["day"])
     for item in (u for u in updates if u["plan"] == plan_2020.plan_slug):
-        _update(db, clock, item, user_ids)
+        _update(db, clock, item, people)
     carry = history.carry_over
     clock.current = _at(carry["day"])
-    load_plan(db, plan_2021, clock)
+    _load(db, plan_2021, clock)
     clock.current = _at(carry["day"]) + timedelta(hours=1)
     carry_over_plan(
         db, clock, from_slug=carry["from"], to_slug=carry["to"], reason=carry["reason"],
-        actor_id=user_ids[carry["by"]],
+        actor=people[carry["by"]],
     )  # fmt: skip
     later = [("update", u) for u in updates if u["plan"] == plan_2021.plan_slug]
     later += [("progress", p) for p in history.progress]
     for kind, item in sorted(later, key=lambda pair: pair[1]["day"]):
         if kind == "update":
-            _update(db, clock, item, user_ids)
+            _update(db, clock, item, people)
         else:
-            _progress(db, clock, item, user_ids)
+            _progress(db, clock, item, people)
     return list(DEMO_ACCOUNTS)
 
 
-def _update(db: Database, clock: FixedClock, item: dict[str, Any], user_ids: list[int]) -> None:
+def _load(db: Database, document: PlanDocument, clock: FixedClock) -> None:
+    load_plan(db.unit_of_work(), LoadPlan(OPERATOR, document), clock)
+
+
+def _update(db: Database, clock: FixedClock, item: dict[str, Any], people: list[Principal]) -> None:
     clock.current = _at(item["day"])
     change_activity_status(
         db.unit_of_work(),
         ChangeActivityStatus(
+            people[item["by"]],
             activity_id_for(item["plan"], item["activity"]),
             item["status"],
             item["note"],
-            actor_id=user_ids[item["by"]],
         ),
         clock,
     )
 
 
-def _progress(db: Database, clock: FixedClock, item: dict[str, Any], user_ids: list[int]) -> None:
+def _progress(
+    db: Database, clock: FixedClock, item: dict[str, Any], people: list[Principal]
+) -> None:
     clock.current = _at(item["day"])
     activity_id = activity_id_for(item["plan"], item["activity"])
     with db.session() as session:
@@ -160,20 +169,19 @@ def _progress(db: Database, clock: FixedClock, item: dict[str, Any], user_ids: l
     assert indicator is not None and indicator.id is not None, item["activity"]
     record_progress(
         db.unit_of_work(),
-        RecordProgress(
-            activity_id, indicator.id, item["value"], item["note"], None, user_ids[item["by"]]
-        ),
+        RecordProgress(people[item["by"]], activity_id, indicator.id, item["value"], item["note"]),
         clock,
     )
 
 
 def _accounts(
     db: Database, passwords: Passwords, network_slug: str, clock: FixedClock
-) -> list[int]:
-    """The demo accounts (made when missing), with their roles and workgroups; their ids."""
+) -> list[Principal]:
+    """The demo accounts (made when missing), with their roles and workgroups; the people
+    they are, as the access rules see them."""
     with db.session() as session:
         network = session.exec(select(Network).where(Network.slug == network_slug)).one()
-        user_ids: list[int] = []
+        users: list[User] = []
         for account in DEMO_ACCOUNTS:
             user = session.exec(select(User).where(User.email == account.email)).first()
             if user is None:
@@ -187,7 +195,7 @@ def _accounts(
                     now=clock.now(),
                 )
             assert user.id is not None and network.id is not None
-            user_ids.append(user.id)
+            users.append(user)
             if account.role is not None:
                 accounts.set_role(session, user.id, network.id, account.role)
             for name in account.workgroups:
@@ -199,4 +207,4 @@ def _accounts(
                 if workgroup is not None and workgroup.id is not None:
                     accounts.add_to_workgroup(session, user.id, workgroup.id)
         session.commit()
-    return user_ids
+        return [principal_for(session, user) for user in users]

@@ -7,13 +7,12 @@ format is documented in docs/plan-format.md.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amount, parse_share
-from tracker.domain.commands import PlannedActivity
+from tracker.domain.plan import PlanDocument, PlannedActivity, WorkgroupSpec
 from tracker.domain.targets import Comparator, Target
 
 FORMAT = "jaarplan/1"
@@ -21,33 +20,6 @@ FORMAT = "jaarplan/1"
 
 class PlanFileError(Exception):
     """The plan file cannot be read; the message says what is wrong and where."""
-
-
-@dataclass(frozen=True)
-class WorkgroupSpec:
-    name: str
-    email: str = ""
-    aliases: tuple[str, ...] = ()  # other names the plan uses for it ("DB", "Twentse Netwerken")
-
-
-@dataclass(frozen=True)
-class PlanDocument:
-    network_slug: str
-    network_name: str
-    plan_slug: str
-    year: int
-    title: str
-    motto: str
-    introduction: str
-    workgroups: tuple[WorkgroupSpec, ...]
-    activities: tuple[PlannedActivity, ...]
-    budget: tuple[BudgetLine, ...] = ()  # begroting per theme and line item
-    budget_shares: tuple[BudgetShare, ...] = ()  # its split over networks
-
-    @property
-    def themes(self) -> list[str]:
-        """Theme names in the order the plan first mentions them."""
-        return list(dict.fromkeys(activity.theme for activity in self.activities))
 
 
 def is_year(text: str) -> bool:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from events.projections import ActivityState, PlanStatusCount
@@ -171,6 +172,13 @@ def visible_plans(session: Session, principal: Principal) -> list[tuple[Plan, Ne
     return list(session.exec(query.order_by(col(Network.name), col(Plan.year).desc())).all())
 
 
+def plan_for_year(session: Session, network_id: int, year: int) -> Plan | None:
+    """The network's plan of that year (a network makes one jaarplan a year)."""
+    return session.exec(
+        select(Plan).where(Plan.network_id == network_id, Plan.year == year).order_by(col(Plan.id))
+    ).first()
+
+
 def my_activities(session: Session, principal: Principal) -> list[ActivityRow]:
     """The activities of the person's workgroups, in plan order."""
     if not principal.workgroup_ids:
@@ -281,9 +289,9 @@ _ACCESS = (
 )
 
 
-def activity_access(session: Session, activity_id: str) -> ActivityAccess | None:
+def activity_access(connection: Connection, activity_id: str) -> ActivityAccess | None:
     """The network and workgroups of an activity (the same one activity_detail finds)."""
-    rows = session.connection().execute(_ACCESS, {"activity_id": activity_id}).all()
+    rows = connection.execute(_ACCESS, {"activity_id": activity_id}).all()
     if not rows:
         return None
     workgroups = tuple(sorted(w for _, w in rows if w is not None))

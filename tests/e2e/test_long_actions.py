@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from tests.e2e.browser import log_in
 from tests.e2e.conftest import LiveServer
-from tracker.loading import activity_id_for
+from tracker.ids import activity_id_for
 from tracker.models import ImportDraft
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,7 +14,7 @@ from tests.e2e.browser import (
     sign_in,
 )
 from tests.e2e.conftest import PHONE
-from tracker.loading import activity_id_for
+from tracker.ids import activity_id_for
 
 PR_ACTIVITY = "Spirituele zorg in de eerstelijns (3)"
 PHONE_HEIGHT = PHONE["viewport"]["height"]  # type: ignore[index]

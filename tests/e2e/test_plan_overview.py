@@ -9,10 +9,12 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import assert_accessible, assert_fits_width, log_in, screenshot
 from tests.e2e.conftest import LiveServer
+from tests.support import load_plan
 from tracker.clock import FixedClock
+from tracker.domain.access import OPERATOR
 from tracker.domain.commands import ChangeActivityStatus
-from tracker.handlers import change_activity_status
-from tracker.loading import activity_id_for, load_plan
+from tracker.handlers.activities import change_activity_status
+from tracker.ids import activity_id_for
 from tracker.planfile import read_plan_yaml
 
 THEMES = ("Coördinatie", "Signaleren", "Faciliteren", "Informeren", "Leren en verbeteren")
@@ -50,7 +52,9 @@ def add_activities(server: LiveServer, count: int) -> None:
         if n % 3 == 0:
             change_activity_status(
                 server.db.unit_of_work(),
-                ChangeActivityStatus(activity_id_for("twente-2021", title), "lopend", "Gestart."),
+                ChangeActivityStatus(
+                    OPERATOR, activity_id_for("twente-2021", title), "lopend", "Gestart."
+                ),
                 clock,
             )
 

@@ -23,8 +23,9 @@ from reminders.selection import activities_per_workgroup
 from tracker import models
 from tracker.clock import FixedClock
 from tracker.database import Database
+from tracker.domain.access import OPERATOR
 from tracker.domain.commands import ChangeActivityStatus
-from tracker.handlers import change_activity_status, load_activity
+from tracker.handlers.activities import change_activity_status, load_activity
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = 0.0005  # 1 network, 1 year, 20 activities: about 500 events
@@ -102,7 +103,7 @@ def test_the_generated_log_replays_into_the_bulk_written_read_models(
 
     # The log goes on where the bulk write stopped: the next append gets the next position.
     activity_id, status, version, _plan = open_activities(db, limit=1)[0]
-    command = ChangeActivityStatus(activity_id, NEXT_STATUS[status], "verder", version)
+    command = ChangeActivityStatus(OPERATOR, activity_id, NEXT_STATUS[status], "verder", version)
     result = change_activity_status(db.unit_of_work(), command, clock)
     assert result.events[0].position == data.event_count + 1
     with db.engine.connect() as connection:

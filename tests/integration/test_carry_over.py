@@ -11,13 +11,14 @@ from flask import Flask
 from sqlmodel import select
 
 from events import projections
+from tests.support import load_plan
 from tracker.carry_over import CarryOverRefused, carry_over_plan
 from tracker.clock import FixedClock
 from tracker.database import Database
+from tracker.domain.access import OPERATOR
 from tracker.domain.commands import ChangeActivityStatus
-from tracker.handlers import change_activity_status, load_activity
+from tracker.handlers.activities import change_activity_status, load_activity
 from tracker.ids import activity_id_for
-from tracker.loading import load_plan
 from tracker.models import Activity, ActivityWorkgroup, Indicator, Plan
 from tracker.planfile import read_plan_yaml
 
@@ -35,7 +36,7 @@ def load_2021(db: Database, clock: FixedClock) -> None:
 def change(db: Database, clock: FixedClock, title: str, status: str, plan: str = "testnet-2021"):
     return change_activity_status(
         db.unit_of_work(),
-        ChangeActivityStatus(activity_id_for(plan, title), status, "klaar"),
+        ChangeActivityStatus(OPERATOR, activity_id_for(plan, title), status, "klaar"),
         clock,
     )
 
@@ -52,7 +53,7 @@ def test_unfinished_activities_continue_in_the_next_plan_with_reason_and_lineage
     change(db, clock, TALK, "lopend")
     change(db, clock, TALK, "afgerond")  # finished: stays behind
     outcome = carry_over_plan(
-        db, clock, from_slug="testnet-2021", to_slug="testnet-2022", reason="COVID-19"
+        db, clock, actor=OPERATOR, from_slug="testnet-2021", reason="COVID-19"
     )
     assert sorted(c.title for c in outcome.carried) == [MEETING, WEBSITE]
     old, new = activity_id_for("testnet-2021", MEETING), activity_id_for("testnet-2022", MEETING)
@@ -84,25 +85,23 @@ def test_running_the_carry_over_twice_carries_nothing_twice(
     db: Database, clock: FixedClock
 ) -> None:
     load_2021(db, clock)
-    args = {"from_slug": "testnet-2021", "to_slug": "testnet-2022", "reason": "COVID-19"}
-    carry_over_plan(db, clock, **args)
+    args = {"from_slug": "testnet-2021", "reason": "COVID-19"}
+    carry_over_plan(db, clock, actor=OPERATOR, **args)
     with db.engine.connect() as connection:
         before = connection.execute(sa.text("SELECT count(*) FROM events")).scalar_one()
     again = carry_over_plan(
-        db, clock, activity_ids=[activity_id_for("testnet-2021", MEETING)], **args
+        db, clock, actor=OPERATOR, activity_ids=[activity_id_for("testnet-2021", MEETING)], **args
     )
     assert [c.already_carried for c in again.carried] == [True]
-    assert carry_over_plan(db, clock, **args).carried == []  # nothing open is left
+    assert carry_over_plan(db, clock, actor=OPERATOR, **args).carried == []  # nothing open is left
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM events")).scalar_one() == before
 
 
 def test_a_three_year_chain_is_followed_2021_2022_2023(db: Database, clock: FixedClock) -> None:
     load_2021(db, clock)
-    carry_over_plan(db, clock, from_slug="testnet-2021", to_slug="testnet-2022", reason="COVID-19")
-    carry_over_plan(
-        db, clock, from_slug="testnet-2022", to_slug="testnet-2023", reason="Capaciteit"
-    )
+    carry_over_plan(db, clock, actor=OPERATOR, from_slug="testnet-2021", reason="COVID-19")
+    carry_over_plan(db, clock, actor=OPERATOR, from_slug="testnet-2022", reason="Capaciteit")
     ids = [activity_id_for(f"testnet-{year}", MEETING) for year in (2021, 2022, 2023)]
     with db.session() as session:
         chain = {
@@ -124,7 +123,7 @@ def test_an_activity_already_in_the_next_plan_is_linked_not_duplicated(
     load_plan(db, document, clock)
     load_plan(db, replace(document, plan_slug="testnet-2022", year=2022), clock)
     outcome = carry_over_plan(
-        db, clock, from_slug="testnet-2021", to_slug="testnet-2022", reason="COVID-19",
+        db, clock, actor=OPERATOR, from_slug="testnet-2021", reason="COVID-19",
         activity_ids=[activity_id_for("testnet-2021", WEBSITE)],
     )  # fmt: skip
     assert [(c.created, c.already_carried) for c in outcome.carried] == [(False, False)]
@@ -139,12 +138,11 @@ def test_finished_work_and_a_missing_reason_are_refused(db: Database, clock: Fix
     change(db, clock, TALK, "gestopt")
     talk = activity_id_for("testnet-2021", TALK)
     with pytest.raises(CarryOverRefused, match="closed"):
-        carry_over_plan(
-            db, clock, from_slug="testnet-2021", to_slug="testnet-2022", reason="x",
+        carry_over_plan(db, clock, actor=OPERATOR, from_slug="testnet-2021", reason="x",
             activity_ids=[talk],
         )  # fmt: skip
     with pytest.raises(CarryOverRefused, match="reason"):
-        carry_over_plan(db, clock, from_slug="testnet-2021", to_slug="testnet-2022", reason=" ")
+        carry_over_plan(db, clock, actor=OPERATOR, from_slug="testnet-2021", reason=" ")
     with db.session() as session:
         assert session.exec(select(Plan).where(Plan.slug == "testnet-2022")).first() is None
     assert stream_types(db, talk)[-1] == "ActivityStatusChanged"
@@ -154,7 +152,7 @@ def test_the_cli_dry_run_lists_the_open_activities_and_stores_nothing(app: Flask
     services = app.extensions["tracker"]
     load_2021(services.db, services.clock)
     runner = app.test_cli_runner()
-    args = ["carry-over", "--from", "testnet-2021", "--to", "testnet-2022", "--reason", "COVID-19"]
+    args = ["carry-over", "--from", "testnet-2021", "--reason", "COVID-19"]
     dry = runner.invoke(args=[*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert MEETING in dry.output and "Dry run: nothing stored." in dry.output
@@ -173,16 +171,16 @@ def test_a_coordinator_carries_over_in_the_browser_and_only_coordinators_may(app
     coordinator = app.test_client()
     login(coordinator, world.emails["coordinator"])
     page = coordinator.get("/plannen/testnet-2021/jaarovergang").get_data(as_text=True)
-    assert MEETING in page and 'value="testnet-2022"' in page
+    assert MEETING in page and "Nieuw plan: Jaarplan 2022" in page  # the next plan, made when new
     meeting = activity_id_for("testnet-2021", MEETING)
     refused = coordinator.post(
         "/plannen/testnet-2021/jaarovergang",
-        data={"activities": [meeting], "target": "testnet-2022", "reason": ""},
+        data={"activities": [meeting], "target": "", "reason": ""},
     )
     assert refused.status_code == 400 and "Geef de reden" in refused.get_data(as_text=True)
     done = coordinator.post(
         "/plannen/testnet-2021/jaarovergang",
-        data={"activities": [meeting], "target": "testnet-2022", "reason": "COVID-19"},
+        data={"activities": [meeting], "target": "", "reason": "COVID-19"},
     )
     assert done.status_code == 302 and done.headers["Location"].endswith("/plannen/testnet-2022")
     overview = coordinator.get("/plannen/testnet-2022").get_data(as_text=True)

@@ -25,11 +25,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from events.database import make_engine
-from tests.support import FIXTURES
+from tests.support import FIXTURES, load_plan
 from tracker import accounts
 from tracker.clock import SystemClock
 from tracker.database import Database
-from tracker.loading import activity_id_for, load_plan
+from tracker.ids import activity_id_for
 from tracker.passwords import Passwords
 from tracker.planfile import read_plan_yaml
 

@@ -21,9 +21,11 @@ from sqlmodel import select
 from events import projections
 from events.check import check_store
 from events.store import ConcurrencyError
+from tests.support import load_plan
 from tracker.carry_over import CarryOverRefused, carry_over_plan
 from tracker.clock import FixedClock
 from tracker.database import Database
+from tracker.domain.access import Principal
 from tracker.domain.commands import (
     ChangeActivityStatus,
     PlanActivity,
@@ -31,7 +33,7 @@ from tracker.domain.commands import (
     RecordReminderSent,
 )
 from tracker.domain.status import Status, StatusError
-from tracker.handlers import (
+from tracker.handlers.activities import (
     UnknownActivity,
     change_activity_status,
     load_activity,
@@ -40,12 +42,12 @@ from tracker.handlers import (
     replay_activity,
 )
 from tracker.ids import activity_id_for
-from tracker.loading import load_plan
 from tracker.models import Activity, Plan
 from tracker.planfile import read_plan_yaml
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 STATUSES = [s.value for s in Status] + ["", "onbekend", "AFGEROND"]
+PERSON = Principal(1, is_admin=True)  # access is not what this machine explores
 TEXT = st.text(alphabet=st.characters(exclude_characters="\x00", max_codepoint=0x2FFF), max_size=40)
 
 
@@ -100,7 +102,7 @@ class TrackerMachine(RuleBasedStateMachine):
         with self.db.unit_of_work() as uow:
             current = uow.events.current_version(activity.id)
         expected = None if blind else (current - 1 if stale else current)
-        command = ChangeActivityStatus(activity.id, status, note, expected, actor_id=1)
+        command = ChangeActivityStatus(PERSON, activity.id, status, note, expected)
         try:
             change_activity_status(self.db.unit_of_work(), command, self.clock)
         except (StatusError, ConcurrencyError, UnknownActivity):
@@ -117,8 +119,8 @@ class TrackerMachine(RuleBasedStateMachine):
             carry_over_plan(
                 self.db,
                 self.clock,
+                actor=PERSON,
                 from_slug=plan.slug,
-                to_slug=f"testnet-{plan.year + 1}",
                 reason=reason,
                 activity_ids=chosen,
             )

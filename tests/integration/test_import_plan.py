@@ -10,10 +10,10 @@ from flask import Flask
 from sqlalchemy import text
 from sqlmodel import select
 
+from tests.support import load_plan
 from tracker.demo import DEMO_PLAN, DEMO_WORKGROUPS, demo_draft
 from tracker.importing.spreadsheet import read_plan_xlsx, write_plan_xlsx
 from tracker.importing.stored import stored_plan_document
-from tracker.loading import load_plan
 from tracker.models import Activity, Plan, Workgroup
 from tracker.planfile import dump_plan_yaml, read_plan_yaml
 

@@ -14,12 +14,14 @@ from flask import Flask
 from events import projections
 from events.check import check_store
 from events.store import ConcurrencyError
+from tests.support import load_plan
 from tracker.clock import FixedClock
 from tracker.database import Database
+from tracker.domain.access import OPERATOR, Principal
 from tracker.domain.commands import ChangeActivityStatus
 from tracker.domain.status import StatusError
-from tracker.handlers import change_activity_status, load_activity, replay_activity
-from tracker.loading import activity_id_for, load_plan
+from tracker.handlers.activities import change_activity_status, load_activity, replay_activity
+from tracker.ids import activity_id_for
 from tracker.planfile import read_plan_yaml
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -34,10 +36,10 @@ def busy_history(db: Database, clock: FixedClock, rounds: int = 150) -> None:
     for n in range(rounds):
         clock.advance(timedelta(hours=rng.randrange(1, 48)))
         command = ChangeActivityStatus(
+            rng.choice([Principal(1, is_admin=True), Principal(2, is_admin=True), OPERATOR]),
             rng.choice(ids),
             rng.choice(statuses),
             rng.choice(["", f"notitie {n}"]),
-            actor_id=rng.choice([1, 2, None]),
         )
         try:
             change_activity_status(db.unit_of_work(), command, clock)
@@ -130,7 +132,9 @@ def test_a_change_waits_for_a_rebuild_in_progress(db: Database, clock: FixedCloc
     done: list[object] = []
 
     def change() -> None:
-        command = ChangeActivityStatus(activity_id, "lopend", "tijdens de rebuild", version)
+        command = ChangeActivityStatus(
+            OPERATOR, activity_id, "lopend", "tijdens de rebuild", version
+        )
         try:
             done.append(change_activity_status(db.unit_of_work(), command, clock).version)
         except Exception as problem:  # reported below

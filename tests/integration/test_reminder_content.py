@@ -29,7 +29,7 @@ from tests.reminder_support import (
 from tests.smtp_server import Received, SmtpServer, smtp_server
 from tests.support import World, build_world
 from tracker.clock import FixedClock
-from tracker.loading import activity_id_for
+from tracker.ids import activity_id_for
 from tracker.models import Activity, ActivityWorkgroup, Network, Workgroup
 
 QUARTERLY, DUE_SOON, DIGEST = ReminderKind.QUARTERLY, ReminderKind.DUE_SOON, ReminderKind.DIGEST

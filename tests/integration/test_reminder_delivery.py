@@ -25,7 +25,7 @@ from tests.reminder_support import (
 from tests.smtp_server import SmtpServer, free_port, smtp_server
 from tests.support import World, build_world, login
 from tracker.clock import FixedClock
-from tracker.loading import activity_id_for
+from tracker.ids import activity_id_for
 
 OVERLEG = activity_id_for("testnet-2021", "Algemeen bestuursoverleg")
 Q4 = Run(ReminderKind.QUARTERLY, Period(2021, 4))

@@ -20,9 +20,10 @@ from sqlmodel import select
 
 from tests.support import World, build_world, login
 from tracker.clock import FixedClock
+from tracker.domain.access import OPERATOR
 from tracker.domain.commands import ChangeActivityStatus
 from tracker.domain.period import Period
-from tracker.handlers import change_activity_status
+from tracker.handlers.activities import change_activity_status
 from tracker.ids import activity_id_for
 from tracker.models import Activity, Workgroup
 from tracker.reports.render import render
@@ -37,7 +38,7 @@ def update(app: Flask, title: str, status: str, note: str, when: datetime) -> No
     services.clock.current = when
     change_activity_status(
         services.db.unit_of_work(),
-        ChangeActivityStatus(activity_id_for("testnet-2021", title), status, note),
+        ChangeActivityStatus(OPERATOR, activity_id_for("testnet-2021", title), status, note),
         services.clock,
     )
 

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlmodel import select
 
 from tracker.demo import DEMO_PASSWORD, load_demo
-from tracker.loading import activity_id_for
+from tracker.ids import activity_id_for
 from tracker.models import Indicator
 
 SAXION = "Opleidingsplaatsen Leergang Palliatieve Zorg Saxion"

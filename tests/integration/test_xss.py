@@ -20,11 +20,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from tests.support import FIXTURES, PASSWORD, login
+from tests.support import FIXTURES, PASSWORD, load_plan, login
 from tracker import accounts
 from tracker.domain.access import Role
 from tracker.ids import activity_id_for
-from tracker.loading import load_plan
 from tracker.models import Network, Workgroup
 from tracker.planfile import read_plan_yaml
 

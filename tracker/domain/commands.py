@@ -1,27 +1,17 @@
-"""Commands: what a person or process asks the tracker to do, in the imperative."""
+"""Commands: what a person or process asks the tracker to do, in the imperative.
+
+Every command a person can give carries the acting person (`actor`); its handler checks
+the access rules (tracker.domain.access) before it reads or writes anything.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from tracker.domain.targets import Target
-
-
-@dataclass(frozen=True)
-class PlannedActivity:
-    """One activity as the jaarplan states it: doelstellingen, acties, wie, wanneer."""
-
-    title: str
-    theme: str
-    objectives: str = ""
-    actions: str = ""
-    wie: str = ""
-    wanneer: str = ""
-    workgroups: tuple[str, ...] = ()
-    source: str = ""
-    carried_from_year: int | None = None
-    parties: tuple[str, ...] = ()  # named in "wie" but not a workgroup (IKNL, gemeenten)
-    targets: tuple[Target, ...] = ()  # measurable results the plan commits to
+from tracker.domain.access import Principal
+from tracker.domain.plan import PlanDocument, PlannedActivity
 
 
 @dataclass(frozen=True)
@@ -44,34 +34,89 @@ class ChangeActivityStatus:
     the activity in the meantime, and the change is refused rather than silently overwriting.
     """
 
+    actor: Principal
     activity_id: str
     status: str
     note: str = ""
     expected_version: int | None = None
-    actor_id: int | None = None
 
 
 @dataclass(frozen=True)
 class RecordProgress:
     """Record the value a measurable target has reached, with an optional note."""
 
+    actor: Principal
     activity_id: str
     indicator_id: int
     value: float
     note: str = ""
     expected_version: int | None = None
-    actor_id: int | None = None
 
 
 @dataclass(frozen=True)
 class CarryOver:
-    """Carry unfinished activities of one plan into the next, with the reason (jaarovergang)."""
+    """Carry unfinished activities of one plan into the next, with the reason (jaarovergang).
 
+    The next plan is a later plan of the same network (`to_plan_id`), or, without one, the
+    network's plan of the next year, made when it does not exist yet.
+    """
+
+    actor: Principal
     from_plan_id: int
-    to_plan_slug: str  # the next year's plan; made (same network, year + 1) when new
     activity_ids: tuple[str, ...]
     reason: str
-    actor_id: int | None = None
+    to_plan_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SaveImportDraft:
+    """Keep an uploaded plan, read into a draft, for its coordinator's review."""
+
+    actor: Principal
+    network_id: int
+    filename: str
+    document: str  # the draft in the YAML plan format
+    warnings: str  # JSON: [[where, message], …]
+    proposed: str  # JSON: parties proposed as new workgroups
+
+
+@dataclass(frozen=True)
+class DiscardImportDraft:
+    actor: Principal
+    draft_id: str
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Store a reviewed plan in a network: into the network's plan of the document's year
+    (made when new), adding what is new. Names in the document (network, plan) are not
+    trusted: the network is the one given here, chosen by the person."""
+
+    actor: Principal
+    network_id: int
+    document: PlanDocument
+    draft_id: str | None = None  # the draft it was reviewed from, removed in the same step
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """Store a plan file as it stands, its network made when new (administrators and the
+    operator only: a file names its own network)."""
+
+    actor: Principal
+    document: PlanDocument
+
+
+@dataclass(frozen=True)
+class RecordSpending:
+    """Money spent on a theme of a plan's budget, on a day."""
+
+    actor: Principal
+    plan_id: int
+    theme: str
+    amount: Decimal
+    spent_on: date
+    note: str = ""
 
 
 @dataclass(frozen=True)

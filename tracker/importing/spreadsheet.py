@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amount, parse_share
-from tracker.domain.commands import PlannedActivity
+from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import Comparator, Target
 from tracker.planfile import PlanDocument, PlanFileError, WorkgroupSpec, is_year
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 from sqlmodel import Session, col, select
 
 from tracker.domain.budget import BudgetLine, BudgetShare
-from tracker.domain.commands import PlannedActivity
+from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import Target
 from tracker.models import (
     Activity,

@@ -32,7 +32,7 @@ def visible_activity_access(activity_id: str) -> ActivityAccess:
     """Like visible_activity (404 alike), but only what an update's access check needs."""
     if len(activity_id) > 64:
         abort(404)
-    found = activity_access(db_session(), activity_id)
+    found = activity_access(db_session().connection(), activity_id)
     if found is None or not principal().can_view_network(found.network_id):
         abort(404)
     return found

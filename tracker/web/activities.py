@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -15,7 +15,7 @@ from tracker.clock import AMSTERDAM
 from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.status import SELECTABLE_STATUSES, StatusError
 from tracker.domain.timing import quarter_bounds, quarter_of
-from tracker.handlers import UnknownActivity, change_activity_status, record_progress
+from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.models import Plan
 from tracker.queries import ActivityDetail, history, my_activities, targets_with_progress
 from tracker.services import db_session, services
@@ -104,29 +104,19 @@ def detail(activity_id: str) -> ResponseReturnValue:
 @login_required
 def update_status(activity_id: str) -> ResponseReturnValue:
     found = visible_activity(activity_id)
-    if not can_update(found):
-        abort(
-            403,
-            description=_(
-                "Only members of the responsible workgroups and the coordinators "
-                "can update this activity."
-            ),
-        )
     form = _status_form(found)
     if not form.validate_on_submit():
         flash(_("The update was not saved: check the fields below."), "error")
         return _render_detail(found, form, 400)
     command = ChangeActivityStatus(
+        principal(),
         activity_id=found.activity.id,
         status=form.status.data or "",
         note=form.note.data or "",
         expected_version=int(form.version.data or 0),
-        actor_id=principal().user_id,
     )
     try:
         change_activity_status(services().db.unit_of_work(), command, services().clock)
-    except UnknownActivity:
-        abort(404)
     except StatusError as error:
         flash(refusal_message(error), "error")
         return _render_detail(found, form, 400)
@@ -150,25 +140,17 @@ def update_status(activity_id: str) -> ResponseReturnValue:
 @login_required
 def record_target_progress(activity_id: str) -> ResponseReturnValue:
     found = visible_activity(activity_id)
-    if not can_update(found):
-        abort(
-            403,
-            description=_(
-                "Only members of the responsible workgroups and the coordinators "
-                "can update this activity."
-            ),
-        )
     form = ProgressForm()
     if not form.validate_on_submit() or form.value.data is None:
         flash(_("The value was not saved: check the fields below."), "error")
         return _render_detail(found, _status_form(found), 400, progress_form=form)
     command = RecordProgress(
+        principal(),
         activity_id=found.activity.id,
         indicator_id=int(form.indicator_id.data or 0),
         value=float(form.value.data),
         note=form.note.data or "",
         expected_version=int(form.version.data or 0),
-        actor_id=principal().user_id,
     )
     try:
         record_progress(services().db.unit_of_work(), command, services().clock)

@@ -6,12 +6,14 @@ import sqlite3
 
 import psycopg
 import sqlalchemy as sa
+import werkzeug.exceptions
 from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from tracker.domain.access import Forbidden, NotFound, Rule
 from tracker.extensions import login_manager
 from tracker.services import mark_request_failed
 
@@ -28,6 +30,14 @@ API_ERRORS = {
     429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
+}
+
+
+# The `message` of a 403 under /api/, by the access rule that refused.
+API_REFUSALS: dict[str, str] = {
+    Rule.COORDINATORS: "only the coordinators of the network may do this",
+    Rule.WORKGROUP: "you may not update this activity",
+    Rule.ADMINS: "only administrators may do this",
 }
 
 
@@ -61,7 +71,33 @@ def _explanation(code: int) -> str:
     return texts.get(code, "")
 
 
+def _refusal(rule: str) -> str:
+    """What a Forbidden from a command handler tells the person."""
+    texts: dict[str, str] = {
+        Rule.COORDINATORS: _("Only the coordinators of this network can do this."),
+        Rule.WORKGROUP: _(
+            "Only members of the responsible workgroups and the coordinators "
+            "can update this activity."
+        ),
+        Rule.ADMINS: _("Only administrators can manage networks, people and workgroups."),
+    }
+    return texts.get(rule, _explanation(403))
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound) -> ResponseReturnValue:
+        """A command's target does not exist or lies in another network: the same 404."""
+        mark_request_failed()
+        return http_error(werkzeug.exceptions.NotFound())
+
+    @app.errorhandler(Forbidden)
+    def forbidden(error: Forbidden) -> ResponseReturnValue:
+        mark_request_failed()
+        if request.path.startswith("/api/"):
+            return jsonify(error="forbidden", message=API_REFUSALS.get(error.rule, "")), 403
+        return http_error(werkzeug.exceptions.Forbidden(description=_refusal(error.rule)))
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         message = _(

@@ -198,10 +198,8 @@ class CarryOverForm(FlaskForm):
         _l("Activities that continue"),
         validators=[DataRequired(_l("Choose at least one activity."))],
     )
-    target = StringField(
-        _l("Into plan (short name)"),
-        validators=[DataRequired(), Length(max=80), Regexp(r"^[a-z0-9][a-z0-9-]*$")],
-    )
+    # A later plan of the same network, or "" for the next year's plan, made when new.
+    target = SelectField(_l("Into plan"), validate_choice=True)
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(_l("Give the reason why they continue.")), Length(max=2000)],

@@ -1,13 +1,11 @@
 """Importing a plan in the browser: upload, review the draft (warnings highlighted), confirm.
 
-Only the upload writes a draft row; confirming stores the reviewed plan in one transaction
-(tracker.loading.load_plan) and removes the draft. Coordinators import for their own
-networks, admins for any.
+The upload keeps a draft; confirming stores the reviewed plan in the draft's network and
+removes the draft, in one transaction (tracker.handlers.plans). Coordinators import for
+their own networks, admins for any; the handlers check that, whatever the form says.
 """
 
 from __future__ import annotations
-
-import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,6 +13,13 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import col, select
 
+from tracker.domain.commands import DiscardImportDraft, ImportPlan, SaveImportDraft
+from tracker.handlers.plans import (
+    discard_import_draft,
+    import_plan,
+    own_draft,
+    save_import_draft,
+)
 from tracker.importing.draft import ImportFailed
 from tracker.importing.files import read_plan_file
 from tracker.importing.review import (
@@ -24,9 +29,8 @@ from tracker.importing.review import (
     deserialise,
     serialise,
 )
-from tracker.loading import load_plan
 from tracker.models import ImportDraft, Network, Workgroup
-from tracker.queries import known_workgroups
+from tracker.queries import known_workgroups, plan_for_year
 from tracker.services import db_session, services
 from tracker.web.access import principal
 from tracker.web.forms import ActionForm, ImportForm
@@ -40,11 +44,9 @@ def _importable_networks() -> list[Network]:
 
 
 def _own_draft(draft_id: str) -> ImportDraft:
-    """The draft, if the signed-in person uploaded it (or is an admin); otherwise 404."""
-    draft = db_session().get(ImportDraft, draft_id[:36])
-    if draft is None or not (draft.user_id == principal().user_id or principal().is_admin):
-        abort(404)
-    return draft
+    """The draft, if the signed-in person uploaded it (or is an admin) for a network they
+    coordinate; otherwise 404."""
+    return own_draft(db_session(), principal(), draft_id)
 
 
 @blueprint.route("/", methods=["GET", "POST"])
@@ -79,28 +81,17 @@ def upload() -> ResponseReturnValue:
         form.file.errors = [_("This file cannot be imported: %(problem)s", problem=problem)]
         return render_template("imports/upload.html", form=form), 400
     document, warnings, proposed = serialise(draft)
-    row = ImportDraft(
-        id=str(uuid.uuid4()),
-        network_id=network.id or 0,
-        user_id=principal().user_id,
-        created_at=services().clock.now(),
-        filename=(upload.filename or "")[:255],
-        document=document,
-        warnings=warnings,
-        proposed=proposed,
+    command = SaveImportDraft(
+        principal(), network.id or 0, upload.filename or "", document, warnings, proposed
     )
-    with services().db.session() as writer:
-        writer.add(row)
-        writer.commit()
-    return redirect(url_for("imports.review", draft_id=row.id))
+    draft_id = save_import_draft(services().db.unit_of_work(), command, services().clock)
+    return redirect(url_for("imports.review", draft_id=draft_id))
 
 
 @blueprint.route("/<draft_id>", methods=["GET", "POST"])
 @login_required
 def review(draft_id: str) -> ResponseReturnValue:
     row = _own_draft(draft_id)
-    if not principal().is_coordinator(row.network_id):
-        abort(404)
     draft = deserialise(row.document, row.warnings, row.proposed)
     form = ActionForm()
     problems: list[str] = []
@@ -122,12 +113,8 @@ def review(draft_id: str) -> ResponseReturnValue:
         except ReviewRefused as refused:
             problems = refused.problems
         else:
-            result = load_plan(services().db, document, services().clock, principal().user_id)
-            with services().db.session() as writer:
-                stored = writer.get(ImportDraft, row.id)
-                if stored is not None:
-                    writer.delete(stored)
-                    writer.commit()
+            command = ImportPlan(principal(), row.network_id, document, draft_id=row.id)
+            result = import_plan(services().db.unit_of_work(), command, services().clock)
             flash(
                 _(
                     "Plan imported: %(created)s activities added, %(existing)s already there.",
@@ -136,7 +123,7 @@ def review(draft_id: str) -> ResponseReturnValue:
                 ),
                 "success",
             )
-            return redirect(url_for("plans.overview", slug=document.plan_slug))
+            return redirect(url_for("plans.overview", slug=result.plan_slug))
     warnings_by_place: dict[str, list[str]] = {}
     general: list[str] = []
     for warning in draft.warnings:
@@ -149,6 +136,8 @@ def review(draft_id: str) -> ResponseReturnValue:
             "imports/review.html",
             row=row,
             draft=draft,
+            network=db_session().get(Network, row.network_id),
+            target=plan_for_year(db_session(), row.network_id, draft.document.year),
             form=form,
             problems=problems,
             general_warnings=general,
@@ -165,10 +154,6 @@ def discard(draft_id: str) -> ResponseReturnValue:
     row = _own_draft(draft_id)
     if not ActionForm().validate_on_submit():
         abort(400, description=_("The form has expired; reload the page and try again."))
-    with services().db.session() as writer:
-        stored = writer.get(ImportDraft, row.id)
-        if stored is not None:
-            writer.delete(stored)
-            writer.commit()
+    discard_import_draft(services().db.unit_of_work(), DiscardImportDraft(principal(), row.id))
     flash(_("The draft was discarded; nothing was imported."), "success")
     return redirect(url_for("imports.upload"))

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import login_required
 from sqlmodel import col, select
 
-from tracker.carry_over import CarryOverRefused, carry_over_plan, open_activities
+from tracker.carry_over import CarryOverRefused, carry_over_plan, later_plans, open_activities
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.models import Theme, Workgroup
 from tracker.queries import OverviewFilters, plan_activities, status_counts, visible_plans
@@ -90,8 +90,13 @@ def carry_over(slug: str) -> ResponseReturnValue:
     candidates = open_activities(db_session(), plan.id or 0)
     form = CarryOverForm()
     form.activities.choices = [(a.id, a.title) for a in candidates]
+    later = later_plans(db_session(), plan)
+    form.target.choices = [(p.slug, f"{p.title} ({p.year})") for p in later]
+    if not any(p.year == plan.year + 1 for p in later):
+        new = _("New plan: Jaarplan %(year)s", year=plan.year + 1)
+        form.target.choices.insert(0, ("", new))
     if not form.is_submitted():
-        form.target.data = f"{network.slug}-{plan.year + 1}"
+        form.target.data = form.target.choices[0][0]
         form.activities.data = [a.id for a in candidates]
     if not form.validate_on_submit():
         code = 400 if form.is_submitted() else 200
@@ -102,11 +107,11 @@ def carry_over(slug: str) -> ResponseReturnValue:
         outcome = carry_over_plan(
             services().db,
             services().clock,
+            actor=principal(),
             from_slug=plan.slug,
-            to_slug=form.target.data or "",
+            to_slug=form.target.data or None,
             reason=form.reason.data or "",
             activity_ids=form.activities.data or [],
-            actor_id=principal().user_id,
         )
     except CarryOverRefused as refused:
         form.target.errors = [_("Nothing was carried over: %(reason)s", reason=refused)]
@@ -119,8 +124,8 @@ def carry_over(slug: str) -> ResponseReturnValue:
             "%(num)d activity carried over to %(plan)s.",
             "%(num)d activities carried over to %(plan)s.",
             len(done),
-            plan=form.target.data,
+            plan=outcome.to_plan_slug,
         ),
         "success",
     )
-    return redirect(url_for("plans.overview", slug=form.target.data))
+    return redirect(url_for("plans.overview", slug=outcome.to_plan_slug))

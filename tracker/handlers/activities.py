@@ -1,4 +1,5 @@
-"""Command handlers: the one write path (command → load → decide → append → project).
+"""Activity handlers: a status change, a target's progress, a delivered reminder, and the
+start of tracking (command → access check → load → decide → append → project).
 
 An activity is loaded from its read-model row, the snapshot kept with every append (see
 events/projections.py); `replay_activity` folds its stream instead, and tests check they agree.
@@ -7,9 +8,9 @@ events/projections.py); `replay_activity` folds its stream instead, and tests ch
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 
 from events import projections
 from events.driver import pipeline
@@ -17,24 +18,25 @@ from events.store import ConcurrencyError, NewEvent, RecordedEvent
 from tracker.clock import Clock
 from tracker.database import UnitOfWork
 from tracker.domain import events as domain_events
+from tracker.domain.access import NotFound, Principal
 from tracker.domain.activity import Activity, ActivityNotPlanned
 from tracker.domain.commands import (
-    CarryOver,
     ChangeActivityStatus,
     PlanActivity,
     RecordProgress,
     RecordReminderSent,
 )
+from tracker.domain.plan import PlannedActivity
 from tracker.domain.status import Status
 from tracker.domain.timing import parse_timing
 from tracker.ids import activity_id_for
-from tracker.importing.stored import planned_contents
 from tracker.models import Activity as ActivityRecord
 from tracker.models import ActivityWorkgroup, Indicator, Plan, Theme, Workgroup
+from tracker.queries import activity_access
 
 
-class UnknownActivity(Exception):
-    """No activity with this id exists (HTTP 404)."""
+class UnknownActivity(NotFound):
+    """No activity with this id exists, or the person may not see it (HTTP 404)."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def replay_activity(uow: UnitOfWork, activity_id: str) -> Activity:
 def change_activity_status(
     uow: UnitOfWork, command: ChangeActivityStatus, clock: Clock
 ) -> StatusChangeResult:
-    """Apply a status update; raises UnknownActivity, StatusError or ConcurrencyError.
+    """Apply a status update; raises UnknownActivity (also for an activity the person may not
+    see), Forbidden, StatusError or ConcurrencyError.
 
     With an `expected_version` the update is refused when the activity moved on since the
     person looked at it (no lost updates; reminders delivered since do not count, see
@@ -129,14 +132,15 @@ def change_activity_status(
         uow,
         command.activity_id,
         command.expected_version,
-        command.actor_id,
+        command.actor,
         clock,
         lambda activity: activity.decide_status_change(command.status, command.note),
     )
 
 
 def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> StatusChangeResult:
-    """Record a target's progress; raises UnknownActivity, StatusError or ConcurrencyError."""
+    """Record a target's progress; raises UnknownActivity, Forbidden, StatusError or
+    ConcurrencyError."""
 
     def decide(activity: Activity) -> list[domain_events.DomainEvent]:
         indicator_ids = uow.session.exec(
@@ -149,32 +153,37 @@ def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> S
             [i for i in indicator_ids if i is not None],
         )
 
-    return _decide(
-        uow, command.activity_id, command.expected_version, command.actor_id, clock, decide
-    )
+    return _decide(uow, command.activity_id, command.expected_version, command.actor, clock, decide)
 
 
 def _decide(
     uow: UnitOfWork,
     activity_id: str,
     expected_version: int | None,
-    actor_id: int | None,
+    actor: Principal,
     clock: Clock,
     decide: Callable[[Activity], list[domain_events.DomainEvent]],
 ) -> StatusChangeResult:
-    """Load the activity, refuse a stale decision, let the aggregate decide, append, commit.
+    """Check the person's rights, load the activity, refuse a stale decision, let the
+    aggregate decide, append, commit.
 
     With an `expected_version` the change is refused when the activity moved on since the
     person looked at it (reminders delivered since do not count: `Activity.is_stale`).
     """
     with uow:
+        found = activity_access(uow.connection, activity_id)
+        if found is None or not actor.can_view_network(found.network_id):
+            raise UnknownActivity(activity_id)
+        actor.require_update(found.network_id, found.workgroup_ids)
         loaded = _load(uow, activity_id)
         activity = loaded.activity
         expected = activity.version if expected_version is None else expected_version
         if activity.is_stale(expected):
             raise ConcurrencyError(activity_id, expected, activity.version)
         new = decide(activity)
-        recorded = _append(uow, activity_id, activity.version, new, actor_id, clock, loaded.row)
+        recorded = _append(
+            uow, activity_id, activity.version, new, actor.user_id, clock, loaded.row
+        )
         uow.commit()
     for event in new:
         activity.apply(event)
@@ -271,104 +280,6 @@ def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class CarriedOver:
-    """One activity of a carry-over: where it went, and whether this run did anything."""
-
-    from_activity_id: str
-    to_activity_id: str
-    title: str
-    created: bool  # a new activity in the next plan (False: it was there already)
-    already_carried: bool  # an earlier run carried it; nothing was recorded now
-
-
-def carry_over(uow: UnitOfWork, command: CarryOver, clock: Clock) -> list[CarriedOver]:
-    """Carry unfinished activities into the next plan, all in one transaction.
-
-    Each carried activity gets ActivityCarriedOver in its own stream (status doorgeschoven);
-    its continuation in the next plan is a new activity with the same content planned with
-    `carried_from` and the reason, or, when the next plan already holds an activity of the same
-    title (imported from its document), that activity is linked with ActivityCarriedIn.
-    Repeating a carry-over records nothing twice. Raises UnknownActivity, StatusError.
-    """
-    results = []
-    with uow:
-        source_plan = uow.session.get(Plan, command.from_plan_id)
-        if source_plan is None:
-            raise ValueError(f"no plan {command.from_plan_id}")
-        target_plan = _next_plan(uow, source_plan, command.to_plan_slug)
-        assert target_plan.id is not None
-        rows = uow.session.exec(
-            select(ActivityRecord, Theme)
-            .join(Theme, col(Theme.id) == ActivityRecord.theme_id)
-            .where(col(ActivityRecord.id).in_(command.activity_ids))
-            .where(ActivityRecord.plan_id == command.from_plan_id)
-        ).all()
-        found = {activity.id: (activity, theme) for activity, theme in rows}
-        missing = [a for a in command.activity_ids if a not in found]
-        if missing:
-            raise UnknownActivity(missing[0])
-        contents = dict(
-            zip(found, planned_contents(uow.session, list(found.values())), strict=True)
-        )
-        for activity_id in command.activity_ids:
-            record, _theme_row = found[activity_id]
-            activity = load_activity(uow, activity_id)
-            target_id = activity_id_for(target_plan.slug, record.title)
-            new = activity.decide_carry_over(target_id, target_plan.id, command.reason)
-            if not new:
-                results.append(CarriedOver(activity_id, target_id, record.title, False, True))
-                continue
-            content = replace(
-                contents[activity_id],
-                source=f"{source_plan.slug} › {record.title}",
-                carried_from_year=source_plan.year,
-            )
-            created = plan_activity(
-                uow,
-                PlanActivity(
-                    target_id,
-                    target_plan.id,
-                    content,
-                    command.actor_id,
-                    carried_from=activity_id,
-                    carry_over_reason=command.reason.strip(),
-                ),
-                clock,
-            )
-            if not created:
-                existing = load_activity(uow, target_id)
-                linked = existing.decide_carried_in(activity_id, command.reason)
-                if linked:
-                    _append(uow, target_id, existing.version, linked, command.actor_id, clock)
-            _append(uow, activity_id, activity.version, new, command.actor_id, clock)
-            results.append(CarriedOver(activity_id, target_id, record.title, created, False))
-        uow.commit()
-    return results
-
-
-class PlanMismatch(Exception):
-    """The plan to carry into is not a later plan of the same network."""
-
-
-def _next_plan(uow: UnitOfWork, source: Plan, slug: str) -> Plan:
-    target = uow.session.exec(select(Plan).where(Plan.slug == slug)).first()
-    if target is None:
-        target = Plan(
-            network_id=source.network_id,
-            slug=slug,
-            year=source.year + 1,
-            title=f"Jaarplan {source.year + 1}",
-        )
-        uow.session.add(target)
-        uow.session.flush()
-    if target.network_id != source.network_id:
-        raise PlanMismatch(f"{slug} belongs to another network than {source.slug}")
-    if target.year <= source.year:
-        raise PlanMismatch(f"{slug} ({target.year}) is not later than {source.slug}")
-    return target
-
-
 def _theme(uow: UnitOfWork, plan_id: int, name: str) -> Theme:
     theme = uow.session.exec(
         select(Theme).where(Theme.plan_id == plan_id, Theme.name == name)
@@ -386,3 +297,56 @@ def _next_position(uow: UnitOfWork, plan_id: int) -> int:
         select(func.max(ActivityRecord.position)).where(ActivityRecord.plan_id == plan_id)
     ).one()
     return -1 if highest is None else highest + 1
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """One activity of a carry-over: where it went, and whether this run did anything."""
+
+    from_activity_id: str
+    to_activity_id: str
+    title: str
+    created: bool  # a new activity in the next plan (False: it was there already)
+    already_carried: bool  # an earlier run carried it; nothing was recorded now
+
+
+def carry_activity(
+    uow: UnitOfWork,
+    activity_id: str,
+    content: PlannedActivity,
+    target: Plan,
+    reason: str,
+    actor_id: int | None,
+    clock: Clock,
+) -> CarriedOver:
+    """Carry one activity into `target` (in the caller's unit of work; access is checked by
+    the caller). Its stream gets ActivityCarriedOver (status doorgeschoven); its continuation
+    is a new activity with the same content, planned with `carried_from` and the reason, or,
+    when the target already holds an activity of the same title (imported from its
+    document), that activity is linked with ActivityCarriedIn. Nothing is recorded twice.
+    """
+    assert target.id is not None
+    activity = load_activity(uow, activity_id)
+    target_id = activity_id_for(target.slug, content.title)
+    new = activity.decide_carry_over(target_id, target.id, reason)
+    if not new:
+        return CarriedOver(activity_id, target_id, content.title, False, True)
+    created = plan_activity(
+        uow,
+        PlanActivity(
+            target_id,
+            target.id,
+            content,
+            actor_id,
+            carried_from=activity_id,
+            carry_over_reason=reason.strip(),
+        ),
+        clock,
+    )
+    if not created:
+        existing = load_activity(uow, target_id)
+        linked = existing.decide_carried_in(activity_id, reason)
+        if linked:
+            _append(uow, target_id, existing.version, linked, actor_id, clock)
+    _append(uow, activity_id, activity.version, new, actor_id, clock)
+    return CarriedOver(activity_id, target_id, content.title, created, False)
