@@ -77,7 +77,8 @@ class Config:
     SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls")  # none | starttls | ssl
     SMTP_USER = os.environ.get("SMTP_USER", "")
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
-    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 30))
+    # Seconds to wait for each reply; RFC 5321 §4.5.3.2 asks minutes (5 for MAIL and RCPT).
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 300))
     SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE", "")  # trust a private CA (else the system's)
     MAIL_FROM = os.environ.get("MAIL_FROM", "Jaarplan-tracker <jaarplan@localhost>")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if SMTP_HOST else "file")

@@ -3,15 +3,23 @@
 The HTML templates are autoescaped (Flask turns autoescaping on for .html), so whatever a
 plan says (titles, workgroup names) is shown as text, never as markup. Subjects are folded
 onto one line, so plan text cannot add mail headers.
+
+The message follows RFC 5322 and MIME: a Date, a Message-ID that is the same at every attempt
+to send one outbox row (so a repeat is recognisably the same mail), multipart/alternative with
+the text first, bodies 7-bit clean (quoted-printable where a line is long or not ASCII), and
+headers with non-ASCII text as RFC 2047 encoded words within 78 characters a line.
 """
 
 from __future__ import annotations
 
+import email.policy
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.policy import Policy
+from email.utils import format_datetime, make_msgid, parseaddr
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -155,6 +163,52 @@ def compose_digest(
     )
 
 
+# Bodies are encoded for a 7-bit transport (quoted-printable or base64 where needed): the
+# mail is sent without asking for 8BITMIME, which not every server on the way offers.
+MAIL_POLICY = email.policy.default.clone(cte_type="7bit")
+
+
+def mail_domain(sender: str) -> str:
+    """The domain of the From address (MAIL_FROM), in ASCII, for Message-IDs."""
+    _, at, domain = parseaddr(sender)[1].rpartition("@")
+    domain = domain.strip().lower() if at else ""
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        domain = ""
+    return domain or "localhost"
+
+
+def message_id_for(outbox_id: int, created_at: datetime, sender: str) -> str:
+    """The Message-ID of an outbox row's mail, derived from the row (its id and the moment,
+    to the microsecond, it was written) and the sender's domain: the same at every attempt
+    and resend, and different for every other row (also one with the same id in another
+    installation sending from the same domain, unless written in the same microsecond)."""
+    moment = created_at.replace(tzinfo=UTC) if created_at.tzinfo is None else created_at
+    stamp = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+    return f"<jaarplan.{outbox_id}.{stamp}@{mail_domain(sender)}>"
+
+
+class EncodedHeader(str):
+    """A header value with non-ASCII text, encoded and folded by email.header (RFC 2047).
+
+    email.policy passes a value with `name` and `fold` through untouched. Its own folder
+    (Python 3.11) can put a fold between a plain word and an encoded word and keep the space
+    before it, so mail programs show a double space in the subject.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> EncodedHeader:
+        encoded = Header(value, "utf-8", header_name=name).encode(linesep="\n")
+        header = super().__new__(cls, encoded)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Policy) -> str:
+        return f"{self.name}: {policy.linesep.join(self.splitlines())}{policy.linesep}"
+
+
 def email_message(
     sender: str,
     to: str,
@@ -162,14 +216,22 @@ def email_message(
     text: str,
     html: str,
     unsubscribe: str | None = None,
+    *,
+    message_id: str | None = None,
+    date: datetime | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message (text first, then HTML), with List-Unsubscribe for
-    personal mails so mail programs can offer a one-click unsubscribe (RFC 8058)."""
-    message = EmailMessage()
+    personal mails so mail programs can offer a one-click unsubscribe (RFC 8058).
+
+    `message_id` is the outbox row's (see `message_id_for`); `date` the moment of sending.
+    """
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = one_line(subject)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
+    subject = one_line(subject)
+    message["Subject"] = subject if subject.isascii() else EncodedHeader("Subject", subject)
+    message["Date"] = format_datetime((date or datetime.now(UTC)).astimezone(UTC))
+    message["Message-ID"] = message_id or make_msgid(domain=mail_domain(sender))
     message["Auto-Submitted"] = "auto-generated"
     if unsubscribe:
         message["List-Unsubscribe"] = f"<{unsubscribe}>"

@@ -5,6 +5,12 @@ The outbox is what makes reminders happen exactly once: a job writes one row per
 UNIQUE(kind, period) in the same transaction, so a second scheduler process or a restart
 writes nothing. Addresses are not copied into the outbox: they are looked up when the mail
 is sent, so erasing a person or fixing a workgroup's address needs no change here.
+
+A row's status goes pending → sending → sent. "sending" is written (and committed) just
+before the message is handed to the mail server (SMTP DATA): from then on, a lost answer
+means nobody knows whether the mail arrived, so such a row becomes "uncertain" and is never
+sent again unless an admin asks for it (see sender.py). The mail's Message-ID is derived
+from the row (compose.message_id_for), so any repeat is recognisably the same mail.
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ MOMENT = sa.DateTime(timezone=True)
 
 class OutboxStatus:
     PENDING = "pending"  # waiting for (another) delivery attempt
+    SENDING = "sending"  # handed to the mail server (DATA started); the answer is awaited
     SENT = "sent"
     FAILED = "failed"  # refused for good (5xx, invalid address, too many attempts)
+    UNCERTAIN = "uncertain"  # the answer to DATA was lost: perhaps delivered; not retried
     CANCELLED = "cancelled"  # the person opted out before it was sent
 
 

@@ -6,8 +6,15 @@ scheduler processes making the same run, exactly one writes; the others find it 
 
 Sending: a sender claims a pending, due row with a conditional UPDATE (a lease with a random
 token). On SQLite writers are serialised by BEGIN IMMEDIATE; on PostgreSQL the second UPDATE
-waits for the first to commit and then no longer matches. A sender that dies mid-delivery
-leaves the lease to expire, and the row is tried again (at least once, never in parallel).
+waits for the first to commit and then no longer matches. Just before it hands the message to
+the mail server (SMTP DATA), the sender marks the row "sending" and commits, again only if it
+still holds the claim: a sender whose claim ran out and was taken over never sends the row.
+
+A sender that dies before that point leaves a pending row whose lease expires, and the row is
+tried again: nothing was handed over. One that dies after it leaves a "sending" row: when its
+lease has expired, the next sender marks it uncertain instead of sending it (the server may
+have taken the mail), and an admin decides (`resend`). The claim token stays on such a row,
+so a sender that was only slow can still record the answer it got.
 """
 
 from __future__ import annotations
@@ -33,6 +40,13 @@ outbox_table: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 run_table: sa.Table = ReminderRun.__table__  # type: ignore[attr-defined]
 
 CLAIM_LEASE = timedelta(minutes=10)
+SENDER_DIED = "het verzendproces stopte voordat de mailserver antwoordde"
+
+
+def lease_for(smtp_timeout: float) -> timedelta:
+    """A claim long enough for a live sender to get its answers: at least CLAIM_LEASE, and
+    three SMTP timeouts (DATA's 354, the end of the message, a margin)."""
+    return max(CLAIM_LEASE, timedelta(seconds=3 * smtp_timeout))
 
 
 def as_utc(value: datetime | None) -> datetime | None:
@@ -119,7 +133,11 @@ def _claimable(now: datetime) -> sa.ColumnElement[bool]:
 
 
 def claim_next(
-    db: Database, now: datetime, token: str, skip: Collection[int] = ()
+    db: Database,
+    now: datetime,
+    token: str,
+    skip: Collection[int] = (),
+    lease: timedelta = CLAIM_LEASE,
 ) -> OutboxMessage | None:
     """Claim the next due pending row for this sender (see the module docstring), or None."""
     now = now.astimezone(UTC)
@@ -134,13 +152,56 @@ def claim_next(
             claimed = uow.connection.execute(
                 sa.update(outbox_table)
                 .where(outbox_table.c.id == message_id, _claimable(now))
-                .values(claimed_until=now + CLAIM_LEASE, claim_token=token)
+                .values(claimed_until=now + lease, claim_token=token)
             ).rowcount
             if claimed == 1:
                 message = uow.session.get(OutboxMessage, message_id)
                 uow.commit()
                 return message
         return None
+
+
+def start_data(db: Database, message_id: int, token: str, now: datetime, lease: timedelta) -> bool:
+    """Record, durably, that this sender hands the row's message to the server now; False
+    (and nothing changed) when the sender no longer holds the claim: it must not send."""
+    now = now.astimezone(UTC)
+    with db.unit_of_work() as uow:
+        held = uow.connection.execute(
+            sa.update(outbox_table)
+            .where(
+                outbox_table.c.id == message_id,
+                outbox_table.c.claim_token == token,
+                outbox_table.c.status == OutboxStatus.PENDING,
+            )
+            .values(status=OutboxStatus.SENDING, claimed_until=now + lease)
+        ).rowcount
+        uow.commit()
+    return held == 1
+
+
+def give_up_abandoned(db: Database, now: datetime) -> list[int]:
+    """Mark uncertain every "sending" row whose sender's lease expired (it died, or stalled,
+    while the server had the message); returns their ids. They are not sent again."""
+    now = now.astimezone(UTC)
+    with db.unit_of_work() as uow:
+        ids = list(
+            uow.connection.execute(
+                sa.update(outbox_table)
+                .where(
+                    outbox_table.c.status == OutboxStatus.SENDING,
+                    outbox_table.c.claimed_until < now,
+                )
+                .values(
+                    status=OutboxStatus.UNCERTAIN,
+                    claimed_until=None,
+                    attempts=outbox_table.c.attempts + 1,
+                    last_error=SENDER_DIED,
+                )
+                .returning(outbox_table.c.id)
+            ).scalars()
+        )
+        uow.commit()
+    return sorted(ids)
 
 
 def finish(connection: Connection, message_id: int, token: str, **values: object) -> bool:
@@ -171,21 +232,25 @@ def next_attempt(attempts_before: int, now: datetime, delays: Sequence[int]) -> 
     return Retry(attempts, now + timedelta(seconds=delays[attempts - 1]))
 
 
-def failed_messages(session: Session) -> list[OutboxMessage]:
-    """Rows that were refused for good, newest first (the admin page)."""
+UNDELIVERED = (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN)
+
+
+def undelivered_messages(session: Session) -> list[OutboxMessage]:
+    """Rows refused for good or of unknown outcome, newest first (the admin page)."""
     return list(
         session.exec(
             select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.FAILED)
+            .where(col(OutboxMessage.status).in_(UNDELIVERED))
             .order_by(col(OutboxMessage.created_at).desc(), col(OutboxMessage.id).desc())
         ).all()
     )
 
 
 def resend(session: Session, message_id: int, now: datetime) -> bool:
-    """Put a failed row back in the queue for a fresh series of attempts (admins)."""
+    """Put a failed or uncertain row back in the queue for a fresh series of attempts
+    (admins). It is the same row, so the mail keeps its Message-ID."""
     message = session.get(OutboxMessage, message_id)
-    if message is None or message.status != OutboxStatus.FAILED:
+    if message is None or message.status not in UNDELIVERED:
         return False
     message.status = OutboxStatus.PENDING
     message.attempts = 0

@@ -1,9 +1,15 @@
 """Delivering the outbox: claim a due row, look up the address, send, record the outcome.
 
-4xx replies and connection errors are retried with the backoff of MAIL_RETRY_DELAYS; a 5xx
-reply or an invalid address marks the row failed (shown to admins, who can resend it). A
-delivered row is marked sent and a ReminderSent event is appended to each listed activity
-in the same transaction. The log names outbox rows, workgroups and people by id only.
+Before DATA (connection refused, a 4xx reply to MAIL or RCPT) nothing was handed over: such
+failures are retried with the backoff of MAIL_RETRY_DELAYS; a 5xx reply or an invalid address
+marks the row failed. Just before DATA the row is marked "sending" (committed, and only while
+this sender holds the claim). When the answer to DATA is then lost (a timeout, a dropped
+connection, or this process dying while it waited), the server may have taken the mail: the
+row becomes uncertain and is not sent again by itself. Failed and uncertain rows are shown to
+admins, who can resend them; the Message-ID is derived from the row, so a repeat is
+recognisably the same mail. A delivered row is marked sent and a ReminderSent event is
+appended to each listed activity in the same transaction. The log names outbox rows,
+workgroups and people by id only.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from email.message import EmailMessage
 
 from events.store import ConcurrencyError
 from reminders import outbox
-from reminders.compose import email_message
-from reminders.mailer import DeliveryFailure, Mailer, PermanentFailure
+from reminders.compose import email_message, message_id_for
+from reminders.mailer import DeliveryFailure, Mailer, PermanentFailure, UncertainDelivery
 from reminders.models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
 from reminders.planning import is_valid_address
 from reminders.settings import MailSettings
@@ -34,11 +40,18 @@ log = logging.getLogger(__name__)
 RECORD_ATTEMPTS = 5  # appending ReminderSent races with status updates on PostgreSQL
 
 
+SKIPPED = "skipped"  # an Outcome: the claim was lost before DATA; another sender has it
+
+
 @dataclass(frozen=True)
 class Outcome:
     outbox_id: int
-    status: str  # sent | pending (retry later) | failed | cancelled
+    status: str  # sent | pending (retry later) | failed | uncertain | cancelled | skipped
     detail: str = ""
+
+
+class LeaseLost(Exception):
+    """This sender no longer holds the row's claim: it must not hand the message over."""
 
 
 class NotDeliverable(Exception):
@@ -96,13 +109,22 @@ class Sender:
         self.settings = settings
         self.secret_key = secret_key
         self.token = uuid.uuid4().hex
+        self.lease = outbox.lease_for(settings.smtp.timeout)
 
     def deliver_due(self, limit: int | None = None) -> list[Outcome]:
-        """Deliver every row due now (each at most once per call); returns the outcomes."""
-        outcomes: list[Outcome] = []
+        """Deliver every row due now (each at most once per call); returns the outcomes,
+        first those of rows whose sender died during DATA (now uncertain)."""
+        outcomes = [
+            Outcome(outbox_id, OutboxStatus.UNCERTAIN, outbox.SENDER_DIED)
+            for outbox_id in outbox.give_up_abandoned(self.db, self.clock.now())
+        ]
+        for outcome in outcomes:
+            log.warning(
+                "outbox %s: its sender stopped during DATA; marked uncertain", outcome.outbox_id
+            )
         seen: set[int] = set()
         while limit is None or len(outcomes) < limit:
-            message = outbox.claim_next(self.db, self.clock.now(), self.token, seen)
+            message = outbox.claim_next(self.db, self.clock.now(), self.token, seen, self.lease)
             if message is None or message.id is None:
                 break
             seen.add(message.id)
@@ -115,7 +137,12 @@ class Sender:
         where = f"outbox {message.id} ({message.kind} {message.period}, {_who(message)})"
         try:
             address = recipient_address(self.db, message)
-            self.mailer.send(self._email(message, address))
+            self.mailer.send(
+                self._email(message, address), before_data=lambda: self._start(message)
+            )
+        except LeaseLost:
+            log.warning("%s: claim lost before DATA; not sent by this sender", where)
+            return Outcome(message.id, SKIPPED, "claimed by another sender")
         except NotDeliverable as refused:
             log.warning("%s: not sent: %s", where, refused.reason)
             self._finish(message, status=refused.status, last_error=refused.reason)
@@ -129,13 +156,30 @@ class Sender:
                 last_error=failure.reason,
             )
             return Outcome(message.id, OutboxStatus.FAILED, failure.reason)
+        except UncertainDelivery as failure:
+            log.warning("%s: no answer to DATA, marked uncertain (not sent again)", where)
+            self._finish(
+                message,
+                status=OutboxStatus.UNCERTAIN,
+                attempts=message.attempts + 1,
+                last_error=failure.reason,
+            )
+            return Outcome(message.id, OutboxStatus.UNCERTAIN, failure.reason)
         except DeliveryFailure as failure:
             return self._retry(message, failure, where)
         self._record_sent(message)
         log.info("%s: delivered", where)
         return Outcome(message.id, OutboxStatus.SENT)
 
+    def _start(self, message: OutboxMessage) -> None:
+        """Just before DATA: record that the message is being handed over (see the module
+        docstring), or stop if another sender has taken the row over."""
+        assert message.id is not None
+        if not outbox.start_data(self.db, message.id, self.token, self.clock.now(), self.lease):
+            raise LeaseLost
+
     def _email(self, message: OutboxMessage, address: str) -> EmailMessage:
+        assert message.id is not None
         unsubscribe = None
         if message.user_id is not None:
             token = unsubscribe_token(self.secret_key, message.user_id)
@@ -147,6 +191,8 @@ class Sender:
             message.body_text,
             message.body_html,
             unsubscribe=unsubscribe,
+            message_id=message_id_for(message.id, message.created_at, self.settings.sender),
+            date=self.clock.now(),
         )
 
     def _retry(self, message: OutboxMessage, failure: DeliveryFailure, where: str) -> Outcome:
@@ -162,6 +208,7 @@ class Sender:
         log.info("%s: temporary failure, attempt %d; next at %s", where, retry.attempts, retry.at)
         self._finish(
             message,
+            status=OutboxStatus.PENDING,  # also after a refused DATA: the server said no
             attempts=retry.attempts,
             next_attempt_at=retry.at.astimezone(UTC),
             last_error=failure.reason,

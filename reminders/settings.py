@@ -25,7 +25,7 @@ class SmtpSettings:
     security: str  # none | starttls | ssl
     user: str = ""
     password: str = ""
-    timeout: float = 30.0
+    timeout: float = 300.0  # seconds, per reply (RFC 5321 §4.5.3.2: minutes, not seconds)
     ca_file: str = ""  # certificates to trust instead of the system's (a private CA)
 
 
@@ -64,7 +64,7 @@ def mail_settings(config: Mapping[str, Any]) -> MailSettings:
             security=security,
             user=str(config.get("SMTP_USER") or ""),
             password=str(config.get("SMTP_PASSWORD") or ""),
-            timeout=float(config.get("SMTP_TIMEOUT") or 30),
+            timeout=float(config.get("SMTP_TIMEOUT") or 300),
             ca_file=str(config.get("SMTP_CA_FILE") or ""),
         ),
         file_dir=str(config.get("MAIL_FILE_DIR") or "mail"),

@@ -1,4 +1,5 @@
-"""Pages of the reminders: a person's choice, the unsubscribe link, failed mails for admins."""
+"""Pages of the reminders: a person's choice, the unsubscribe link, and for admins the mails
+not delivered: refused (failed) or of unknown outcome (uncertain), with a button to resend."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlmodel import Session, col, select
 from wtforms import BooleanField, SubmitField
 
 from reminders import outbox
-from reminders.models import ReminderPreference
+from reminders.models import OutboxStatus, ReminderPreference
 from reminders.tokens import unsubscribe_user_id
 from tracker.domain.access import Role
 from tracker.extensions import csrf
@@ -98,7 +99,7 @@ def confirm_unsubscribe(token: str) -> ResponseReturnValue:
 @admin_required
 def failed() -> ResponseReturnValue:
     session = db_session()
-    rows = outbox.failed_messages(session)
+    rows = outbox.undelivered_messages(session)
     workgroups = {w.id: w for w in session.exec(select(Workgroup))}
     user_ids = [row.user_id for row in rows if row.user_id is not None]
     users = (
@@ -106,7 +107,13 @@ def failed() -> ResponseReturnValue:
         if user_ids
         else {}
     )
-    return render_template("reminders/failed.html", rows=rows, workgroups=workgroups, users=users)
+    return render_template(
+        "reminders/failed.html",
+        rows=rows,
+        workgroups=workgroups,
+        users=users,
+        uncertain=OutboxStatus.UNCERTAIN,
+    )
 
 
 @blueprint.post("/beheer/herinneringen/<int:message_id>/opnieuw")

@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--now", required=True, help="ISO moment the clock starts at")
     parser.add_argument("--barrier", required=True, help="directory: ready-<pid> in, go out")
     parser.add_argument("--lifetime", type=float, default=60.0)
+    parser.add_argument("--smtp-timeout", type=float, default=10.0)
     args = parser.parse_args()
 
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
@@ -50,7 +51,7 @@ def main() -> None:
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=args.smtp_port,
         SMTP_SECURITY="none",
-        SMTP_TIMEOUT=10,
+        SMTP_TIMEOUT=args.smtp_timeout,
         MAIL_SEND_INTERVAL=1,
     )
     clock = RunningClock(datetime.fromisoformat(args.now), time.monotonic())

@@ -1,13 +1,18 @@
 """A real SMTP server for the tests: aiosmtpd on 127.0.0.1, a free port, scripted replies.
 
-`replies` is a queue of answers to DATA (e.g. "451 …" three times); when it is empty, mail is
-accepted. Every accepted message is parsed and kept; every DATA command is counted, so a test
-can tell a retried delivery from a duplicate one. The server runs in a thread of the test
-process and is stopped by the context manager, also when the test fails.
+`replies` is a queue of answers to DATA (e.g. "451 …" three times) and `rcpt_replies` one of
+answers to RCPT; when a queue is empty, the command is accepted. Every accepted message is kept
+with its raw bytes and parsed; every DATA command is counted, so a test can tell a retried
+delivery from a duplicate one. A slow or unreliable server is scripted with `delay` (answer
+DATA only after this many seconds) and `hang_up` (close the connection instead of answering);
+in both cases the message was already taken, as a real server that has queued it before its
+answer is lost. The server runs in a thread of the test process and is stopped by the context
+manager, also when the test fails.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -33,6 +38,11 @@ class Received:
     sender: str
     recipients: tuple[str, ...]
     message: EmailMessage
+    raw: bytes = b""
+
+    @property
+    def message_id(self) -> str:
+        return str(self.message["Message-ID"]).strip()
 
     @property
     def subject(self) -> str:
@@ -47,18 +57,43 @@ class Received:
 @dataclass
 class Handler:
     replies: deque[str] = field(default_factory=deque)
+    rcpt_replies: deque[str] = field(default_factory=deque)
     received: list[Received] = field(default_factory=list)
     attempts: int = 0
+    rcpt_commands: int = 0
+    delay: float = 0.0  # seconds before answering DATA
+    hang_up: bool = False  # close the connection instead of answering DATA
+    data_arrived: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        with self.lock:
+            self.rcpt_commands += 1
+            reply = self.rcpt_replies.popleft() if self.rcpt_replies else "250 OK"
+        if reply.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return reply
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.attempts += 1
             reply = self.replies.popleft() if self.replies else ACCEPTED
             if reply.startswith("250"):
-                parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                raw = bytes(envelope.original_content)
+                parsed = email.message_from_bytes(raw, policy=email.policy.default)
                 assert isinstance(parsed, EmailMessage)
-                self.received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), parsed))
+                self.received.append(
+                    Received(envelope.mail_from, tuple(envelope.rcpt_tos), parsed, raw)
+                )
+            delay, hang_up = self.delay, self.hang_up
+        self.data_arrived.set()
+        if hang_up:
+            server.transport.abort()
+            return reply  # nobody hears it: the connection is gone
+        if delay:
+            await asyncio.sleep(delay)  # cancelled when the client goes away
         return reply
 
 
@@ -77,9 +112,18 @@ class SmtpServer:
     def attempts(self) -> int:
         return self.handler.attempts
 
+    @property
+    def message_ids(self) -> list[str]:
+        """The Message-ID of every delivery, in order (a repeat shows as a duplicate)."""
+        return [mail.message_id for mail in self.received]
+
     def reply(self, *replies: str) -> None:
         """Queue answers to the next DATA commands (then accept again)."""
         self.handler.replies.extend(replies)
+
+    def reply_to_rcpt(self, *replies: str) -> None:
+        """Queue answers to the next RCPT commands (then accept again)."""
+        self.handler.rcpt_replies.extend(replies)
 
     def config(self) -> dict[str, object]:
         """App config that sends mail here."""

@@ -1,9 +1,10 @@
-"""Three scheduler processes at once, on one database: exactly one mail per workgroup.
+"""Scheduler processes on one database: exactly one mail per workgroup, also after a kill.
 
 Real OS processes (tests/reminder_process.py runs the same scheduler as `reminders run`),
-on a SQLite file (WAL) and on PostgreSQL, all starting at the same instant just after the
-Q2 reminder fell due, all delivering to one real SMTP server. The outbox's unique
-constraints decide who writes; the claim decides who sends.
+on a SQLite file (WAL) and on PostgreSQL, starting just after the Q2 reminder fell due, all
+delivering to one real SMTP server. The outbox's unique constraints decide who writes; the
+claim decides who sends; a row whose sender died after it started DATA is never sent again
+by itself (its outcome is unknown: it becomes "uncertain").
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,9 +47,20 @@ def world(backend_app: Flask, server: SmtpServer, clock: FixedClock) -> World:
     return build_world(backend_app)
 
 
-def start_processes(app: Flask, server: SmtpServer, logs: Path) -> list[subprocess.Popen[bytes]]:
+def start_processes(
+    app: Flask,
+    server: SmtpServer,
+    logs: Path,
+    *,
+    count: int = PROCESSES,
+    now: datetime = JUST_AFTER_THE_Q2_REMINDER,
+    smtp_timeout: float = 10,
+) -> list[subprocess.Popen[bytes]]:
+    """Start `count` scheduler processes whose clocks start at `now`, and let them go together
+    (`logs`, a directory of its own, gets their output and the start barrier)."""
+    logs.mkdir(parents=True, exist_ok=True)
     processes = []
-    for number in range(PROCESSES):
+    for number in range(count):
         log = (logs / f"scheduler-{number}.log").open("wb")
         processes.append(
             subprocess.Popen(
@@ -61,11 +73,13 @@ def start_processes(app: Flask, server: SmtpServer, logs: Path) -> list[subproce
                     "--smtp-port",
                     str(server.port),
                     "--now",
-                    JUST_AFTER_THE_Q2_REMINDER.isoformat(),
+                    now.isoformat(),
                     "--barrier",
                     str(logs),
                     "--lifetime",
                     str(WAIT_SECONDS),
+                    "--smtp-timeout",
+                    str(smtp_timeout),
                 ],
                 cwd=ROOT,
                 stdout=log,
@@ -76,7 +90,7 @@ def start_processes(app: Flask, server: SmtpServer, logs: Path) -> list[subproce
         log.close()
     # Let them go together, once every one has built its app.
     deadline = time.monotonic() + WAIT_SECONDS
-    while len(list(logs.glob("ready-*"))) < PROCESSES and time.monotonic() < deadline:
+    while len(list(logs.glob("ready-*"))) < count and time.monotonic() < deadline:
         time.sleep(0.05)
     (logs / "go").touch()
     return processes
@@ -96,11 +110,12 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> list[int]:
     return codes
 
 
-def wait_until_sent(app: Flask, expected: int) -> None:
+def wait_until_sent(app: Flask, expected: int, done: tuple[str, ...] = ("sent",)) -> None:
+    """Until `expected` rows are there, all in one of the `done` states."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         rows = outbox_rows(app)
-        if len(rows) >= expected and all(row.status == "sent" for row in rows):
+        if len(rows) >= expected and all(row.status in done for row in rows):
             return
         time.sleep(0.2)
     pytest.fail(f"not all reminders were sent in time: {[r.status for r in outbox_rows(app)]}")
@@ -137,3 +152,37 @@ def test_three_scheduler_processes_send_exactly_one_mail_per_workgroup(
             text("SELECT stream_id, data FROM events WHERE type = 'ReminderSent'")
         ).all()
     assert len(rows) == len(set(rows)) == 6  # PR lists 2 activities, beleid 1, per network
+
+
+def test_a_sender_killed_mid_data_leaves_the_mail_uncertain_and_the_next_one_does_not_repeat_it(
+    backend_app: Flask, world: World, server: SmtpServer, tmp_path: Path
+) -> None:
+    # The server takes the first message and is slow to answer: the process is killed while
+    # it waits (as the OOM killer or a power cut would: no clean-up of any kind).
+    server.handler.delay = WAIT_SECONDS
+    [killed] = start_processes(backend_app, server, tmp_path / "killed", count=1, smtp_timeout=30)
+    try:
+        assert server.handler.data_arrived.wait(WAIT_SECONDS), "no DATA arrived"
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        assert killed.wait(timeout=20) == -signal.SIGKILL
+    server.handler.delay = 0
+    assert len(server.received) == 1
+    killed_mail = server.message_ids[0]
+
+    # A new sender, long after the dead one's claim ran out.
+    later = JUST_AFTER_THE_Q2_REMINDER + timedelta(minutes=30)
+    processes = start_processes(backend_app, server, tmp_path / "next", count=1, now=later)
+    try:
+        wait_until_sent(backend_app, expected=4, done=("sent", "uncertain"))
+    finally:
+        codes = stop(processes)
+    log = (tmp_path / "next" / "scheduler-0.log").read_text()
+
+    assert codes == [0] and "Traceback" not in log, log
+    # Four mails, each delivered once: the killed one was not sent again.
+    assert len(server.received) == 4 and server.attempts == 4
+    assert len(set(server.message_ids)) == 4 and server.message_ids.count(killed_mail) == 1
+    rows = outbox_rows(backend_app)
+    assert sorted(row.status for row in rows) == ["sent", "sent", "sent", "uncertain"]
+    assert count(backend_app, "reminder_outbox") == 4
