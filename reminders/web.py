@@ -12,7 +12,8 @@ from flask_wtf import FlaskForm
 from sqlmodel import Session, col, select
 from wtforms import BooleanField, SubmitField
 
-from reminders import outbox
+from reminders import handlers, outbox
+from reminders.handlers import ResendReminder, SetReminderPreferences, Unsubscribe
 from reminders.models import OutboxStatus, ReminderPreference
 from reminders.tokens import unsubscribe_user_id
 from tracker.domain.access import Role
@@ -49,11 +50,8 @@ def preferences() -> ResponseReturnValue:
         form.personal_copy.data = preference.personal_copy
         form.digest.data = preference.digest
     if form.validate_on_submit():
-        preference.personal_copy = bool(form.personal_copy.data)
-        preference.digest = bool(form.digest.data)
-        preference.updated_at = services().clock.now()
-        session.add(preference)
-        session.commit()
+        command = SetReminderPreferences(me, bool(form.personal_copy.data), bool(form.digest.data))
+        handlers.set_preferences(services().db.unit_of_work(), command, services().clock)
         flash(_("Your reminder settings have been saved."), "success")
         return redirect(url_for("reminders.preferences"))
     is_coordinator = any(role is Role.COORDINATOR for role in me.roles.values())
@@ -85,13 +83,7 @@ def unsubscribe(token: str) -> ResponseReturnValue:
 def confirm_unsubscribe(token: str) -> ResponseReturnValue:
     person = _person_for(token)
     assert person.id is not None
-    session = db_session()
-    preference = preference_of(session, person.id)
-    preference.personal_copy = False
-    preference.digest = False
-    preference.updated_at = services().clock.now()
-    session.add(preference)
-    session.commit()
+    handlers.unsubscribe(services().db.unit_of_work(), Unsubscribe(person.id), services().clock)
     return render_template("reminders/unsubscribe.html", token=token, done=True)
 
 
@@ -121,9 +113,7 @@ def failed() -> ResponseReturnValue:
 def resend(message_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
-    session = db_session()
-    if not outbox.resend(session, message_id, services().clock.now()):
-        abort(404)
-    session.commit()
+    command = ResendReminder(principal(), message_id)
+    handlers.resend(services().db.unit_of_work(), command, services().clock)
     flash(_("The reminder will be sent again within a few minutes."), "success")
     return redirect(url_for("reminders.failed"))

@@ -12,8 +12,15 @@ from sqlmodel import select
 from events import projections
 from tracker import accounts
 from tracker.domain.access import OPERATOR, Role
-from tracker.domain.commands import LoadPlan, RecordSpending
+from tracker.domain.commands import (
+    CreateApiToken,
+    CreatePerson,
+    ErasePerson,
+    LoadPlan,
+    RecordSpending,
+)
 from tracker.domain.plan import PlanDocument
+from tracker.handlers import people
 from tracker.models import Network, User, Workgroup
 from tracker.planfile import PlanFileError, read_plan_yaml
 from tracker.services import services
@@ -254,57 +261,42 @@ def init_app(app: Flask) -> None:
     ) -> None:
         """Create a person; the password is read from standard input."""
         password = sys.stdin.readline().rstrip("\n")
-        with services().db.session() as session:
-            network = None
-            if role != "admin":
-                if not network_slug:
-                    raise click.UsageError("--network is required for this role")
-                network = session.exec(select(Network).where(Network.slug == network_slug)).first()
-                if network is None:
-                    raise click.ClickException(f"unknown network {network_slug!r}")
-            elif workgroup_names:
-                raise click.UsageError(
-                    "--workgroup needs --role member (or coordinator) and --network"
-                )
-            try:
-                user = accounts.create_user(
-                    session,
-                    services().passwords,
-                    email=email,
-                    name=name,
-                    password=password,
-                    is_admin=role == "admin",
-                    now=services().clock.now(),
-                )
-            except accounts.AccountError as refused:
-                raise click.ClickException(str(refused)) from None
-            assert user.id is not None
-            if network is not None and network.id is not None:
-                accounts.set_role(session, user.id, network.id, Role(role))
-                for workgroup_name in workgroup_names:
-                    workgroup = session.exec(
-                        select(Workgroup).where(
-                            Workgroup.network_id == network.id, Workgroup.name == workgroup_name
-                        )
-                    ).first()
-                    if workgroup is None or workgroup.id is None:
-                        raise click.ClickException(f"unknown workgroup {workgroup_name!r}")
-                    accounts.add_to_workgroup(session, user.id, workgroup.id)
-            session.commit()
-            click.echo(f"Created user {user.id} ({role}).")
+        network_id: int | None = None
+        workgroup_ids: list[int] = []
+        if role != "admin":
+            if not network_slug:
+                raise click.UsageError("--network is required for this role")
+            network_id, workgroup_ids = _network_and_workgroups(network_slug, workgroup_names)
+        elif workgroup_names:
+            raise click.UsageError("--workgroup needs --role member (or coordinator) and --network")
+        command = CreatePerson(
+            OPERATOR,
+            email=email,
+            name=name,
+            password=password,
+            is_admin=role == "admin",
+            network_id=network_id,
+            role=None if role == "admin" else Role(role),
+            workgroup_ids=tuple(workgroup_ids),
+        )
+        tools = services()
+        try:
+            user_id = people.create_person(
+                tools.db.unit_of_work(), command, tools.clock, tools.passwords
+            )
+        except accounts.AccountError as refused:
+            raise click.ClickException(str(refused)) from None
+        click.echo(f"Created user {user_id} ({role}).")
 
     @app.cli.command("create-token")
     @click.argument("email")
     def create_token_command(email: str) -> None:
         """Print a new API bearer token for a person (shown once; store it safely)."""
-        with services().db.session() as session:
-            user = session.exec(
-                select(User).where(User.email == accounts.normalise_email(email))
-            ).first()
-            if user is None or user.id is None:
-                raise click.ClickException("no user with that e-mail address")
-            token = accounts.create_token(session, user.id, services().clock.now())
-            session.commit()
+        command = CreateApiToken(OPERATOR, _person_id(email))
+        try:
+            token = people.create_api_token(services().db.unit_of_work(), command, services().clock)
+        except people.Refused:
+            raise click.ClickException("this person is deactivated") from None
         click.echo(token)
 
     @app.cli.command("export-person")
@@ -322,17 +314,15 @@ def init_app(app: Flask) -> None:
     def erase_person_command(email: str, export_to: str | None, yes: bool) -> None:
         """Erase a person's personal data; the event log keeps replaying ("verwijderde
         gebruiker"). With --export their data is written to a JSON file first."""
-        from tracker.security.erasure import erase_person
-
         user_id = _person_id(email)
         if export_to:
             _export_person(user_id, export_to)
             click.echo(f"Personal data written to {export_to}.")
         if not yes:
             click.confirm(f"Erase person {user_id} for good?", abort=True)
-        with services().db.unit_of_work() as uow:
-            erase_person(uow.session, user_id, now=services().clock.now(), actor_id=None)
-            uow.commit()
+        people.erase_person(
+            services().db.unit_of_work(), ErasePerson(OPERATOR, user_id), services().clock
+        )
         click.echo(f"Person {user_id} erased.")
 
     @app.cli.command("backup")
@@ -386,6 +376,23 @@ def _load(document: PlanDocument) -> None:
     click.echo(
         f"{result.plan_slug}: {result.created} activities added, {result.existing} already there."
     )
+
+
+def _network_and_workgroups(slug: str, names: tuple[str, ...]) -> tuple[int, list[int]]:
+    """A network by its short name, and its workgroups by their names (in that network)."""
+    with services().db.session() as session:
+        network = session.exec(select(Network).where(Network.slug == slug)).first()
+        if network is None or network.id is None:
+            raise click.ClickException(f"unknown network {slug!r}")
+        ids = []
+        for name in names:
+            workgroup = session.exec(
+                select(Workgroup).where(Workgroup.network_id == network.id, Workgroup.name == name)
+            ).first()
+            if workgroup is None or workgroup.id is None:
+                raise click.ClickException(f"unknown workgroup {name!r} in {slug!r}")
+            ids.append(workgroup.id)
+        return network.id, ids
 
 
 def _person_id(email: str) -> int:

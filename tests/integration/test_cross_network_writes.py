@@ -150,7 +150,7 @@ def a_plan(ctx: Ctx, ghost: bool) -> str:
     return "geen-plan-2021" if ghost else ctx.world.plan_slug
 
 
-def _yaml(network_slug: str, plan_slug: str, title_suffix: str = "") -> bytes:
+def _yaml(network_slug: str, plan_slug: str, title_suffix: str = "", year: int = 2021) -> bytes:
     document = read_plan_yaml((FIXTURES / "mini-plan.yaml").read_text(encoding="utf-8"))
     network_name = "Ander Netwerk" if network_slug == "andernet" else document.network_name
     activities = tuple(
@@ -161,6 +161,7 @@ def _yaml(network_slug: str, plan_slug: str, title_suffix: str = "") -> bytes:
         network_slug=network_slug,
         network_name=network_name,
         plan_slug=plan_slug,
+        year=year,
         activities=activities,
     )
     return dump_plan_yaml(document).encode("utf-8")
@@ -342,10 +343,10 @@ OPERATIONS = [
         ghost=False,
     ),
     WriteOp(
-        "admin: join a workgroup of testnet",
+        "admin: add testnet's board member to a workgroup",
         "admin.user",
         page_post(
-            lambda c, g: f"/beheer/gebruikers/{c.world.user_ids['b_member']}",
+            lambda c, g: f"/beheer/gebruikers/{c.world.user_ids['board']}",
             lambda c: {"member-workgroup_id": str(c.a_workgroup_id), "member-submit": "1"},
         ),
         allowed="admin",
@@ -711,3 +712,25 @@ def test_every_write_operation_is_enumerated(app: Flask) -> None:
     commands = {f"cli:{name}" for name in app.cli.commands}
     listed = WRITE_OPERATION_ENDPOINTS | {f"cli:{name}" for name in OPERATOR_COMMANDS}
     assert commands - listed == set()
+
+
+def test_a_plan_name_taken_in_another_network_does_not_block_a_carry_over(
+    backend_app: Flask,
+) -> None:
+    """The name "andernet-2022" already belongs to a plan of testnet (the operator loaded it
+    so): andernet's carry-over still makes andernet's own 2022 plan, under another name, and
+    says nothing about testnet's; a typed name cannot choose a plan of another network."""
+    ctx = _world_of(backend_app)
+    squat = _file(Path(backend_app.instance_path), _yaml("testnet", "andernet-2022", year=2022))
+    squatted = backend_app.test_cli_runner().invoke(args=["load-plan", squat])
+    assert squatted.exit_code == 0, squatted.output
+    testnet = slice_of_testnet(backend_app, ctx.world.network_id)
+    refused = carry_over_into_testnet(ctx, "b_coordinator", False)
+    assert refused[0] == 400
+    status, _text = carry_over_andernet(ctx, "b_coordinator", False)
+    assert status == 302
+    with backend_app.extensions["tracker"].db.session() as session:
+        plans = {(p.network_id, p.year): p.slug for p in session.exec(select(Plan))}
+    assert plans[(ctx.world.network_id, 2022)] == "andernet-2022"
+    assert plans[(ctx.b_network_id, 2022)] == "andernet-2022-2"
+    assert slice_of_testnet(backend_app, ctx.world.network_id) == testnet

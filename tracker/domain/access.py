@@ -51,6 +51,7 @@ class Principal:
     is_admin: bool = False
     roles: Mapping[int, Role] = field(default_factory=dict)
     workgroup_ids: frozenset[int] = frozenset()
+    address: str = ""  # where the request came from, for the audit trail
 
     def can_view_network(self, network_id: int) -> bool:
         """Anyone with a role in the network reads its plans, activities and history."""

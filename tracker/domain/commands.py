@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from tracker.domain.access import Principal
+from tracker.domain.access import Principal, Role
 from tracker.domain.plan import PlanDocument, PlannedActivity
 
 
@@ -129,3 +129,75 @@ class RecordReminderSent:
     outbox_id: int
     workgroup_id: int | None = None
     user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AddNetwork:
+    actor: Principal
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AddWorkgroup:
+    actor: Principal
+    network_id: int
+    name: str
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class CreatePerson:
+    """A new person, optionally with a role in one network and its workgroups."""
+
+    actor: Principal
+    email: str
+    name: str
+    password: str
+    is_admin: bool = False
+    network_id: int | None = None
+    role: Role | None = None
+    workgroup_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SetRole:
+    actor: Principal
+    user_id: int
+    network_id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class AddToWorkgroup:
+    actor: Principal
+    user_id: int
+    workgroup_id: int
+
+
+@dataclass(frozen=True)
+class RemoveFromWorkgroup:
+    actor: Principal
+    user_id: int
+    workgroup_id: int
+
+
+@dataclass(frozen=True)
+class SetActive:
+    """Deactivate a person (every session and token stops working) or activate again."""
+
+    actor: Principal
+    user_id: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class ErasePerson:
+    actor: Principal
+    user_id: int
+
+
+@dataclass(frozen=True)
+class CreateApiToken:
+    actor: Principal
+    user_id: int

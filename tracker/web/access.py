@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import cast
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 from sqlmodel import select
 
@@ -15,7 +16,14 @@ from tracker.services import db_session
 
 
 def principal() -> Principal:
-    return cast(Principal, current_user.principal)
+    """The signed-in person as the access rules and the command handlers see them, with
+    the address the request came from (for the audit trail)."""
+    return replace(cast(Principal, current_user.principal), address=client_address())
+
+
+def client_address() -> str:
+    """The client's address (behind a proxy: as PROXY_FIX_X_FOR lets ProxyFix read it)."""
+    return (request.remote_addr or "")[:64]
 
 
 def visible_activity(activity_id: str) -> ActivityDetail:

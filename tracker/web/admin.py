@@ -15,12 +15,22 @@ from sqlmodel import col, select
 
 from tracker import accounts
 from tracker.domain.access import Role
+from tracker.domain.commands import (
+    AddNetwork,
+    AddToWorkgroup,
+    AddWorkgroup,
+    CreatePerson,
+    ErasePerson,
+    RemoveFromWorkgroup,
+    SetActive,
+    SetRole,
+)
+from tracker.handlers import people
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
 from tracker.security import audit, erasure
 from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
-from tracker.web.access import principal
-from tracker.web.auth import client_address
+from tracker.web.access import client_address, principal
 from tracker.web.forms import (
     ActionForm,
     EraseForm,
@@ -68,11 +78,12 @@ def networks() -> ResponseReturnValue:
     session = db_session()
     form = NetworkForm()
     if form.validate_on_submit():
-        if session.exec(select(Network).where(Network.slug == form.slug.data)).first():
+        command = AddNetwork(principal(), form.slug.data or "", form.name.data or "")
+        try:
+            people.add_network(services().db.unit_of_work(), command, services().clock)
+        except people.Refused:
             form.slug.errors = [_("This short name is already in use.")]
         else:
-            session.add(Network(slug=form.slug.data or "", name=form.name.data or ""))
-            session.commit()
             flash(_("Network added."), "success")
             return redirect(url_for("admin.networks"))
     code = 400 if form.is_submitted() else 200
@@ -88,23 +99,14 @@ def workgroups() -> ResponseReturnValue:
     form = WorkgroupForm()
     form.network_id.choices = [(n.id, n.name) for n in networks_]
     if form.validate_on_submit():
-        name = (form.name.data or "").strip()
-        clash = session.exec(
-            select(Workgroup).where(
-                Workgroup.network_id == form.network_id.data, Workgroup.name == name
-            )
-        ).first()
-        if clash:
+        command = AddWorkgroup(
+            principal(), form.network_id.data or 0, form.name.data or "", form.email.data or ""
+        )
+        try:
+            people.add_workgroup(services().db.unit_of_work(), command, services().clock)
+        except people.Refused:
             form.name.errors = [_("This network already has a workgroup with this name.")]
         else:
-            session.add(
-                Workgroup(
-                    network_id=form.network_id.data,
-                    name=name,
-                    email=(form.email.data or "").strip().lower(),
-                )
-            )
-            session.commit()
             flash(_("Workgroup added."), "success")
             return redirect(url_for("admin.workgroups"))
     code = 400 if form.is_submitted() else 200
@@ -120,33 +122,23 @@ def users() -> ResponseReturnValue:
     session = db_session()
     form = UserForm()
     if form.validate_on_submit():
+        command = CreatePerson(
+            principal(),
+            email=form.email.data or "",
+            name=form.name.data or "",
+            password=form.password.data or "",
+            is_admin=bool(form.is_admin.data),
+        )
+        tools = services()
         try:
-            user = accounts.create_user(
-                session,
-                services().passwords,
-                email=form.email.data or "",
-                name=form.name.data or "",
-                password=form.password.data or "",
-                is_admin=bool(form.is_admin.data),
-                now=services().clock.now(),
+            user_id = people.create_person(
+                tools.db.unit_of_work(), command, tools.clock, tools.passwords
             )
         except accounts.AccountError as refused:
-            session.rollback()
             form.email.errors = [str(refused)]
         else:
-            if user.is_admin:
-                audit.add(
-                    session,
-                    AuditKind.ROLE_CHANGED,
-                    at=services().clock.now(),
-                    actor_id=principal().user_id,
-                    subject_id=user.id,
-                    address=client_address(),
-                    detail="created as administrator",
-                )
-            session.commit()
             flash(_("Person added. Now give them a role in a network."), "success")
-            return redirect(url_for("admin.user", user_id=user.id))
+            return redirect(url_for("admin.user", user_id=user_id))
     code = 400 if form.is_submitted() else 200
     listed = session.exec(select(User).order_by(col(User.name))).all()
     return render_template("admin/users.html", users=listed, form=form), code
@@ -171,37 +163,25 @@ def user(user_id: int) -> ResponseReturnValue:
     code = 200
     if role_form.submit.data:
         if role_form.validate_on_submit():
-            accounts.set_role(
-                session, user_id, role_form.network_id.data, Role(role_form.role.data)
+            role = SetRole(
+                principal(), user_id, role_form.network_id.data or 0, Role(role_form.role.data)
             )
-            audit.add(
-                session,
-                AuditKind.ROLE_CHANGED,
-                at=services().clock.now(),
-                actor_id=principal().user_id,
-                subject_id=user_id,
-                address=client_address(),
-                detail=f"network {role_form.network_id.data}: {Role(role_form.role.data).value}",
-            )
-            session.commit()
+            people.set_role(services().db.unit_of_work(), role, services().clock)
             flash(_("Role saved."), "success")
             return redirect(url_for("admin.user", user_id=user_id))
         code = 400
     elif member_form.submit.data:
         if member_form.validate_on_submit():
-            accounts.add_to_workgroup(session, user_id, member_form.workgroup_id.data)
-            audit.add(
-                session,
-                AuditKind.ROLE_CHANGED,
-                at=services().clock.now(),
-                actor_id=principal().user_id,
-                subject_id=user_id,
-                address=client_address(),
-                detail=f"added to workgroup {member_form.workgroup_id.data}",
-            )
-            session.commit()
-            flash(_("Added to the workgroup."), "success")
-            return redirect(url_for("admin.user", user_id=user_id))
+            join = AddToWorkgroup(principal(), user_id, member_form.workgroup_id.data or 0)
+            try:
+                people.add_to_workgroup(services().db.unit_of_work(), join, services().clock)
+            except people.Refused:
+                member_form.workgroup_id.errors = [
+                    _("Give this person a role in the workgroup's network first.")
+                ]
+            else:
+                flash(_("Added to the workgroup."), "success")
+                return redirect(url_for("admin.user", user_id=user_id))
         code = 400
     roles = session.exec(
         select(NetworkRole, Network).join(Network).where(NetworkRole.user_id == user_id)
@@ -236,6 +216,11 @@ def audit_labels() -> dict[str, str]:
         AuditKind.LOGIN_THROTTLED: _("too many login attempts (429)"),
         AuditKind.ACCESS_REFUSED: _("access refused"),
         AuditKind.ROLE_CHANGED: _("role changed"),
+        AuditKind.NETWORK_ADDED: _("network added"),
+        AuditKind.WORKGROUP_ADDED: _("workgroup added"),
+        AuditKind.PERSON_CREATED: _("person added"),
+        AuditKind.MEMBERSHIP_ADDED: _("added to a workgroup"),
+        AuditKind.MEMBERSHIP_REMOVED: _("removed from a workgroup"),
         AuditKind.EXPORT: _("export"),
         AuditKind.PASSWORD_CHANGED: _("password changed"),
         AuditKind.PASSWORD_RESET_REQUESTED: _("password reset requested"),
@@ -276,24 +261,13 @@ def set_active(user_id: int) -> ResponseReturnValue:
     """Deactivate a person (every session and API token stops working) or activate again."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    tools = services()
-    with tools.db.unit_of_work() as uow:
-        person = uow.session.get(User, user_id)
-        if person is None or person.id is None or erasure.is_erased(person):
-            abort(404)
-        if person.id == principal().user_id:
-            abort(400, description=_("You cannot deactivate yourself."))
-        accounts.set_active(uow.session, person, not person.active)
-        audit.add(
-            uow.session,
-            AuditKind.REACTIVATED if person.active else AuditKind.DEACTIVATED,
-            at=tools.clock.now(),
-            actor_id=principal().user_id,
-            subject_id=person.id,
-            address=client_address(),
-        )
-        uow.commit()
-        active = person.active
+    person = db_session().get(User, user_id)
+    active = person is None or not person.active
+    try:
+        command = SetActive(principal(), user_id, active)
+        people.set_active(services().db.unit_of_work(), command, services().clock)
+    except people.Refused:
+        abort(400, description=_("You cannot deactivate yourself."))
     flash(_("Person activated.") if active else _("Person deactivated."), "success")
     return redirect(url_for("admin.user", user_id=user_id))
 
@@ -336,17 +310,11 @@ def erase(user_id: int) -> ResponseReturnValue:
     form = EraseForm()
     if not form.validate_on_submit():
         abort(400, description=_("Tick the box to confirm erasing this person."))
-    tools = services()
-    if user_id == principal().user_id:
+    try:
+        command = ErasePerson(principal(), user_id)
+        people.erase_person(services().db.unit_of_work(), command, services().clock)
+    except people.Refused:
         abort(400, description=_("You cannot erase yourself."))
-    with tools.db.unit_of_work() as uow:
-        person = uow.session.get(User, user_id)
-        if person is None or erasure.is_erased(person):
-            abort(404)
-        erasure.erase_person(
-            uow.session, user_id, now=tools.clock.now(), actor_id=principal().user_id
-        )
-        uow.commit()
     flash(_("The person's personal data has been erased."), "success")
     return redirect(url_for("admin.users"))
 
@@ -356,20 +324,7 @@ def erase(user_id: int) -> ResponseReturnValue:
 def remove_membership(user_id: int, workgroup_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
-    session = db_session()
-    membership = session.get(WorkgroupMember, (user_id, workgroup_id))
-    if membership is None:
-        abort(404)
-    session.delete(membership)
-    audit.add(
-        session,
-        AuditKind.ROLE_CHANGED,
-        at=services().clock.now(),
-        actor_id=principal().user_id,
-        subject_id=user_id,
-        address=client_address(),
-        detail=f"removed from workgroup {workgroup_id}",
-    )
-    session.commit()
+    command = RemoveFromWorkgroup(principal(), user_id, workgroup_id)
+    people.remove_from_workgroup(services().db.unit_of_work(), command, services().clock)
     flash(_("Removed from the workgroup."), "success")
     return redirect(url_for("admin.user", user_id=user_id))

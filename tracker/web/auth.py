@@ -46,6 +46,7 @@ from tracker.security.sessions import (
     session_id,
 )
 from tracker.services import db_session, services
+from tracker.web.access import client_address
 from tracker.web.forms import (
     ActionForm,
     LoginForm,
@@ -82,11 +83,6 @@ def _signed_in(user: User | None, epoch: int = 0) -> SignedIn | None:
     if user is None or not user.active:
         return None
     return SignedIn(user, principal_for(db_session(), user), epoch)
-
-
-def client_address() -> str:
-    """The client's address (behind a proxy: as PROXY_FIX_X_FOR lets ProxyFix read it)."""
-    return (request.remote_addr or "")[:64]
 
 
 def limits() -> throttle.Limits:

@@ -17,8 +17,7 @@ from tracker.reports.render import MEDIA_TYPES, render
 from tracker.security import audit
 from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
-from tracker.web.access import principal, visible_plan
-from tracker.web.auth import client_address
+from tracker.web.access import client_address, principal, visible_plan
 from tracker.web.forms import ReportForm
 
 blueprint = Blueprint("reports", __name__, url_prefix="/plannen")

@@ -1,0 +1,251 @@
+"""People handlers: networks, workgroups, people, their roles and memberships, API tokens.
+
+Administrators manage these (the operator at the command line too); each handler checks
+that before it reads or writes anything, and records what it changed in the audit trail in
+the same transaction (ids only, with the address the request came from).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from tracker import accounts
+from tracker.clock import Clock
+from tracker.database import UnitOfWork
+from tracker.domain.access import NotFound, Principal, Role
+from tracker.domain.commands import (
+    AddNetwork,
+    AddToWorkgroup,
+    AddWorkgroup,
+    CreateApiToken,
+    CreatePerson,
+    ErasePerson,
+    RemoveFromWorkgroup,
+    SetActive,
+    SetRole,
+)
+from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
+from tracker.passwords import Passwords
+from tracker.security import audit, erasure
+from tracker.security.audit import AuditKind
+
+
+class Refused(Exception):
+    """The change cannot be made as asked; `reason` names why (for the message shown)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def add_network(uow: UnitOfWork, command: AddNetwork, clock: Clock) -> int:
+    command.actor.require_admin()
+    with uow:
+        if uow.session.exec(select(Network).where(Network.slug == command.slug)).first():
+            raise Refused("network_exists")
+        network = Network(slug=command.slug, name=command.name)
+        uow.session.add(network)
+        uow.session.flush()
+        assert network.id is not None
+        _audit(uow.session, AuditKind.NETWORK_ADDED, command.actor, clock, detail=str(network.id))
+        uow.commit()
+    return network.id
+
+
+def add_workgroup(uow: UnitOfWork, command: AddWorkgroup, clock: Clock) -> int:
+    command.actor.require_admin()
+    name = command.name.strip()
+    with uow:
+        if uow.session.get(Network, command.network_id) is None:
+            raise NotFound(command.network_id)
+        clash = uow.session.exec(
+            select(Workgroup).where(
+                Workgroup.network_id == command.network_id, Workgroup.name == name
+            )
+        ).first()
+        if clash:
+            raise Refused("workgroup_exists")
+        workgroup = Workgroup(
+            network_id=command.network_id, name=name, email=command.email.strip().lower()
+        )
+        uow.session.add(workgroup)
+        uow.session.flush()
+        assert workgroup.id is not None
+        _audit(
+            uow.session, AuditKind.WORKGROUP_ADDED, command.actor, clock, detail=str(workgroup.id)
+        )
+        uow.commit()
+    return workgroup.id
+
+
+def create_person(
+    uow: UnitOfWork, command: CreatePerson, clock: Clock, passwords: Passwords
+) -> int:
+    """Add a person, with a role in one network and membership of its workgroups; raises
+    accounts.AccountError (Dutch message) for a taken address or a weak password."""
+    command.actor.require_admin()
+    with uow:
+        user = accounts.create_user(
+            uow.session,
+            passwords,
+            email=command.email,
+            name=command.name,
+            password=command.password,
+            is_admin=command.is_admin,
+            now=clock.now(),
+        )
+        assert user.id is not None
+        detail = "administrator" if command.is_admin else ""
+        _audit(
+            uow.session,
+            AuditKind.PERSON_CREATED,
+            command.actor,
+            clock,
+            subject_id=user.id,
+            detail=detail,
+        )
+        if command.network_id is not None and command.role is not None:
+            _set_role(uow.session, command.actor, clock, user.id, command.network_id, command.role)
+            for workgroup_id in command.workgroup_ids:
+                _add_to_workgroup(uow.session, command.actor, clock, user.id, workgroup_id)
+        uow.commit()
+    return user.id
+
+
+def set_role(uow: UnitOfWork, command: SetRole, clock: Clock) -> None:
+    command.actor.require_admin()
+    with uow:
+        _person(uow.session, command.user_id)
+        if uow.session.get(Network, command.network_id) is None:
+            raise NotFound(command.network_id)
+        _set_role(
+            uow.session, command.actor, clock, command.user_id, command.network_id, command.role
+        )
+        uow.commit()
+
+
+def add_to_workgroup(uow: UnitOfWork, command: AddToWorkgroup, clock: Clock) -> None:
+    command.actor.require_admin()
+    with uow:
+        _person(uow.session, command.user_id)
+        _add_to_workgroup(uow.session, command.actor, clock, command.user_id, command.workgroup_id)
+        uow.commit()
+
+
+def remove_from_workgroup(uow: UnitOfWork, command: RemoveFromWorkgroup, clock: Clock) -> None:
+    command.actor.require_admin()
+    with uow:
+        membership = uow.session.get(WorkgroupMember, (command.user_id, command.workgroup_id))
+        if membership is None:
+            raise NotFound(command.workgroup_id)
+        uow.session.delete(membership)
+        _audit(
+            uow.session,
+            AuditKind.MEMBERSHIP_REMOVED,
+            command.actor,
+            clock,
+            subject_id=command.user_id,
+            detail=str(command.workgroup_id),
+        )
+        uow.commit()
+
+
+def set_active(uow: UnitOfWork, command: SetActive, clock: Clock) -> None:
+    """(De)activate a person: deactivation ends every session and API token."""
+    command.actor.require_admin()
+    if command.user_id == command.actor.user_id:
+        raise Refused("self")
+    with uow:
+        person = _person(uow.session, command.user_id)
+        accounts.set_active(uow.session, person, command.active)
+        kind = AuditKind.REACTIVATED if command.active else AuditKind.DEACTIVATED
+        audit.add(
+            uow.session,
+            kind,
+            at=clock.now(),
+            actor_id=command.actor.user_id,
+            subject_id=command.user_id,
+            address=command.actor.address,
+        )
+        uow.commit()
+
+
+def erase_person(uow: UnitOfWork, command: ErasePerson, clock: Clock) -> None:
+    """Erase a person's personal data; the event log still replays."""
+    command.actor.require_admin()
+    if command.user_id == command.actor.user_id:
+        raise Refused("self")
+    with uow:
+        _person(uow.session, command.user_id)
+        erasure.erase_person(
+            uow.session, command.user_id, now=clock.now(), actor_id=command.actor.user_id
+        )
+        uow.commit()
+
+
+def create_api_token(uow: UnitOfWork, command: CreateApiToken, clock: Clock) -> str:
+    """A new API token (shown once) for oneself, or for anyone by an administrator."""
+    if command.user_id != command.actor.user_id:
+        command.actor.require_admin()
+    with uow:
+        person = _person(uow.session, command.user_id)
+        if not person.active:
+            raise Refused("inactive")
+        token = accounts.create_token(uow.session, command.user_id, clock.now())
+        uow.commit()
+    return token
+
+
+def _person(session: Session, user_id: int) -> User:
+    """A person who exists and was not erased; else NotFound."""
+    person = session.get(User, user_id)
+    if person is None or person.id is None or erasure.is_erased(person):
+        raise NotFound(user_id)
+    return person
+
+
+def _set_role(
+    session: Session,
+    actor: Principal,
+    clock: Clock,
+    user_id: int,
+    network_id: int,
+    role: Role,
+) -> None:
+    accounts.set_role(session, user_id, network_id, role)
+    detail = f"network {network_id}: {role.value}"
+    _audit(session, AuditKind.ROLE_CHANGED, actor, clock, subject_id=user_id, detail=detail)
+
+
+def _add_to_workgroup(
+    session: Session, actor: Principal, clock: Clock, user_id: int, workgroup_id: int
+) -> None:
+    """Membership of a workgroup; the person needs a role in its network first."""
+    workgroup = session.get(Workgroup, workgroup_id)
+    if workgroup is None:
+        raise NotFound(workgroup_id)
+    if session.get(NetworkRole, (user_id, workgroup.network_id)) is None:
+        raise Refused("no_role_in_network")
+    accounts.add_to_workgroup(session, user_id, workgroup_id)
+    detail = str(workgroup_id)
+    _audit(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, subject_id=user_id, detail=detail)
+
+
+def _audit(
+    session: Session,
+    kind: AuditKind,
+    actor: Principal,
+    clock: Clock,
+    *,
+    detail: str,
+    subject_id: int | None = None,
+) -> None:
+    audit.add(
+        session,
+        kind,
+        at=clock.now(),
+        actor_id=actor.user_id,
+        subject_id=subject_id,
+        address=actor.address,
+        detail=detail,
+    )
