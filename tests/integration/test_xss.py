@@ -124,7 +124,7 @@ def poisoned_app(app: Flask) -> dict[str, Any]:
         f"/plannen/{world['plan']}/jaarovergang",
         data={
             "activities": [world["activity"]],
-            "target": "testnet-2022",
+            "target": "",
             "reason": f"reden {PAYLOAD}",
         },
     )

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from tracker.domain.access import Principal
 from tracker.models import Network, Plan
-from tracker.queries import ActivityAccess, ActivityDetail, activity_access, activity_detail
+from tracker.queries import ActivityDetail, activity_detail
 from tracker.services import db_session
 
 
@@ -34,20 +34,6 @@ def visible_activity(activity_id: str) -> ActivityDetail:
     if detail is None or not principal().can_view_network(detail.network.id or 0):
         abort(404)
     return detail
-
-
-def visible_activity_access(activity_id: str) -> ActivityAccess:
-    """Like visible_activity (404 alike), but only what an update's access check needs."""
-    if len(activity_id) > 64:
-        abort(404)
-    found = activity_access(db_session().connection(), activity_id)
-    if found is None or not principal().can_view_network(found.network_id):
-        abort(404)
-    return found
-
-
-def may_update(found: ActivityAccess) -> bool:
-    return principal().can_update_activity(found.network_id, found.workgroup_ids)
 
 
 def can_update(detail: ActivityDetail) -> bool:
