@@ -19,17 +19,24 @@ from events.database import WriteQueue, make_engine, write_queue, writer
 from events.driver import WROTE, is_read
 from events.schema import create_event_table
 from events.store import EventStore
+from events.timeouts import Timeouts
 
 
 class Database:
     """Holds the engine; hands out read sessions and write units of work."""
 
-    def __init__(self, url: str, before_write: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        before_write: Callable[[], None] | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> None:
         """`before_write` runs before a unit of work queues for SQLite's write lock: the web
         app ends the request's read transaction there (`tracker.services`), as a reader
-        still holding its snapshot while it waits keeps the WAL file from being emptied."""
+        still holding its snapshot while it waits keeps the WAL file from being emptied.
+        `timeouts`: how long to wait on the database (events/timeouts.py; default: theirs)."""
         self.url = url
-        self.engine: Engine = make_engine(url)
+        self.engine: Engine = make_engine(url, timeouts)
         self.write_engine: Engine = writer(self.engine)
         self.write_queue = write_queue(self.engine)
         self._before_write = before_write
