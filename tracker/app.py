@@ -88,6 +88,9 @@ def create_app(
     csrf.exempt(api.blueprint)  # the API checks CSRF itself for cookie sessions; see api.py
     errors.init_app(app)
     security.init_app(app)
+    # Registered last, so it runs first: the other after-request hooks (security headers)
+    # also apply to the 503 it may answer.
+    errors.end_read_before_answering(app)
     app.jinja_env.globals["status_label"] = messages.status_label
     app.jinja_env.globals["get_locale"] = get_locale
 

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import psycopg
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Response
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -34,6 +34,8 @@ from tests.support import World, build_world, login, token_for
 from tests.tcp_proxy import ProxyProcess
 from tracker.app import create_app
 from tracker.clock import FixedClock
+from tracker.database import Database
+from tracker.services import db_session
 
 T = TypeVar("T")
 BOUND = 15.0  # seconds any request may take here; the settings below need a few
@@ -236,6 +238,93 @@ def test_a_frozen_session_holding_the_event_lock_blocks_other_writers_only_brief
         proxy.thaw()
         with suppress(sa.exc.SQLAlchemyError, psycopg.Error):
             stalled.__exit__(None, None, None)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_connection_lost_before_the_read_session_ends_answers_503_or_keeps_the_write(
+    postgres_url: str, clock: FixedClock, tmp_path: Path, kind: str
+) -> None:
+    """The server ends the request's read session after the view is done, before the read
+    transaction is ended: a read answers the 503, as for any database lost during it (the
+    teardown used to swallow this and send the page); a write keeps its 200, as what it
+    wrote is committed."""
+    app = make_app(postgres_url, clock, tmp_path)
+    app.extensions["tracker"].db.create_schema()
+    armed = threading.Event()
+
+    @app.after_request  # registered after the app's own, so it runs before them
+    def end_the_backend(response: Response) -> Response:
+        if armed.is_set():
+            pid = backend_pid(db_session().connection())
+            with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+                ended = admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+                assert ended.fetchone() == (True,)
+        return response
+
+    requests = requests_for(app, build_world(app))
+    armed.set()
+    try:
+        answer = within_bound(lambda: requests.make(kind))
+        if kind == "api_write":
+            assert_answered(kind, answer)
+        else:
+            assert_unavailable(kind, answer)
+    finally:
+        app.extensions["tracker"].db.dispose()
+
+
+@pytest.mark.postgres
+def test_connections_killed_during_a_write_answer_503_not_a_bare_500(
+    postgres_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Every connection of the app is killed as a write begins: the write fails (503), and
+    the request's read session, on a connection that died too, must end without turning
+    that answer into a bare 500 from Flask's teardown."""
+    app = make_app(postgres_url, clock, tmp_path)
+    db = app.extensions["tracker"].db
+    db.create_schema()
+    requests = requests_for(app, build_world(app))
+    armed = threading.Event()
+
+    def kill_everything(connection: sa.Connection) -> None:
+        writing = connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+        if writing and armed.is_set():
+            armed.clear()
+            with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+    sa.event.listen(db.engine, "begin", kill_everything)
+    try:
+        armed.set()
+        assert_unavailable("api_write", within_bound(requests.api_write))
+        assert_answered("api_write", within_bound(requests.api_write))
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_session_of_a_request_the_database_failed_is_let_go_without_waiting_on_it(
+    postgres_url: str, proxy: ProxyProcess
+) -> None:
+    """After a database error the request's read session is closed, not rolled back: the
+    teardown waits on nothing, even with no deadline at all (a statement timeout of 0)."""
+    from events.timeouts import Timeouts
+
+    url = sa.make_url(postgres_url).set(host="127.0.0.1", port=proxy.port)
+    db = Database(url.render_as_string(hide_password=False), timeouts=Timeouts(statement=0))
+    try:
+        session = db.session()
+        session.connection().exec_driver_sql("SELECT 1")  # in a transaction, as a request
+        proxy.freeze()
+        within_bound(lambda: db.end_session(session, failed=True, discard=True))
+        assert db.engine.pool.checkedout() == 0
+    finally:
+        proxy.close()
+        db.dispose()
 
 
 @pytest.mark.postgres
