@@ -23,6 +23,15 @@ def _bool(name: str, default: bool) -> bool:
 class Config:
     # Database: PostgreSQL via DATABASE_URL, else a SQLite file in instance/.
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'tracker.db'}"
+    # Seconds the app waits on the database (0: no limit), so that a stalled database costs
+    # a request a 503 within seconds rather than a worker (see the README, events/timeouts.py).
+    DATABASE_CONNECT_TIMEOUT = float(os.environ.get("DATABASE_CONNECT_TIMEOUT", 5))
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", 10))
+    DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", 5))
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT = float(
+        os.environ.get("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT", 30)
+    )
+    DATABASE_TCP_TIMEOUT = float(os.environ.get("DATABASE_TCP_TIMEOUT", 10))
     # Signing key for sessions and CSRF tokens. Unset: a random key is created once in
     # instance/secret_key (fine for one server; set it explicitly when running several).
     SECRET_KEY = os.environ.get("SECRET_KEY")

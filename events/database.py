@@ -5,7 +5,8 @@ failing), foreign keys on, and `BEGIN IMMEDIATE` for write transactions, so two 
 serialise at the start of their transaction rather than failing at commit. Reads use a
 plain deferred BEGIN. PostgreSQL: psycopg 3, sessions in UTC, and a connection taken from
 the pool is pinged only when it has lain idle (`PING_AFTER_IDLE_SECONDS`): SQLAlchemy's
-`pool_pre_ping` pings at every checkout, a round trip of five on a status change.
+`pool_pre_ping` pings at every checkout, a round trip of five on a status change. Both:
+every wait on the database is bounded (`Timeouts`, events/timeouts.py).
 
 SQLite's busy timeout polls: a writer that finds the file locked sleeps 1, 2, 5, 10, … up
 to 100 ms between tries, so under a few concurrent writers (gunicorn threads and workers)
@@ -31,9 +32,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from events.timeouts import DeadlineConnection, Timeouts
+
 log = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# The busy timeout a connection gets unless told otherwise (`Timeouts.lock`).
+SQLITE_BUSY_TIMEOUT_MS = Timeouts().sqlite_busy_timeout_ms()
 # WAL pages written before SQLite copies them back into the database file (its default is
 # 1,000). A status change writes ~6 pages, mostly the same hot ones (index pages, the
 # counts): a checkpoint every ~170 changes copied them back again and again; one every
@@ -68,17 +72,18 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, timeouts: Timeouts | None = None, **kwargs: Any) -> Engine:
     """Create an engine for `url`; see the module docstring for what is set up per backend."""
     url = normalise_url(url)
+    timeouts = timeouts or Timeouts()
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, timeouts.sqlite_busy_timeout_ms())
         return engine
     engine = sa.create_engine(url, **kwargs)
-    _configure_postgresql(engine)
+    _configure_postgresql(engine, timeouts)
     if not kwargs.get("pool_pre_ping"):
-        _ping_when_idle(engine)
+        _ping_when_idle(engine, timeouts.ping_deadline())
     return engine
 
 
@@ -87,7 +92,21 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="IMMEDIATE")
 
 
-def _configure_postgresql(engine: Engine) -> None:
+def _configure_postgresql(engine: Engine, timeouts: Timeouts) -> None:
+    libpq_parameters = timeouts.libpq_parameters()
+
+    @event.listens_for(engine, "do_connect")
+    def on_do_connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        # The connect and TCP limits and the server's timeouts, unless the URL names its
+        # own; a connection whose waits end (see events/timeouts.py).
+        for name, value in libpq_parameters.items():
+            cparams.setdefault(name, value)
+        if options := timeouts.server_options(cparams.get("options", "")):
+            cparams["options"] = options
+        connection = DeadlineConnection.connect(*cargs, **cparams)
+        connection.read_deadline = timeouts.read_deadline()
+        return connection
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Sessions in UTC, whatever the server's default (and leaving the URL's own
@@ -99,9 +118,10 @@ def _configure_postgresql(engine: Engine) -> None:
         dbapi_connection.autocommit = autocommit
 
 
-def _ping_when_idle(engine: Engine) -> None:
+def _ping_when_idle(engine: Engine, deadline: float | None) -> None:
     """SQLAlchemy's pessimistic disconnect handling (a ping on checkout, a dead connection
-    replaced by the pool), skipped for connections given back within PING_AFTER_IDLE_SECONDS."""
+    replaced by the pool), skipped for connections given back within PING_AFTER_IDLE_SECONDS.
+    A ping not answered within `deadline` seconds counts as a dead connection."""
 
     @event.listens_for(engine, "checkin")
     def on_checkin(_dbapi_connection: Any, record: Any) -> None:
@@ -113,21 +133,22 @@ def _ping_when_idle(engine: Engine) -> None:
         if given_back_at is None or time.monotonic() - given_back_at < PING_AFTER_IDLE_SECONDS:
             return  # just connected, or just used
         try:
-            alive = engine.dialect.do_ping(dbapi_connection)
+            with dbapi_connection.answering_within(deadline):
+                alive = engine.dialect.do_ping(dbapi_connection)
         except Exception as error:  # the driver's own errors: psycopg.OperationalError, …
             raise sa.exc.DisconnectionError("the pooled connection is gone") from error
         if not alive:
             raise sa.exc.DisconnectionError("the pooled connection is gone")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")  # first: for the next too
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
@@ -185,13 +206,14 @@ class WriteQueue:
         try:
             if size <= self._retry_above():
                 return
+            (own_timeout,) = dbapi_connection.execute("PRAGMA busy_timeout").fetchone()
             dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_WAL_TRUNCATE_WAIT_MS}")
             try:
                 busy, _frames, _done = dbapi_connection.execute(
                     "PRAGMA wal_checkpoint(TRUNCATE)"
                 ).fetchone()
             finally:
-                dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                dbapi_connection.execute(f"PRAGMA busy_timeout={int(own_timeout)}")
         except (sqlite3.Error, OSError) as error:
             log.warning("the WAL file could not be truncated: %s", error)
         try:

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 import reminders
+from events.timeouts import Timeouts
 from tracker.clock import Clock, SystemClock
 from tracker.database import Database
 from tracker.extensions import babel, csrf, login_manager
@@ -47,7 +48,9 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     app.extensions["tracker"] = Services(
-        db=Database(app.config["DATABASE_URL"], before_write=end_read_snapshot),
+        db=Database(
+            app.config["DATABASE_URL"], before_write=end_read_snapshot, timeouts=_timeouts(app)
+        ),
         clock=clock or SystemClock(),
         passwords=Passwords(
             app.config["ARGON2_TIME_COST"],
@@ -85,6 +88,9 @@ def create_app(
     csrf.exempt(api.blueprint)  # the API checks CSRF itself for cookie sessions; see api.py
     errors.init_app(app)
     security.init_app(app)
+    # Registered last, so it runs first: the other after-request hooks (security headers)
+    # also apply to the 503 it may answer.
+    errors.end_read_before_answering(app)
     app.jinja_env.globals["status_label"] = messages.status_label
     app.jinja_env.globals["get_locale"] = get_locale
 
@@ -93,6 +99,17 @@ def create_app(
     cli.init_app(app)
     reminders.init_app(app)
     return app
+
+
+def _timeouts(app: Flask) -> Timeouts:
+    config = app.config
+    return Timeouts(
+        connect=float(config["DATABASE_CONNECT_TIMEOUT"]),
+        statement=float(config["DATABASE_STATEMENT_TIMEOUT"]),
+        lock=float(config["DATABASE_LOCK_TIMEOUT"]),
+        idle_in_transaction=float(config["DATABASE_IDLE_IN_TRANSACTION_TIMEOUT"]),
+        tcp=float(config["DATABASE_TCP_TIMEOUT"]),
+    )
 
 
 def _select_locale() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -19,17 +20,26 @@ from events.database import WriteQueue, make_engine, write_queue, writer
 from events.driver import WROTE, is_read
 from events.schema import create_event_table
 from events.store import EventStore
+from events.timeouts import Timeouts
+
+log = logging.getLogger(__name__)
 
 
 class Database:
     """Holds the engine; hands out read sessions and write units of work."""
 
-    def __init__(self, url: str, before_write: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        before_write: Callable[[], None] | None = None,
+        timeouts: Timeouts | None = None,
+    ) -> None:
         """`before_write` runs before a unit of work queues for SQLite's write lock: the web
         app ends the request's read transaction there (`tracker.services`), as a reader
-        still holding its snapshot while it waits keeps the WAL file from being emptied."""
+        still holding its snapshot while it waits keeps the WAL file from being emptied.
+        `timeouts`: how long to wait on the database (events/timeouts.py; default: theirs)."""
         self.url = url
-        self.engine: Engine = make_engine(url)
+        self.engine: Engine = make_engine(url, timeouts)
         self.write_engine: Engine = writer(self.engine)
         self.write_queue = write_queue(self.engine)
         self._before_write = before_write
@@ -47,21 +57,34 @@ class Database:
         """A session for reading (and for simple reference-data edits)."""
         return Session(self.engine, expire_on_commit=False)
 
-    def end_session(self, session: Session, failed: bool = False) -> None:
-        """End a request's read session: committed when it wrote nothing, else rolled back.
+    def end_session(self, session: Session, failed: bool = False, discard: bool = False) -> None:
+        """End a request's read session: committed when it wrote nothing, else rolled back;
+        with `discard` (the database just failed this request) its connection is closed
+        instead, without another round trip to a server that may not answer (the server
+        rolls back what the connection left).
 
         The same for the data, but not for PostgreSQL's driver: psycopg forgets its prepared
         statements on every ROLLBACK (and sends DEALLOCATE ALL, a round trip), so the next
         request would have every query planned again (a third of a millisecond for the
         access check's join). Anything written and not committed is still rolled back.
+
+        Never raises a database error: it runs when the answer is made (Flask's teardown),
+        so an error here could only replace that answer with a bare 500. A connection that
+        fails here is dropped by the pool, and the next request connects again.
         """
         try:
             if not failed:
                 self.end_read(session)
-        except sa.exc.SQLAlchemyError:
-            pass  # the database is gone: close() cleans up, the next request tries again
+        except sa.exc.SQLAlchemyError as error:
+            log.warning("a read session could not be ended: %s", type(error).__name__)
         finally:
-            session.close()
+            try:
+                if discard:
+                    session.invalidate()  # closed, no round trip (psycopg never blocks)
+                else:
+                    session.close()
+            except sa.exc.SQLAlchemyError as error:
+                log.warning("a read session could not be closed: %s", type(error).__name__)
 
     def end_read(self, session: Session) -> None:
         """Commit the session's transaction if it only read (its snapshot is let go; the

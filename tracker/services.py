@@ -40,14 +40,27 @@ def end_read_snapshot() -> None:
         services().db.end_read(g.db_session)
 
 
-def mark_request_failed() -> None:
+def mark_request_failed(database: bool = False) -> None:
     """For the error handlers: this request failed, so its session is rolled back (Flask
-    passes no error to the teardown for an exception an error handler answered)."""
+    passes no error to the teardown for an exception an error handler answered). When the
+    database failed, the session's connection is closed instead (`Database.end_session`)."""
     g.request_failed = True
+    if database:
+        g.database_failed = True
+
+
+def end_request_read() -> None:
+    """Before the answer is made: end this request's read transaction if it only read and
+    the request did not fail. Raises the database's errors, for the answer to say so (the
+    teardown, `close_db_session`, comes too late to change the answer)."""
+    if "db_session" in g and not g.get("request_failed", False):
+        services().db.end_read(g.db_session)
 
 
 def close_db_session(error: BaseException | None = None) -> None:
+    """Flask's teardown: end and close the request's session (never raises)."""
     failed = g.pop("request_failed", False) or error is not None
+    lost = g.pop("database_failed", False)
     session = g.pop("db_session", None)
     if session is not None:
-        services().db.end_session(session, failed=failed)
+        services().db.end_session(session, failed=failed, discard=lost)

@@ -7,7 +7,7 @@ import sqlite3
 import psycopg
 import sqlalchemy as sa
 import werkzeug.exceptions
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -15,7 +15,11 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.domain.access import Forbidden, NotFound, Rule
 from tracker.extensions import login_manager
-from tracker.services import mark_request_failed
+from tracker.services import end_request_read, mark_request_failed
+
+# Requests that change nothing: an error at the end of their read transaction is answered
+# like any other (see `end_read_before_answering`).
+_SAFE_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 # The `error` field of JSON answers under /api/.
 API_ERRORS = {
@@ -128,7 +132,7 @@ def init_app(app: Flask) -> None:
         """The database cannot be reached: 503 with a readable page. Nothing is cached: the
         next request tries again (a dead PostgreSQL connection is replaced), so the app
         works again as soon as the database is back, without a restart."""
-        mark_request_failed()
+        mark_request_failed(database=True)
         cause = getattr(error, "orig", None) or error
         app.logger.warning(
             "database unavailable on %s %s: %s", request.method, request.path, type(cause)
@@ -150,6 +154,35 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html", code=500, title=_title(500), message=_explanation(500)
         ), 500
+
+
+def end_read_before_answering(app: Flask) -> None:
+    """End each request's read transaction while its answer can still change.
+
+    Flask's teardown runs after the answer is made, and an error there replaced it with a
+    bare 500; so the read transaction ends in an after-request hook instead, and an error
+    there is answered by the handlers above (a lost database: the 503, JSON under /api/).
+    Not for a request that may have written (POST, …): what it wrote is committed, so its
+    answer stands and only the read transaction is given up. The teardown then only
+    closes the session (and never raises).
+    """
+
+    @app.after_request
+    def end_read(response: Response) -> Response:
+        try:
+            end_request_read()
+        except Exception as error:
+            if request.method not in _SAFE_METHODS:
+                mark_request_failed(database=True)  # the teardown only lets it go
+                app.logger.warning(
+                    "read session not ended after %s %s: %s",
+                    request.method,
+                    request.path,
+                    type(error).__name__,
+                )
+                return response
+            return app.make_response(app.handle_user_exception(error))
+        return response
 
 
 def _is_own(error: HTTPException) -> bool:
