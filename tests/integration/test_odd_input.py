@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -26,6 +27,7 @@ from wtforms.fields.core import UnboundField
 
 import reminders.web
 import tracker.web.forms
+from config import TestConfig
 from tests.odd_input import (
     FORM_ODD,
     JSON_ODD,
@@ -43,6 +45,8 @@ from tests.odd_input import (
     valid_form,
 )
 from tests.support import World, build_world, login
+from tracker.app import create_app
+from tracker.clock import FixedClock
 from tracker.web.auth import is_safe_next
 from tracker.web.forms import DayField
 
@@ -404,3 +408,39 @@ def test_a_body_over_the_limit_answers_413_on_pages_and_the_api(
             if not route.is_api and response.status_code == 413:
                 assert "hoogstens 0,1 MB" in response.get_data(as_text=True)
     tally.assert_clean(at_least=40, before=before, after=table_counts(backend_app))
+
+
+def test_a_forwarded_client_address_with_control_characters_is_refused(
+    database_url: str, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Behind a proxy the address comes from X-Forwarded-For and goes into the audit trail
+    (a failed login writes it): with NUL in it PostgreSQL refused the row (500)."""
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(DATABASE_URL=database_url, PROXY_FIX_X_FOR=1)
+    proxied = create_app(config, clock=clock)
+    proxied.instance_path = str(tmp_path)
+    proxied.extensions["tracker"].db.create_schema()
+    try:
+        world = build_world(proxied)
+        client = proxied.test_client()
+        before = table_counts(proxied)
+        for forwarded in ("198.51.100.7\x00", "198.51.100.7\x01", "\x1b[31m"):
+            response = client.post(
+                "/inloggen",
+                data={"email": world.emails["coordinator"], "password": "wrong-password"},
+                headers={"X-Forwarded-For": forwarded},
+                environ_base={"REMOTE_ADDR": "127.0.0.1"},
+            )
+            assert response.status_code == 400, forwarded
+            assert REFUSED_TEXT in response.get_data(as_text=True)
+        assert table_counts(proxied) == before
+        response = client.post(
+            "/inloggen",
+            data={"email": world.emails["coordinator"], "password": "wrong-password"},
+            headers={"X-Forwarded-For": "198.51.100.7"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
+        assert response.status_code == 200  # an ordinary failed login, counted and audited
+        assert table_counts(proxied)["audit_entry"] == before["audit_entry"] + 1
+    finally:
+        proxied.extensions["tracker"].db.dispose()

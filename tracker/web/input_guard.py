@@ -2,7 +2,7 @@
 before any view runs, so nothing is written and the answer is a clear 4xx, never a 500.
 
 Refused, wherever user input enters (the path, the query string, form field names and values,
-uploaded file names, JSON keys and strings):
+uploaded file names, JSON keys and strings, the client address a proxy forwards):
 - NUL and the other control characters (PostgreSQL cannot store NUL; CR/LF would split a
   header), and lone surrogate code points (they cannot be encoded as UTF-8). Free text (form
   values, JSON strings) may hold tab, line feed and carriage return; the path, the query
@@ -171,6 +171,9 @@ def _json_body() -> Any:
 
 def _texts() -> Iterator[tuple[str, str, re.Pattern[str]]]:
     """(where, text, the pattern it must not match) for every text input of the request."""
+    # Behind a proxy (PROXY_FIX_X_FOR) the address is the client's X-Forwarded-For header,
+    # and it is written to the audit trail.
+    yield "the client address (X-Forwarded-For)", request.remote_addr or "", FORBIDDEN_IN_NAMES
     for key, value in request.args.items(multi=True):
         yield f"query parameter {_name(key)}", key, FORBIDDEN_IN_NAMES
         yield f"query parameter {_name(key)}", value, FORBIDDEN_IN_NAMES
