@@ -20,6 +20,7 @@ from tracker.database import Database
 from tracker.extensions import babel, csrf, login_manager
 from tracker.passwords import Passwords
 from tracker.services import Services, close_db_session, end_read_snapshot
+from tracker.web import input_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +60,9 @@ def create_app(
         ),
     )
     app.teardown_appcontext(close_db_session)
+    # First: odd input is refused before any other hook or view runs (and before the
+    # blueprints add their routes, which use its bounded `<int:…>` converter).
+    input_guard.init_app(app)
 
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)

@@ -1,15 +1,24 @@
 """Schemathesis against /api/v1/openapi.json: generated requests (valid and invalid bodies,
-ids, query strings) to every operation, signed in with a coordinator's token. No answer may
-be a 5xx, and every answer must match the schema the document gives for its status.
+ids, query strings) to every operation, signed in with a coordinator's token, on SQLite and
+PostgreSQL. No answer may be a 5xx, and every answer must match the schema the document gives
+for its status.
 
-`make test` runs API_FUZZ_EXAMPLES (default 100) cases per operation; `make fuzz-api` (run by
-CI) runs 1,000.
+On top of what the schema allows, most cases carry odd input (issue 15 §4): a control
+character or NUL in a path parameter or the query, a control character or a lone surrogate in
+a JSON string or key, JSON nested deeper than the limit, an integer beyond I-JSON's range.
+Those must be refused (400, or 404 for a path that cannot name anything), and refused cases
+never write (checked once per operation: the event log's length).
+
+`make test` runs API_FUZZ_EXAMPLES (default 100) cases per operation and database;
+`make fuzz-api` (run by CI) runs 1,000.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 import schemathesis
@@ -19,12 +28,11 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.support import build_world
-from tracker import accounts
+from tests.odd_input import event_count
+from tests.support import build_world, token_for
 from tracker.web.openapi import openapi_document
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "100"))
-
 
 OPERATIONS = [
     (method.upper(), path)
@@ -32,37 +40,120 @@ OPERATIONS = [
     for method in methods
 ]
 
+# Odd text for a path parameter or the query (every control character is refused there).
+ODD_IN_URL = st.builds(
+    lambda head, odd, tail: head + odd + tail,
+    st.text(max_size=5),
+    st.sampled_from(["\x00", "\x01", "\x1b", "\x7f", "\x85", "\r\n", "\t", "\x9f"]),
+    st.text(max_size=5),
+)
+# Odd text for a JSON string (tab, CR and LF are allowed in free text).
+ODD_IN_JSON = st.builds(
+    lambda head, odd, tail: head + odd + tail,
+    st.text(max_size=5),
+    st.sampled_from(["\x00", "\x08", "\x1b", "\x7f", "\x85", "\ud800", "\udfff", "\udbff"]),
+    st.text(max_size=5),
+)
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+DEEP = st.integers(min_value=33, max_value=400).map(lambda n: ([] if n % 2 else {}, n))
+# Beyond I-JSON's integers (NaN and Infinity cannot be sent: the client refuses to encode
+# them; tests/integration/test_odd_input.py sends them as raw bytes).
+HUGE = st.integers(min_value=2**53, max_value=2**80) | st.integers(
+    max_value=-(2**53), min_value=-(2**80)
+)
+
+
+def nested(shape: tuple[Any, int]) -> Any:
+    empty, depth = shape
+    value: Any = empty
+    for _ in range(depth):
+        value = [value] if isinstance(empty, list) else {"a": value}
+    return value
+
+
+@st.composite
+def odd_input(draw: st.DrawFn) -> tuple[str, Any] | None:
+    """None (the case as generated) or where to put what odd value."""
+    kind = draw(st.sampled_from(["none", "none", "path", "query", "json", "key", "deep", "huge"]))
+    if kind == "none":
+        return None
+    if kind in ("path", "query"):
+        return kind, draw(ODD_IN_URL)
+    if kind in ("json", "key"):
+        return kind, draw(ODD_IN_JSON)
+    if kind == "deep":
+        return kind, nested(draw(DEEP))
+    return kind, draw(HUGE)
+
+
+def inject(case: Any, odd: tuple[str, Any] | None) -> int | None:
+    """Put the odd value into the case; the status it must get (None: not injected).
+
+    A path that holds a control character answers 404 whatever else is odd (it is checked
+    first: such a path cannot name anything); any other odd input 400."""
+    if odd is None:
+        return None
+    kind, value = odd
+    if kind == "path" and case.path_parameters:
+        name = next(iter(case.path_parameters))
+        case.path_parameters[name] = quote(value, safe="")  # schemathesis keeps them quoted
+    elif kind == "query":
+        case.query = {**(case.query or {}), "plan": value}
+    elif not isinstance(case.body, dict):
+        return None  # no JSON object to put it in (the generated body stays as it was)
+    else:
+        put_in_body(case.body, kind, value)
+    path_values = (unquote(str(v)) for v in (case.path_parameters or {}).values())
+    return 404 if any(CONTROL.search(v) for v in path_values) else 400
+
+
+def put_in_body(body: dict[str, Any], kind: str, value: Any) -> None:
+    if kind in ("json", "deep"):
+        body["note"] = value
+    elif kind == "key":
+        body[value] = "x"
+    else:
+        body["expected_version"] = value
+
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_no_generated_request_gets_a_5xx_or_an_answer_outside_the_schema(
-    app: Flask, method: str, path: str
+    backend_app: Flask, method: str, path: str
 ) -> None:
-    world = build_world(app)
-    services = app.extensions["tracker"]
-    with services.db.session() as session:
-        token = accounts.create_token(session, world.user_ids["coordinator"], services.clock.now())
-        session.commit()
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    world = build_world(backend_app)
+    headers = token_for(backend_app, world, "coordinator")
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", backend_app)
     operation = schema[path][method]
-    headers = {"Authorization": f"Bearer {token}"}
     seen: list[int] = []
+    refused: list[int] = []
 
-    @given(case=operation.as_strategy(), real=st.booleans())
+    @given(case=operation.as_strategy(), real=st.booleans(), odd=odd_input())
     @settings(
         max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
-    def run(case: Any, real: bool) -> None:
+    def run(case: Any, real: bool, odd: tuple[str, Any] | None) -> None:
         if real:  # half the cases name objects that exist, so they get past the 404
             if case.path_parameters and "activity_id" in case.path_parameters:
                 case.path_parameters["activity_id"] = world.activity_id
             if isinstance(case.query, dict) and "plan" in case.query:
                 case.query["plan"] = world.plan_slug
+        expected = inject(case, odd)
+        before = event_count(backend_app) if expected else None
         response = case.call_and_validate(
             headers=headers, checks=[not_a_server_error, response_schema_conformance]
         )
         seen.append(response.status_code)
+        if expected is not None:
+            refused.append(response.status_code)
+            assert response.status_code == expected, (
+                odd,
+                response.request.url,
+                response.text[:300],
+            )
+            assert event_count(backend_app) == before
 
     run()
     assert len(seen) >= EXAMPLES // 2, "too few cases were generated"
+    assert refused, "no case carried odd input"
     if "{activity_id}" in path or path == "/activities":
         assert 200 in seen or method == "POST", f"no case reached a real object: {set(seen)}"

@@ -19,6 +19,7 @@ from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amou
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import Comparator, Target
 from tracker.planfile import PlanDocument, PlanFileError, WorkgroupSpec, is_year
+from tracker.spreadsheet_cells import append_row
 
 ACTIVITY_COLUMNS = (
     "Thema", "Titel", "Doelstellingen", "Acties en resultaten", "Wie", "Wanneer",
@@ -45,7 +46,7 @@ def _split(cell: Any) -> tuple[str, ...]:
 
 def _sheet(book: Workbook, title: str, header: tuple[str, ...]) -> Worksheet:
     sheet = book.create_sheet(title)
-    sheet.append(list(header))
+    append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -57,8 +58,10 @@ def write_plan_xlsx(document: PlanDocument) -> bytes:
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     activities = _sheet(book, "Activiteiten", ACTIVITY_COLUMNS)
+    # Every row through append_row (tracker/spreadsheet_cells.py): text stays text, exactly
+    # as typed, so `read_plan_xlsx` gives it back unchanged.
     for activity in document.activities:
-        activities.append([
+        append_row(activities, [
             activity.theme, activity.title, activity.objectives, activity.actions, activity.wie,
             activity.wanneer, _lines(activity.workgroups), _lines(activity.parties),
             activity.source, activity.carried_from_year,
@@ -70,24 +73,24 @@ def write_plan_xlsx(document: PlanDocument) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     plan = _sheet(book, "Plan", ("Veld", "Waarde"))
     for name, label in PLAN_FIELDS:
-        plan.append([label, getattr(document, name)])
+        append_row(plan, [label, getattr(document, name)])
     groups = _sheet(book, "Werkgroepen", WORKGROUP_COLUMNS)
     for spec in document.workgroups:
-        groups.append([spec.name, spec.email, _lines(spec.aliases)])
+        append_row(groups, [spec.name, spec.email, _lines(spec.aliases)])
     targets = _sheet(book, "Streefwaarden", TARGET_COLUMNS)
     for activity in document.activities:
         for target in activity.targets:
-            targets.append([
+            append_row(targets, [
                 activity.title, str(target.comparator), target.value, target.unit,
                 YES if target.per_year else "", target.text,
             ])  # fmt: skip
     if document.budget or document.budget_shares:
         budget = _sheet(book, "Begroting", BUDGET_COLUMNS)
         for line in document.budget:
-            budget.append([line.theme, line.item, line.amount])
+            append_row(budget, [line.theme, line.item, line.amount])
         split = _sheet(book, "Verdeling", SPLIT_COLUMNS)
         for share in document.budget_shares:
-            split.append([share.name, f"{share.share.numerator}/{share.share.denominator}"])
+            append_row(split, [share.name, f"{share.share.numerator}/{share.share.denominator}"])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 
 from tracker.clock import AMSTERDAM
 from tracker.reports.model import STATUS_ORDER, PlanReport
+from tracker.spreadsheet_cells import append_row, csv_field
 from tracker.web.messages import status_label
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "report.css"
@@ -34,7 +35,6 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def title_of(reports: Sequence[PlanReport]) -> str:
@@ -120,13 +120,6 @@ def collection_paused() -> Iterator[None]:
             gc.collect()
 
 
-def safe_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula ("=HYPERLINK(…)") is made plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _rows(report: PlanReport) -> list[list[object]]:
     rows: list[list[object]] = []
     for line in report.activities:
@@ -164,10 +157,10 @@ def render_csv(reports: Sequence[PlanReport]) -> bytes:
     """One row per activity; UTF-8 with BOM and ';' so Dutch Excel opens it as a table."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(ACTIVITY_HEADER)
+    writer.writerow([csv_field(value) for value in ACTIVITY_HEADER])
     for report in reports:
         for row in _rows(report):
-            writer.writerow([safe_cell(value) for value in row])
+            writer.writerow([csv_field(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -177,43 +170,51 @@ def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
     summary = book.active
     assert summary is not None
     summary.title = "Samenvatting"
-    summary.append(
-        ["Plan", "Thema", *[status_label(s) for s in STATUS_ORDER], "Totaal", "% afgerond"]
+    append_row(
+        summary, ["Plan", "Thema", *[status_label(s) for s in STATUS_ORDER], "Totaal", "% afgerond"]
     )
     activities = book.create_sheet("Activiteiten")
-    activities.append(ACTIVITY_HEADER)
+    append_row(activities, ACTIVITY_HEADER)
     changes = book.create_sheet("Wijzigingen")
-    changes.append(["Plan", "Datum", "Activiteit", "Van", "Naar", "Notitie"])
+    append_row(changes, ["Plan", "Datum", "Activiteit", "Van", "Naar", "Notitie"])
     targets = book.create_sheet("Streefwaarden")
-    targets.append(["Plan", "Activiteit", "Streefwaarde", "Laatste waarde", "Trend", "Gehaald"])
+    append_row(
+        targets, ["Plan", "Activiteit", "Streefwaarde", "Laatste waarde", "Trend", "Gehaald"]
+    )
     carried = book.create_sheet("Doorgeschoven")
-    carried.append(["Plan", "Activiteit", "Sinds", "Jaren", "Reden", "Status", "Afgerond in"])
+    append_row(carried, ["Plan", "Activiteit", "Sinds", "Jaren", "Reden", "Status", "Afgerond in"])
+    # Every row through append_row (tracker/spreadsheet_cells.py): text stays text in every
+    # sheet, whichever field it came from.
     for report in reports:
         for theme in (*report.themes, report.totals):
-            summary.append(
+            append_row(
+                summary,
                 [report.plan_slug, theme.name, *[theme.counts.get(s, 0) for s in STATUS_ORDER],
-                 theme.total, theme.finished_percent]
+                 theme.total, theme.finished_percent],
             )  # fmt: skip
         for row in _rows(report):
-            activities.append([safe_cell(value) for value in row])
+            append_row(activities, row)
         for change in report.changes:
-            changes.append(
+            append_row(
+                changes,
                 [report.plan_slug, change.at.astimezone(AMSTERDAM).date().isoformat(),
-                 safe_cell(change.title),
+                 change.title,
                  status_label(change.from_status) if change.from_status else "",
                  status_label(change.to_status) if change.to_status else "",
-                 safe_cell(change.note)]
+                 change.note],
             )  # fmt: skip
         for item in report.targets:
-            targets.append(
-                [report.plan_slug, safe_cell(item.title), item.target.describe(), item.value,
-                 item.trend, "ja" if item.met else ""]
+            append_row(
+                targets,
+                [report.plan_slug, item.title, item.target.describe(), item.value,
+                 item.trend, "ja" if item.met else ""],
             )  # fmt: skip
         for entry in report.carried_in:
-            carried.append(
-                [report.plan_slug, safe_cell(entry.title), entry.origin_year, entry.age,
-                 safe_cell(entry.reason), status_label(entry.status),
-                 entry.finished_in.label if entry.finished_in else ""]
+            append_row(
+                carried,
+                [report.plan_slug, entry.title, entry.origin_year, entry.age,
+                 entry.reason, status_label(entry.status),
+                 entry.finished_in.label if entry.finished_in else ""],
             )  # fmt: skip
     for sheet in book.worksheets:
         for cell in sheet[1]:

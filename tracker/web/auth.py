@@ -161,12 +161,17 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_action_form() -> dict[str, object]:
-        return {"action_form": ActionForm()}
+        # Only shown (its CSRF token), never filled from the request: an error page (413)
+        # must render without reading a body it has just refused.
+        return {"action_form": ActionForm(formdata=None)}
 
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:
-    """Only a path on this site may follow a login (no `//evil.example` or absolute URLs)."""
-    if not target:
+    """Only a path on this site may follow a login (no `//evil.example` or absolute URLs).
+
+    No whitespace or control character either: CR/LF would split the Location header, and
+    browsers drop tabs and newlines, so "/\t/evil.example" would lead to another site."""
+    if not target or any(c.isspace() or not c.isprintable() for c in target):
         return False
     parts = urlsplit(target)
     return (

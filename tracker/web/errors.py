@@ -9,9 +9,10 @@ import sqlalchemy as sa
 import werkzeug.exceptions
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from tracker.domain.access import Forbidden, NotFound, Rule
 from tracker.extensions import login_manager
@@ -110,6 +111,24 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html", code=400, title=_title(400), message=message
         ), 400
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+        """413, with the limit. Renders nothing that reads the request's body: reading the
+        form again would raise this error again (the page's own forms take no form data)."""
+        limit = request.max_content_length
+        if request.path.startswith("/api/"):
+            message = "the request is too large" + (f" (at most {limit} bytes)" if limit else "")
+            return jsonify(error="too_large", message=message), 413
+        message = _explanation(413)
+        if limit:
+            message = _(
+                "The file or form is too large: at most %(megabytes)s MB. Nothing was saved.",
+                megabytes=format_decimal(round(limit / 1_048_576, 1)),
+            )
+        return render_template(
+            "errors/error.html", code=413, title=_title(413), message=message
+        ), 413
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

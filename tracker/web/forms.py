@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -28,9 +31,35 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    ValidationError,
 )
 
 from tracker.domain.activity import MAX_NOTE_LENGTH
+
+# Every date a person types is a day of the plans' years: beyond these the app has nothing
+# to show, and date arithmetic near year 1 or 9999 overflows (a 500 instead of an answer).
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+
+
+class DayField(DateField):
+    """A date typed by a person: the one place where user dates are read, and bounded
+    (EARLIEST_DAY to LATEST_DAY; the browser's date picker gets the same bounds)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        bounds = {"min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
+        kwargs["render_kw"] = {**bounds, **(kwargs.get("render_kw") or {})}
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None and not EARLIEST_DAY <= self.data <= LATEST_DAY:
+            raise ValidationError(
+                _l(
+                    "Choose a date between %(first)s and %(last)s.",
+                    first=EARLIEST_DAY.strftime("%d-%m-%Y"),
+                    last=LATEST_DAY.strftime("%d-%m-%Y"),
+                )
+            )
 
 
 class LoginForm(FlaskForm):
@@ -187,7 +216,7 @@ class ReportForm(FlaskForm):
     """Which report: the quarter, an optional earlier date to show it as of, the format."""
 
     period = SelectField(_l("Quarter"))
-    as_of = DateField(_l("As it stood on (optional)"), validators=[Optional()])
+    as_of = DayField(_l("As it stood on (optional)"), validators=[Optional()])
     format = SelectField(_l("Format"), default="html")  # choices: set by the view
 
 

@@ -15,11 +15,17 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     texts = {
-        400: "Invalid request or refused transition (the message says why)",
+        400: (
+            "Invalid request or refused transition (the message says why); also any request "
+            "with a control character or a lone surrogate in the query, a JSON key or string "
+            "(error invalid_characters), or JSON nested too deeply or with a number outside "
+            "I-JSON's range (error invalid_json)"
+        ),
         401: "Not signed in and no valid bearer token",
         403: "Signed in, but not allowed",
         404: "No such object in the networks you can see",
         409: "Stale expected_version: someone else updated the activity",
+        413: "The body is larger than the server accepts",
         415: "The body is not JSON",
     }
     return {str(code): _json(_ERROR, texts[code]) for code in codes}
@@ -163,7 +169,7 @@ def openapi_document() -> dict[str, Any]:
                             {"type": "array", "items": {"$ref": "#/components/schemas/Plan"}},
                             "Plans",
                         ),
-                        **_errors(401),
+                        **_errors(400, 401),
                     },
                 }
             },
@@ -196,7 +202,7 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [activity_id],
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Activity"}, "The activity"),
-                        **_errors(401, 404),
+                        **_errors(400, 401, 404),
                     },
                 }
             },
@@ -209,7 +215,7 @@ def openapi_document() -> dict[str, Any]:
                             {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
                             "Events",
                         ),
-                        **_errors(401, 404),
+                        **_errors(400, 401, 404),
                     },
                 }
             },
@@ -227,7 +233,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/StatusChanged"}, "Saved"),
-                        **_errors(400, 401, 403, 404, 409, 415),
+                        **_errors(400, 401, 403, 404, 409, 413, 415),
                     },
                 }
             },
@@ -245,7 +251,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/StatusChanged"}, "Saved"),
-                        **_errors(400, 401, 403, 404, 409, 415),
+                        **_errors(400, 401, 403, 404, 409, 413, 415),
                     },
                 }
             },
