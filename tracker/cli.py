@@ -191,12 +191,16 @@ def init_app(app: Flask) -> None:
         output: str,
     ) -> None:
         """A quarterly progress report as it stood at the quarter's end (or --as-of)."""
-        from tracker.domain.period import Period, PeriodError
+        from tracker.domain.period import EARLIEST_DAY, LATEST_DAY, Period, PeriodError
         from tracker.reports.render import render
         from tracker.reports.service import NothingToReport, reports_for
 
         if bool(plan_slug) == bool(network_slug):
             raise click.UsageError("give either --plan or --network")
+        if as_of is not None and not EARLIEST_DAY <= as_of.date() <= LATEST_DAY:
+            raise click.BadParameter(
+                f"give a day from {EARLIEST_DAY} to {LATEST_DAY}", param_hint="--as-of"
+            )
         try:
             quarter = Period.parse(period)
             with services().db.session() as session:

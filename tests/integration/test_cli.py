@@ -142,3 +142,11 @@ def test_create_token_prints_a_token_that_opens_the_api(app: Flask) -> None:
     response = app.test_client().get("/api/v1/plans", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert runner.invoke(args=["create-token", "niemand@example.org"]).exit_code != 0
+
+
+def test_a_report_as_of_a_day_out_of_range_is_refused_with_a_message(app: Flask) -> None:
+    output = Path(app.instance_path) / "r.csv"
+    args = ["report", "--plan", "x", "--period", "2021Q2", "--as-of", "9999-12-31"]
+    result = app.test_cli_runner().invoke(args=[*args, "--format", "csv", "-o", str(output)])
+    assert result.exit_code == 2 and "2000-01-01 to 2100-12-31" in result.output
+    assert not output.exists()

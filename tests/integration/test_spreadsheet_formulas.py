@@ -20,6 +20,7 @@ from fractions import Fraction
 from flask import Flask
 from openpyxl import load_workbook
 from sqlmodel import select
+from tracker.loading import activity_id_for, load_plan
 
 from tracker.clock import FixedClock
 from tracker.domain.budget import BudgetLine, BudgetShare
@@ -29,7 +30,6 @@ from tracker.domain.status import Status
 from tracker.domain.targets import Comparator, Target
 from tracker.handlers import change_activity_status, record_progress
 from tracker.importing.spreadsheet import read_plan_xlsx, write_plan_xlsx
-from tracker.loading import activity_id_for, load_plan
 from tracker.models import Indicator
 from tracker.planfile import PlanDocument, WorkgroupSpec
 from tracker.reports.model import CarriedLine, PlanReport

@@ -56,3 +56,9 @@ class Period:
 
     def previous(self) -> Period:
         return Period(self.year - (self.quarter == 1), (self.quarter - 2) % 4 + 1)
+
+
+# The days a person may ask about (a report "as of"): a plan's years lie well inside, and
+# nothing computed from a day in this range overflows a date.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2100, 12, 31)

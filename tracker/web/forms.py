@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -35,11 +34,10 @@ from wtforms.validators import (
 )
 
 from tracker.domain.activity import MAX_NOTE_LENGTH
+from tracker.domain.period import EARLIEST_DAY, LATEST_DAY
 
 # Every date a person types is a day of the plans' years: beyond these the app has nothing
 # to show, and date arithmetic near year 1 or 9999 overflows (a 500 instead of an answer).
-EARLIEST_DAY = date(2000, 1, 1)
-LATEST_DAY = date(2100, 12, 31)
 
 
 class DayField(DateField):
