@@ -133,7 +133,9 @@ def test_a_coordinator_carries_unfinished_activities_into_next_year(page: Page) 
     choices = page.get_by_role("checkbox")
     open_count = choices.count()
     assert open_count > 20  # every unfinished activity is offered, ticked
-    expect(page.get_by_label("Naar plan (korte naam)")).to_have_value("twente-2022")
+    target = page.get_by_label("Naar plan")  # the next year's plan, made when new
+    expect(target).to_have_value("")
+    expect(target.locator("option:checked")).to_have_text("Nieuw plan: Jaarplan 2022")
 
     page.get_by_role("button", name="Doorschuiven").click()  # no reason yet
     expect(page.get_by_text("Geef de reden waarom ze doorlopen.")).to_be_visible()
