@@ -55,6 +55,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+    # Bounds on one import (docs/importing.md): activities per imported file, seconds of
+    # reading, and the unpacked size of a .docx or .xlsx (its zip members together).
+    IMPORT_MAX_ACTIVITIES = int(os.environ.get("IMPORT_MAX_ACTIVITIES", 2000))
+    IMPORT_TIME_BUDGET = float(os.environ.get("IMPORT_TIME_BUDGET", 10))
+    IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024))
 
     # Password hashing: argon2id with the OWASP-recommended parameters (19 MiB, t=2, p=1).
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 2))

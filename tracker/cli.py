@@ -53,10 +53,13 @@ def init_app(app: Flask) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def load_plan_command(path: str) -> None:
         """Load a plan in the project's YAML format (docs/plan-format.md)."""
+        from tracker.importing.limits import ImportBudget, ImportFailed, ImportLimits
+
         try:
             with open(path, encoding="utf-8") as handle:
-                document = read_plan_yaml(handle.read())
-        except (PlanFileError, UnicodeDecodeError) as problem:
+                budget = ImportBudget(ImportLimits.from_config(current_app.config))
+                document = read_plan_yaml(handle.read(), budget)
+        except (PlanFileError, ImportFailed, UnicodeDecodeError) as problem:
             raise click.ClickException(f"{path}: {problem}") from None
         _load(document)
 
@@ -78,6 +81,7 @@ def init_app(app: Flask) -> None:
         """Import a plan: document text, Word, XLSX or YAML (docs/importing.md)."""
         from tracker.importing.draft import ImportFailed, with_new_workgroups
         from tracker.importing.files import read_plan_file
+        from tracker.importing.limits import ImportLimits
         from tracker.importing.report import describe_draft
         from tracker.queries import known_workgroups
 
@@ -96,7 +100,7 @@ def init_app(app: Flask) -> None:
                 network_name=name,
                 year=year,
                 known=known,
-                max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+                limits=ImportLimits.from_config(current_app.config),
             )
         except ImportFailed as problem:
             raise click.ClickException(f"{path}: {problem}") from None

@@ -2,11 +2,17 @@
 
 A PlanDocument is what every importer produces and what `loading.load_plan` stores. The
 format is documented in docs/plan-format.md.
+
+A YAML file is read with bounds (tracker.importing.limits): the values it holds, counting
+each repetition by an alias (`*name`) in full, the activities and the time. The format needs
+no aliases; a few are allowed, an alias "bomb" (10 kB that expand to millions of values) is
+refused while it is composed, before anything is built from it.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 import yaml
@@ -14,6 +20,7 @@ import yaml
 from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amount, parse_share
 from tracker.domain.plan import PlanDocument, PlannedActivity, WorkgroupSpec
 from tracker.domain.targets import Comparator, Target
+from tracker.importing.limits import ImportBudget
 
 FORMAT = "jaarplan/1"
 
@@ -40,14 +47,69 @@ def _text(mapping: dict[str, Any], key: str, where: str, required: bool = False)
     return text
 
 
-def read_plan_yaml(source: str) -> PlanDocument:
-    """Parse a plan in the YAML format; raise PlanFileError with a Dutch message if invalid."""
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, counting the values it composes (an alias as all it repeats).
+
+    Refuses more values than the budget allows (ImportFailed) and an alias to a value that
+    contains it (PlanFileError); checks the clock between values and each text's length.
+    """
+
+    def __init__(self, source: str, budget: ImportBudget) -> None:
+        self.budget = budget
+        self.values = 0
+        self.sizes: dict[int, int] = {}  # id(node) → its values, aliases included
+        self.steps = 0
+        super().__init__(source)
+
+    def forward(self, length: int = 1) -> None:
+        """The reader's step, with the clock checked now and then: one long text is scanned
+        as a single value, so the checks between values would come too late."""
+        super().forward(length)
+        self.steps += 1
+        if not self.steps % 4096:
+            self.budget.tick()
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            target = self.anchors.get(event.anchor) if isinstance(event, yaml.AliasEvent) else None
+            if target is not None:
+                if id(target) not in self.sizes:  # still being composed: the alias is inside it
+                    raise PlanFileError(f"de YAML-alias *{event.anchor} verwijst naar zichzelf")
+                self._count(self.sizes[id(target)])
+            return super().compose_node(parent, index)
+        before = self.values
+        self._count(1)
+        node = super().compose_node(parent, index)
+        if isinstance(node, yaml.ScalarNode):
+            self.budget.check_text(f"regel {node.start_mark.line + 1}", node.value)
+        self.sizes[id(node)] = self.values - before
+        return node
+
+    def _count(self, values: int) -> None:
+        self.values += values
+        self.budget.count_yaml_values(self.values)
+        self.budget.tick()
+
+
+def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocument:
+    """Parse a plan in the YAML format; raise PlanFileError with a Dutch message if invalid.
+
+    `budget` bounds the values, activities and time (see the module docstring); default
+    limits when not given. What the tracker wrote itself passes an unlimited one.
+    """
+    budget = budget or ImportBudget()
+    loader: _BoundedLoader | None = None
     try:
-        data = yaml.safe_load(source)
+        loader = _BoundedLoader(source, budget)  # reads the whole text: may fail already
+        data = loader.get_single_data()
     except yaml.YAMLError as error:
         raise PlanFileError(f"geen geldige YAML: {error}") from None
     except RecursionError:
         raise PlanFileError("geen geldige YAML: te diep genest") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise PlanFileError("het bestand bevat geen jaarplan (verwacht: een YAML-mapping)")
     if data.get("format") != FORMAT:
@@ -73,6 +135,8 @@ def read_plan_yaml(source: str) -> PlanDocument:
     for t_index, theme in enumerate(_list(data, "themes")):
         theme_name = _text(theme, "name", f"thema {t_index + 1}", True)
         for a_index, item in enumerate(_list(theme, "activities")):
+            budget.count_activities(len(activities) + 1)
+            budget.tick()
             where = f"{theme_name}, activiteit {a_index + 1}"
             groups = _names(item, "workgroups", where)
             unknown = [g for g in groups if g not in known]
@@ -94,8 +158,7 @@ def read_plan_yaml(source: str) -> PlanDocument:
                     targets=_targets(item, where),
                 )
             )
-    titles = [a.title for a in activities]
-    duplicates = sorted({t for t in titles if titles.count(t) > 1})
+    duplicates = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
     if duplicates:
         raise PlanFileError(f"activiteiten met dezelfde titel: {', '.join(duplicates)}")
     return PlanDocument(

@@ -20,15 +20,17 @@ from fractions import Fraction
 from flask import Flask
 from openpyxl import load_workbook
 from sqlmodel import select
-from tracker.loading import activity_id_for, load_plan
 
+from tests.support import load_plan
 from tracker.clock import FixedClock
+from tracker.domain.access import OPERATOR
 from tracker.domain.budget import BudgetLine, BudgetShare
 from tracker.domain.commands import ChangeActivityStatus, PlannedActivity, RecordProgress
 from tracker.domain.period import Period
 from tracker.domain.status import Status
 from tracker.domain.targets import Comparator, Target
-from tracker.handlers import change_activity_status, record_progress
+from tracker.handlers.activities import change_activity_status, record_progress
+from tracker.ids import activity_id_for
 from tracker.importing.spreadsheet import read_plan_xlsx, write_plan_xlsx
 from tracker.models import Indicator
 from tracker.planfile import PlanDocument, WorkgroupSpec
@@ -109,13 +111,17 @@ def formula_report(app: Flask) -> PlanReport:
     clock.current = datetime(2021, 5, 3, 9, tzinfo=UTC)
     for activity_id, note in zip(ids, (EVIL, "+note", "\t=note", "@note"), strict=True):
         change_activity_status(
-            services.db.unit_of_work(), ChangeActivityStatus(activity_id, "lopend", note), clock
+            services.db.unit_of_work(),
+            ChangeActivityStatus(OPERATOR, activity_id, "lopend", note),
+            clock,
         )
     with services.db.session() as session:
         indicator = session.exec(select(Indicator).where(Indicator.activity_id == ids[0])).one()
     assert indicator.id is not None
     record_progress(
-        services.db.unit_of_work(), RecordProgress(ids[0], indicator.id, 2, "=2+2 keer"), clock
+        services.db.unit_of_work(),
+        RecordProgress(OPERATOR, ids[0], indicator.id, 2, "=2+2 keer"),
+        clock,
     )
     clock.current = datetime(2021, 6, 1, 9, tzinfo=UTC)
     with app.app_context(), services.db.session() as session:

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.draft import Draft, ImportFailed
 from tracker.importing.files import read_plan_file
+from tracker.importing.limits import ImportLimits
 from tracker.importing.parties import KnownGroup
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -56,8 +57,8 @@ SMALL_PLAN = b"Jaarplan 2021\n\nCOORDINATIE\n\nTitel\n\nDoelstellingen\tX\nWie\t
         pytest.param("plan.txt", b"", {}, "het bestand is leeg", id="empty"),
         pytest.param("plan.txt", b"  \n\t \r\n", {}, "het bestand is leeg", id="whitespace-only"),
         pytest.param("plan.docx", b"", {}, "het bestand is leeg", id="empty-docx"),
-        pytest.param("plan.txt", SMALL_PLAN, {"max_bytes": 20}, "het bestand is te groot",
-                     id="too-large"),
+        pytest.param("plan.txt", SMALL_PLAN, {"limits": ImportLimits(max_bytes=20)},
+                     "het bestand is te groot", id="too-large"),
         pytest.param("plan.txt", b"Jaarplan 2021\x00\x01\x02", {}, "geen tekstbestand",
                      id="binary-txt"),
         pytest.param("plan.md", b"\x89PNG\r\n\x1a\n\x00\x00", {}, "binaire gegevens",
@@ -105,13 +106,13 @@ def test_an_unreadable_upload_is_refused_with_a_dutch_message_naming_the_problem
 
 def test_a_file_over_the_limit_names_its_size_and_the_limit() -> None:
     with pytest.raises(ImportFailed) as refused:
-        read("plan.txt", b"x" * (3 * MB // 2), max_bytes=MB)
+        read("plan.txt", b"x" * (3 * MB // 2), limits=ImportLimits(max_bytes=MB))
     assert str(refused.value) == "het bestand is te groot (1,5 MB; maximaal 1,0 MB)"
 
 
 def test_a_limit_under_one_megabyte_is_not_shown_as_zero() -> None:
     with pytest.raises(ImportFailed) as refused:
-        read("plan.txt", b"x" * 600_000, max_bytes=512 * 1024)
+        read("plan.txt", b"x" * 600_000, limits=ImportLimits(max_bytes=512 * 1024))
     assert "maximaal 0 MB" not in str(refused.value)
 
 

@@ -84,6 +84,7 @@ _FREQUENCY = re.compile(
 _UNTIL = re.compile(r"\b(?:tot\s+en\s+met|tot|t/m|tm|uiterlijk|voor|v[oó][oó]r)\s*$")
 _FROM = re.compile(r"\b(?:start|vanaf|vanaf\s+het|begint|beginnend|met\s+ingang\s+van)\s*$")
 _EDGE = re.compile(r"\b(?P<edge>eind|einde|begin|medio|half)\s*$")
+_NEAR = 40  # longer than any of the three patterns above can match
 
 
 def normalise(text: str) -> str:
@@ -118,17 +119,20 @@ def parse_timing(text: str, plan_year: int) -> Timing:
             span = _span(match, plan_year)
         except ValueError:  # no such day ("31-02-2021"): not something to read
             return Timing(original, TimingKind.UNPARSED)
-        before = plain[: match.start()]
-        until = _UNTIL.search(before)
+        # The words before an anchor ("tot", "vanaf", "eind") end right before it: search only
+        # the last few characters (normalised: single spaces), not all the text before it, which
+        # made a long "Wanneer" with many dates cost quadratic time.
+        near = max(0, match.start() - _NEAR), match.start()
+        until = _UNTIL.search(plain, *near)
         if until and (match.group("day") or match.group("numeric")) and until.group(0).strip() in (
             "voor", "vóór", "voór", "vóor", "tot"
         ):  # fmt: skip
             # "voor 1 juli", "tot 1 juli": up to the day before
             span = (span[0] - timedelta(days=1), span[0] - timedelta(days=1))
-        edge = _EDGE.search(before)
+        edge = _EDGE.search(plain, *near)
         if edge and match.group("single"):
             span = _edge_of_year(edge.group("edge"), int(match.group("y")))
-        prefix = "until" if _UNTIL.search(before) else "from" if _FROM.search(before) else ""
+        prefix = "until" if until else "from" if _FROM.search(plain, *near) else ""
         spans.append((span[0], span[1], prefix))
     if not spans:
         return Timing(original, TimingKind.UNPARSED)

@@ -6,12 +6,16 @@ import html
 import re
 import unicodedata
 
-_BLOCK_TAGS = re.compile(r"</?(?:p|li|ul|ol|br|div|tr|h\d)\b[^>]*>", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]{0,500}>")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# No "<" inside a tag: a run of "<p " that never closes is then scanned once, not once per "<".
+_BLOCK_TAGS = re.compile(r"</?(?:p|li|ul|ol|br|div|tr|h\d)\b[^<>]*>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"<li\b[^<>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]{0,500}>")
+# Link text and address without brackets of their own: a run of "[" or "(" that never closes
+# is then scanned once, not once per bracket (quadratic on a line of brackets).
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _SUPERSCRIPT_MARK = re.compile(r"\^([^\^\s]{1,3})\^?")
-_NUMBERED_VARIANT = re.compile(r"\s*(?:⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾|\(\d{1,2}\))\s*$")
+# (?<!\s): tried from the start of a whitespace run only, not from every space inside it.
+_NUMBERED_VARIANT = re.compile(r"(?<!\s)\s*(?:⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾|\(\d{1,2}\))\s*$")
 _ITEM_NUMBER = re.compile(r"^(?:\d{1,2}[.)]\s+)")
 
 

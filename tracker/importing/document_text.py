@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from tracker.importing.cleaning import heading_text, html_to_lines, strip_markup
 from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, year_in_title
+from tracker.importing.limits import ImportBudget
 
 FIELDS = {
     "doelstellingen": "objectives",
@@ -53,12 +54,13 @@ _BOLD = re.compile(r"<b>(.*?)</b>", re.IGNORECASE | re.DOTALL)
 
 
 def _is_pillar_heading(line: str) -> bool:
+    if len(line) > 60:
+        return False
     letters = [c for c in line if c.isalpha()]
     return (
         len(letters) >= 4
         and all(c.isupper() for c in letters)
         and not any(c.isdigit() for c in line)
-        and len(line) <= 60
     )
 
 
@@ -89,6 +91,7 @@ class _Block:
 
 @dataclass
 class _Reader:
+    budget: ImportBudget
     plan: FoundPlan = field(default_factory=FoundPlan)
     theme: str = ""
     section: str = ""
@@ -115,7 +118,7 @@ class _Reader:
             self.plan.warnings.append(
                 ImportWarning(f"regel {block.line}", "activiteit staat niet onder een pijler")
             )
-        self.plan.activities.append(
+        self.add(
             FoundActivity(
                 theme=theme,
                 heading=heading,
@@ -126,6 +129,11 @@ class _Reader:
                 source=f"{theme} › {heading}, regel {block.line}",
             )
         )
+
+    def add(self, activity: FoundActivity) -> None:
+        """Keep an activity; refuse (ImportFailed) at the first one over the cap."""
+        self.plan.activities.append(activity)
+        self.budget.count_activities(len(self.plan.activities))
 
     def start_block(self, number: int) -> None:
         self.finish_block()
@@ -140,10 +148,15 @@ class _Reader:
             self.plan.introduction = _introduction(self.preamble)
 
 
-def read_document_text(text: str) -> FoundPlan:
-    """Find the plan's title, motto, foreword and activities in extracted document text."""
-    reader = _Reader()
+def read_document_text(text: str, budget: ImportBudget | None = None) -> FoundPlan:
+    """Find the plan's title, motto, foreword and activities in extracted document text.
+
+    `budget` bounds the activities and the time (ImportFailed); default limits when not given.
+    """
+    reader = _Reader(budget or ImportBudget())
     for number, raw in enumerate(text.splitlines(), start=1):
+        reader.budget.tick()
+        reader.budget.check_text(f"regel {number}", raw)
         _read_line(reader, raw, number)
     reader.finish_block()
     reader.close_preamble()
@@ -250,7 +263,7 @@ def _table_row(reader: _Reader, raw: str, number: int) -> None:
     wanneer_text = " ".join(html_to_lines(wanneer))
     theme = reader.section or reader.theme or "Algemeen"
     for title, description in _items(wat):
-        reader.plan.activities.append(
+        reader.add(
             FoundActivity(
                 theme=theme,
                 heading=title,
@@ -265,7 +278,7 @@ def _table_row(reader: _Reader, raw: str, number: int) -> None:
 
 def _items(cell: str) -> list[tuple[str, str]]:
     """A "Wat" cell may hold several activities, each starting with a bold title."""
-    parts = _BOLD.split(cell)
+    parts = _split_bold(cell)
     items: list[tuple[str, str]] = []
     if len(parts) > 1:
         lead = "\n".join(html_to_lines(parts[0]))
@@ -285,6 +298,21 @@ def _items(cell: str) -> list[tuple[str, str]]:
         return []
     first = re.split(r"(?<=[.!?])\s", lines[0], maxsplit=1)[0].strip(" .")
     return [(first[:120], "\n".join(lines))]
+
+
+def _split_bold(cell: str) -> list[str]:
+    """`_BOLD.split(cell)`, searching only up to the last "</b>".
+
+    There every "<b>" has a "</b>" after it, so no attempt fails after scanning to the end
+    (which made a cell full of unclosed "<b>" cost quadratic time).
+    """
+    end = max(cell.rfind("</b>"), cell.rfind("</B>"))
+    if end < 0:
+        return [cell]
+    end += len("</b>")
+    parts = _BOLD.split(cell[:end])
+    parts[-1] += cell[end:]
+    return parts
 
 
 def _introduction(lines: list[str]) -> str:

@@ -15,15 +15,13 @@ from dataclasses import dataclass, field, replace
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import parse_targets
 from tracker.domain.timing import TimingKind, parse_timing
-from tracker.importing.parties import KnownGroup, match_parties, party_key
+from tracker.importing.limits import ImportBudget
+from tracker.importing.limits import ImportFailed as ImportFailed  # where callers import it
+from tracker.importing.parties import KnownGroup, PartyMatcher, party_key
 from tracker.planfile import PlanDocument, WorkgroupSpec
 
 MAX_TITLE = 300
 FALLBACK_THEME = "Algemeen"
-
-
-class ImportFailed(Exception):
-    """The file cannot be imported; the message (Dutch) names the problem."""
 
 
 @dataclass(frozen=True)
@@ -82,14 +80,19 @@ def _unique_titles(found: Sequence[FoundActivity]) -> list[str]:
     for item in found:
         themes_of.setdefault(_base(item), set()).add(item.theme)
     titles: list[str] = []
+    taken: set[str] = set()
+    last_number: dict[str, int] = {}  # per base: every lower number is taken already
     for item in found:
         base = _base(item)
         if len(themes_of[base]) > 1:
             base = f"{base} ({item.theme})"[:MAX_TITLE]
-        title, number = base, 1
-        while title in titles:
+        number = last_number.get(base, 1)
+        title = base if number == 1 else f"{base} ({number})"
+        while title in taken:  # a set and a remembered number: linear in the plan's size
             number += 1
             title = f"{base} ({number})"
+        last_number[base] = number
+        taken.add(title)
         titles.append(title)
     return titles
 
@@ -107,8 +110,15 @@ def build_draft(
     known: Sequence[KnownGroup] = (),
     workgroup_emails: dict[str, str] | None = None,
     source_name: str = "",
+    budget: ImportBudget | None = None,
 ) -> Draft:
-    """Check and match what a parser found; raise ImportFailed when there is nothing to import."""
+    """Check and match what a parser found; raise ImportFailed when there is nothing to import.
+
+    `budget` bounds the activities and the time (tracker.importing.limits; default limits when
+    not given).
+    """
+    budget = budget or ImportBudget()
+    budget.count_activities(len(found.activities))
     plan_year = year or found.year
     if plan_year is None:
         raise ImportFailed("het jaar van het plan staat niet in het bestand; geef het jaar op")
@@ -121,22 +131,28 @@ def build_draft(
             "een tabel Wat / Wie / Looptijd, of het sjabloon van de tracker)"
         )
     warnings = list(found.warnings)
-    proposed: list[str] = []
+    proposed: dict[str, str] = {}  # party key → the name as first written
     activities: list[PlannedActivity] = []
     emails = workgroup_emails or {}
-    for item, title in zip(found.activities, _unique_titles(found.activities), strict=True):
+    matcher = PartyMatcher(known)
+    titles = _unique_titles(found.activities)
+    for number, (item, title) in enumerate(zip(found.activities, titles, strict=True), start=1):
+        budget.tick()
+        for label, text in _texts(item):
+            budget.check_text(f"activiteit {number}, '{label}'", text)
         where = f"{item.theme} › {title}"
         timing = parse_timing(item.wanneer, plan_year)
         if timing.kind is TimingKind.EMPTY:
             warnings.append(ImportWarning(where, "geen 'Wanneer' gevonden"))
         elif timing.kind is TimingKind.UNPARSED:
             warnings.append(ImportWarning(where, f"'Wanneer' niet herkend: {item.wanneer!r}"))
-        parties = match_parties(item.wie, known)
+        parties = matcher.match(item.wie)
         if not item.wie.strip():
             warnings.append(ImportWarning(where, "geen 'Wie' gevonden"))
         elif not parties.workgroups:
             warnings.append(ImportWarning(where, "geen bekende werkgroep bij 'Wie'"))
-        proposed.extend(parties.unknown)
+        for name in parties.unknown:
+            proposed.setdefault(party_key(name), name)
         targets = tuple(parse_targets(f"{item.objectives}\n{item.actions}"))
         source = " › ".join(part for part in (source_name, item.source) if part)
         # Work that started before the plan year continues an earlier plan ("Start najaar
@@ -174,15 +190,19 @@ def build_draft(
         workgroups=workgroups,
         activities=tuple(activities),
     )
-    return Draft(document, tuple(warnings), tuple(unique_parties(proposed)))
+    return Draft(document, tuple(warnings), tuple(proposed.values()))
 
 
-def unique_parties(names: Sequence[str]) -> list[str]:
-    """Names without repeats, however written ("Secretariaat", "secretariaat"); first wins."""
-    seen: dict[str, str] = {}
-    for name in names:
-        seen.setdefault(party_key(name), name)
-    return list(seen.values())
+def _texts(item: FoundActivity) -> tuple[tuple[str, str], ...]:
+    """The activity's texts by their label in the plan, to bound their length."""
+    return (
+        ("Titel", item.title or item.heading),
+        ("Thema", item.theme),
+        ("Doelstellingen", item.objectives),
+        ("Acties en resultaten", item.actions),
+        ("Wie", item.wie),
+        ("Wanneer", item.wanneer),
+    )
 
 
 def with_new_workgroups(draft: Draft, names: Sequence[str]) -> Draft:

@@ -1,17 +1,20 @@
 """The front door of the importer: a file as uploaded or named on the command line → a Draft.
 
 Refuses what it cannot read with one clear Dutch message (ImportFailed): empty, too large,
-binary where text is expected, not UTF-8, a format it does not know. Nothing is stored here.
+binary where text is expected, not UTF-8, a format it does not know, or past one of the
+import's bounds (tracker.importing.limits). Nothing is stored here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
 from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import Draft, ImportFailed, ImportWarning, build_draft
+from tracker.importing.limits import ImportBudget, ImportLimits
 from tracker.importing.parties import KnownGroup
 from tracker.importing.spreadsheet import read_plan_xlsx
 from tracker.importing.word import docx_to_text
@@ -19,7 +22,6 @@ from tracker.planfile import PlanDocument, PlanFileError, read_plan_yaml
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 SUPPORTED = ".txt, .md, .docx, .xlsx, .yaml"
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
 def read_plan_file(
@@ -31,24 +33,35 @@ def read_plan_file(
     year: int | None = None,
     known: Sequence[KnownGroup] = (),
     workgroup_emails: dict[str, str] | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: ImportLimits | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Draft:
-    """Read an uploaded plan into a Draft for review; raise ImportFailed (Dutch) when unreadable."""
+    """Read an uploaded plan into a Draft for review; raise ImportFailed (Dutch) when unreadable.
+
+    `limits` bound the file's size, unpacked size, activities and reading time (the app passes
+    `ImportLimits.from_config`; defaults when not given).
+    """
+    limits = limits or ImportLimits()
+    budget = ImportBudget(limits, clock)
     suffix = PurePath(name).suffix.lower()
     if not data.strip():
         raise ImportFailed("het bestand is leeg")
-    if len(data) > max_bytes:
+    if len(data) > limits.max_bytes:
         raise ImportFailed(
-            f"het bestand is te groot ({_size(len(data))}; maximaal {_size(max_bytes)})"
+            f"het bestand is te groot ({_size(len(data))}; maximaal {_size(limits.max_bytes)})"
         )
     if suffix in (".yaml", ".yml", ".xlsx"):
         try:
-            document = read_plan_xlsx(data) if suffix == ".xlsx" else read_plan_yaml(_decode(data))
+            document = (
+                read_plan_xlsx(data, budget)
+                if suffix == ".xlsx"
+                else read_plan_yaml(_decode(data), budget)
+            )
         except PlanFileError as problem:
             raise ImportFailed(str(problem)) from None
         return _structured(document, network_slug, year)
     if suffix == ".docx":
-        text = docx_to_text(data)
+        text = docx_to_text(data, budget)
     elif suffix in TEXT_SUFFIXES:
         text = _decode(data)
     elif suffix == ".pdf":
@@ -58,7 +71,7 @@ def read_plan_file(
         )
     else:
         raise ImportFailed(f"onbekend bestandstype {suffix or '(geen)'}; mogelijk: {SUPPORTED}")
-    found = read_document_text(text)
+    found = read_document_text(text, budget)
     return build_draft(
         found,
         network_slug=network_slug,
@@ -67,6 +80,7 @@ def read_plan_file(
         known=known,
         workgroup_emails=workgroup_emails,
         source_name=PurePath(name).name,
+        budget=budget,
     )
 
 

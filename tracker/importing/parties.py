@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 from tracker.importing.cleaning import normalise_key
 
-_LIST_SEPARATORS = re.compile(r"\s*(?:,|;|\n|\s+\+\s+)\s*")
-_AND = re.compile(r"(\s+en\s+|\s+&\s+(?=[a-z]))")
+# A whitespace run is only tried from its start ((?<!\s)): tried from every position inside
+# it, a run of spaces without a separator after it costs quadratic time. (Read as
+# \s*(?:,|;|\n|\s+\+\s+)\s*; a "," or ";" right after the last separator starts one itself.)
+_LIST_SEPARATORS = re.compile(r"(?:(?<!\s)\s*(?:[,;\n]|\s\+\s)|[,;])\s*")
+_AND = re.compile(r"((?<!\s)\s+en\s+|(?<!\s)\s+&\s+(?=[a-z]))")
 _GROUP_NAME = re.compile(r"^(?:werkgroep|projectgroep|kerngroep|stuurgroep)\b", re.IGNORECASE)
 _STARTS_PARTY = re.compile(
     r"^(?:\x00|[A-ZÀ-Ý]|(?:werkgroep|projectgroep|kerngroep|stuurgroep|netwerk)\w*\b)"
@@ -63,6 +66,16 @@ def _keys(name: str) -> set[str]:
     return {key, _stem(key)}
 
 
+def _without_parentheses(text: str) -> str:
+    """The text without "(…)" remarks: from each "(" to the first ")" after it.
+
+    Only the text up to the last ")" is searched: there every "(" has a ")" after it, so no
+    attempt fails after scanning to the end (which made a run of "(" cost quadratic time).
+    """
+    end = text.rfind(")") + 1
+    return _PARENTHESES.sub(" ", text[:end]) + text[end:]
+
+
 def split_parties(wie: str) -> list[str]:
     """Split a "Wie" text into its parties, verbatim apart from surrounding punctuation.
 
@@ -70,7 +83,7 @@ def split_parties(wie: str) -> list[str]:
     ("Werkgroep PR en communicatie", "Werkgroep proactieve zorgplanning en continuïteit van
     zorg") an "en" joins words, unless what follows is another group or a capitalised name.
     """
-    text = _MEMBERS.sub("", _PARENTHESES.sub(" ", wie))
+    text = _MEMBERS.sub("", _without_parentheses(wie))
     parties: list[str] = []
     for item in _LIST_SEPARATORS.split(text):
         pieces = _AND.split(item)  # [part, separator, part, separator, …]
@@ -86,48 +99,62 @@ def split_parties(wie: str) -> list[str]:
     return [_LEAD_WORDS.sub("", p).strip() for p in cleaned if p]
 
 
+class PartyMatcher:
+    """Matches "Wie" texts against one network's workgroups and their aliases.
+
+    Built once per import: the alias patterns are compiled here, not for every activity (with
+    more names than Python's pattern cache holds, that made an import cost activities ×
+    names compilations).
+    """
+
+    def __init__(self, known: Sequence[KnownGroup]) -> None:
+        names = [(alias, group.name) for group in known for alias in (group.name, *group.aliases)]
+        # Longest first, so "Werkgroep beleid" wins over "beleid".
+        names.sort(key=lambda pair: len(pair[0]), reverse=True)
+        self._patterns: list[tuple[re.Pattern[str], str]] = []
+        for alias, name in names:
+            pattern = _alias_pattern(alias)
+            if pattern is not None:
+                self._patterns.append((pattern, name))
+        self._lookup = {key: group.name for group in known for a in (group.name, *group.aliases)
+                        for key in _keys(a)}  # fmt: skip
+
+    def match(self, wie: str) -> Parties:
+        """The workgroups a "Wie" names (in the order named) and the parties that match none."""
+        # NUL marks the names found below; a NUL in the text itself is not text.
+        text = _MEMBERS.sub("", _without_parentheses(wie.replace("\x00", " ")))
+        found: list[str] = []
+        for pattern, name in self._patterns:
+            text, count = pattern.subn(_PLACEHOLDER.format(len(found)), text)
+            if count:
+                found.append(name)
+        matched: list[str] = []
+        unknown: list[str] = []
+        for part in split_parties(text):
+            marker = re.fullmatch(r"\x00(\d+)\x00", part)
+            if marker:
+                matched.append(found[int(marker.group(1))])
+                continue
+            for placeholder in re.findall(r"\x00(\d+)\x00", part):
+                matched.append(found[int(placeholder)])
+            rest = re.sub(r"\s+", " ", re.sub(r"\x00\d+\x00", " ", part)).strip(" .,")
+            if not rest:
+                continue
+            key = normalise_key(rest)
+            group_name = self._lookup.get(key) or self._lookup.get(_stem(key))
+            if group_name is not None:
+                matched.append(group_name)
+            else:
+                unknown.append(rest)
+        unique_unknown: dict[str, str] = {}
+        for party in unknown:
+            unique_unknown.setdefault(party_key(party), party)
+        return Parties(tuple(dict.fromkeys(matched)), tuple(unique_unknown.values()))
+
+
 def match_parties(wie: str, known: Sequence[KnownGroup]) -> Parties:
     """The workgroups a "Wie" names (in the order named) and the parties that match none."""
-    # NUL marks the names found below; a NUL in the text itself is not text.
-    text = _MEMBERS.sub("", _PARENTHESES.sub(" ", wie.replace("\x00", " ")))
-    names: list[tuple[str, str]] = []  # (alias as written in a pattern, workgroup name)
-    for group in known:
-        for alias in (group.name, *group.aliases):
-            names.append((alias, group.name))
-    # Longest first, so "Werkgroep beleid" wins over "beleid".
-    names.sort(key=lambda pair: len(pair[0]), reverse=True)
-    found: list[str] = []
-    for alias, name in names:
-        pattern = _alias_pattern(alias)
-        if pattern is None:
-            continue
-        text, count = pattern.subn(_PLACEHOLDER.format(len(found)), text)
-        if count:
-            found.append(name)
-    matched: list[str] = []
-    unknown: list[str] = []
-    lookup = {key: group.name for group in known for a in (group.name, *group.aliases)
-              for key in _keys(a)}  # fmt: skip
-    for part in split_parties(text):
-        marker = re.fullmatch(r"\x00(\d+)\x00", part)
-        if marker:
-            matched.append(found[int(marker.group(1))])
-            continue
-        for placeholder in re.findall(r"\x00(\d+)\x00", part):
-            matched.append(found[int(placeholder)])
-        rest = re.sub(r"\s+", " ", re.sub(r"\x00\d+\x00", " ", part)).strip(" .,")
-        if not rest:
-            continue
-        key = normalise_key(rest)
-        group_name = lookup.get(key) or lookup.get(_stem(key))
-        if group_name is not None:
-            matched.append(group_name)
-        else:
-            unknown.append(rest)
-    unique_unknown: dict[str, str] = {}
-    for party in unknown:
-        unique_unknown.setdefault(party_key(party), party)
-    return Parties(tuple(dict.fromkeys(matched)), tuple(unique_unknown.values()))
+    return PartyMatcher(known).match(wie)
 
 
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:

@@ -6,10 +6,12 @@ Pure: takes the draft and the choices, returns the plan to store or the problems
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tracker.importing.draft import MAX_TITLE, Draft, ImportWarning, with_new_workgroups
+from tracker.importing.limits import UNLIMITED, ImportBudget
 from tracker.planfile import PlanDocument, dump_plan_yaml, read_plan_yaml
 
 MAX_THEME = 200
@@ -54,8 +56,8 @@ def apply_review(
         if len(wanneer) > MAX_WANNEER:
             problems.append(f"activiteit {number}: 'Wanneer' is langer dan {MAX_WANNEER} tekens")
         kept.append(replace(activity, title=title, theme=theme, wanneer=wanneer))
-    titles = [a.title for a in kept]
-    for title in sorted({t for t in titles if titles.count(t) > 1}):
+    counts = Counter(a.title for a in kept)
+    for title in sorted(title for title, n in counts.items() if n > 1):
         problems.append(f"de titel {title!r} komt meer dan eens voor")
     if not kept:
         problems.append("er is geen activiteit gekozen om te importeren")
@@ -84,7 +86,7 @@ def serialise(draft: Draft) -> tuple[str, str, str]:
 def deserialise(document: str, warnings: str, proposed: str) -> Draft:
     """The inverse of `serialise`."""
     return Draft(
-        read_plan_yaml(document),
+        read_plan_yaml(document, ImportBudget(UNLIMITED)),  # bounded when it was uploaded
         tuple(ImportWarning(where, message) for where, message in json.loads(warnings)),
         tuple(json.loads(proposed)),
     )

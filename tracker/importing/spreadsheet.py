@@ -4,11 +4,19 @@ Sheets: "Plan" (field / value), "Activiteiten" (one row per activity, columns in
 words), "Werkgroepen" (name, e-mail, other names) and "Streefwaarden" (the measurable targets,
 one row each). `read_plan_xlsx(write_plan_xlsx(d)) == d`. Only the "Activiteiten" sheet is
 required; a sheet filled in by hand may leave the others out.
+
+Reading streams the sheets (openpyxl's read-only mode) and stops at the first activity over
+the import's cap, so a sheet of 100,000 rows is refused after 2,001 of them, not after all.
+Only the first MAX_COLUMNS columns are read, and the sheets' stated dimensions are ignored
+(`reset_dimensions`): a sheet that claims 16,384 columns or a million rows costs only what it
+holds.
 """
 
 from __future__ import annotations
 
 import io
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -18,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amount, parse_share
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import Comparator, Target
+from tracker.importing.limits import ImportBudget, ImportFailed, unpacked_archive
 from tracker.planfile import PlanDocument, PlanFileError, WorkgroupSpec, is_year
 from tracker.spreadsheet_cells import append_row
 
@@ -34,6 +43,8 @@ WORKGROUP_COLUMNS = ("Naam", "E-mail", "Andere namen")
 BUDGET_COLUMNS = ("Thema", "Post", "Bedrag")
 SPLIT_COLUMNS = ("Netwerk", "Deel")
 YES = "ja"
+MAX_COLUMNS = 30  # the widest sheet of the template has 10
+ROWS_PER_ACTIVITY = 10  # other sheets (targets, budget) may have this many rows per activity
 
 
 def _lines(values: tuple[str, ...]) -> str:
@@ -104,43 +115,76 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows(book: Workbook, title: str, header: tuple[str, ...]) -> list[dict[str, str]]:
+def _rows(
+    book: Workbook, title: str, header: tuple[str, ...], budget: ImportBudget, most: int
+) -> Iterator[dict[str, str]]:
+    """The sheet's non-empty rows below its header, as column name → text, read as needed.
+
+    Refuses (PlanFileError) a sheet with more than `most` such rows, at the first one over.
+    """
     if title not in book.sheetnames:
-        return []
+        return
     sheet = book[title]
-    rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        return []
-    found = [_text(cell) for cell in rows[0]]
+    sheet.reset_dimensions()  # a read-only sheet: what it holds, not what it claims
+    rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+    first = next(rows, None)
+    if first is None:
+        return
+    found = [_text(cell) for cell in first]
+    for name in found:
+        budget.check_text(f"blad '{title}', kop", name)
     missing = [name for name in header[:2] if name not in found]
     if missing:
         raise PlanFileError(f"blad '{title}': kolom(men) {', '.join(missing)} ontbreken")
-    result = []
-    for row in rows[1:]:
+    count = 0
+    for row in rows:
+        budget.tick()
         values = {name: _text(row[i]) if i < len(row) else "" for i, name in enumerate(found)}
+        for name, text in values.items():
+            budget.check_text(f"blad '{title}', kolom '{name}'", text)
         if any(values.values()):
-            result.append(values)
-    return result
+            count += 1
+            if count > most:
+                raise PlanFileError(f"blad '{title}' heeft meer dan {most} ingevulde rijen")
+            yield values
 
 
-def read_plan_xlsx(data: bytes) -> PlanDocument:
-    """A plan from a workbook in the template's layout; PlanFileError (Dutch) when it is not."""
+def read_plan_xlsx(data: bytes, budget: ImportBudget | None = None) -> PlanDocument:
+    """A plan from a workbook in the template's layout; PlanFileError (Dutch) when it is not.
+
+    `budget` bounds the activities and the time (ImportFailed); default limits when not given.
+    """
+    budget = budget or ImportBudget()
     try:
-        book = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-    except Exception:  # a damaged file can fail anywhere inside openpyxl or its XML parser
+        book = load_workbook(unpacked_archive(data, budget), read_only=True, data_only=True)
+    except ImportFailed:
+        raise
+    except Exception:  # a damaged file can fail anywhere inside zipfile, openpyxl or its parser
         raise PlanFileError("dit is geen leesbaar Excel-bestand (.xlsx)") from None
+    try:
+        return _read_book(book, budget)
+    finally:
+        book.close()
+
+
+def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C901 - one sheet each
     if "Activiteiten" not in book.sheetnames:
         raise PlanFileError("het blad 'Activiteiten' ontbreekt; gebruik het sjabloon")
-    fields = {row["Veld"]: row.get("Waarde", "") for row in _rows(book, "Plan", ("Veld", "Waarde"))}
+    most = ROWS_PER_ACTIVITY * budget.limits.max_activities
+
+    def rows(title: str, header: tuple[str, ...]) -> Iterator[dict[str, str]]:
+        return _rows(book, title, header, budget, most)
+
+    fields = {row["Veld"]: row.get("Waarde", "") for row in rows("Plan", ("Veld", "Waarde"))}
     plan = {name: fields.get(label, "") for name, label in PLAN_FIELDS}
     if not is_year(plan["year"]):
         raise PlanFileError("blad 'Plan': 'Jaar' moet een jaartal zijn")
     workgroups = tuple(
         WorkgroupSpec(row["Naam"], row.get("E-mail", ""), _split(row.get("Andere namen")))
-        for row in _rows(book, "Werkgroepen", WORKGROUP_COLUMNS)
+        for row in rows("Werkgroepen", WORKGROUP_COLUMNS)
     )
     targets: dict[str, list[Target]] = {}
-    for number, row in enumerate(_rows(book, "Streefwaarden", TARGET_COLUMNS), start=2):
+    for number, row in enumerate(rows("Streefwaarden", TARGET_COLUMNS), start=2):
         try:
             target = Target(
                 row.get("Tekst", ""),
@@ -157,7 +201,7 @@ def read_plan_xlsx(data: bytes) -> PlanDocument:
         targets.setdefault(row["Activiteit"], []).append(target)
     known = {spec.name for spec in workgroups}
     activities = []
-    for number, row in enumerate(_rows(book, "Activiteiten", ACTIVITY_COLUMNS), start=2):
+    for number, row in enumerate(rows("Activiteiten", ACTIVITY_COLUMNS), start=2):
         where = f"blad 'Activiteiten', rij {number}"
         if not row.get("Titel") or not row.get("Thema"):
             raise PlanFileError(f"{where}: 'Thema' en 'Titel' zijn verplicht")
@@ -183,10 +227,11 @@ def read_plan_xlsx(data: bytes) -> PlanDocument:
                 targets=tuple(targets.get(row["Titel"], ())),
             )
         )
-    budget = []
-    for number, row in enumerate(_rows(book, "Begroting", BUDGET_COLUMNS), start=2):
+        budget.count_activities(len(activities))
+    budget_lines = []
+    for number, row in enumerate(rows("Begroting", BUDGET_COLUMNS), start=2):
         try:
-            budget.append(
+            budget_lines.append(
                 BudgetLine(row["Thema"], row.get("Post", ""), parse_amount(row["Bedrag"]))
             )
         except (KeyError, BadAmount):
@@ -194,14 +239,13 @@ def read_plan_xlsx(data: bytes) -> PlanDocument:
                 f"blad 'Begroting', rij {number}: thema en bedrag zijn nodig"
             ) from None
     shares = []
-    for number, row in enumerate(_rows(book, "Verdeling", SPLIT_COLUMNS), start=2):
+    for number, row in enumerate(rows("Verdeling", SPLIT_COLUMNS), start=2):
         try:
             shares.append(BudgetShare(row["Netwerk"], parse_share(row["Deel"])))
         except (KeyError, BadAmount):
             raise PlanFileError(f"blad 'Verdeling', rij {number}: netwerk en deel (3/5)") from None
-    titles = [a.title for a in activities]
-    if len(set(titles)) != len(titles):
-        twice = sorted({t for t in titles if titles.count(t) > 1})
+    twice = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
+    if twice:
         raise PlanFileError(f"activiteiten met dezelfde titel: {', '.join(twice)}")
     return PlanDocument(
         network_slug=plan["network_slug"],
@@ -213,6 +257,6 @@ def read_plan_xlsx(data: bytes) -> PlanDocument:
         introduction=plan["introduction"],
         workgroups=workgroups,
         activities=tuple(activities),
-        budget=tuple(budget),
+        budget=tuple(budget_lines),
         budget_shares=tuple(shares),
     )

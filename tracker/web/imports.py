@@ -22,6 +22,7 @@ from tracker.handlers.plans import (
 )
 from tracker.importing.draft import ImportFailed
 from tracker.importing.files import read_plan_file
+from tracker.importing.limits import ImportLimits
 from tracker.importing.review import (
     ActivityChoice,
     ReviewRefused,
@@ -75,7 +76,7 @@ def upload() -> ResponseReturnValue:
                 w.name: w.email
                 for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
             },
-            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
+            limits=ImportLimits.from_config(current_app.config),
         )
     except ImportFailed as problem:
         form.file.errors = [_("This file cannot be imported: %(problem)s", problem=problem)]
