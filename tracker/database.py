@@ -15,14 +15,23 @@ from sqlmodel import Session, SQLModel
 import reminders.models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.models  # noqa: F401  (registers the reference tables)
 import tracker.security.models  # noqa: F401  (account security and the audit trail)
-from events import projections  # (also registers the read-model tables)
 from events.database import WriteQueue, make_engine, write_queue, writer
-from events.driver import WROTE, is_read
 from events.schema import create_event_table
 from events.store import EventStore
 from events.timeouts import Timeouts
+from tracker import projections  # (also registers the read-model tables)
 
 log = logging.getLogger(__name__)
+
+
+# Set in a Connection's `info` once its transaction ran a statement that is not a read, so a
+# request's session can tell whether ending with a COMMIT would keep anything (`end_session`).
+WROTE = "tracker_wrote"
+
+
+def is_read(sql: str) -> bool:
+    """Whether a statement only reads (SELECT; SQLite's BEGIN changes nothing either)."""
+    return sql.lstrip()[:6].upper().startswith(("SELECT", "BEGIN"))
 
 
 class Database:
@@ -105,7 +114,7 @@ class Database:
 
 def _note_writes(engine: Engine) -> None:
     """Mark, per transaction, whether any statement but a read ran (see `end_session`;
-    statements run on the driver mark it themselves, events/driver.py)."""
+    every statement passes through SQLAlchemy)."""
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:

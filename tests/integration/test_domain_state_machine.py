@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlmodel import select
 
-from events import projections
-from events.check import check_store
 from events.store import ConcurrencyError
 from tests.support import load_plan
+from tracker import projections
 from tracker.carry_over import CarryOverRefused, carry_over_plan
+from tracker.check import check_store
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import Principal
