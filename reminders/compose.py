@@ -27,14 +27,15 @@ from jinja2 import Environment
 
 from reminders.periods import Period, ReminderKind
 from reminders.selection import ActivitySnapshot, Silence
+from tracker.domain.status import Status
 
 STATUS_WORDS = {
-    "gepland": "Gepland",
-    "lopend": "Lopend",
-    "vertraagd": "Vertraagd",
-    "afgerond": "Afgerond",
-    "gestopt": "Gestopt",
-    "doorgeschoven": "Doorgeschoven",
+    Status.GEPLAND: "Gepland",
+    Status.LOPEND: "Lopend",
+    Status.VERTRAAGD: "Vertraagd",
+    Status.AFGEROND: "Afgerond",
+    Status.GESTOPT: "Gestopt",
+    Status.DOORGESCHOVEN: "Doorgeschoven",
 }
 SILENCE_WORDS = {
     Silence.NO_ADDRESS: "geen e-mailadres: deze werkgroep is niet herinnerd",
