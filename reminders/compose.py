@@ -112,7 +112,7 @@ def listed(
             theme=a.theme,
             plan_title=a.plan_title,
             wanneer=a.wanneer,
-            status=STATUS_WORDS.get(a.status, a.status),
+            status=STATUS_WORDS[Status(a.status)],
             last_update=dutch_date(a.last_update_at, zone),
             url=links.activity(a.id),
             due=a.timing.ends_within(period.first, period.last),
