@@ -171,7 +171,6 @@ def generate(scale: Scale, seed: int = 2021) -> Dataset:
                 "password_hash": "",
                 "is_admin": False,
                 "active": True,
-                "locale": "",
                 "created_at": created,
             }
         )
@@ -228,7 +227,6 @@ def generate(scale: Scale, seed: int = 2021) -> Dataset:
                         "period_start": timing.start,
                         "period_end": timing.end,
                         "source": f"jaarplan {year}, activiteit {position + 1}",
-                        "carried_from_id": None,
                     }
                 )
                 workgroup_id = (network_id - 1) * len(WORKGROUPS) + position % 3 + 1

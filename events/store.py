@@ -98,6 +98,24 @@ _CURRENT_VERSION = sa.select(sa.func.coalesce(sa.func.max(events_table.c.version
     events_table.c.stream_id == sa.bindparam("stream_id")
 )
 _INSERT = sa.insert(events_table).returning(events_table.c.position, sort_by_parameter_order=True)
+_COLUMNS = ("stream_id", "version", "type", "data", "actor", "recorded_at")
+# The first event of an append goes in only if the stream is still at the expected version:
+# the check and the insert in one statement.
+_APPEND_FIRST = (
+    sa.insert(events_table)
+    .from_select(
+        list(_COLUMNS),
+        sa.select(
+            *(sa.bindparam(name, type_=events_table.c[name].type) for name in _COLUMNS)
+        ).where(
+            sa.select(sa.func.coalesce(sa.func.max(events_table.c.version), 0))
+            .where(events_table.c.stream_id == sa.bindparam("stream_id"))
+            .scalar_subquery()
+            == sa.bindparam("expected", type_=sa.Integer)
+        ),
+    )
+    .returning(events_table.c.position)
+)
 _READ_STREAM = (
     sa.select(events_table)
     .where(events_table.c.stream_id == sa.bindparam("stream_id"))
@@ -145,17 +163,14 @@ class EventStore:
     ) -> list[RecordedEvent]:
         """Append `new_events` after `expected_version`, or raise ConcurrencyError.
 
-        Writers are serialised (the append lock on PostgreSQL, BEGIN IMMEDIATE on SQLite),
-        so the stream's version read here cannot move before the insert; when it is not the
-        expected one nothing is written and the error carries it for the 409 answer. The
-        UNIQUE(stream_id, version) constraint backs the check up.
+        The first event goes in only if the stream is at `expected_version` (checked in the
+        same statement); when it is not, nothing is written and the error carries the
+        current version for the 409 answer. The UNIQUE(stream_id, version) constraint backs
+        the check up.
         """
         if not new_events:
             return []
         self.lock_for_append()
-        current = self.current_version(stream_id)
-        if current != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, current)
         at = _utc(recorded_at)
         payloads = [encode_data(event.data) for event in new_events]
         versions = range(expected_version + 1, expected_version + 1 + len(new_events))
@@ -171,7 +186,15 @@ class EventStore:
             for version, event, payload in zip(versions, new_events, payloads, strict=True)
         ]
         try:
-            positions = self.connection.execute(_INSERT, rows).scalars().all()
+            first = self.connection.execute(
+                _APPEND_FIRST, {**rows[0], "expected": expected_version}
+            ).scalar()
+            if first is None:
+                current = self.current_version(stream_id)
+                raise ConcurrencyError(stream_id, expected_version, current)
+            positions = [first]
+            if len(rows) > 1:
+                positions += self.connection.execute(_INSERT, rows[1:]).scalars().all()
         except sa.exc.IntegrityError as error:
             if not _is_version_conflict(error):
                 raise  # a bug to see, not a conflict to report

@@ -30,7 +30,7 @@ ROLES = ("admin", "coordinator", "member", "board")
 def init_app(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Create the tables and the event log's triggers (safe to run again)."""
+        """Create or upgrade the schema (the migrations not applied yet; safe to run again)."""
         services().db.create_schema()
         click.echo("Database ready.")
 

@@ -127,7 +127,26 @@ def from_row(row: Any) -> Activity:
     )
 
 
+# Statements built once: SQLAlchemy then reuses their compiled form (building one costs
+# about as much as running it).
 _LOAD = sa.select(state_table).where(state_table.c.activity_id == sa.bindparam("activity_id"))
+_INSERT = sa.insert(state_table)
+_UPDATE = (
+    sa.update(state_table)
+    .where(state_table.c.activity_id == sa.bindparam("row_id"))
+    .values({c.name: sa.bindparam(c.name) for c in state_table.columns if c.name != "activity_id"})
+)
+
+
+def _add_counts_statement(dialect: str) -> sa.Insert:
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(count_table)
+    return insert.on_conflict_do_update(
+        index_elements=[count_table.c.plan_id, count_table.c.status],
+        set_={"count": count_table.c.count + insert.excluded.count},
+    )
+
+
+_ADD_COUNTS = {name: _add_counts_statement(name) for name in ("sqlite", "postgresql")}
 
 
 def load(connection: Connection, activity_id: str) -> Activity | None:
@@ -141,13 +160,10 @@ def save(connection: Connection, before: Activity | None, after: Activity) -> No
     (the same one as the append of the events that led to it)."""
     values = row_values(after)
     if before is None:
-        connection.execute(sa.insert(state_table), values)
+        connection.execute(_INSERT, values)
     else:
-        connection.execute(
-            sa.update(state_table)
-            .where(state_table.c.activity_id == after.activity_id)
-            .values({k: v for k, v in values.items() if k != "activity_id"})
-        )
+        values["row_id"] = values.pop("activity_id")
+        connection.execute(_UPDATE, values)
     deltas: Counter[tuple[int, str]] = Counter({(after.plan_id, after.status.value): 1})
     if before is not None:
         deltas[(before.plan_id, before.status.value)] -= 1
@@ -163,15 +179,7 @@ def _add_counts(connection: Connection, deltas: Counter[tuple[int, str]]) -> Non
     ]
     if not changes:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(count_table)
-    connection.execute(
-        insert.on_conflict_do_update(
-            index_elements=[count_table.c.plan_id, count_table.c.status],
-            set_={"count": count_table.c.count + insert.excluded.count},
-        ),
-        changes,
-    )
+    connection.execute(_ADD_COUNTS[connection.dialect.name], changes)
 
 
 def fold(events: Iterable[RecordedEvent]) -> dict[str, Activity]:
@@ -207,7 +215,7 @@ def rebuild(connection: Connection, batch_size: int = 5000) -> int:
         connection.execute(sa.delete(table))
     values = [row_values(activity) for activity in activities.values()]
     for start in range(0, len(values), batch_size):
-        connection.execute(sa.insert(state_table), values[start : start + batch_size])
+        connection.execute(_INSERT, values[start : start + batch_size])
     counts = Counter((a.plan_id, a.status.value) for a in activities.values())
     if counts:
         connection.execute(

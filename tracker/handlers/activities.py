@@ -7,11 +7,12 @@ tracker/projections.py); `replay_activity` folds its stream instead, and tests c
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlmodel import func, select
+import sqlalchemy as sa
+from sqlmodel import col, func, select
 
 from events.store import ConcurrencyError, NewEvent, RecordedEvent
 from tracker import projections
@@ -32,7 +33,6 @@ from tracker.domain.timing import parse_timing
 from tracker.ids import activity_id_for
 from tracker.models import Activity as ActivityRecord
 from tracker.models import ActivityWorkgroup, Indicator, Plan, Theme, Workgroup
-from tracker.queries import activity_access
 
 
 class UnknownActivity(NotFound):
@@ -61,7 +61,7 @@ def _append(
         return activity, []
     stream_id = new[0].activity_id
     expected = activity.version if activity is not None else 0
-    before = copy.deepcopy(activity)
+    before = dataclasses.replace(activity) if activity is not None else None
     stored = uow.events.append(
         stream_id,
         expected,
@@ -88,6 +88,30 @@ def load_activity(uow: UnitOfWork, activity_id: str) -> Activity:
     if activity is None:
         raise UnknownActivity(activity_id)
     return activity
+
+
+# The activity's state with what the access rules need (its network and workgroups): one
+# query on the path of every status change, built once.
+_STATE_WITH_ACCESS = (
+    sa.select(projections.state_table, col(Plan.network_id), col(ActivityWorkgroup.workgroup_id))
+    .join(Plan, col(Plan.id) == projections.state_table.c.plan_id)
+    .outerjoin(
+        ActivityWorkgroup,
+        col(ActivityWorkgroup.activity_id) == projections.state_table.c.activity_id,
+    )
+    .where(projections.state_table.c.activity_id == sa.bindparam("activity_id"))
+)
+
+
+def _load_with_access(
+    uow: UnitOfWork, activity_id: str
+) -> tuple[Activity, int, tuple[int, ...]] | None:
+    """The activity (its snapshot), its network and its workgroups; None if there is none."""
+    rows = uow.connection.execute(_STATE_WITH_ACCESS, {"activity_id": activity_id}).all()
+    if not rows:
+        return None
+    workgroups = tuple(sorted(row.workgroup_id for row in rows if row.workgroup_id is not None))
+    return projections.from_row(rows[0]), rows[0].network_id, workgroups
 
 
 def replay_activity(uow: UnitOfWork, activity_id: str) -> Activity:
@@ -152,11 +176,12 @@ def _decide(
     person looked at it (reminders delivered since do not count: `Activity.is_stale`).
     """
     with uow:
-        found = activity_access(uow.connection, activity_id)
-        if found is None or not actor.can_view_network(found.network_id):
+        uow.events.lock_for_append()
+        found = _load_with_access(uow, activity_id)
+        if found is None or not actor.can_view_network(found[1]):
             raise UnknownActivity(activity_id)
-        actor.require_update(found.network_id, found.workgroup_ids)
-        activity = load_activity(uow, activity_id)
+        activity, network_id, workgroup_ids = found
+        actor.require_update(network_id, workgroup_ids)
         expected = activity.version if expected_version is None else expected_version
         if activity.is_stale(expected):
             raise ConcurrencyError(activity_id, expected, activity.version)
