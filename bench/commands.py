@@ -13,12 +13,12 @@ import time
 
 import sqlalchemy as sa
 
-from events.projections import state_table
 from tracker.clock import SystemClock
 from tracker.database import Database
 from tracker.domain.access import OPERATOR
 from tracker.domain.commands import ChangeActivityStatus
 from tracker.handlers.activities import change_activity_status
+from tracker.projections import state_table
 
 NEXT_STATUS = {"gepland": "lopend", "lopend": "vertraagd", "vertraagd": "lopend"}
 

@@ -4,7 +4,7 @@ The full scale is what ten years of every Dutch network would leave behind: 65 n
 10 yearly plans each, 60 activities a plan, about 25 events an activity (~1M events).
 Events are made with the real domain classes and encoding (`tracker.domain.events`), and
 their streams obey the status lifecycle, so they decode and replay. The read models are
-computed here independently of `events.projections` (so a rebuild that equals them is a
+computed here independently of `tracker.projections` (so a rebuild that equals them is a
 real check) and written in bulk with the events: executemany on SQLite, COPY on PostgreSQL.
 Going through the command handler would take hours at this scale.
 
@@ -27,7 +27,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from events.projections import count_table, state_table
 from events.schema import events_table
 from events.store import encode_data
 from tracker import accounts, models
@@ -35,6 +34,7 @@ from tracker.domain import events as domain_events
 from tracker.domain.status import ALLOWED_TRANSITIONS, Status
 from tracker.domain.timing import parse_timing
 from tracker.ids import activity_id_for
+from tracker.projections import count_table, state_table
 
 FULL_NETWORKS, FULL_YEARS, FULL_ACTIVITIES = 65, 10, 60
 FIRST_YEAR = 2016
@@ -171,7 +171,6 @@ def generate(scale: Scale, seed: int = 2021) -> Dataset:
                 "password_hash": "",
                 "is_admin": False,
                 "active": True,
-                "locale": "",
                 "created_at": created,
             }
         )
@@ -228,7 +227,6 @@ def generate(scale: Scale, seed: int = 2021) -> Dataset:
                         "period_start": timing.start,
                         "period_end": timing.end,
                         "source": f"jaarplan {year}, activiteit {position + 1}",
-                        "carried_from_id": None,
                     }
                 )
                 workgroup_id = (network_id - 1) * len(WORKGROUPS) + position % 3 + 1

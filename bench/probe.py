@@ -58,7 +58,7 @@ def run_module(module: str, *args: str, timeout: float = 900) -> dict[str, Any]:
 
 
 def rebuild(url: str) -> tuple[int, float]:
-    from events import projections
+    from tracker import projections
     from tracker.database import Database
 
     db = Database(url)

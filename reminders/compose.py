@@ -27,14 +27,15 @@ from jinja2 import Environment
 
 from reminders.periods import Period, ReminderKind
 from reminders.selection import ActivitySnapshot, Silence
+from tracker.domain.status import Status
 
 STATUS_WORDS = {
-    "gepland": "Gepland",
-    "lopend": "Lopend",
-    "vertraagd": "Vertraagd",
-    "afgerond": "Afgerond",
-    "gestopt": "Gestopt",
-    "doorgeschoven": "Doorgeschoven",
+    Status.GEPLAND: "Gepland",
+    Status.LOPEND: "Lopend",
+    Status.VERTRAAGD: "Vertraagd",
+    Status.AFGEROND: "Afgerond",
+    Status.GESTOPT: "Gestopt",
+    Status.DOORGESCHOVEN: "Doorgeschoven",
 }
 SILENCE_WORDS = {
     Silence.NO_ADDRESS: "geen e-mailadres: deze werkgroep is niet herinnerd",
@@ -111,7 +112,7 @@ def listed(
             theme=a.theme,
             plan_title=a.plan_title,
             wanneer=a.wanneer,
-            status=STATUS_WORDS.get(a.status, a.status),
+            status=STATUS_WORDS[Status(a.status)],
             last_update=dutch_date(a.last_update_at, zone),
             url=links.activity(a.id),
             due=a.timing.ends_within(period.first, period.last),

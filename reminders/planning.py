@@ -16,7 +16,6 @@ from email_validator import EmailNotValidError, validate_email
 from jinja2 import Environment
 from sqlmodel import Session, col, select
 
-from events.projections import ActivityState
 from reminders.compose import (
     SILENCE_WORDS,
     Composed,
@@ -50,6 +49,7 @@ from tracker.models import (
     Workgroup,
     WorkgroupMember,
 )
+from tracker.projections import ActivityState
 
 MEMBER_WHY = (
     "Je ontvangt dit bericht omdat je de herinneringen van je werkgroep ook op je eigen adres "

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from events.projections import ActivityState
 from tracker.clock import Clock
 from tracker.database import Database
 from tracker.domain.access import Principal
@@ -21,6 +20,7 @@ from tracker.domain.status import OPEN_STATUSES, StatusError
 from tracker.handlers.activities import CarriedOver, UnknownActivity
 from tracker.handlers.plans import carry_over
 from tracker.models import Activity, Plan
+from tracker.projections import ActivityState
 
 
 class CarryOverRefused(Exception):

@@ -9,8 +9,7 @@ import click
 from flask import Flask, current_app
 from sqlmodel import select
 
-from events import projections
-from tracker import accounts
+from tracker import accounts, projections
 from tracker.domain.access import OPERATOR, Role
 from tracker.domain.commands import (
     CreateApiToken,
@@ -31,7 +30,7 @@ ROLES = ("admin", "coordinator", "member", "board")
 def init_app(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db() -> None:
-        """Create the tables and the event log's triggers (safe to run again)."""
+        """Create or upgrade the schema (the migrations not applied yet; safe to run again)."""
         services().db.create_schema()
         click.echo("Database ready.")
 
@@ -352,7 +351,7 @@ def init_app(app: Flask) -> None:
     def check_store_command() -> None:
         """Check the event log (versions continuous per stream) and that the read models
         equal a replay; exits 1 when anything is wrong. Changes nothing."""
-        from events.check import check_store
+        from tracker.check import check_store
 
         with services().db.unit_of_work() as uow:  # rolled back: the replay is only compared
             report = check_store(uow.connection)

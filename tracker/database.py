@@ -1,28 +1,63 @@
-"""The tracker's database: engines, schema creation, and the unit of work for writes."""
+"""The tracker's database: engines, the schema (Alembic's migrations), and the unit of work
+for writes."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 import reminders.models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.models  # noqa: F401  (registers the reference tables)
 import tracker.security.models  # noqa: F401  (account security and the audit trail)
-from events import projections  # (also registers the read-model tables)
 from events.database import WriteQueue, make_engine, write_queue, writer
-from events.driver import WROTE, is_read
-from events.schema import create_event_table
 from events.store import EventStore
 from events.timeouts import Timeouts
+from tracker import projections  # (also registers the read-model tables)
 
 log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# The revision that is the schema of the last release before migrations (made by create_all),
+# and that release's tables: a database that has them and no `alembic_version` is at it.
+PREVIOUS_RELEASE = "0001"
+PREVIOUS_RELEASE_TABLES = frozenset(
+    {
+        "network", "plan", "theme", "activity", "indicator", "workgroup", "activityworkgroup",
+        "user", "networkrole", "workgroupmember", "apitoken", "importdraft", "budgetitem",
+        "budgetsplit", "budgetspending", "account_security", "login_counter", "audit_entry",
+        "password_reset_token", "reminder_run", "reminder_outbox", "reminder_preference",
+        "events", "activity_state", "plan_status_count",
+    }
+)  # fmt: skip
+# Left out of Alembic's comparison: derived data, replaced from the event log when their
+# columns change (`projections.ensure_shape`), never migrated.
+READ_MODELS = frozenset(table.name for table in projections.READ_MODEL_TABLES)
+
+
+class SchemaError(Exception):
+    """The database holds tables, but not those of a release this one can upgrade."""
+
+
+# Set in a Connection's `info` once its transaction ran a statement that is not a read, so a
+# request's session can tell whether ending with a COMMIT would keep anything (`end_session`).
+WROTE = "tracker_wrote"
+
+
+def is_read(sql: str) -> bool:
+    """Whether a statement only reads (SELECT; SQLite's BEGIN changes nothing either)."""
+    return sql.lstrip()[:6].upper().startswith(("SELECT", "BEGIN"))
 
 
 class Database:
@@ -46,12 +81,33 @@ class Database:
         _note_writes(self.engine)
 
     def create_schema(self) -> None:
-        """Create every table and the event log's append-only triggers (idempotent); read
-        models of an earlier shape are rebuilt from the log."""
-        with self.write_engine.begin() as connection:
-            SQLModel.metadata.create_all(connection)
-            create_event_table(connection)
+        """Bring the database to this release's schema, in one transaction (`init-db`; safe to
+        run again): the revisions in migrations/ not applied yet (all of them on an empty
+        database), then the read models, rebuilt from the log if their columns changed."""
+        with self.schema_transaction() as connection:
+            upgrade(connection)
             projections.ensure_shape(connection)
+
+    @contextmanager
+    def schema_transaction(self) -> Iterator[Connection]:
+        """A write transaction for changing the schema. On SQLite with its foreign keys
+        switched off (Alembic's batch mode copies a table, drops the original and renames the
+        copy: with them on, the drop deletes or refuses the rows that refer to it), and checked
+        before the commit. The switch must be made outside a transaction."""
+        with self.write_engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                _driver(connection).execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    yield connection
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                        if broken is not None:
+                            raise SchemaError(f"a migration broke a foreign key: {tuple(broken)}")
+            finally:
+                if sqlite:
+                    _driver(connection).execute("PRAGMA foreign_keys=ON")
 
     def session(self) -> Session:
         """A session for reading (and for simple reference-data edits)."""
@@ -103,9 +159,50 @@ class Database:
         self.engine.dispose()
 
 
+def upgrade(connection: Connection, revision: str = "head") -> None:
+    """Run the revisions up to `revision` in the connection's transaction. A database made
+    by the previous release (its tables, no `alembic_version`) is first stamped as being at
+    PREVIOUS_RELEASE; an empty one gets every revision."""
+    config = alembic_config(connection)
+    if MigrationContext.configure(connection).get_current_revision() is None:
+        present = set(sa.inspect(connection).get_table_names()) & PREVIOUS_RELEASE_TABLES
+        if present == PREVIOUS_RELEASE_TABLES:
+            command.stamp(config, PREVIOUS_RELEASE)
+        elif present:
+            missing = ", ".join(sorted(PREVIOUS_RELEASE_TABLES - present))
+            raise SchemaError(
+                "this database is not one of the previous release (no migrations applied, "
+                f"and it lacks the tables {missing}): upgrade it with that release first"
+            )
+    command.upgrade(config, revision)
+
+
+def alembic_config(connection: Connection | None = None) -> AlembicConfig:
+    """Alembic's configuration for migrations/; with a connection, its env.py uses that one
+    (and its transaction) instead of connecting to DATABASE_URL."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def is_migrated(item: Any, name: str | None, kind: str, *_args: Any) -> bool:
+    """Alembic's `include_object`: every table, column, index and constraint but those of
+    the read models (READ_MODELS)."""
+    table = item if kind == "table" else getattr(item, "table", None)
+    return table is None or table.name not in READ_MODELS
+
+
+def _driver(connection: Connection) -> Any:
+    """The driver's own connection (sqlite3's), for a statement outside any transaction."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    return driver
+
+
 def _note_writes(engine: Engine) -> None:
     """Mark, per transaction, whether any statement but a read ran (see `end_session`;
-    statements run on the driver mark it themselves, events/driver.py)."""
+    every statement passes through SQLAlchemy)."""
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:

@@ -60,7 +60,6 @@ class Activity(SQLModel, table=True):
     period_start: date | None = None
     period_end: date | None = None
     source: str = Field(default="", max_length=500)
-    carried_from_id: str | None = Field(default=None, max_length=64)
     carried_from_year: int | None = None  # continues work of the plan of that year
     parties: str = ""  # other parties named in "wie" (not workgroups), one per line
 
@@ -110,7 +109,6 @@ class User(SQLModel, table=True):
     password_hash: str = Field(default="", max_length=255)
     is_admin: bool = False
     active: bool = True
-    locale: str = Field(default="", max_length=10)
     created_at: datetime | None = None
 
 

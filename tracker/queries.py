@@ -5,6 +5,7 @@ Nothing here writes. Each function answers one question a page asks.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,9 +16,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
-from events.projections import ActivityState, PlanStatusCount
 from events.store import EventStore
 from tracker.domain.access import Principal, Role
+from tracker.domain.events import (
+    ActivityCarriedIn,
+    ActivityCarriedOver,
+    ActivityNoteAdded,
+    ActivityPlanned,
+    ActivityStatusChanged,
+    DomainEvent,
+    TargetProgressRecorded,
+)
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.domain.targets import Target
 from tracker.domain.timing import Timing, TimingKind, quarter_bounds
@@ -35,6 +44,7 @@ from tracker.models import (
     Workgroup,
     WorkgroupMember,
 )
+from tracker.projections import ActivityState, PlanStatusCount, domain_events
 
 
 def _grants(person: sa.ColumnElement[Any]) -> sa.CompoundSelect[Any]:
@@ -326,24 +336,36 @@ def history(session: Session, activity_id: str) -> list[HistoryEntry]:
         else {}
     )
     entries = []
-    for event in reversed(recorded):
-        data = dict(event.data)
+    for found in reversed(list(domain_events(recorded))):
+        event = found.event
+        from_status, to_status = None, None
+        if isinstance(event, ActivityStatusChanged):
+            from_status, to_status = event.from_status, event.to_status
+        elif isinstance(event, ActivityNoteAdded):
+            to_status = event.status
         entries.append(
             HistoryEntry(
-                version=event.version,
-                type=event.type,
-                recorded_at=event.recorded_at,
-                actor_id=event.actor,
-                actor_name=names.get(event.actor) if event.actor is not None else None,
-                from_status=data.get("from_status"),
-                to_status=data.get("to_status") or data.get("status"),
-                note=str(
-                    data.get("note") or data.get("carry_over_reason") or data.get("reason") or ""
-                ),
-                data=data,
+                version=found.version,
+                type=type(event).__name__,
+                recorded_at=found.at,
+                actor_id=found.actor,
+                actor_name=names.get(found.actor) if found.actor is not None else None,
+                from_status=from_status,
+                to_status=to_status,
+                note=_words_of(event),
+                data=dataclasses.asdict(event),
             )
         )
     return entries
+
+
+def _words_of(event: DomainEvent) -> str:
+    """What a person wrote with an event: a note, or a carry-over's reason."""
+    if isinstance(event, ActivityPlanned):
+        return event.carry_over_reason
+    if isinstance(event, ActivityCarriedOver | ActivityCarriedIn):
+        return event.reason
+    return str(getattr(event, "note", ""))
 
 
 def known_workgroups(session: Session, network_id: int) -> list[KnownGroup]:
@@ -384,12 +406,10 @@ def targets_with_progress(
     if not indicators:
         return []
     latest: dict[int, tuple[float, datetime]] = {}
-    for event in EventStore(session.connection()).read_stream(activity_id, until=until):
-        if event.type == "TargetProgressRecorded":
-            latest[int(event.data["indicator_id"])] = (
-                float(event.data["value"]),
-                event.recorded_at,
-            )
+    stored = EventStore(session.connection()).read_stream(activity_id, until=until)
+    for found in domain_events(stored):
+        if isinstance(found.event, TargetProgressRecorded):
+            latest[found.event.indicator_id] = (found.event.value, found.at)
     result = []
     for indicator in indicators:
         value, at = latest.get(indicator.id or 0, (None, None))

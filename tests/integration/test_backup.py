@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from config import TestConfig
-from events import projections
 from tests.integration.test_rebuild import busy_history
 from tests.support import build_world, login
+from tracker import projections
 from tracker.app import create_app
 from tracker.clock import FixedClock
 

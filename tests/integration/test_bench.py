@@ -16,11 +16,10 @@ import sqlalchemy as sa
 from bench import dataset
 from bench.commands import NEXT_STATUS, open_activities
 from bench.report import parse_table
-from events import projections
 from reminders.periods import Period, ReminderKind
 from reminders.planning import is_valid_address, snapshots
 from reminders.selection import activities_per_workgroup
-from tracker import models
+from tracker import models, projections
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import OPERATOR

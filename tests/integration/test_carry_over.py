@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlmodel import select
 
-from events import projections
 from tests.support import load_plan
+from tracker import projections
 from tracker.carry_over import CarryOverRefused, carry_over_plan
 from tracker.clock import FixedClock
 from tracker.database import Database

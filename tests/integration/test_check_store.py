@@ -3,14 +3,15 @@ model that differs from a replay; changes nothing."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Flask
 
-from events import projections
 from events.schema import events_table
 from tests.integration.test_rebuild import busy_history
+from tracker import projections
 from tracker.clock import FixedClock
 
 
@@ -37,7 +38,7 @@ def test_a_version_gap_and_a_drifted_read_model_are_reported(
                 stream_id=stream,
                 version=version + 2,  # version + 1 is missing: half a batch
                 type="ActivityNoteAdded",
-                data='{"note":"x"}',
+                data=json.dumps({"activity_id": stream, "status": "lopend", "note": "x"}),
                 actor=None,
                 recorded_at=datetime(2021, 6, 1, tzinfo=UTC),
             )
@@ -51,3 +52,25 @@ def test_a_version_gap_and_a_drifted_read_model_are_reported(
     assert "activity_state: only in the read model" in result.output
     with db.engine.connect() as connection:
         assert projections.snapshot(connection) == before  # the check repaired nothing
+
+
+def test_a_payload_that_no_longer_reads_is_reported_not_a_crash(
+    backend_app: Flask, clock: FixedClock
+) -> None:
+    db = backend_app.extensions["tracker"].db
+    busy_history(db, clock, rounds=5)
+    with db.write_engine.begin() as connection:
+        connection.execute(
+            sa.insert(events_table).values(
+                stream_id="damaged",
+                version=1,
+                type="ActivityNoteAdded",
+                data='{"note":"x"}',  # without the fields the event needs
+                actor=None,
+                recorded_at=datetime(2021, 6, 1, tzinfo=UTC),
+            )
+        )
+    result = backend_app.test_cli_runner().invoke(args=["check-store"])
+    assert result.exit_code == 1, result.output
+    assert "cannot be read: ActivityNoteAdded" in result.output
+    assert "the read models cannot be rebuilt" in result.output

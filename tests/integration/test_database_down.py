@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import shutil
 import socket
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from config import TestConfig
-from events import projections
 from tests.support import World, build_world, login
-from tracker import accounts
 from tracker.app import create_app
 from tracker.clock import FixedClock
 
@@ -153,35 +149,3 @@ def test_sqlite_file_unavailable_gives_503_and_recovers(
     shutil.move(moved, path)
     assert client.get("/mijn-activiteiten").status_code == 200
     db.dispose()
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        psycopg.OperationalError("server closed the connection unexpectedly"),
-        sqlite3.OperationalError("disk I/O error"),
-    ],
-    ids=["psycopg", "sqlite3"],
-)
-def test_a_driver_error_on_the_write_path_gives_503(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, error: Exception
-) -> None:
-    """The write path runs on the driver (events/driver.py): its errors arrive unwrapped by
-    SQLAlchemy and must still be answered as "unavailable", not as a 500."""
-    world = build_world(app)
-    services = app.extensions["tracker"]
-    with services.db.session() as session:
-        token = accounts.create_token(session, world.user_ids["owner_member"], services.clock.now())
-        session.commit()
-
-    def broken(*_args: object) -> None:
-        raise error
-
-    monkeypatch.setattr(projections, "send_load_row", broken)
-    answer = app.test_client().post(
-        f"/api/v1/activities/{world.activity_id}/status",
-        json={"status": "lopend", "expected_version": 1},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert answer.status_code == 503, answer.get_data(as_text=True)
-    assert answer.get_json()["error"] == "unavailable"

@@ -10,11 +10,11 @@ from flask import Flask
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from events.projections import ActivityState
 from tests.support import login
 from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_draft, demo_history, load_demo
 from tracker.ids import activity_id_for
 from tracker.models import Activity, Indicator, Plan, Theme, Workgroup
+from tracker.projections import ActivityState
 
 # Counted by hand in ../shared/plans/000_7270eda182fee902.txt: one activity per block of
 # Doelstellingen / Acties en resultaten / Wie / Wanneer.

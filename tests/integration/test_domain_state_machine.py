@@ -10,19 +10,28 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlmodel import select
 
-from events import projections
-from events.check import check_store
 from events.store import ConcurrencyError
 from tests.support import load_plan
+from tracker import projections
 from tracker.carry_over import CarryOverRefused, carry_over_plan
+from tracker.check import check_store
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import Principal
@@ -52,10 +61,15 @@ TEXT = st.text(alphabet=st.characters(exclude_characters="\x00", max_codepoint=0
 
 
 class TrackerMachine(RuleBasedStateMachine):
+    """On a SQLite file; `PostgresMachine` runs the same on a PostgreSQL database."""
+
+    def _database_url(self) -> str:
+        return f"sqlite:///{self.directory}/tracker.db"
+
     @initialize()
     def start(self) -> None:
         self.directory = tempfile.mkdtemp(prefix="tracker-machine-")
-        self.db = Database(f"sqlite:///{self.directory}/tracker.db")
+        self.db = Database(self._database_url())
         self.db.create_schema()
         self.clock = FixedClock(datetime(2021, 1, 4, 9, 0, tzinfo=UTC))
         document = read_plan_yaml((FIXTURES / "mini-plan.yaml").read_text(encoding="utf-8"))
@@ -66,6 +80,10 @@ class TrackerMachine(RuleBasedStateMachine):
         if hasattr(self, "db"):
             self.db.dispose()
             shutil.rmtree(self.directory, ignore_errors=True)
+            self._drop()
+
+    def _drop(self) -> None:
+        """Nothing to do for SQLite: the file went with the directory."""
 
     def _activities(self) -> list[Activity]:
         with self.db.session() as session:
@@ -163,11 +181,36 @@ class TrackerMachine(RuleBasedStateMachine):
                 assert load_activity(uow, activity.id) == replay_activity(uow, activity.id)
 
 
-TrackerMachine.TestCase.settings = settings(
+SETTINGS = settings(
     max_examples=25,
     stateful_step_count=15,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+TrackerMachine.TestCase.settings = SETTINGS
 test_the_read_models_always_equal_a_replay = TrackerMachine.TestCase
+
+
+@pytest.mark.postgres
+def test_the_read_models_always_equal_a_replay_on_postgresql(postgres_server: str) -> None:
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+
+    class PostgresMachine(TrackerMachine):
+        def _database_url(self) -> str:
+            self.database = f"tracker_machine_{uuid.uuid4().hex[:12]}"
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{self.database}"')
+            url = sa.make_url(postgres_server).set(database=self.database)
+            return url.render_as_string(hide_password=False)
+
+        def _drop(self) -> None:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(
+                    f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'
+                )
+
+    try:
+        run_state_machine_as_test(PostgresMachine, settings=settings(SETTINGS, max_examples=10))
+    finally:
+        admin.dispose()

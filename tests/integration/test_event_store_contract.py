@@ -9,15 +9,15 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from events import projections
-from events.store import ConcurrencyError, EventStore, NewEvent, RecordedEvent, _decoded
-from tracker.database import Database, UnitOfWork
+from events.store import ConcurrencyError, EventStore, NewEvent, _utc
+from tracker import projections
+from tracker.database import Database
+from tracker.domain.activity import evolve
 
 AT = datetime(2021, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -69,45 +69,23 @@ def test_a_stale_expected_version_raises_and_writes_nothing(db: Database) -> Non
         assert [e.type for e in EventStore(connection).read_all()] == ["A"]
 
 
-def append_projected(
-    uow: UnitOfWork,
-    stream: str,
-    expected: int,
-    event: NewEvent,
-    project: Callable[[Sequence[RecordedEvent]], None] | None = None,
-) -> list[RecordedEvent]:
-    """Append one event with its read-model projection (by default `projections.apply`)."""
-    return uow.events.append(
-        stream,
-        expected,
-        [event],
-        actor=None,
-        recorded_at=AT,
-        project=project or (lambda recorded: projections.apply(uow.connection, recorded)),
-    )
-
-
-def test_a_refused_append_undoes_what_its_projection_wrote(db: Database) -> None:
-    """On PostgreSQL the projection's statements travel with the insert, before it is known
-    to be refused; the refusal must still leave the read models as they were."""
+def test_a_refused_change_leaves_the_read_model_as_it_was(db: Database) -> None:
+    """A stale change is refused before anything is written: log and read model unchanged."""
     planned = NewEvent("ActivityPlanned", {"activity_id": "a1", "plan_id": 7})
     with db.unit_of_work() as uow:
-        append_projected(uow, "a1", 0, planned)
+        recorded = uow.events.append("a1", 0, [planned], actor=None, recorded_at=AT)
+        found = projections.recorded(recorded[0])
+        assert found is not None
+        activity = evolve(None, found)
+        assert activity is not None
+        projections.save(uow.connection, None, activity)
         uow.commit()
     with db.engine.connect() as connection:
         before = projections.snapshot(connection)
     changed = NewEvent("ActivityStatusChanged", {"from_status": "gepland", "to_status": "lopend"})
-    projected: list[int] = []
-
-    def project(recorded: Sequence[RecordedEvent]) -> None:
-        projected.append(len(recorded))
-        projections.apply(uow.connection, recorded)
-
     with db.unit_of_work() as uow, pytest.raises(ConcurrencyError) as conflict:
-        append_projected(uow, "a1", 0, changed, project)
+        uow.events.append("a1", 0, [changed], actor=None, recorded_at=AT)
     assert (conflict.value.expected, conflict.value.actual) == (0, 1)
-    # PostgreSQL ran the projection before the refusal was known; SQLite knew it first.
-    assert projected == ([1] if db.engine.dialect.name == "postgresql" else [])
     with db.engine.connect() as connection:
         assert projections.snapshot(connection) == before
         assert before["activity_state"][0][2] == "gepland"
@@ -283,24 +261,6 @@ def test_a_unit_of_work_cannot_be_used_after_its_commit(db: Database) -> None:
         assert [e.type for e in EventStore(connection).read_all()] == ["A"]
 
 
-def test_an_integrity_error_of_a_projection_is_not_reported_as_a_conflict(db: Database) -> None:
-    """Only the event table's UNIQUE(stream_id, version) means "someone else was first"."""
-    with db.write_engine.begin() as connection:  # a stray row the projection will collide with
-        connection.execute(
-            sa.insert(projections.state_table).values(
-                activity_id="a1", plan_id=7, status="gepland", version=1, planned_at=AT
-            )
-        )
-    planned = NewEvent("ActivityPlanned", {"activity_id": "a1", "plan_id": 7})
-    with db.unit_of_work() as uow, pytest.raises(Exception) as raised:
-        append_projected(uow, "a1", 0, planned)
-    assert not isinstance(raised.value, ConcurrencyError)
-    assert (
-        "integrity" in type(raised.value).__name__.lower()
-        or "Unique" in type(raised.value).__name__
-    )
-
-
 @pytest.mark.parametrize(
     ("stored", "expected"),
     [
@@ -308,33 +268,22 @@ def test_an_integrity_error_of_a_projection_is_not_reported_as_a_conflict(db: Da
         ("2021-03-01 12:00:00", AT),
         ("2021-03-01 13:00:00+01:00", AT),
         ("2021-03-01T12:00:00.000000+00:00", AT),
+        (AT, AT),  # as psycopg gives it in a UTC session
+        (AT.astimezone(timezone(timedelta(hours=1))), AT),  # a session in another zone
+        (AT.replace(tzinfo=None), AT),  # a naive time is UTC (SQLite through SQLAlchemy)
     ],
 )
-def test_times_read_raw_from_sqlite_come_back_in_utc(stored: str, expected: datetime) -> None:
-    rows = [
-        (1, "s", 1, "A", "{}", None, "2021-03-01 12:00:00.000000"),
-        (2, "s", 2, "A", "{}", None, stored),
-    ]
-    first, decoded = _decoded(rows)
-    assert first.recorded_at == AT
-    assert decoded.recorded_at == expected and decoded.recorded_at.utcoffset() == timedelta(0)
+def test_times_come_back_in_utc(stored: str | datetime, expected: datetime) -> None:
+    moment = _utc(stored)
+    assert moment == expected and moment.tzinfo is UTC
 
 
-@pytest.mark.parametrize(
-    "stored",
-    [
-        AT,  # as psycopg gives it in a UTC session
-        AT.astimezone(timezone(timedelta(hours=1))),  # a session in another zone
-        AT.replace(tzinfo=None),  # a naive time is UTC
-    ],
-    ids=["utc", "other-zone", "naive"],
-)
-def test_times_read_raw_as_datetimes_come_back_in_utc(stored: datetime) -> None:
-    rows = [(1, "s", 1, "A", '{"n":1}', None, AT), (2, "s", 2, "A", "{}", None, stored)]
-    decoded = list(_decoded(rows))
-    assert [event.recorded_at for event in decoded] == [AT, AT]
-    assert all(event.recorded_at.tzinfo is UTC for event in decoded)
-    assert decoded[0].data == {"n": 1}
+def test_stored_times_are_read_back_in_utc(db: Database) -> None:
+    append(db, "s1", 0, "A")
+    with db.engine.connect() as connection:
+        (event,) = EventStore(connection).read_all()
+        assert event.recorded_at == AT and event.recorded_at.tzinfo is UTC
+        assert list(EventStore(connection).iter_all()) == [event]
 
 
 def test_postgres_sessions_are_in_utc_and_keep_the_urls_options(postgres_url: str) -> None:

@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlmodel import SQLModel
 
-from events import projections
 from events.schema import metadata as events_metadata
 from tests.support import PASSWORD, World, build_world, login
-from tracker import accounts
+from tracker import accounts, projections
 
 
 def every_row_as_text(app: Flask, tables: list[str] | None = None) -> str:

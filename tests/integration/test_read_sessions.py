@@ -11,7 +11,6 @@ from flask import Flask
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from events.driver import DriverStatement, run_sql
 from tracker.database import Database
 from tracker.models import Network
 from tracker.services import db_session
@@ -51,13 +50,8 @@ def core_insert(session: Session) -> None:
     session.connection().execute(sa.insert(Network).values(slug="core", name="Core"))
 
 
-def driver_insert(session: Session) -> None:
-    insert = DriverStatement(sa.insert(Network).values(slug="driver", name="Driver"))
-    insert.execute(session.connection(), {}).close()
-
-
-def driver_sql(session: Session) -> None:
-    run_sql(session.connection(), "INSERT INTO network (slug, name) VALUES ('sql', 'Sql')")
+def plain_sql(session: Session) -> None:
+    session.connection().exec_driver_sql("INSERT INTO network (slug, name) VALUES ('sql', 'Sql')")
 
 
 def read_then_write(session: Session) -> None:
@@ -68,7 +62,7 @@ def read_then_write(session: Session) -> None:
 
 @pytest.mark.parametrize(
     "write",
-    [add_flushed, add_pending, core_insert, driver_insert, driver_sql, read_then_write],
+    [add_flushed, add_pending, core_insert, plain_sql, read_then_write],
     ids=lambda f: f.__name__,
 )
 def test_a_session_that_wrote_without_committing_is_rolled_back(

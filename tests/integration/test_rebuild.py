@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from events import projections
-from events.check import check_store
 from events.store import ConcurrencyError
 from tests.support import load_plan
+from tracker import projections
+from tracker.check import check_store
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import OPERATOR, Principal

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.domain_support import recorded
 from tracker.domain.activity import (
     MAX_NOTE_LENGTH,
     Activity,
@@ -23,7 +24,7 @@ PLANNED = ActivityPlanned("a1", plan_id=7, source="Coördinatie › Overleg")
 
 
 def test_a_planned_activity_starts_as_gepland_at_version_1() -> None:
-    activity = Activity.replay("a1", [PLANNED])
+    activity = Activity.replay("a1", recorded(PLANNED))
     assert (activity.status, activity.version, activity.plan_id) == (Status.GEPLAND, 1, 7)
 
 
@@ -34,33 +35,35 @@ def test_replay_follows_status_changes_and_counts_every_event() -> None:
         ActivityNoteAdded("a1", "lopend", "halverwege"),
         ActivityStatusChanged("a1", "lopend", "vertraagd", "ziekte"),
     ]
-    activity = Activity.replay("a1", events)
+    activity = Activity.replay("a1", recorded(*events))
     assert (activity.status, activity.version) == (Status.VERTRAAGD, 4)
 
 
 def test_a_stream_without_activity_planned_is_no_activity() -> None:
     with pytest.raises(ActivityNotPlanned):
-        Activity.replay("a1", [])
+        Activity.replay("a1", recorded())
     with pytest.raises(ActivityNotPlanned):
-        Activity.replay("a1", [ActivityStatusChanged("a1", "gepland", "lopend")])
+        Activity.replay("a1", recorded(ActivityStatusChanged("a1", "gepland", "lopend")))
 
 
 def test_deciding_a_status_change_gives_one_event_with_from_to_and_note() -> None:
-    activity = Activity.replay("a1", [PLANNED])
+    activity = Activity.replay("a1", recorded(PLANNED))
     events = activity.decide_status_change("Lopend", "  gestart  ")
     assert events == [ActivityStatusChanged("a1", "gepland", "lopend", "gestart")]
     assert activity.status is Status.GEPLAND  # deciding does not change state
 
 
 def test_the_same_status_with_a_note_records_progress() -> None:
-    activity = Activity.replay("a1", [PLANNED, ActivityStatusChanged("a1", "gepland", "lopend")])
+    activity = Activity.replay(
+        "a1", recorded(PLANNED, ActivityStatusChanged("a1", "gepland", "lopend"))
+    )
     assert activity.decide_status_change("lopend", "stand van zaken") == [
         ActivityNoteAdded("a1", "lopend", "stand van zaken")
     ]
 
 
 def test_the_same_status_without_a_note_records_nothing() -> None:
-    activity = Activity.replay("a1", [PLANNED])
+    activity = Activity.replay("a1", recorded(PLANNED))
     with pytest.raises(NothingToRecord):
         activity.decide_status_change("gepland", " ")
 
@@ -72,12 +75,12 @@ def test_a_closed_activity_takes_no_progress_notes() -> None:
         ActivityStatusChanged("a1", "lopend", "afgerond"),
     ]
     with pytest.raises(TransitionRefused) as refused:
-        Activity.replay("a1", done).decide_status_change("afgerond", "nog iets")
+        Activity.replay("a1", recorded(*done)).decide_status_change("afgerond", "nog iets")
     assert refused.value.code == "closed"
 
 
 def test_a_note_longer_than_the_limit_is_refused() -> None:
-    activity = Activity.replay("a1", [PLANNED])
+    activity = Activity.replay("a1", recorded(PLANNED))
     with pytest.raises(NoteTooLong):
         activity.decide_status_change("lopend", "x" * (MAX_NOTE_LENGTH + 1))
     assert activity.decide_status_change("lopend", "x" * MAX_NOTE_LENGTH)

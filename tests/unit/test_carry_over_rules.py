@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.domain_support import recorded, then
 from tracker.domain.activity import Activity
 from tracker.domain.events import (
     ActivityCarriedIn,
@@ -20,7 +21,7 @@ def activity(*statuses: str) -> Activity:
     for status in statuses:
         events.append(ActivityStatusChanged("a", current, status))
         current = status
-    return Activity.replay("a", events)
+    return Activity.replay("a", recorded(*events))
 
 
 @pytest.mark.parametrize("path", [(), ("lopend",), ("vertraagd",), ("lopend", "vertraagd")])
@@ -45,7 +46,7 @@ def test_carry_over_needs_a_reason() -> None:
 def test_a_carried_activity_is_doorgeschoven_and_carrying_it_again_records_nothing() -> None:
     carried = activity("lopend")
     for event in carried.decide_carry_over("b", 2, "COVID-19"):
-        carried.apply(event)
+        then(carried, event)
     assert carried.status is Status.DOORGESCHOVEN and carried.carried_to == "b"
     assert carried.decide_carry_over("b", 2, "COVID-19") == []
     with pytest.raises(TransitionRefused):
@@ -57,5 +58,5 @@ def test_an_existing_activity_is_linked_to_its_origin_once() -> None:
     events = linked.decide_carried_in("old", "COVID-19")
     assert events == [ActivityCarriedIn("a", carried_from="old", reason="COVID-19")]
     for event in events:
-        linked.apply(event)
+        then(linked, event)
     assert linked.carried_from == "old" and linked.decide_carried_in("other", "x") == []

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from tests.domain_support import recorded, then
 from tracker.domain.activity import (
     Activity,
     InvalidProgress,
@@ -16,7 +17,7 @@ from tracker.domain.events import ActivityPlanned, ActivityStatusChanged, Target
 
 
 def planned() -> Activity:
-    return Activity.replay("a1", [ActivityPlanned("a1", plan_id=1)])
+    return Activity.replay("a1", recorded(ActivityPlanned("a1", plan_id=1)))
 
 
 def test_progress_on_one_of_the_activitys_targets_becomes_one_event() -> None:
@@ -28,8 +29,8 @@ def test_progress_on_one_of_the_activitys_targets_becomes_one_event() -> None:
 
 def test_progress_may_be_recorded_after_the_activity_is_done() -> None:
     activity = planned()
-    activity.apply(ActivityStatusChanged("a1", "gepland", "lopend"))
-    activity.apply(ActivityStatusChanged("a1", "lopend", "afgerond"))
+    then(activity, ActivityStatusChanged("a1", "gepland", "lopend"))
+    then(activity, ActivityStatusChanged("a1", "lopend", "afgerond"))
     assert len(activity.decide_progress(7, 25, "", indicator_ids=[7])) == 1
 
 
@@ -52,5 +53,5 @@ def test_an_over_long_note_is_refused() -> None:
 def test_recorded_progress_advances_the_version() -> None:
     activity = planned()
     for event in activity.decide_progress(7, 3, "", indicator_ids=[7]):
-        activity.apply(event)
+        then(activity, event)
     assert activity.version == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reminders.tokens import unsubscribe_token, unsubscribe_user_id
+from tests.domain_support import recorded
 from tracker.domain.activity import Activity
 from tracker.domain.events import (
     ActivityPlanned,
@@ -18,10 +19,10 @@ PLANNED = ActivityPlanned("a1", plan_id=7)
 
 
 def test_a_reminder_is_recorded_whatever_the_status_and_counts_as_a_version() -> None:
-    activity = Activity.replay("a1", [PLANNED])
+    activity = Activity.replay("a1", recorded(PLANNED))
     [event] = activity.record_reminder("quarterly", "2021Q2", 12, workgroup_id=3)
     assert event == ReminderSent("a1", "quarterly", "2021Q2", 12, 3, None)
-    assert Activity.replay("a1", [PLANNED, event]).version == 2
+    assert Activity.replay("a1", recorded(PLANNED, event)).version == 2
 
 
 def test_the_event_carries_ids_and_survives_the_round_trip() -> None:
@@ -41,7 +42,7 @@ def test_the_event_carries_ids_and_survives_the_round_trip() -> None:
 
 def test_a_reminder_sent_since_someone_opened_the_form_does_not_make_their_update_stale() -> None:
     reminder = ReminderSent("a1", "quarterly", "2021Q2", 1, 3)
-    activity = Activity.replay("a1", [PLANNED, reminder, reminder])
+    activity = Activity.replay("a1", recorded(PLANNED, reminder, reminder))
     assert activity.version == 3
     assert not activity.is_stale(1) and not activity.is_stale(2) and not activity.is_stale(3)
 
@@ -49,7 +50,9 @@ def test_a_reminder_sent_since_someone_opened_the_form_does_not_make_their_updat
 @pytest.mark.parametrize("seen", [1, 4])
 def test_a_status_change_since_then_does(seen: int) -> None:
     changed = ActivityStatusChanged("a1", "gepland", "lopend")
-    activity = Activity.replay("a1", [PLANNED, changed, ReminderSent("a1", "q", "2021Q2", 1)])
+    activity = Activity.replay(
+        "a1", recorded(PLANNED, changed, ReminderSent("a1", "q", "2021Q2", 1))
+    )
     assert activity.is_stale(seen)  # 1: before the change; 4: a version that does not exist
     assert not activity.is_stale(2)
 

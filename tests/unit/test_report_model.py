@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from events.store import RecordedEvent
+from tracker.domain.events import Recorded
 from tracker.domain.period import Period, PeriodError
 from tracker.domain.status import Status
 from tracker.domain.targets import Comparator, Target
 from tracker.domain.timing import Timing, TimingKind
+from tracker.projections import domain_events
 from tracker.reports.model import ActivityFacts, TargetFacts, build_report
 from tracker.reports.period import end_of_day, report_moment
 
@@ -20,7 +22,8 @@ POSITION = iter(range(1, 10_000))
 
 def event(stream: str, version: int, event_type: str, at: str, **data: object) -> RecordedEvent:
     moment = datetime.fromisoformat(at).replace(tzinfo=UTC)
-    return RecordedEvent(next(POSITION), stream, version, event_type, data, None, moment)
+    payload = {"activity_id": stream, **data}  # as stored: the stream is the activity
+    return RecordedEvent(next(POSITION), stream, version, event_type, payload, None, moment)
 
 
 def planned(stream: str, at: str = "2021-01-04T09:00") -> RecordedEvent:
@@ -50,9 +53,9 @@ def facts(
 def report(
     activities: Sequence[ActivityFacts], events: Sequence[RecordedEvent], quarter: str, day: date
 ):  # type: ignore[no-untyped-def]
-    streams: dict[str, list[RecordedEvent]] = {}
-    for item in events:
-        streams.setdefault(item.stream_id, []).append(item)
+    streams: dict[str, list[Recorded]] = {}
+    for item in domain_events(events):
+        streams.setdefault(item.event.activity_id, []).append(item)
     return build_report(
         plan_title="Jaarplan 2021", plan_slug="p-2021", plan_year=2021, motto="", network_name="N",
         period=Period.parse(quarter), moment=end_of_day(day), activities=activities,
@@ -174,9 +177,9 @@ def test_reminders_sent_this_quarter_and_the_activities_not_updated_since() -> N
         moved("a", 3, "2021-04-20T10:00", "gepland", "lopend"),  # answered
         event("a", 4, "ReminderSent", "2021-06-16T06:00", **dict(reminder, outbox_id=12)),
     ]
-    streams: dict[str, list[RecordedEvent]] = {}
-    for item in events:
-        streams.setdefault(item.stream_id, []).append(item)
+    streams: dict[str, list[Recorded]] = {}
+    for item in domain_events(events):
+        streams.setdefault(item.event.activity_id, []).append(item)
     result = build_report(
         plan_title="J", plan_slug="p", plan_year=2021, motto="", network_name="N",
         period=Period(2021, 2), moment=end_of_day(date(2021, 6, 30)), activities=activities,

@@ -8,7 +8,8 @@ version it read.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from tracker.domain.events import (
     ActivityCarriedIn,
@@ -17,6 +18,7 @@ from tracker.domain.events import (
     ActivityPlanned,
     ActivityStatusChanged,
     DomainEvent,
+    Recorded,
     ReminderSent,
     TargetProgressRecorded,
 )
@@ -60,45 +62,96 @@ class ActivityNotPlanned(Exception):
     """The stream has no ActivityPlanned event: there is no such activity."""
 
 
+def evolve(activity: Activity | None, recorded: Recorded) -> Activity | None:
+    """The state after one more event: a new Activity for ActivityPlanned, the same one
+    moved forward otherwise (None while the stream has not planned an activity)."""
+    event = recorded.event
+    if isinstance(event, ActivityPlanned):
+        activity = Activity(
+            event.activity_id,
+            event.plan_id,
+            planned_at=recorded.at,
+            carried_from=event.carried_from,
+            carry_reason=event.carry_over_reason,
+        )
+        activity.version = activity.decided_version = recorded.version
+        return activity
+    if activity is not None:
+        activity.apply(recorded)
+    return activity
+
+
+def _note_of(event: DomainEvent) -> str:
+    """The words an update came with (a note, or a carry-over's reason)."""
+    if isinstance(event, ActivityCarriedOver):
+        return event.reason
+    if isinstance(event, ActivityStatusChanged | ActivityNoteAdded | TargetProgressRecorded):
+        return event.note
+    return ""
+
+
 @dataclass
 class Activity:
-    """The tracked state of one activity: its status and the version of its stream."""
+    """The tracked state of one activity, folded from its events: the one definition of how
+    an event changes an activity. The read model (`activity_state`) is this state as a row,
+    kept with every append; reports fold the events up to a moment through it too."""
 
     activity_id: str
     plan_id: int
     status: Status = Status.GEPLAND
     version: int = 0
-    carried_from: str | None = None  # the activity of an earlier plan this one continues
-    carried_to: str | None = None  # the activity of the next plan that continues this one
     # The version of the last event that changed what the activity is (not a reminder).
     decided_version: int = 0
+    planned_at: datetime | None = None
+    last_update_at: datetime | None = None  # the last update by the people responsible
+    last_update_by: int | None = None
+    last_note: str = ""
+    carried_from: str | None = None  # the activity of an earlier plan this one continues
+    carry_reason: str = ""  # why it continues (given at the carry-over)
+    carried_to: str | None = None  # the activity of the next plan that continues this one
+    finished_at: datetime | None = None  # when it became afgerond
+    target_values: dict[int, float] = field(default_factory=dict)  # latest per target
 
     @classmethod
-    def replay(cls, activity_id: str, events: Iterable[DomainEvent]) -> Activity:
-        """Fold an activity's events, oldest first, into its current state."""
-        activity: Activity | None = None
-        for event in events:
-            if isinstance(event, ActivityPlanned):
-                activity = cls(activity_id, event.plan_id, carried_from=event.carried_from)
-            elif activity is None:
-                raise ActivityNotPlanned(activity_id)
-            activity.apply(event)
+    def replay(cls, activity_id: str, events: Iterable[Recorded]) -> Activity:
+        """Fold an activity's events, oldest first, into its state."""
+        activity = cls.fold(events)
         if activity is None:
             raise ActivityNotPlanned(activity_id)
         return activity
 
-    def apply(self, event: DomainEvent) -> None:
+    @classmethod
+    def fold(cls, events: Iterable[Recorded], until: datetime | None = None) -> Activity | None:
+        """The state after the events (up to `until`, inclusive); None before it is planned."""
+        activity: Activity | None = None
+        for recorded in events:
+            if until is not None and recorded.at > until:
+                break
+            activity = evolve(activity, recorded)
+        return activity
+
+    def apply(self, recorded: Recorded) -> None:
         """Move this state forward by one event (a fact: it is never refused here)."""
+        event = recorded.event
         if isinstance(event, ActivityStatusChanged):
             self.status = Status(event.to_status)
+            if self.status is Status.AFGEROND:
+                self.finished_at = recorded.at
         elif isinstance(event, ActivityCarriedOver):
             self.status = Status.DOORGESCHOVEN
             self.carried_to = event.to_activity_id
         elif isinstance(event, ActivityCarriedIn):
             self.carried_from = event.carried_from
-        self.version += 1
+            self.carry_reason = event.reason
+        elif isinstance(event, TargetProgressRecorded):
+            self.target_values = {**self.target_values, event.indicator_id: event.value}
+        if event.is_update:
+            self.last_update_at = recorded.at
+            self.last_update_by = recorded.actor
+            self.last_note = _note_of(event) or self.last_note
+        self.version = recorded.version
         if not isinstance(event, ReminderSent):
-            self.decided_version = self.version
+            self.decided_version = recorded.version
 
     def is_stale(self, seen_version: int) -> bool:
         """Whether a decision made by someone who saw `seen_version` no longer holds.

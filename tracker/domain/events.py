@@ -1,8 +1,11 @@
 """Domain events: facts in the past tense, stored for ever in the event log.
 
-An event type, once stored, is never changed in place: a new field gets a default, or a new
-type is added, and old payloads are upcast in `decode`. Events carry ids, never names or
-e-mail addresses, so a person can be erased without rewriting the log.
+An event type, once stored, is never changed in place. Each class has a `class_version`,
+stored with every event of it (as `_v` in the payload; absent means 1). To change a type,
+raise its version and add an upcaster from the old version's payload to the new one's
+(`UPCASTERS`): every stored event is decoded through them on every read, so the rest of the
+code only ever sees the current shape. Events carry ids, never names or e-mail addresses,
+so a person can be erased without rewriting the log.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
+
+VERSION_KEY = "_v"
 
 
 @dataclass(frozen=True)
@@ -18,7 +24,21 @@ class DomainEvent:
     """Base of all events; `activity_id` is also the id of the stream the event belongs to."""
 
     activity_id: str
-    type_name: ClassVar[str] = ""
+    class_version: ClassVar[int] = 1
+    # Whether the event is an update of the activity by the people responsible for it (a
+    # status, a note, a value, a carry-over): what "last update" and reports count.
+    is_update: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A domain event as the log holds it: its version in the stream, when, by whom."""
+
+    event: DomainEvent
+    version: int
+    at: datetime
+    actor: int | None = None
+    position: int = 0
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,7 @@ class ActivityStatusChanged(DomainEvent):
     from_status: str
     to_status: str
     note: str = ""
+    is_update: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,7 @@ class ActivityNoteAdded(DomainEvent):
 
     status: str
     note: str
+    is_update: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +77,7 @@ class TargetProgressRecorded(DomainEvent):
     indicator_id: int
     value: float
     note: str = ""
+    is_update: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -67,6 +90,7 @@ class ActivityCarriedOver(DomainEvent):
     to_activity_id: str
     to_plan_id: int
     reason: str
+    is_update: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -109,28 +133,45 @@ _FIELD_NAMES: dict[str, frozenset[str]] = {
     name: frozenset(f.name for f in dataclasses.fields(cls)) for name, cls in EVENT_TYPES.items()
 }
 
-# Upcasters turn an old stored payload into the current shape, keyed by type name. Empty for
-# now: every stored type still has its first shape.
-UPCASTERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+# (type name, stored version) → the function giving that payload in the next version's
+# shape. Empty for now: every stored type still has its first shape.
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
 
 
 class UnknownEventType(Exception):
     """The log holds a type this code does not know (e.g. written by a newer version)."""
 
 
+class UndecodableEvent(ValueError):
+    """A stored payload does not give an event of its type (damaged, or a missing upcaster)."""
+
+
 def encode(event: DomainEvent) -> tuple[str, dict[str, Any]]:
     """Return the (type name, JSON-able payload) under which `event` is stored."""
-    return type(event).__name__, dataclasses.asdict(event)
+    payload = dataclasses.asdict(event)
+    if event.class_version > 1:
+        payload[VERSION_KEY] = event.class_version
+    return type(event).__name__, payload
 
 
 def decode(type_name: str, data: Mapping[str, Any]) -> DomainEvent:
-    """Rebuild a domain event from its stored type name and payload, upcasting old shapes."""
+    """Rebuild a domain event from its stored type name and payload, upcast from the version
+    it was stored in to its class's current one."""
     cls = EVENT_TYPES.get(type_name)
     if cls is None:
         raise UnknownEventType(type_name)
-    payload = dict(data)
-    upcast = UPCASTERS.get(type_name)
-    if upcast is not None:
-        payload = upcast(payload)
+    stored = int(data.get(VERSION_KEY, 1))
+    if stored != cls.class_version:
+        payload = dict(data)
+        for version in range(stored, cls.class_version):
+            upcast = UPCASTERS.get((type_name, version))
+            if upcast is None:
+                raise UndecodableEvent(f"{type_name}: no upcaster from version {version}")
+            payload = upcast(payload)
+        data = payload
     known = _FIELD_NAMES[type_name]
-    return cls(**{k: v for k, v in payload.items() if k in known})
+    try:
+        return cls(**{k: v for k, v in data.items() if k in known})
+    except TypeError as error:
+        raise UndecodableEvent(f"{type_name}: {error}") from None

@@ -2,37 +2,37 @@
 start of tracking (command → access check → load → decide → append → project).
 
 An activity is loaded from its read-model row, the snapshot kept with every append (see
-events/projections.py); `replay_activity` folds its stream instead, and tests check they agree.
+tracker/projections.py); `replay_activity` folds its stream instead, and tests check they agree.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlmodel import func, select
+import sqlalchemy as sa
+from sqlmodel import col, func, select
 
-from events import projections
-from events.driver import pipeline
 from events.store import ConcurrencyError, NewEvent, RecordedEvent
+from tracker import projections
 from tracker.clock import Clock
 from tracker.database import UnitOfWork
 from tracker.domain import events as domain_events
 from tracker.domain.access import NotFound, Principal
-from tracker.domain.activity import Activity, ActivityNotPlanned
+from tracker.domain.activity import Activity, ActivityNotPlanned, evolve
 from tracker.domain.commands import (
     ChangeActivityStatus,
     PlanActivity,
     RecordProgress,
     RecordReminderSent,
 )
+from tracker.domain.events import Recorded
 from tracker.domain.plan import PlannedActivity
-from tracker.domain.status import Status
 from tracker.domain.timing import parse_timing
 from tracker.ids import activity_id_for
 from tracker.models import Activity as ActivityRecord
 from tracker.models import ActivityWorkgroup, Indicator, Plan, Theme, Workgroup
-from tracker.queries import activity_access
 
 
 class UnknownActivity(NotFound):
@@ -46,74 +46,79 @@ class StatusChangeResult:
     events: Sequence[RecordedEvent]
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    """An aggregate and the read-model row it was made from (its snapshot)."""
-
-    activity: Activity
-    row: projections.ActivityRow
-
-
 def _append(
     uow: UnitOfWork,
-    stream_id: str,
-    expected_version: int,
+    activity: Activity | None,
     new: Sequence[domain_events.DomainEvent],
     actor_id: int | None,
     clock: Clock,
-    snapshot: projections.ActivityRow | None = None,
-) -> list[RecordedEvent]:
-    encoded = [NewEvent(*domain_events.encode(event)) for event in new]
-    loaded = {stream_id: snapshot} if snapshot is not None else None
-    return uow.events.append(
+) -> tuple[Activity, list[RecordedEvent]]:
+    """Append the events the aggregate decided (after the version it was loaded at), fold
+    them into it, and save its new state as the read model, all in the caller's unit of
+    work; returns the activity as it is now and the stored events."""
+    if not new:
+        assert activity is not None
+        return activity, []
+    stream_id = new[0].activity_id
+    expected = activity.version if activity is not None else 0
+    before = dataclasses.replace(activity) if activity is not None else None
+    stored = uow.events.append(
         stream_id,
-        expected_version,
-        encoded,
+        expected,
+        [NewEvent(*domain_events.encode(event)) for event in new],
         actor=actor_id,
         recorded_at=clock.now(),
-        project=lambda recorded: projections.apply(uow.connection, recorded, loaded),
     )
-
-
-def _load(uow: UnitOfWork, activity_id: str) -> _Loaded:
-    # Writers are serialised before the read (SQLite: BEGIN IMMEDIATE; PostgreSQL: the
-    # event table's lock, which every append takes anyway), so the row is the current state.
-    with pipeline(uow.connection):  # PostgreSQL: the lock and the read in one round trip
-        uow.events.lock_for_append()
-        answer = projections.send_load_row(uow.connection, activity_id)
-    row = answer()  # read after the block: reading inside would cost a round trip more
-    if row is None:
-        raise UnknownActivity(activity_id)
-    activity = Activity(
-        activity_id,
-        row.plan_id,
-        Status(row.status),
-        row.version,
-        carried_from=row.carried_from,
-        carried_to=row.carried_to,
-        decided_version=row.decided_version,
-    )
-    return _Loaded(activity, row)
+    after = activity
+    for event, record in zip(new, stored, strict=True):
+        after = evolve(after, Recorded(event, record.version, record.recorded_at, actor_id))
+    assert after is not None
+    projections.save(uow.connection, before, after)
+    return after, stored
 
 
 def load_activity(uow: UnitOfWork, activity_id: str) -> Activity:
     """The Activity aggregate from its snapshot (the read-model row kept with every append),
-    or raise UnknownActivity. `replay_activity` folds the stream instead; they agree."""
-    return _load(uow, activity_id).activity
+    or raise UnknownActivity. `replay_activity` folds the stream instead; they agree.
+
+    Writers are serialised before the read (SQLite: BEGIN IMMEDIATE; PostgreSQL: the event
+    table's lock, which every append takes anyway), so the row is the current state."""
+    uow.events.lock_for_append()
+    activity = projections.load(uow.connection, activity_id)
+    if activity is None:
+        raise UnknownActivity(activity_id)
+    return activity
+
+
+# The activity's state with what the access rules need (its network and workgroups): one
+# query on the path of every status change, built once.
+_STATE_WITH_ACCESS = (
+    sa.select(projections.state_table, col(Plan.network_id), col(ActivityWorkgroup.workgroup_id))
+    .join(Plan, col(Plan.id) == projections.state_table.c.plan_id)
+    .outerjoin(
+        ActivityWorkgroup,
+        col(ActivityWorkgroup.activity_id) == projections.state_table.c.activity_id,
+    )
+    .where(projections.state_table.c.activity_id == sa.bindparam("activity_id"))
+)
+
+
+def _load_with_access(
+    uow: UnitOfWork, activity_id: str
+) -> tuple[Activity, int, tuple[int, ...]] | None:
+    """The activity (its snapshot), its network and its workgroups; None if there is none."""
+    rows = uow.connection.execute(_STATE_WITH_ACCESS, {"activity_id": activity_id}).all()
+    if not rows:
+        return None
+    workgroups = tuple(sorted(row.workgroup_id for row in rows if row.workgroup_id is not None))
+    return projections.from_row(rows[0]), rows[0].network_id, workgroups
 
 
 def replay_activity(uow: UnitOfWork, activity_id: str) -> Activity:
     """Rebuild the Activity aggregate from its stream, or raise UnknownActivity."""
     stored = uow.events.read_stream(activity_id)
     try:
-        return Activity.replay(
-            activity_id,
-            [
-                domain_events.decode(event.type, event.data)
-                for event in stored
-                if event.type in domain_events.EVENT_TYPES
-            ],
-        )
+        return Activity.replay(activity_id, projections.domain_events(stored))
     except ActivityNotPlanned:
         raise UnknownActivity(activity_id) from None
 
@@ -171,22 +176,17 @@ def _decide(
     person looked at it (reminders delivered since do not count: `Activity.is_stale`).
     """
     with uow:
-        found = activity_access(uow.connection, activity_id)
-        if found is None or not actor.can_view_network(found.network_id):
+        uow.events.lock_for_append()
+        found = _load_with_access(uow, activity_id)
+        if found is None or not actor.can_view_network(found[1]):
             raise UnknownActivity(activity_id)
-        actor.require_update(found.network_id, found.workgroup_ids)
-        loaded = _load(uow, activity_id)
-        activity = loaded.activity
+        activity, network_id, workgroup_ids = found
+        actor.require_update(network_id, workgroup_ids)
         expected = activity.version if expected_version is None else expected_version
         if activity.is_stale(expected):
             raise ConcurrencyError(activity_id, expected, activity.version)
-        new = decide(activity)
-        recorded = _append(
-            uow, activity_id, activity.version, new, actor.user_id, clock, loaded.row
-        )
+        activity, recorded = _append(uow, activity, decide(activity), actor.user_id, clock)
         uow.commit()
-    for event in new:
-        activity.apply(event)
     return StatusChangeResult(activity.status.value, activity.version, recorded)
 
 
@@ -196,17 +196,17 @@ def record_reminder_sent(uow: UnitOfWork, command: RecordReminderSent, clock: Cl
     recorded = 0
     for activity_id in command.activity_ids:
         try:
-            loaded = _load(uow, activity_id)
+            activity = load_activity(uow, activity_id)
         except UnknownActivity:
             continue  # removed from the plan since the mail was written
-        new = loaded.activity.record_reminder(
+        new = activity.record_reminder(
             command.kind,
             command.period,
             command.outbox_id,
             workgroup_id=command.workgroup_id,
             user_id=command.user_id,
         )
-        _append(uow, activity_id, loaded.activity.version, new, None, clock, loaded.row)
+        _append(uow, activity, new, None, clock)
         recorded += 1
     return recorded
 
@@ -276,7 +276,7 @@ def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:
         carried_from=command.carried_from,
         carry_over_reason=command.carry_over_reason,
     )
-    _append(uow, command.activity_id, 0, [planned], command.actor_id, clock)
+    _append(uow, None, [planned], command.actor_id, clock)
     return True
 
 
@@ -345,8 +345,6 @@ def carry_activity(
     )
     if not created:
         existing = load_activity(uow, target_id)
-        linked = existing.decide_carried_in(activity_id, reason)
-        if linked:
-            _append(uow, target_id, existing.version, linked, actor_id, clock)
-    _append(uow, activity_id, activity.version, new, actor_id, clock)
+        _append(uow, existing, existing.decide_carried_in(activity_id, reason), actor_id, clock)
+    _append(uow, activity, new, actor_id, clock)
     return CarriedOver(activity_id, target_id, content.title, created, False)

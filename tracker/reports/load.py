@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from events.projections import ActivityState
-from events.store import EventStore, RecordedEvent
+from events.store import EventStore
 from tracker.domain.budget import per_theme, split
+from tracker.domain.events import Recorded
 from tracker.domain.period import Period
 from tracker.importing.stored import stored_budget
 from tracker.models import (
@@ -23,6 +23,7 @@ from tracker.models import (
     Theme,
     Workgroup,
 )
+from tracker.projections import ActivityState, domain_events
 from tracker.queries import timing_of
 from tracker.reports.model import ActivityFacts, PlanReport, TargetFacts, build_report
 
@@ -66,9 +67,10 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
         )
         for activity, theme in rows
     ]
-    events: dict[str, list[RecordedEvent]] = {}
-    for event in EventStore(session.connection()).read_streams(ids, until=moment):
-        events.setdefault(event.stream_id, []).append(event)
+    events: dict[str, list[Recorded]] = {}
+    stored = EventStore(session.connection()).read_streams(ids, until=moment)
+    for recorded in domain_events(stored):
+        events.setdefault(recorded.event.activity_id, []).append(recorded)
     lines, shares = stored_budget(session, plan.id or 0)
     planned = per_theme(lines)
     report = build_report(

@@ -9,13 +9,23 @@ among the inputs.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
-from events.store import RecordedEvent
 from tracker.clock import AMSTERDAM
+from tracker.domain.activity import Activity
+from tracker.domain.events import (
+    ActivityCarriedOver,
+    ActivityNoteAdded,
+    ActivityPlanned,
+    ActivityStatusChanged,
+    Recorded,
+    ReminderSent,
+    TargetProgressRecorded,
+)
 from tracker.domain.period import Period
 from tracker.domain.status import OPEN_STATUSES, Status
 from tracker.domain.targets import Target
@@ -51,55 +61,6 @@ class ActivityFacts:
     carried_from_year: int | None = None
 
 
-@dataclass
-class _State:
-    """An activity folded from its events up to some moment."""
-
-    planned_at: datetime | None = None
-    status: Status = Status.GEPLAND
-    last_update_at: datetime | None = None
-    last_note: str = ""
-    carried_from: str | None = None
-    carry_reason: str = ""
-    carried_to: str | None = None
-    finished_at: datetime | None = None
-    values: dict[int, float] = field(default_factory=dict)
-    updates: list[RecordedEvent] = field(default_factory=list)
-
-
-def _fold(events: Iterable[RecordedEvent], until: datetime) -> _State:
-    state = _State()
-    for event in events:
-        if event.recorded_at > until:
-            break
-        data = event.data
-        if event.type == "ActivityPlanned":
-            state.planned_at = event.recorded_at
-            state.carried_from = data.get("carried_from")
-            state.carry_reason = str(data.get("carry_over_reason") or "")
-            continue
-        if event.type == "ActivityCarriedIn":
-            state.carried_from = str(data["carried_from"])
-            state.carry_reason = str(data.get("reason") or "")
-            continue
-        if event.type == "ActivityStatusChanged":
-            state.status = Status(str(data["to_status"]))
-            if state.status is Status.AFGEROND:
-                state.finished_at = event.recorded_at
-        elif event.type == "ActivityCarriedOver":
-            state.status = Status.DOORGESCHOVEN
-            state.carried_to = str(data["to_activity_id"])
-        elif event.type == "TargetProgressRecorded":
-            state.values[int(data["indicator_id"])] = float(data["value"])
-        elif event.type != "ActivityNoteAdded":
-            continue  # reminders and other facts are not updates by the workgroup
-        state.last_update_at = event.recorded_at
-        note = str(data.get("note") or data.get("reason") or "")
-        state.last_note = note or state.last_note
-        state.updates.append(event)
-    return state
-
-
 @dataclass(frozen=True)
 class ActivityLine:
     facts: ActivityFacts
@@ -115,6 +76,13 @@ class ActivityLine:
         return self.previous_status is not None and self.previous_status is not self.status
 
 
+class ChangeKind(StrEnum):
+    STATUS = "status"  # a new status
+    CARRIED_OVER = "carried_over"
+    VALUE = "value"  # a target's value
+    NOTE = "note"  # a progress note
+
+
 @dataclass(frozen=True)
 class Change:
     title: str
@@ -122,7 +90,28 @@ class Change:
     from_status: Status | None
     to_status: Status | None
     note: str
-    kind: str  # the event type
+    kind: ChangeKind
+
+    @classmethod
+    def of(cls, title: str, recorded: Recorded) -> Change:
+        """The line of the quarter's changes for an update (`DomainEvent.is_update`)."""
+        event = recorded.event
+        if isinstance(event, ActivityStatusChanged):
+            return cls(
+                title,
+                recorded.at,
+                Status(event.from_status),
+                Status(event.to_status),
+                event.note,
+                ChangeKind.STATUS,
+            )
+        if isinstance(event, ActivityCarriedOver):
+            carried = Status.DOORGESCHOVEN
+            return cls(title, recorded.at, None, carried, event.reason, ChangeKind.CARRIED_OVER)
+        if isinstance(event, TargetProgressRecorded):
+            return cls(title, recorded.at, None, None, event.note, ChangeKind.VALUE)
+        assert isinstance(event, ActivityNoteAdded)
+        return cls(title, recorded.at, None, Status(event.status), event.note, ChangeKind.NOTE)
 
 
 @dataclass(frozen=True)
@@ -234,7 +223,7 @@ def build_report(
     period: Period,
     moment: datetime,
     activities: Sequence[ActivityFacts],
-    events: Mapping[str, Sequence[RecordedEvent]],
+    events: Mapping[str, Sequence[Recorded]],
     origins: Mapping[str, int] | None = None,
     workgroup_names: Mapping[int, str] | None = None,
 ) -> PlanReport:
@@ -253,42 +242,34 @@ def build_report(
     carried_in: list[CarriedLine] = []
     for facts in activities:
         stream = events.get(facts.activity_id, ())
-        now = _fold(stream, moment)
-        if now.planned_at is None:
+        now = Activity.fold(stream, moment)
+        if now is None:
             continue  # not yet in the plan at that moment
-        before = _fold(stream, previous_end)
-        recent = [e for e in now.updates if e.recorded_at >= quarter_start]
+        before = Activity.fold(stream, previous_end)
+        recent = [
+            r for r in stream if r.event.is_update and quarter_start <= r.at and r.at <= moment
+        ]
         end = facts.timing.end
         lines.append(
             ActivityLine(
                 facts=facts,
                 status=now.status,
-                previous_status=before.status if before.planned_at is not None else None,
+                previous_status=before.status if before is not None else None,
                 last_update_at=now.last_update_at,
                 last_note=now.last_note,
                 overdue=now.status in OPEN_STATUSES and end is not None and end < as_of,
                 updated_this_quarter=bool(recent),
             )
         )
-        for event in recent:
-            data = event.data
-            changes.append(
-                Change(
-                    title=facts.title,
-                    at=event.recorded_at,
-                    from_status=_status(data.get("from_status")),
-                    to_status=_status(data.get("to_status") or data.get("status")),
-                    note=str(data.get("note") or data.get("reason") or ""),
-                    kind=event.type,
-                )
-            )
+        changes.extend(Change.of(facts.title, recorded) for recorded in recent)
+        earlier = before.target_values if before is not None else {}
         for item in facts.targets:
             targets.append(
                 TargetLine(
                     facts.title,
                     item.target,
-                    now.values.get(item.indicator_id),
-                    before.values.get(item.indicator_id),
+                    now.target_values.get(item.indicator_id),
+                    earlier.get(item.indicator_id),
                 )
             )
         if now.carried_from is not None:
@@ -326,7 +307,7 @@ def build_report(
 
 def _reminders(
     activities: Sequence[ActivityFacts],
-    events: Mapping[str, Sequence[RecordedEvent]],
+    events: Mapping[str, Sequence[Recorded]],
     start: datetime,
     moment: datetime,
     names: Mapping[int, str],
@@ -340,18 +321,17 @@ def _reminders(
     first: dict[tuple[int, str], datetime] = {}
     answered: set[tuple[int, str]] = set()
     for facts in activities:
-        stream = [e for e in events.get(facts.activity_id, ()) if start <= e.recorded_at <= moment]
-        for event in stream:
-            group = event.data.get("workgroup_id")
-            if event.type != "ReminderSent" or group is None:
+        stream = [r for r in events.get(facts.activity_id, ()) if start <= r.at <= moment]
+        for recorded in stream:
+            event = recorded.event
+            if not isinstance(event, ReminderSent) or event.workgroup_id is None:
                 continue
-            sent.setdefault(int(group), set()).add(int(event.data["outbox_id"]))
-            key = (int(group), facts.activity_id)
-            first.setdefault(key, event.recorded_at)
+            sent.setdefault(event.workgroup_id, set()).add(event.outbox_id)
+            first.setdefault((event.workgroup_id, facts.activity_id), recorded.at)
         for (group, activity_id), at in first.items():
             if activity_id == facts.activity_id and any(
-                e.recorded_at > at and e.type not in ("ReminderSent", "ActivityPlanned")
-                for e in stream
+                r.at > at and not isinstance(r.event, ReminderSent | ActivityPlanned)
+                for r in stream
             ):
                 answered.add((group, activity_id))
     rows = []
@@ -360,10 +340,3 @@ def _reminders(
         silent = sum(1 for key in listed if key not in answered)
         rows.append((names.get(group, f"werkgroep {group}"), len(outboxes), silent))
     return tuple(sorted(rows))
-
-
-def _status(value: object) -> Status | None:
-    try:
-        return Status(str(value)) if value else None
-    except ValueError:
-        return None

@@ -1,9 +1,9 @@
 """A person's own data as JSON, and erasing a person (admin page and CLI).
 
 Erasing keeps the `user` row (events name their actor by id, and the log is append-only) but
-empties everything personal: name, e-mail address, password hash, language; roles,
-memberships, API tokens, reset links, reminder choices, import drafts; the addresses in the
-audit trail; the text of reminder mails composed for them. The log still replays, and its
+empties everything personal: name, e-mail address, password hash; roles, memberships, API
+tokens, reset links, reminder choices, import drafts; the addresses in the audit trail; the
+text of reminder mails composed for them. The log still replays, and its
 history shows "verwijderde gebruiker". Notes a person wrote in an activity's history are
 part of the plan's record and are kept (they carry no account data).
 """
@@ -83,7 +83,6 @@ def personal_data(session: Session, user_id: int) -> dict[str, Any]:
             "email": user.email,
             "administrator": user.is_admin,
             "active": user.active,
-            "language": user.locale,
             "created_at": _moment(user.created_at),
         },
         "roles": [{"network": n.slug, "role": r.role} for r, n in roles],
@@ -117,7 +116,6 @@ def erase_person(session: Session, user_id: int, *, now: datetime, actor_id: int
     user.name = ""
     user.email = f"{ERASED_PREFIX}{user_id}"
     user.password_hash = ""
-    user.locale = ""
     user.active = False
     user.is_admin = False
     session.add(user)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-import psycopg
 import sqlalchemy as sa
 import werkzeug.exceptions
 from flask import Flask, Response, g, jsonify, render_template, request
@@ -142,11 +139,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)
-    # The write path runs its statements on the driver (events/driver.py), whose errors
-    # arrive unwrapped.
-    @app.errorhandler(psycopg.OperationalError)
-    @app.errorhandler(psycopg.InterfaceError)
-    @app.errorhandler(sqlite3.OperationalError)
     def database_unavailable(error: Exception) -> ResponseReturnValue:
         """The database cannot be reached: 503 with a readable page. Nothing is cached: the
         next request tries again (a dead PostgreSQL connection is replaced), so the app

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
-from events import projections
 from events.store import EventStore
+from tracker import projections
+from tracker.domain.events import UndecodableEvent
 
 MAX_LISTED = 20
 
@@ -25,6 +26,10 @@ class StoreReport:
     def clean(self) -> bool:
         return not self.problems
 
+    def note(self, problem: str) -> None:
+        if len(self.problems) < MAX_LISTED:
+            self.problems.append(problem)
+
 
 def check_versions(connection: Connection, report: StoreReport) -> None:
     """Each event's version is one more than the previous event of its stream (a gap or a
@@ -33,11 +38,15 @@ def check_versions(connection: Connection, report: StoreReport) -> None:
     for event in EventStore(connection).iter_all():
         report.events += 1
         expected = last.get(event.stream_id, 0) + 1
-        if event.version != expected and len(report.problems) < MAX_LISTED:
-            report.problems.append(
+        if event.version != expected:
+            report.note(
                 f"stream {event.stream_id}: version {event.version} at position "
                 f"{event.position}, expected {expected}"
             )
+        try:
+            projections.recorded(event)
+        except (UndecodableEvent, ValueError) as error:
+            report.note(f"position {event.position} cannot be read: {error}")
         last[event.stream_id] = event.version
     report.streams = len(last)
 
@@ -45,13 +54,17 @@ def check_versions(connection: Connection, report: StoreReport) -> None:
 def check_read_models(connection: Connection, report: StoreReport) -> None:
     """Rebuild the read models in the caller's transaction and compare; the caller rolls back."""
     live = projections.snapshot(connection)
-    projections.rebuild(connection)
+    try:
+        projections.rebuild(connection)
+    except (UndecodableEvent, ValueError) as error:
+        report.note(f"the read models cannot be rebuilt: {error}")
+        return
     replayed = projections.snapshot(connection)
     for table, rows in live.items():
         have, want = set(rows), set(replayed[table])
-        for row in sorted(have ^ want, key=repr)[:MAX_LISTED]:
+        for row in sorted(have ^ want, key=repr):
             side = "only in the read model" if row in have else "only in the replay"
-            report.problems.append(f"{table}: {side}: {row[0]!r}")
+            report.note(f"{table}: {side}: {row[0]!r}")
 
 
 def check_store(connection: Connection) -> StoreReport:
