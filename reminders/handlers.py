@@ -13,6 +13,7 @@ from reminders.models import ReminderPreference
 from tracker.clock import Clock
 from tracker.database import UnitOfWork
 from tracker.domain.access import NotFound, Principal
+from tracker.handlers.marker import handler
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,14 @@ class ResendReminder:
     outbox_id: int
 
 
+@handler
 def set_preferences(uow: UnitOfWork, command: SetReminderPreferences, clock: Clock) -> None:
     if command.actor.user_id is None:
         raise NotFound("person")  # the operator has no reminders
     _store(uow, command.actor.user_id, command.personal_copy, command.digest, clock)
 
 
+@handler
 def unsubscribe(uow: UnitOfWork, command: Unsubscribe, clock: Clock) -> None:
     _store(uow, command.user_id, False, False, clock)
 
@@ -61,6 +64,7 @@ def _store(uow: UnitOfWork, user_id: int, personal_copy: bool, digest: bool, clo
         uow.commit()
 
 
+@handler
 def resend(uow: UnitOfWork, command: ResendReminder, clock: Clock) -> None:
     """Raises NotFound when there is no undelivered mail with this id."""
     command.actor.require_admin()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -58,6 +59,37 @@ WROTE = "tracker_wrote"
 def is_read(sql: str) -> bool:
     """Whether a statement only reads (SELECT; SQLite's BEGIN changes nothing either)."""
     return sql.lstrip()[:6].upper().startswith(("SELECT", "BEGIN"))
+
+
+# The one write path, checked: while `guarded` is set (a request of an app with
+# GUARD_WRITE_PATH, as in the tests, or a test's CLI call), a statement that writes runs only
+# inside a command handler (`handling`, set by tracker.handlers.marker.handler).
+_handling: ContextVar[bool] = ContextVar("handling", default=False)
+_guarded: ContextVar[bool] = ContextVar("guarded", default=False)
+
+
+class WriteOutsideHandler(RuntimeError):
+    """Something wrote to the database without going through a command handler."""
+
+
+@contextmanager
+def handling() -> Iterator[None]:
+    """The code inside is a command handler's: it may write."""
+    token = _handling.set(True)
+    try:
+        yield
+    finally:
+        _handling.reset(token)
+
+
+def guard_writes(on: bool) -> Token[bool]:
+    """Refuse (or allow again) writes outside handlers in this context; returns the token to
+    reset it with."""
+    return _guarded.set(on)
+
+
+def unguard_writes(token: Token[bool]) -> None:
+    _guarded.reset(token)
 
 
 class Database:
@@ -211,6 +243,8 @@ def _note_writes(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def on_execute(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
         if not is_read(statement):
+            if _guarded.get() and not _handling.get():
+                raise WriteOutsideHandler(statement.split(None, 3)[:3])
             connection.info[WROTE] = True
 
 

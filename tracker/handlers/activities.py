@@ -30,6 +30,7 @@ from tracker.domain.commands import (
 from tracker.domain.events import Recorded
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.timing import parse_timing
+from tracker.handlers.marker import handler
 from tracker.ids import activity_id_for
 from tracker.models import Activity as ActivityRecord
 from tracker.models import ActivityWorkgroup, Indicator, Plan, Theme, Workgroup
@@ -123,6 +124,7 @@ def replay_activity(uow: UnitOfWork, activity_id: str) -> Activity:
         raise UnknownActivity(activity_id) from None
 
 
+@handler
 def change_activity_status(
     uow: UnitOfWork, command: ChangeActivityStatus, clock: Clock
 ) -> StatusChangeResult:
@@ -143,6 +145,7 @@ def change_activity_status(
     )
 
 
+@handler
 def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> StatusChangeResult:
     """Record a target's progress; raises UnknownActivity, Forbidden, StatusError or
     ConcurrencyError."""
@@ -190,6 +193,7 @@ def _decide(
     return StatusChangeResult(activity.status.value, activity.version, recorded)
 
 
+@handler
 def record_reminder_sent(uow: UnitOfWork, command: RecordReminderSent, clock: Clock) -> int:
     """Append a ReminderSent to the stream of each listed activity that still exists; returns
     how many. Runs in the caller's unit of work (the outbox row is marked sent in it too)."""
@@ -211,6 +215,7 @@ def record_reminder_sent(uow: UnitOfWork, command: RecordReminderSent, clock: Cl
     return recorded
 
 
+@handler
 def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:
     """Start tracking an activity: its content, its workgroups and an ActivityPlanned event.
 

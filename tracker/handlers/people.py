@@ -24,6 +24,7 @@ from tracker.domain.commands import (
     SetActive,
     SetRole,
 )
+from tracker.handlers.marker import handler
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
 from tracker.passwords import Passwords
 from tracker.security import audit, erasure
@@ -38,6 +39,7 @@ class Refused(Exception):
         self.reason = reason
 
 
+@handler
 def add_network(uow: UnitOfWork, command: AddNetwork, clock: Clock) -> int:
     command.actor.require_admin()
     with uow:
@@ -52,6 +54,7 @@ def add_network(uow: UnitOfWork, command: AddNetwork, clock: Clock) -> int:
     return network.id
 
 
+@handler
 def add_workgroup(uow: UnitOfWork, command: AddWorkgroup, clock: Clock) -> int:
     command.actor.require_admin()
     name = command.name.strip()
@@ -78,6 +81,7 @@ def add_workgroup(uow: UnitOfWork, command: AddWorkgroup, clock: Clock) -> int:
     return workgroup.id
 
 
+@handler
 def create_person(
     uow: UnitOfWork, command: CreatePerson, clock: Clock, passwords: Passwords
 ) -> int:
@@ -112,6 +116,7 @@ def create_person(
     return user.id
 
 
+@handler
 def set_role(uow: UnitOfWork, command: SetRole, clock: Clock) -> None:
     command.actor.require_admin()
     with uow:
@@ -124,6 +129,7 @@ def set_role(uow: UnitOfWork, command: SetRole, clock: Clock) -> None:
         uow.commit()
 
 
+@handler
 def add_to_workgroup(uow: UnitOfWork, command: AddToWorkgroup, clock: Clock) -> None:
     command.actor.require_admin()
     with uow:
@@ -132,6 +138,7 @@ def add_to_workgroup(uow: UnitOfWork, command: AddToWorkgroup, clock: Clock) -> 
         uow.commit()
 
 
+@handler
 def remove_from_workgroup(uow: UnitOfWork, command: RemoveFromWorkgroup, clock: Clock) -> None:
     command.actor.require_admin()
     with uow:
@@ -150,6 +157,7 @@ def remove_from_workgroup(uow: UnitOfWork, command: RemoveFromWorkgroup, clock: 
         uow.commit()
 
 
+@handler
 def set_active(uow: UnitOfWork, command: SetActive, clock: Clock) -> None:
     """(De)activate a person: deactivation ends every session and API token."""
     command.actor.require_admin()
@@ -170,6 +178,7 @@ def set_active(uow: UnitOfWork, command: SetActive, clock: Clock) -> None:
         uow.commit()
 
 
+@handler
 def erase_person(uow: UnitOfWork, command: ErasePerson, clock: Clock) -> None:
     """Erase a person's personal data; the event log still replays."""
     command.actor.require_admin()
@@ -183,6 +192,7 @@ def erase_person(uow: UnitOfWork, command: ErasePerson, clock: Clock) -> None:
         uow.commit()
 
 
+@handler
 def create_api_token(uow: UnitOfWork, command: CreateApiToken, clock: Clock) -> str:
     """A new API token (shown once) for oneself, or for anyone by an administrator."""
     if command.user_id != command.actor.user_id:

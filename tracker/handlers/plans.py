@@ -27,6 +27,7 @@ from tracker.domain.commands import (
 )
 from tracker.domain.plan import PlanDocument
 from tracker.handlers.activities import CarriedOver, UnknownActivity, carry_activity, plan_activity
+from tracker.handlers.marker import handler
 from tracker.ids import activity_id_for
 from tracker.importing.stored import planned_contents
 from tracker.models import (
@@ -59,6 +60,7 @@ class UnknownBudgetTheme(Exception):
         self.themes = themes
 
 
+@handler
 def import_plan(uow: UnitOfWork, command: ImportPlan, clock: Clock) -> LoadResult:
     """Store a reviewed plan in the chosen network (coordinators of it, admins), adding what
     is new; the draft it came from is removed in the same transaction. Raises NotFound for a
@@ -78,6 +80,7 @@ def import_plan(uow: UnitOfWork, command: ImportPlan, clock: Clock) -> LoadResul
     return result
 
 
+@handler
 def load_plan(uow: UnitOfWork, command: LoadPlan, clock: Clock) -> LoadResult:
     """Store a plan file as it stands (administrators and the operator): its network is
     found by the file's short name, or made; the plan's short name is the file's when it is
@@ -182,6 +185,7 @@ def plan_of_year(
     return plan
 
 
+@handler
 def save_import_draft(uow: UnitOfWork, command: SaveImportDraft, clock: Clock) -> str:
     """Keep an uploaded plan for review by the person who uploaded it (coordinators of the
     network, admins); returns the draft's id."""
@@ -206,6 +210,7 @@ def save_import_draft(uow: UnitOfWork, command: SaveImportDraft, clock: Clock) -
     return draft.id
 
 
+@handler
 def discard_import_draft(uow: UnitOfWork, command: DiscardImportDraft) -> None:
     """Remove a draft without importing it (the person who uploaded it, admins)."""
     with uow:
@@ -258,6 +263,7 @@ class CarryOverDone:
     carried: list[CarriedOver]
 
 
+@handler
 def carry_over(uow: UnitOfWork, command: CarryOver, clock: Clock) -> CarryOverDone:
     """Carry unfinished activities of a plan into the next plan, all in one transaction
     (coordinators of the plan's network). The next plan is `to_plan_id`, which must be a
@@ -314,6 +320,7 @@ def next_plan(session: Session, source: Plan, to_plan_id: int | None) -> Plan:
     return plan_of_year(session, network, source.year + 1, title=f"Jaarplan {source.year + 1}")
 
 
+@handler
 def record_spending(uow: UnitOfWork, command: RecordSpending, clock: Clock) -> None:
     """Money spent on a theme of the plan's budget (coordinators of the plan's network);
     raises NotFound, Forbidden, UnknownBudgetTheme."""

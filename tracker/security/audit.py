@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from tracker.database import Database
+from tracker.database import Database, handling
 from tracker.security.models import AuditEntry
 
 
@@ -71,8 +71,9 @@ def record(
     address: str = "",
     detail: str = "",
 ) -> None:
-    """Write an entry in a transaction of its own."""
-    with db.unit_of_work() as uow:
+    """Write an entry in a transaction of its own (the audit trail is the service layer's:
+    it may write where views may not, see tracker.database.handling)."""
+    with handling(), db.unit_of_work() as uow:
         add(
             uow.session,
             kind,

@@ -28,25 +28,24 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
-from sqlmodel import select
 
 from tracker import accounts
-from tracker.accounts import normalise_email, token_hash
+from tracker.accounts import token_hash
 from tracker.domain.access import Principal
 from tracker.extensions import login_manager
+from tracker.handlers import accounts as handlers
+from tracker.handlers.accounts import SignIn
 from tracker.models import User
 from tracker.queries import principal_for, user_by_token
-from tracker.security import audit, password_reset, throttle
-from tracker.security.audit import AuditKind
+from tracker.security import password_reset, throttle
 from tracker.security.sessions import (
     Timeouts,
-    end_all_sessions,
     parse_session_id,
     session_epoch,
     session_id,
 )
 from tracker.services import db_session, services
-from tracker.web.access import client_address
+from tracker.web.access import client_address, principal
 from tracker.web.forms import (
     ActionForm,
     LoginForm,
@@ -196,25 +195,18 @@ def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("activities.mine"))
     tools = services()
-    if request.method == "POST":
-        now = tools.clock.now()
-        with tools.db.unit_of_work() as uow:
-            attempts = throttle.count_attempt(uow.connection, client_address(), now)
-            if attempts == limits().per_minute + 1:  # once per minute, not once per attempt
-                audit.add(uow.session, AuditKind.LOGIN_THROTTLED, at=now, address=client_address())
-            uow.commit()
-        if attempts > limits().per_minute:
-            return _too_many_attempts()
+    if request.method == "POST" and _too_many(client_address()):
+        return _too_many_attempts()
     form = LoginForm()
     if form.validate_on_submit():
-        user = (
-            db_session()
-            .exec(select(User).where(User.email == normalise_email(form.email.data or "")))
-            .first()
+        command = SignIn(form.email.data or "", form.password.data or "", client_address())
+        signed_in = handlers.sign_in(
+            tools.db.unit_of_work(), command, tools.clock, tools.passwords, limits()
         )
-        if _password_accepted(user, form.password.data or ""):
-            assert user is not None
-            return _signed_in_now(user, form.password.data or "")
+        if signed_in is not None:
+            _start_session(signed_in.user, signed_in.epoch)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("activities.mine"))
         flash(
             _(
                 "E-mail address or password is not correct. After %(n)s failed attempts an "
@@ -227,67 +219,12 @@ def login() -> ResponseReturnValue:
     return render_template("auth/login.html", form=form)
 
 
-def _password_accepted(user: User | None, password: str) -> bool:
-    """Check the password, counting a failure (and locking the account after too many)."""
+def _too_many(key: str) -> bool:
+    """Count an attempt from this address (sign-in, reset); True when over the limit."""
     tools = services()
-    now = tools.clock.now()
-    if user is None or user.id is None:
-        tools.passwords.verify(tools.passwords.dummy_hash(), password)  # same time either way
-        audit.record(tools.db, AuditKind.LOGIN_FAILED, at=now, address=client_address())
-        return False
-    with tools.db.unit_of_work() as uow:
-        locked = throttle.locked_until(uow.connection, user.id, now) is not None
-    if not locked and user.active and tools.passwords.verify(user.password_hash, password):
-        return True
-    with tools.db.unit_of_work() as uow:
-        detail = "account locked" if locked else ("inactive" if not user.active else "")
-        locked_now = not locked and throttle.register_failure(
-            uow.connection, user.id, now, limits()
-        )
-        audit.add(
-            uow.session,
-            AuditKind.LOGIN_FAILED,
-            at=now,
-            subject_id=user.id,
-            address=client_address(),
-            detail=detail,
-        )
-        if locked_now:
-            audit.add(
-                uow.session,
-                AuditKind.ACCOUNT_LOCKED,
-                at=now,
-                subject_id=user.id,
-                address=client_address(),
-                detail=f"{limits().max_failures} failed logins",
-            )
-        uow.commit()
-    return False
-
-
-def _signed_in_now(user: User, password: str) -> ResponseReturnValue:
-    tools = services()
-    assert user.id is not None
-    with tools.db.unit_of_work() as uow:
-        throttle.register_success(uow.connection, user.id)
-        if tools.passwords.needs_rehash(user.password_hash):
-            stored = uow.session.get(User, user.id)
-            assert stored is not None
-            stored.password_hash = tools.passwords.hash(password)
-            uow.session.add(stored)
-        epoch = session_epoch(uow.connection, user.id)
-        audit.add(
-            uow.session,
-            AuditKind.SIGNED_IN,
-            at=tools.clock.now(),
-            actor_id=user.id,
-            subject_id=user.id,
-            address=client_address(),
-        )
-        uow.commit()
-    _start_session(user, epoch)
-    target = request.args.get("next")
-    return redirect(target if is_safe_next(target) else url_for("activities.mine"))
+    return handlers.count_attempt(
+        tools.db.unit_of_work(), key, client_address(), tools.clock, limits()
+    )
 
 
 @blueprint.post("/uitloggen")
@@ -295,9 +232,7 @@ def _signed_in_now(user: User, password: str) -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return redirect(url_for("activities.mine"))
-    with services().db.unit_of_work() as uow:
-        end_all_sessions(uow.connection, current_user.user.id)
-        uow.commit()
+    handlers.sign_out(services().db.unit_of_work(), principal())
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -313,36 +248,26 @@ def change_password() -> ResponseReturnValue:
     tools = services()
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        user_id = current_user.user.id
-        with tools.db.unit_of_work() as uow:
-            user = uow.session.get(User, user_id)
-            assert user is not None
-            if not tools.passwords.verify(user.password_hash, form.current.data or ""):
-                form.current.errors = [_("This is not your current password.")]
-            else:
-                try:
-                    accounts.change_password(
-                        uow.session, tools.passwords, user, form.new.data or ""
-                    )
-                except accounts.AccountError as refused:
-                    form.new.errors = [str(refused)]
-                else:
-                    epoch = session_epoch(uow.connection, user_id)
-                    audit.add(
-                        uow.session,
-                        AuditKind.PASSWORD_CHANGED,
-                        at=tools.clock.now(),
-                        actor_id=user_id,
-                        subject_id=user_id,
-                        address=client_address(),
-                    )
-                    uow.commit()
-                    _start_session(user, epoch)
-                    flash(
-                        _("Your password has been changed. Other sessions have been signed out."),
-                        "success",
-                    )
-                    return redirect(url_for("activities.mine"))
+        try:
+            signed_in = handlers.change_password(
+                tools.db.unit_of_work(),
+                principal(),
+                form.current.data or "",
+                form.new.data or "",
+                tools.clock,
+                tools.passwords,
+            )
+        except handlers.WrongPassword:
+            form.current.errors = [_("This is not your current password.")]
+        except accounts.AccountError as refused:
+            form.new.errors = [str(refused)]
+        else:
+            _start_session(signed_in.user, signed_in.epoch)
+            flash(
+                _("Your password has been changed. Other sessions have been signed out."),
+                "success",
+            )
+            return redirect(url_for("activities.mine"))
     code = 400 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), code
 
@@ -352,15 +277,9 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link. The answer is the same whether or not the address is known."""
     if current_user.is_authenticated:
         return redirect(url_for("activities.mine"))
-    tools = services()
     form = PasswordResetRequestForm()
-    if request.method == "POST":
-        now = tools.clock.now()
-        with tools.db.unit_of_work() as uow:
-            attempts = throttle.count_attempt(uow.connection, f"reset:{client_address()}", now)
-            uow.commit()
-        if attempts > limits().per_minute:
-            return _too_many_attempts()
+    if request.method == "POST" and _too_many(f"reset:{client_address()}"):
+        return _too_many_attempts()
     if form.validate_on_submit():
         _send_reset_link(form.email.data or "")
         flash(
@@ -380,19 +299,10 @@ def _send_reset_link(email: str) -> None:
     from reminders.mailer import DeliveryFailure
 
     tools = services()
-    now = tools.clock.now()
     minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
-    with tools.db.unit_of_work() as uow:
-        found = password_reset.request_reset(uow.session, email, now, timedelta(minutes=minutes))
-        audit.add(
-            uow.session,
-            AuditKind.PASSWORD_RESET_REQUESTED,
-            at=now,
-            subject_id=found.user_id if found else None,
-            address=client_address(),
-            detail="" if found else "no such account",
-        )
-        uow.commit()
+    found = handlers.request_password_reset(
+        tools.db.unit_of_work(), email, client_address(), tools.clock, timedelta(minutes=minutes)
+    )
     if found is None:
         return
     reminders = current_app.extensions["reminders"]
@@ -425,24 +335,20 @@ def reset_password(token: str) -> ResponseReturnValue:
         return page, 400
     form = PasswordResetForm()
     if form.validate_on_submit():
-        with tools.db.unit_of_work() as uow:
-            try:
-                user_id = password_reset.reset_password(
-                    uow.session, tools.passwords, token, form.new.data or "", now
-                )
-            except (password_reset.ResetRefused, accounts.AccountError) as refused:
-                form.new.errors = [str(refused)]
-            else:
-                audit.add(
-                    uow.session,
-                    AuditKind.PASSWORD_RESET,
-                    at=now,
-                    subject_id=user_id,
-                    address=client_address(),
-                )
-                uow.commit()
-                flash(_("Your password has been changed. Sign in with it."), "success")
-                return redirect(url_for("auth.login"))
+        try:
+            handlers.reset_password(
+                tools.db.unit_of_work(),
+                token,
+                form.new.data or "",
+                client_address(),
+                tools.clock,
+                tools.passwords,
+            )
+        except (password_reset.ResetRefused, accounts.AccountError) as refused:
+            form.new.errors = [str(refused)]
+        else:
+            flash(_("Your password has been changed. Sign in with it."), "success")
+            return redirect(url_for("auth.login"))
     code = 400 if form.is_submitted() else 200
     return render_template("auth/reset.html", form=form), code
 
