@@ -114,6 +114,9 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # Every write of a request goes through a command handler, or the request fails
+    # (tracker/app.py): the whole suite runs with the one write path checked.
+    GUARD_WRITE_PATH = True
     SECRET_KEY = "test-secret-key-not-for-production"
     WTF_CSRF_ENABLED = False  # one test suite turns it back on to prove it is enforced
     # Cheap hashing keeps the suite fast; the production parameters are tested separately.

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, session
+from flask import Flask, g, has_request_context, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,7 +16,7 @@ import config as config_module
 import reminders
 from events.timeouts import Timeouts
 from tracker.clock import Clock, SystemClock
-from tracker.database import Database
+from tracker.database import Database, guard_writes, unguard_writes
 from tracker.extensions import babel, csrf, login_manager
 from tracker.passwords import Passwords
 from tracker.services import Services, close_db_session, end_read_snapshot
@@ -63,6 +63,8 @@ def create_app(
     # First: odd input is refused before any other hook or view runs (and before the
     # blueprints add their routes, which use its bounded `<int:…>` converter).
     input_guard.init_app(app)
+    if app.config.get("GUARD_WRITE_PATH"):
+        _guard_write_path(app)
 
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)
@@ -103,6 +105,21 @@ def create_app(
     cli.init_app(app)
     reminders.init_app(app)
     return app
+
+
+def _guard_write_path(app: Flask) -> None:
+    """During a request, a statement that writes outside a command handler raises
+    (tracker.database.WriteOutsideHandler): views and hooks only read. On in the tests."""
+
+    @app.before_request
+    def refuse_writes_outside_handlers() -> None:
+        g.write_guard = guard_writes(True)
+
+    @app.teardown_request
+    def end_the_guard(_error: BaseException | None = None) -> None:
+        token = g.pop("write_guard", None)
+        if token is not None:
+            unguard_writes(token)
 
 
 def _timeouts(app: Flask) -> Timeouts:
