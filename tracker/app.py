@@ -102,7 +102,7 @@ def create_app(
 
     from tracker import cli
 
-    cli.init_app(app)
+    cli.register(app)
     reminders.init_app(app)
     return app
 
