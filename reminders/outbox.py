@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 from reminders.models import OutboxMessage, OutboxStatus, ReminderRun
 from reminders.periods import Period, ReminderKind, Run
 from tracker.database import Database
+from tracker.handlers.marker import handler
 
 if TYPE_CHECKING:
     from reminders.planning import Draft
@@ -75,6 +76,7 @@ def done_runs(session: Session) -> set[Run]:
     }
 
 
+@handler
 def write_run(
     db: Database, run: Run, drafts: Sequence[Draft], now: datetime, *, once: bool = True
 ) -> int | None:
@@ -132,6 +134,7 @@ def _claimable(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
+@handler
 def claim_next(
     db: Database,
     now: datetime,
@@ -161,6 +164,7 @@ def claim_next(
         return None
 
 
+@handler
 def start_data(db: Database, message_id: int, token: str, now: datetime, lease: timedelta) -> bool:
     """Record, durably, that this sender hands the row's message to the server now; False
     (and nothing changed) when the sender no longer holds the claim: it must not send."""
@@ -179,6 +183,7 @@ def start_data(db: Database, message_id: int, token: str, now: datetime, lease: 
     return held == 1
 
 
+@handler
 def give_up_abandoned(db: Database, now: datetime) -> list[int]:
     """Mark uncertain every "sending" row whose sender's lease expired (it died, or stalled,
     while the server had the message); returns their ids. They are not sent again."""

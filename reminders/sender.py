@@ -33,6 +33,7 @@ from tracker.clock import Clock
 from tracker.database import Database
 from tracker.domain.commands import RecordReminderSent
 from tracker.handlers.activities import record_reminder_sent
+from tracker.handlers.marker import handler
 from tracker.models import User, Workgroup, WorkgroupMember
 
 log = logging.getLogger(__name__)
@@ -215,12 +216,14 @@ class Sender:
         )
         return Outcome(message.id, OutboxStatus.PENDING, failure.reason)
 
+    @handler
     def _finish(self, message: OutboxMessage, **values: object) -> None:
         assert message.id is not None
         with self.db.unit_of_work() as uow:
             outbox.finish(uow.connection, message.id, self.token, **values)
             uow.commit()
 
+    @handler
     def _record_sent(self, message: OutboxMessage) -> None:
         """Mark the row sent and append ReminderSent to its activities, in one transaction."""
         assert message.id is not None

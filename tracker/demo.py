@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 from sqlmodel import select
 
-from tracker import accounts
 from tracker.carry_over import carry_over_plan
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import OPERATOR, Principal, Role
-from tracker.domain.commands import ChangeActivityStatus, LoadPlan, RecordProgress
+from tracker.domain.commands import ChangeActivityStatus, CreatePerson, LoadPlan, RecordProgress
 from tracker.domain.plan import PlanDocument
+from tracker.handlers import people
 from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.handlers.plans import load_plan
 from tracker.ids import activity_id_for
@@ -177,34 +177,31 @@ def _progress(
 def _accounts(
     db: Database, passwords: Passwords, network_slug: str, clock: FixedClock
 ) -> list[Principal]:
-    """The demo accounts (made when missing), with their roles and workgroups; the people
-    they are, as the access rules see them."""
+    """The demo accounts (made when missing, through the same handler as `create-user`),
+    with their roles and workgroups; the people they are, as the access rules see them."""
     with db.session() as session:
         network = session.exec(select(Network).where(Network.slug == network_slug)).one()
-        users: list[User] = []
-        for account in DEMO_ACCOUNTS:
-            user = session.exec(select(User).where(User.email == account.email)).first()
-            if user is None:
-                user = accounts.create_user(
-                    session,
-                    passwords,
-                    email=account.email,
-                    name=account.name,
-                    password=DEMO_PASSWORD,
-                    is_admin=account.is_admin,
-                    now=clock.now(),
-                )
-            assert user.id is not None and network.id is not None
-            users.append(user)
-            if account.role is not None:
-                accounts.set_role(session, user.id, network.id, account.role)
-            for name in account.workgroups:
-                workgroup = session.exec(
-                    select(Workgroup).where(
-                        Workgroup.network_id == network.id, Workgroup.name == name
-                    )
-                ).first()
-                if workgroup is not None and workgroup.id is not None:
-                    accounts.add_to_workgroup(session, user.id, workgroup.id)
-        session.commit()
-        return [principal_for(session, user) for user in users]
+        groups: dict[str, int] = {
+            w.name: w.id
+            for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
+            if w.id is not None
+        }
+        existing = {u.email for u in session.exec(select(User))}
+    assert network.id is not None
+    for account in DEMO_ACCOUNTS:
+        if account.email in existing:
+            continue
+        command = CreatePerson(
+            OPERATOR,
+            email=account.email,
+            name=account.name,
+            password=DEMO_PASSWORD,
+            is_admin=account.is_admin,
+            network_id=network.id if account.role is not None else None,
+            role=account.role,
+            workgroup_ids=tuple(groups[name] for name in account.workgroups if name in groups),
+        )
+        people.create_person(db.unit_of_work(), command, clock, passwords)
+    with db.session() as session:
+        by_email = {u.email: u for u in session.exec(select(User))}
+        return [principal_for(session, by_email[account.email]) for account in DEMO_ACCOUNTS]
