@@ -115,8 +115,9 @@ class Database:
     def create_schema(self) -> None:
         """Bring the database to this release's schema, in one transaction (`init-db`; safe to
         run again): the revisions in migrations/ not applied yet (all of them on an empty
-        database), then the read models, rebuilt from the log if their columns changed."""
-        with self.schema_transaction() as connection:
+        database), then the read models, rebuilt from the log if their columns changed. The
+        schema is the database's own: not data a person entered (`handling`)."""
+        with handling(), self.schema_transaction() as connection:
             upgrade(connection)
             projections.ensure_shape(connection)
 

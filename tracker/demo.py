@@ -21,7 +21,14 @@ from tracker.carry_over import carry_over_plan
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import OPERATOR, Principal, Role
-from tracker.domain.commands import ChangeActivityStatus, CreatePerson, LoadPlan, RecordProgress
+from tracker.domain.commands import (
+    AddToWorkgroup,
+    ChangeActivityStatus,
+    CreatePerson,
+    LoadPlan,
+    RecordProgress,
+    SetRole,
+)
 from tracker.domain.plan import PlanDocument
 from tracker.handlers import people
 from tracker.handlers.activities import change_activity_status, record_progress
@@ -30,7 +37,7 @@ from tracker.ids import activity_id_for
 from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import Draft, build_draft
 from tracker.importing.parties import KnownGroup
-from tracker.models import Indicator, Network, Plan, User, Workgroup
+from tracker.models import Indicator, Network, NetworkRole, Plan, User, Workgroup, WorkgroupMember
 from tracker.passwords import Passwords
 from tracker.planfile import read_plan_yaml
 from tracker.queries import principal_for
@@ -186,10 +193,24 @@ def _accounts(
             for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
             if w.id is not None
         }
-        existing = {u.email for u in session.exec(select(User))}
+        existing = {u.email: u.id for u in session.exec(select(User)) if u.id is not None}
+        roles = {
+            (r.user_id, r.role)
+            for r in session.exec(select(NetworkRole))
+            if r.network_id == network.id
+        }
+        memberships = {(m.user_id, m.workgroup_id) for m in session.exec(select(WorkgroupMember))}
     assert network.id is not None
     for account in DEMO_ACCOUNTS:
-        if account.email in existing:
+        user_id = existing.get(account.email)
+        if user_id is not None:  # made before: its role and workgroups in the demo network
+            if account.role is not None and (user_id, account.role.value) not in roles:
+                role = SetRole(OPERATOR, user_id, network.id, account.role)
+                people.set_role(db.unit_of_work(), role, clock)
+            for name in account.workgroups:
+                if (user_id, groups[name]) not in memberships:
+                    join = AddToWorkgroup(OPERATOR, user_id, groups[name])
+                    people.add_to_workgroup(db.unit_of_work(), join, clock)
             continue
         command = CreatePerson(
             OPERATOR,
