@@ -35,14 +35,20 @@ def rows(app: Flask) -> dict[str, str]:
     return fingerprint(app)
 
 
+@pytest.mark.parametrize("way", ["read session", "unit of work"])
 def test_a_view_that_writes_by_itself_fails_and_writes_nothing(
-    app: Flask, caplog: pytest.LogCaptureFixture
+    app: Flask, caplog: pytest.LogCaptureFixture, way: str
 ) -> None:
     @app.post("/proef/schrijven")
     def writes_without_a_handler() -> str:
-        session = db_session()
-        session.add(Network(slug="buiten", name="Buiten de handlers om"))
-        session.commit()
+        if way == "read session":
+            session = db_session()
+            session.add(Network(slug="buiten", name="Buiten de handlers om"))
+            session.commit()
+        else:
+            with app.extensions["tracker"].db.unit_of_work() as uow:
+                uow.session.add(Network(slug="buiten", name="Buiten de handlers om"))
+                uow.commit()
         return "geschreven"
 
     before = rows(app)
