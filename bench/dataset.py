@@ -31,10 +31,12 @@ from events.schema import events_table
 from events.store import encode_data
 from tracker import accounts, models
 from tracker.domain import events as domain_events
+from tracker.domain.activity import Activity
+from tracker.domain.events import Recorded
 from tracker.domain.status import ALLOWED_TRANSITIONS, Status
 from tracker.domain.timing import parse_timing
 from tracker.ids import activity_id_for
-from tracker.projections import count_table, state_table
+from tracker.projections import count_table, row_values, state_table
 
 FULL_NETWORKS, FULL_YEARS, FULL_ACTIVITIES = 65, 10, 60
 FIRST_YEAR = 2016
@@ -286,25 +288,11 @@ def _stream(
             status = target
         else:
             new.append(domain_events.ActivityNoteAdded(activity_id, status.value, note))
-    last_note = ""
-    for event in new[1:]:
-        last_note = getattr(event, "note", "") or last_note
-    last_by = actor if length > 1 else None
-    data.states.append(
-        {
-            "activity_id": activity_id,
-            "plan_id": plan_id,
-            "status": status.value,
-            "version": length,
-            "planned_at": times[0],
-            "last_update_at": times[-1] if length > 1 else None,
-            "last_update_by": last_by,
-            "last_note": last_note,
-            "carried_from": None,
-            "carried_to": None,
-            "decided_version": length,  # the generated log has no reminders
-        }
-    )
+    history = [
+        Recorded(event, version, at, None if version == 1 else actor)
+        for version, (at, event) in enumerate(zip(times, new, strict=True), start=1)
+    ]
+    data.states.append(row_values(Activity.replay(activity_id, history)))  # the one fold
     data.counts[(plan_id, status.value)] += 1
     for version, (at, event) in enumerate(zip(times, new, strict=True), start=1):
         type_name, payload = domain_events.encode(event)

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from events.store import EventStore
@@ -274,38 +273,6 @@ def activity_detail(session: Session, activity_id: str) -> ActivityDetail | None
         .order_by(col(Workgroup.name))
     ).all()
     return ActivityDetail(activity, plan, network, theme, state, tuple(workgroups))
-
-
-@dataclass(frozen=True)
-class ActivityAccess:
-    """What the access rules need to allow a status update: the network and the workgroups."""
-
-    activity_id: str
-    network_id: int
-    workgroup_ids: tuple[int, ...]
-
-
-# Built once; one query instead of activity_detail's two over five entities. A status update
-# through the API needs no more than this, and it is on the path of every update.
-_ACCESS = (
-    sa.select(col(Plan.network_id), col(ActivityWorkgroup.workgroup_id))
-    .select_from(Activity)
-    .join(Plan, col(Plan.id) == col(Activity.plan_id))
-    .join(Network, col(Network.id) == col(Plan.network_id))
-    .join(Theme, col(Theme.id) == col(Activity.theme_id))
-    .join(ActivityState, col(ActivityState.activity_id) == col(Activity.id))
-    .outerjoin(ActivityWorkgroup, col(ActivityWorkgroup.activity_id) == col(Activity.id))
-    .where(col(Activity.id) == sa.bindparam("activity_id"))
-)
-
-
-def activity_access(connection: Connection, activity_id: str) -> ActivityAccess | None:
-    """The network and workgroups of an activity (the same one activity_detail finds)."""
-    rows = connection.execute(_ACCESS, {"activity_id": activity_id}).all()
-    if not rows:
-        return None
-    workgroups = tuple(sorted(w for _, w in rows if w is not None))
-    return ActivityAccess(activity_id, int(rows[0][0]), workgroups)
 
 
 @dataclass(frozen=True)

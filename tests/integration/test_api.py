@@ -8,7 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tests.support import World, build_world, token_for
-from tracker.queries import activity_access, activity_detail
+from tracker.handlers.activities import activity_with_access
+from tracker.queries import activity_detail
 
 
 @pytest.fixture
@@ -186,15 +187,17 @@ def test_the_openapi_document_describes_every_operation(backend_app: Flask) -> N
 def test_the_access_check_of_an_update_sees_what_the_activity_page_sees(
     backend_app: Flask, world: World
 ) -> None:
-    with backend_app.extensions["tracker"].db.session() as session:
+    db = backend_app.extensions["tracker"].db
+    with db.session() as session, db.unit_of_work() as uow:
         for activity_id in (
             world.activity_id,
             world.pr_activity_id,
             world.other_network_activity_id,
         ):
             detail = activity_detail(session, activity_id)
-            access = activity_access(session, activity_id)
-            assert detail is not None and access is not None
-            assert access.network_id == detail.network.id
-            assert access.workgroup_ids == tuple(sorted(w.id or 0 for w in detail.workgroups))
-        assert activity_access(session, "no-such-activity") is None
+            found = activity_with_access(uow, activity_id)
+            assert detail is not None and found is not None
+            _activity, network_id, workgroup_ids = found
+            assert network_id == detail.network.id
+            assert workgroup_ids == tuple(sorted(w.id or 0 for w in detail.workgroups))
+        assert activity_with_access(uow, "no-such-activity") is None

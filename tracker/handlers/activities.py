@@ -104,7 +104,7 @@ _STATE_WITH_ACCESS = (
 )
 
 
-def _load_with_access(
+def activity_with_access(
     uow: UnitOfWork, activity_id: str
 ) -> tuple[Activity, int, tuple[int, ...]] | None:
     """The activity (its snapshot), its network and its workgroups; None if there is none."""
@@ -180,7 +180,7 @@ def _decide(
     """
     with uow:
         uow.events.lock_for_append()
-        found = _load_with_access(uow, activity_id)
+        found = activity_with_access(uow, activity_id)
         if found is None or not actor.can_view_network(found[1]):
             raise UnknownActivity(activity_id)
         activity, network_id, workgroup_ids = found

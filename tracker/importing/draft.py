@@ -21,7 +21,6 @@ from tracker.importing.parties import KnownGroup, PartyMatcher, party_key
 from tracker.planfile import PlanDocument, WorkgroupSpec
 
 MAX_TITLE = 300
-FALLBACK_THEME = "Algemeen"
 
 
 @dataclass(frozen=True)
