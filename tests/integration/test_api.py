@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import jsonschema_rs
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tests.support import World, build_world, token_for
+from tracker.domain.activity import MAX_NOTE_LENGTH
 from tracker.handlers.activities import activity_with_access
 from tracker.queries import activity_detail
 
@@ -162,10 +166,19 @@ def test_an_unknown_or_garbled_token_is_401(world: World, backend_app: Flask) ->
         assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
 
 
-def test_the_openapi_document_describes_every_operation(backend_app: Flask) -> None:
+def test_the_document_lists_exactly_the_api_routes_with_their_errors(backend_app: Flask) -> None:
     document = backend_app.test_client().get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {
+    routes = {
+        (method.lower(), str(rule).removeprefix("/api/v1").replace("<", "{").replace(">", "}"))
+        for rule in backend_app.url_map.iter_rules()
+        if str(rule).startswith("/api/v1/") and str(rule) != "/api/v1/openapi.json"
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+    documented = {(method, path) for path, item in document["paths"].items() for method in item}
+    assert documented == routes
+    assert {path for _method, path in routes} == {
         "/plans",
         "/activities",
         "/activities/{activity_id}",
@@ -173,15 +186,128 @@ def test_the_openapi_document_describes_every_operation(backend_app: Flask) -> N
         "/activities/{activity_id}/status",
         "/activities/{activity_id}/progress",
     }
-    responses = document["paths"]["/activities/{activity_id}/status"]["post"]["responses"]
-    assert {"200", "400", "401", "403", "404", "409", "415"} <= set(responses)
-    rules = {
-        str(rule) for rule in backend_app.url_map.iter_rules() if str(rule).startswith("/api/v1/")
-    }
-    documented = {
-        "/api/v1" + path.replace("{activity_id}", "<activity_id>") for path in document["paths"]
-    }
-    assert rules - {"/api/v1/openapi.json"} == documented
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert {"200", "400", "401", "503"} <= set(operation["responses"]), (method, path)
+            if method == "post":
+                assert {"403", "404", "409", "413", "415"} <= set(operation["responses"])
+
+
+def _undocumented(value: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> list[str]:
+    """The names of fields in `value` that `schema` (with its $refs) does not describe."""
+    while "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+    if "anyOf" in schema:
+        if value is None:
+            return []
+        schema = next(option for option in schema["anyOf"] if option.get("type") != "null")
+    if isinstance(value, list):
+        return [name for item in value for name in _undocumented(item, schema["items"], schemas)]
+    if not isinstance(value, dict) or "properties" not in schema:
+        return []
+    properties = schema["properties"]
+    return [
+        name
+        for key, inner in value.items()
+        for name in (
+            [key] if key not in properties else _undocumented(inner, properties[key], schemas)
+        )
+    ]
+
+
+def test_every_field_the_api_sends_is_in_the_document(
+    backend_app: Flask, world: World, api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    client, auth = api
+    document = client.get("/api/v1/openapi.json").get_json()
+    url = f"/api/v1/activities/{world.activity_id}"
+    (target,) = client.get(url, headers=auth).get_json()["targets"]
+    progress = {"target_id": target["id"], "value": 3, "note": "drie", "expected_version": 1}
+    answers = [
+        ("/plans", "get", client.get("/api/v1/plans", headers=auth)),
+        ("/activities", "get", client.get("/api/v1/activities?plan=testnet-2021", headers=auth)),
+        (
+            "/activities/{activity_id}/progress",
+            "post",
+            client.post(url + "/progress", json=progress, headers=auth),
+        ),
+        (
+            "/activities/{activity_id}/progress",
+            "post",
+            client.post(url + "/progress", json=progress, headers=auth),
+        ),
+        (
+            "/activities/{activity_id}/status",
+            "post",
+            client.post(url + "/status", json={"status": "x", "expected_version": 2}, headers=auth),
+        ),
+        ("/activities/{activity_id}", "get", client.get(url, headers=auth)),
+        ("/activities/{activity_id}/events", "get", client.get(url + "/events", headers=auth)),
+    ]
+    assert [answer.status_code for *_, answer in answers] == [200, 200, 200, 409, 400, 200, 200]
+    schemas = document["components"]["schemas"]
+    for path, method, answer in answers:
+        described = document["paths"][path][method]["responses"][str(answer.status_code)]
+        schema = described["content"]["application/json"]["schema"]
+        assert _undocumented(answer.get_json(), schema, schemas) == [], (method, path)
+
+
+# Bodies at the edges of what the API accepts (version 1 is the activity's current version).
+STATUS_BODIES = [
+    {"status": "lopend", "note": None, "expected_version": 1},
+    {"status": "lopend", "note": "x" + " " * MAX_NOTE_LENGTH, "expected_version": 1},
+    {"status": "lopend", "note": "x" * MAX_NOTE_LENGTH, "expected_version": 1.0},
+    {"status": " Lopend ", "expected_version": 1},
+    {"status": "klaar", "expected_version": 1},
+    {"status": "", "expected_version": 1},
+    {"status": 1, "expected_version": 1},
+    {"status": "lopend", "expected_version": -1},
+    {"status": "lopend", "expected_version": 1.5},
+    {"status": "lopend", "expected_version": "1"},
+    {"status": "lopend", "expected_version": False},
+    {"status": "lopend", "expected_version": 1, "note": ["a"]},
+    {"status": "lopend", "expected_version": 1, "version": 1},
+    {"expected_version": 1},
+]
+PROGRESS_BODIES = [
+    {"value": 0, "expected_version": 1},
+    {"value": 2.5, "note": None, "expected_version": 1},
+    {"value": 1_000_000_000, "note": "x" * MAX_NOTE_LENGTH, "expected_version": 1},
+    {"value": 1_000_000_001, "expected_version": 1},
+    {"value": -1, "expected_version": 1},
+    {"value": "3", "expected_version": 1},
+    {"value": True, "expected_version": 1},
+    {"value": 3, "note": "x" * (MAX_NOTE_LENGTH + 1), "expected_version": 1},
+    {"value": 3, "expected_version": 1, "target": 1},
+    {"value": 3},
+]
+
+
+def test_the_document_accepts_exactly_the_bodies_the_api_accepts(
+    backend_app: Flask, world: World, api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    """For each body: the document's schema allows it exactly when the API reads it (any
+    answer but a 400 invalid_request; the domain may still refuse what it says)."""
+    client, auth = api
+    document = client.get("/api/v1/openapi.json").get_json()
+    url = f"/api/v1/activities/{world.activity_id}"
+    (target,) = client.get(url, headers=auth).get_json()["targets"]
+    bodies = [("status", body) for body in STATUS_BODIES] + [
+        ("progress", {"target_id": target["id"], **body}) for body in PROGRESS_BODIES
+    ]
+    bodies.append(("progress", {"target_id": "1", "value": 1, "expected_version": 1}))
+    mismatches = []
+    for write, body in bodies:
+        schema = document["paths"]["/activities/{activity_id}/" + write]["post"]["requestBody"]
+        validator = jsonschema_rs.validator_for(
+            schema["content"]["application/json"]["schema"] | {"components": document["components"]}
+        )
+        answer = client.post(f"{url}/{write}", json=body, headers=auth)
+        read = not (answer.status_code == 400 and answer.get_json()["error"] == "invalid_request")
+        assert answer.status_code < 500
+        if validator.is_valid(body) != read:
+            mismatches.append((write, body, answer.get_json()))
+    assert mismatches == []
 
 
 def test_the_access_check_of_an_update_sees_what_the_activity_page_sees(
