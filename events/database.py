@@ -30,6 +30,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from events.timeouts import DeadlineConnection, Timeouts
@@ -62,6 +63,11 @@ SQLITE_WAL_TRUNCATE_WAIT_MS = 200
 # a connection's last use costs that connection's next request a 503, after which SQLAlchemy
 # replaces every pooled connection.
 PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def upsert_insert(dialect: str, table: sa.Table) -> Any:
+    """An INSERT that can end in ON CONFLICT (PostgreSQL's or SQLite's own construct)."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def normalise_url(url: str) -> str:

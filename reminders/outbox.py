@@ -19,23 +19,22 @@ so a sender that was only slow can still record the answer it got.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from events.database import upsert_insert
+from reminders.compose import Composed
 from reminders.models import OutboxMessage, OutboxStatus, ReminderRun
 from reminders.periods import Period, ReminderKind, Run
 from tracker.database import Database
 from tracker.handlers.marker import handler
-
-if TYPE_CHECKING:
-    from reminders.planning import Draft
 
 outbox_table: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 run_table: sa.Table = ReminderRun.__table__  # type: ignore[attr-defined]
@@ -50,16 +49,26 @@ def lease_for(smtp_timeout: float) -> timedelta:
     return max(CLAIM_LEASE, timedelta(seconds=3 * smtp_timeout))
 
 
-def as_utc(value: datetime | None) -> datetime | None:
-    """Stored moments come back naive from SQLite; they were written in UTC."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+@dataclass(frozen=True)
+class Draft:
+    """One mail a run would send. `address` is shown by a dry run, never stored or logged."""
+
+    recipient_key: str
+    recipient_kind: str
+    network_id: int
+    workgroup_id: int | None
+    user_id: int | None
+    address: str
+    composed: Composed
+    activity_ids: tuple[str, ...]
+
+    @property
+    def activity_ids_json(self) -> str:
+        return json.dumps(list(self.activity_ids))
 
 
 def _insert(connection: Connection, table: sa.Table) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return upsert_insert(connection.dialect.name, table)
 
 
 def _inserted(connection: Connection, statement: Any) -> int:

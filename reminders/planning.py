@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 
 from reminders.compose import (
     SILENCE_WORDS,
-    Composed,
     DigestEntry,
     Links,
     compose_digest,
@@ -26,7 +25,7 @@ from reminders.compose import (
     listed,
 )
 from reminders.models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
-from reminders.outbox import as_utc
+from reminders.outbox import Draft
 from reminders.periods import Period, ReminderKind
 from reminders.selection import (
     ActivitySnapshot,
@@ -36,6 +35,7 @@ from reminders.selection import (
     digest_lines,
 )
 from reminders.tokens import unsubscribe_token
+from tracker.clock import as_utc
 from tracker.domain.access import Role
 from tracker.domain.status import OPEN_STATUSES
 from tracker.models import (
@@ -56,24 +56,6 @@ MEMBER_WHY = (
     "wilt krijgen."
 )
 COORDINATOR_WHY = "Je ontvangt dit overzicht als netwerkcoördinator."
-
-
-@dataclass(frozen=True)
-class Draft:
-    """One mail a run would send. `address` is shown by a dry run, never stored or logged."""
-
-    recipient_key: str
-    recipient_kind: str
-    network_id: int
-    workgroup_id: int | None
-    user_id: int | None
-    address: str
-    composed: Composed
-    activity_ids: tuple[str, ...]
-
-    @property
-    def activity_ids_json(self) -> str:
-        return json.dumps(list(self.activity_ids))
 
 
 @dataclass(frozen=True)

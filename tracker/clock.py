@@ -34,3 +34,11 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.current = self.current + delta
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored moment in UTC: moments are written in UTC, and SQLite gives them back
+    without a zone."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -21,10 +21,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
+from events.database import upsert_insert
 from events.store import EventStore, RecordedEvent
 from tracker.domain.activity import Activity, evolve
 from tracker.domain.events import EVENT_TYPES, Recorded, decode
@@ -139,7 +139,7 @@ _UPDATE = (
 
 
 def _add_counts_statement(dialect: str) -> sa.Insert:
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(count_table)
+    insert = upsert_insert(dialect, count_table)
     return insert.on_conflict_do_update(
         index_elements=[count_table.c.plan_id, count_table.c.status],
         set_={"count": count_table.c.count + insert.excluded.count},

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from events.schema import events_table
 from reminders.models import OutboxMessage, OutboxStatus, ReminderPreference
+from tracker.clock import as_utc
 from tracker.models import (
     ApiToken,
     ImportDraft,
@@ -30,7 +31,7 @@ from tracker.models import (
 )
 from tracker.security import audit
 from tracker.security.audit import AuditKind
-from tracker.security.models import AuditEntry, PasswordResetToken, as_utc
+from tracker.security.models import AuditEntry, PasswordResetToken
 from tracker.security.sessions import end_all_sessions
 
 ERASED_PREFIX = "erased-"

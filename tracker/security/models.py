@@ -6,20 +6,14 @@ them to an existing database without a migration.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-# Stored with their time zone on PostgreSQL; SQLite gives them back naive (see `as_utc`).
+# Stored with their time zone on PostgreSQL; SQLite gives them back naive (see
+# tracker.clock.as_utc).
 MOMENT = sa.DateTime(timezone=True)
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """Moments are written in UTC; SQLite returns them without a zone."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class AccountSecurity(SQLModel, table=True):

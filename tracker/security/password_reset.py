@@ -19,10 +19,11 @@ from sqlmodel import Session, select
 
 from tracker import accounts
 from tracker.accounts import normalise_email, token_hash
+from tracker.clock import as_utc
 from tracker.models import User
 from tracker.passwords import Passwords
 from tracker.security import throttle
-from tracker.security.models import PasswordResetToken, as_utc
+from tracker.security.models import PasswordResetToken
 
 MAX_VALIDITY = timedelta(minutes=60)
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from tracker.security.models import AccountSecurity, LoginCounter, as_utc
+from events.database import upsert_insert
+from tracker.clock import as_utc
+from tracker.security.models import AccountSecurity, LoginCounter
 
 security_table: sa.Table = AccountSecurity.__table__  # type: ignore[attr-defined]
 counter_table: sa.Table = LoginCounter.__table__  # type: ignore[attr-defined]
@@ -32,14 +33,10 @@ class Limits:
     per_minute: int = 20
 
 
-def _dialect(connection: Connection) -> object:
-    return postgresql if connection.dialect.name == "postgresql" else sqlite
-
-
 def count_attempt(connection: Connection, address: str, now: datetime) -> int:
     """Count one login attempt from `address`; returns the attempts in this minute so far."""
     window = now.replace(second=0, microsecond=0)
-    insert = _dialect(connection).insert(counter_table)  # type: ignore[attr-defined]
+    insert = upsert_insert(connection.dialect.name, counter_table)
     statement = (
         insert.values(address=address[:64], window=window, count=1)
         .on_conflict_do_update(
@@ -57,7 +54,7 @@ def count_attempt(connection: Connection, address: str, now: datetime) -> int:
 
 
 def _ensure_row(connection: Connection, user_id: int) -> None:
-    insert = _dialect(connection).insert(security_table)  # type: ignore[attr-defined]
+    insert = upsert_insert(connection.dialect.name, security_table)
     connection.execute(insert.values(user_id=user_id).on_conflict_do_nothing())
 
 
