@@ -46,6 +46,7 @@ from tracker.security.sessions import (
     session_id,
 )
 from tracker.services import db_session, services
+from tracker.texts import translate
 from tracker.web.access import client_address
 from tracker.web.forms import (
     ActionForm,
@@ -325,7 +326,7 @@ def change_password() -> ResponseReturnValue:
                         uow.session, tools.passwords, user, form.new.data or ""
                     )
                 except accounts.AccountError as refused:
-                    form.new.errors = [str(refused)]
+                    form.new.errors = [translate(refused.message)]
                 else:
                     epoch = session_epoch(uow.connection, user_id)
                     audit.add(
@@ -431,7 +432,7 @@ def reset_password(token: str) -> ResponseReturnValue:
                     uow.session, tools.passwords, token, form.new.data or "", now
                 )
             except (password_reset.ResetRefused, accounts.AccountError) as refused:
-                form.new.errors = [str(refused)]
+                form.new.errors = [translate(refused.message)]
             else:
                 audit.add(
                     uow.session,
