@@ -13,6 +13,7 @@ joined by commas).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union
@@ -92,9 +93,10 @@ class Message:
         if isinstance(data, str):
             return cls(data)
         params = {key: _param_from(value) for key, value in data.get("params", {}).items()}
+        message = cls(data["text"], **params)
         if "plural" in data:
-            return cls.plural(data["text"], data["plural"], int(data["count"]), **params)
-        return cls(data["text"], **params)
+            message.plural_id, message.count = data["plural"], int(data["count"])
+        return message
 
 
 def _english(value: Param) -> str:
@@ -123,6 +125,22 @@ def _param_from(data: Any) -> Param:
     if isinstance(data, str | int | float):
         return data
     return str(data)
+
+
+def stored(message: Message) -> str:
+    """The message as text for a string column (its data as JSON), translated when shown."""
+    return json.dumps(message.to_data(), ensure_ascii=False)
+
+
+def from_stored(text: str) -> Message | str:
+    """The inverse of `stored`; other text (a mail server's reply, a row written before
+    texts were data) is given back as it is."""
+    if text.startswith('{"text": '):
+        try:
+            return Message.from_data(json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            pass
+    return text
 
 
 class MessageError(Exception):
