@@ -89,7 +89,7 @@ translations: .venv/.synced
 BABEL_KEYWORDS := -k _l -k lazy_gettext -k Message -k plural:1,2
 extract-messages: .venv/.synced
 	$(UV) run --frozen pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output -o tracker/translations/messages.pot .
-	$(UV) run --frozen pybabel update --no-fuzzy-matching -i tracker/translations/messages.pot -d tracker/translations
+	$(UV) run --frozen pybabel update --no-fuzzy-matching --ignore-obsolete -i tracker/translations/messages.pot -d tracker/translations
 
 lint: .venv/.synced
 	$(UV) run --frozen ruff check .
