@@ -1,4 +1,8 @@
-"""Writing the e-mails: Dutch, plain text plus HTML, from templates/reminders/mail/.
+"""Writing the e-mails: plain text plus HTML, from templates/reminders/mail/, in one language.
+
+Every text goes through the catalogues (msgids in English); a mail is written in `locale`,
+Dutch by default: the network's language, and the language of every mail a run writes (a
+person's choice of English lasts their browser session only, so it is not known here).
 
 The HTML templates are autoescaped (Flask turns autoescaping on for .html), so whatever a
 plan says (titles, workgroup names) is shown as text, never as markup. Subjects are folded
@@ -23,30 +27,39 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from flask_babel import force_locale
 from jinja2 import Environment
 
 from reminders.periods import Period, ReminderKind
 from reminders.selection import ActivitySnapshot, Silence
-from tracker.domain.status import Status
+from tracker.domain.message import Message
+from tracker.texts import status_label, translate
 
-STATUS_WORDS = {
-    Status.GEPLAND: "Gepland",
-    Status.LOPEND: "Lopend",
-    Status.VERTRAAGD: "Vertraagd",
-    Status.AFGEROND: "Afgerond",
-    Status.GESTOPT: "Gestopt",
-    Status.DOORGESCHOVEN: "Doorgeschoven",
-}
+MAIL_LOCALE = "nl"
 SILENCE_WORDS = {
-    Silence.NO_ADDRESS: "geen e-mailadres: deze werkgroep is niet herinnerd",
-    Silence.NOT_DELIVERED: "de herinnering kon (nog) niet worden afgeleverd",
-    Silence.NO_UPDATE: "geen update sinds de herinnering",
+    Silence.NO_ADDRESS: Message("no e-mail address: this workgroup was not reminded"),
+    Silence.NOT_DELIVERED: Message("the reminder could not be delivered (yet)"),
+    Silence.NO_UPDATE: Message("no update since the reminder"),
 }
-SUBJECTS = {
-    ReminderKind.QUARTERLY: "Jaarplan {period}: activiteiten van {name}",
-    ReminderKind.DUE_SOON: "Jaarplan: deadline nadert voor activiteiten van {name} ({period})",
-    ReminderKind.DIGEST: "Jaarplan {period}: werkgroepen zonder update ({name})",
-}
+
+
+def subject(kind: ReminderKind, period: Period, name: str) -> Message:
+    """The subject of a reminder to a workgroup (`name`) or of the digest of a network."""
+    if kind is ReminderKind.QUARTERLY:
+        return Message(
+            "Annual plan %(period)s: activities of %(name)s", period=period.label, name=name
+        )
+    if kind is ReminderKind.DUE_SOON:
+        return Message(
+            "Annual plan: deadline approaching for activities of %(name)s (%(period)s)",
+            period=period.label,
+            name=name,
+        )
+    return Message(
+        "Annual plan %(period)s: workgroups without an update (%(name)s)",
+        period=period.label,
+        name=name,
+    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,7 @@ class Links:
 
     app_url: str
     unsubscribe: str | None = None  # personal mails only
-    why: str = ""  # personal mails: why this person receives it
+    why: Message | str = ""  # personal mails: why this person receives it
 
     def activity(self, activity_id: str) -> str:
         return f"{self.app_url}/activiteiten/{activity_id}"
@@ -89,7 +102,7 @@ class ListedActivity:
 @dataclass(frozen=True)
 class DigestEntry:
     workgroup: str
-    reason: str
+    reason: Message
     activities: Sequence[ListedActivity]
 
 
@@ -97,14 +110,19 @@ def one_line(text: str, limit: int = 300) -> str:
     return " ".join(text.split())[:limit]
 
 
-def dutch_date(moment: datetime | None, zone: ZoneInfo) -> str:
+def update_date(moment: datetime | None, zone: ZoneInfo, locale: str = MAIL_LOCALE) -> str:
+    """The day of the last update ("10 mei 2021"), or that there was none."""
     if moment is None:
-        return "nog geen update"
-    return format_date(moment.astimezone(zone).date(), "d MMMM y", locale="nl")
+        return translate(Message("no update yet"), locale)
+    return format_date(moment.astimezone(zone).date(), "d MMMM y", locale=locale)
 
 
 def listed(
-    activities: Sequence[ActivitySnapshot], period: Period, links: Links, zone: ZoneInfo
+    activities: Sequence[ActivitySnapshot],
+    period: Period,
+    links: Links,
+    zone: ZoneInfo,
+    locale: str = MAIL_LOCALE,
 ) -> list[ListedActivity]:
     return [
         ListedActivity(
@@ -112,8 +130,8 @@ def listed(
             theme=a.theme,
             plan_title=a.plan_title,
             wanneer=a.wanneer,
-            status=STATUS_WORDS[Status(a.status)],
-            last_update=dutch_date(a.last_update_at, zone),
+            status=status_label(a.status, locale),
+            last_update=update_date(a.last_update_at, zone, locale),
             url=links.activity(a.id),
             due=a.timing.ends_within(period.first, period.last),
         )
@@ -121,13 +139,18 @@ def listed(
     ]
 
 
-def _render(env: Environment, name: str, subject: str, **context: object) -> Composed:
-    context["subject"] = subject
-    return Composed(
-        subject=subject,
-        text=env.get_template(f"reminders/mail/{name}.txt").render(**context),
-        html=env.get_template(f"reminders/mail/{name}.html").render(**context),
-    )
+def _render(
+    env: Environment, name: str, title: Message, locale: str, **context: object
+) -> Composed:
+    """Both bodies in `locale` (the app's Flask-Babel, so `_()` in the templates too)."""
+    with force_locale(locale):
+        text_subject = one_line(translate(title, locale))
+        context.update(subject=text_subject, locale=locale)
+        return Composed(
+            subject=text_subject,
+            text=env.get_template(f"reminders/mail/{name}.txt").render(**context),
+            html=env.get_template(f"reminders/mail/{name}.html").render(**context),
+        )
 
 
 def compose_reminder(
@@ -138,14 +161,15 @@ def compose_reminder(
     network: str,
     activities: Sequence[ListedActivity],
     links: Links,
+    locale: str = MAIL_LOCALE,
 ) -> Composed:
     """A quarterly or due-soon reminder for one workgroup (or a member's own copy of it)."""
-    subject = one_line(SUBJECTS[kind].format(period=period.label, name=workgroup))
     template = "quarterly" if kind is ReminderKind.QUARTERLY else "due_soon"
     return _render(
         env,
         template,
-        subject,
+        subject(kind, period, workgroup),
+        locale,
         period=period,
         workgroup=workgroup,
         network=network,
@@ -155,12 +179,23 @@ def compose_reminder(
 
 
 def compose_digest(
-    env: Environment, period: Period, network: str, entries: Sequence[DigestEntry], links: Links
+    env: Environment,
+    period: Period,
+    network: str,
+    entries: Sequence[DigestEntry],
+    links: Links,
+    locale: str = MAIL_LOCALE,
 ) -> Composed:
     """The coordinators' digest: the workgroups that have not answered, and why."""
-    subject = one_line(SUBJECTS[ReminderKind.DIGEST].format(period=period.label, name=network))
     return _render(
-        env, "digest", subject, period=period, network=network, entries=entries, links=links
+        env,
+        "digest",
+        subject(ReminderKind.DIGEST, period, network),
+        locale,
+        period=period,
+        network=network,
+        entries=entries,
+        links=links,
     )
 
 

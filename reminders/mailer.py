@@ -137,7 +137,7 @@ class SmtpMailer:
             if self.settings.user:
                 client.login(self.settings.user, self.settings.password)
             if envelope.international and not client.has_extn("smtputf8"):
-                raise PermanentFailure("de mailserver kent geen internationale adressen")
+                raise PermanentFailure("the mail server does not accept international addresses")
             code, text = client.mail(envelope.sender, envelope.options)
             if code != 250:
                 raise _failure(code, text)

@@ -34,13 +34,14 @@ from reminders.compose import Composed
 from reminders.models import OutboxMessage, OutboxStatus, ReminderRun
 from reminders.periods import Period, ReminderKind, Run
 from tracker.database import Database
+from tracker.domain.message import Message, stored
 from tracker.handlers.marker import handler
 
 outbox_table: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 run_table: sa.Table = ReminderRun.__table__  # type: ignore[attr-defined]
 
 CLAIM_LEASE = timedelta(minutes=10)
-SENDER_DIED = "het verzendproces stopte voordat de mailserver antwoordde"
+SENDER_DIED = stored(Message("the sending process stopped before the mail server answered"))
 
 
 def lease_for(smtp_timeout: float) -> timedelta:

@@ -37,6 +37,7 @@ from reminders.selection import (
 from reminders.tokens import unsubscribe_token
 from tracker.clock import as_utc
 from tracker.domain.access import Role
+from tracker.domain.message import Message
 from tracker.domain.status import OPEN_STATUSES
 from tracker.models import (
     Activity,
@@ -51,11 +52,10 @@ from tracker.models import (
 )
 from tracker.projections import ActivityState
 
-MEMBER_WHY = (
-    "Je ontvangt dit bericht omdat je de herinneringen van je werkgroep ook op je eigen adres "
-    "wilt krijgen."
+MEMBER_WHY = Message(
+    "You receive this message because you want your workgroup's reminders at your own address too."
 )
-COORDINATOR_WHY = "Je ontvangt dit overzicht als netwerkcoördinator."
+COORDINATOR_WHY = Message("You receive this digest as a network coordinator.")
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def _coordinators(session: Session) -> dict[int, list[User]]:
     return found
 
 
-def _personal_links(context: Context, user: User, why: str) -> Links:
+def _personal_links(context: Context, user: User, why: Message) -> Links:
     assert user.id is not None
     token = unsubscribe_token(context.secret_key, user.id)
     return Links(

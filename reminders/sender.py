@@ -32,6 +32,7 @@ from reminders.tokens import unsubscribe_token
 from tracker.clock import Clock
 from tracker.database import Database
 from tracker.domain.commands import RecordReminderSent
+from tracker.domain.message import Message, stored
 from tracker.handlers.activities import record_reminder_sent
 from tracker.handlers.marker import handler
 from tracker.models import User, Workgroup, WorkgroupMember
@@ -59,8 +60,8 @@ class NotDeliverable(Exception):
     """The row cannot be sent as it stands: `status` says whether that is a failure (an
     admin should look) or a cancellation (the person opted out)."""
 
-    def __init__(self, status: str, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, status: str, reason: Message) -> None:
+        super().__init__(str(reason))
         self.status = status
         self.reason = reason
 
@@ -72,7 +73,9 @@ def recipient_address(db: Database, message: OutboxMessage) -> str:
             workgroup = session.get(Workgroup, message.workgroup_id)
             address = workgroup.email.strip() if workgroup else ""
             if not address:
-                raise NotDeliverable(OutboxStatus.FAILED, "de werkgroep heeft geen e-mailadres")
+                raise NotDeliverable(
+                    OutboxStatus.FAILED, Message("the workgroup has no e-mail address")
+                )
         else:
             user = session.get(User, message.user_id)
             preference = session.get(ReminderPreference, message.user_id)
@@ -82,14 +85,16 @@ def recipient_address(db: Database, message: OutboxMessage) -> str:
                 else preference is None or preference.digest
             )
             if user is None or not user.active or not wanted:
-                raise NotDeliverable(OutboxStatus.CANCELLED, "afgemeld")
+                raise NotDeliverable(OutboxStatus.CANCELLED, Message("unsubscribed"))
             if message.recipient_kind == RecipientKind.MEMBER and (
                 session.get(WorkgroupMember, (message.user_id, message.workgroup_id)) is None
             ):
-                raise NotDeliverable(OutboxStatus.CANCELLED, "geen lid meer van de werkgroep")
+                raise NotDeliverable(
+                    OutboxStatus.CANCELLED, Message("no longer a member of the workgroup")
+                )
             address = user.email
     if not is_valid_address(address):
-        raise NotDeliverable(OutboxStatus.FAILED, "ongeldig e-mailadres")
+        raise NotDeliverable(OutboxStatus.FAILED, Message("invalid e-mail address"))
     return address
 
 
@@ -146,8 +151,8 @@ class Sender:
             return Outcome(message.id, SKIPPED, "claimed by another sender")
         except NotDeliverable as refused:
             log.warning("%s: not sent: %s", where, refused.reason)
-            self._finish(message, status=refused.status, last_error=refused.reason)
-            return Outcome(message.id, refused.status, refused.reason)
+            self._finish(message, status=refused.status, last_error=stored(refused.reason))
+            return Outcome(message.id, refused.status, str(refused.reason))
         except PermanentFailure as failure:
             log.warning("%s: refused by the server, marked failed", where)
             self._finish(
@@ -201,11 +206,18 @@ class Sender:
         retry = outbox.next_attempt(message.attempts, self.clock.now(), self.settings.retry_delays)
         if retry.at is None:
             log.warning("%s: gave up after %d attempts", where, retry.attempts)
-            reason = f"na {retry.attempts} pogingen opgegeven: {failure.reason}"
-            self._finish(
-                message, status=OutboxStatus.FAILED, attempts=retry.attempts, last_error=reason
+            reason = Message(
+                "gave up after %(attempts)s attempts: %(reason)s",
+                attempts=retry.attempts,
+                reason=failure.reason[:300],
             )
-            return Outcome(message.id, OutboxStatus.FAILED, reason)
+            self._finish(
+                message,
+                status=OutboxStatus.FAILED,
+                attempts=retry.attempts,
+                last_error=stored(reason),
+            )
+            return Outcome(message.id, OutboxStatus.FAILED, str(reason))
         log.info("%s: temporary failure, attempt %d; next at %s", where, retry.attempts, retry.at)
         self._finish(
             message,

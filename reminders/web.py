@@ -17,9 +17,11 @@ from reminders.handlers import ResendReminder, SetReminderPreferences, Unsubscri
 from reminders.models import OutboxStatus, ReminderPreference
 from reminders.tokens import unsubscribe_user_id
 from tracker.domain.access import Role
+from tracker.domain.message import from_stored
 from tracker.extensions import csrf
 from tracker.models import User, Workgroup
 from tracker.services import db_session, services
+from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.admin import admin_required
 from tracker.web.forms import ActionForm
@@ -102,6 +104,7 @@ def failed() -> ResponseReturnValue:
     return render_template(
         "reminders/failed.html",
         rows=rows,
+        problems={row.id: translate(from_stored(row.last_error)) for row in rows},
         workgroups=workgroups,
         users=users,
         uncertain=OutboxStatus.UNCERTAIN,

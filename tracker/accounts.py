@@ -9,14 +9,15 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from tracker.domain.access import Role
+from tracker.domain.message import Message, MessageError
 from tracker.models import ApiToken, NetworkRole, User, WorkgroupMember
 from tracker.passwords import Passwords
 from tracker.security.passwords_policy import password_problem
 from tracker.security.sessions import end_all_sessions
 
 
-class AccountError(Exception):
-    """A person cannot be created or changed as asked; the message says why (Dutch)."""
+class AccountError(MessageError):
+    """A person cannot be created or changed as asked; the message says why."""
 
 
 def token_hash(token: str) -> str:
@@ -42,7 +43,7 @@ def create_user(
     email = normalise_email(email)
     check_password(password)
     if session.exec(select(User).where(User.email == email)).first() is not None:
-        raise AccountError("er bestaat al een account met dit e-mailadres")
+        raise AccountError(Message("an account with this e-mail address exists already"))
     user = User(
         email=email,
         name=name.strip(),

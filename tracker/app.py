@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 import reminders
 from events.timeouts import Timeouts
+from tracker import texts
 from tracker.clock import Clock, SystemClock
 from tracker.database import Database, guard_writes, unguard_writes
 from tracker.extensions import babel, csrf, login_manager
@@ -77,7 +78,6 @@ def create_app(
         auth,
         errors,
         imports,
-        messages,
         plans,
         reports,
         security,
@@ -97,7 +97,7 @@ def create_app(
     # Registered last, so it runs first: the other after-request hooks (security headers)
     # also apply to the 503 it may answer.
     errors.end_read_before_answering(app)
-    app.jinja_env.globals["status_label"] = messages.status_label
+    texts.init_app(app)  # the `translate` filter and `status_label`
     app.jinja_env.globals["get_locale"] = get_locale
 
     from tracker import cli

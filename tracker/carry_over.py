@@ -16,14 +16,16 @@ from tracker.clock import Clock
 from tracker.database import Database
 from tracker.domain.access import Principal
 from tracker.domain.commands import CarryOver
+from tracker.domain.message import Message, MessageError
 from tracker.domain.status import OPEN_STATUSES, StatusError
+from tracker.domain.status_texts import refusal
 from tracker.handlers.activities import CarriedOver, UnknownActivity
 from tracker.handlers.plans import carry_over
 from tracker.models import Activity, Plan
 from tracker.projections import ActivityState
 
 
-class CarryOverRefused(Exception):
+class CarryOverRefused(MessageError):
     """The carry-over cannot run; the message says why."""
 
 
@@ -90,17 +92,21 @@ def carry_over_plan(
     """Carry the chosen (default: all open) activities of one plan into a later plan of its
     network (`to_slug`), or into the network's plan of the next year, made when new."""
     if not reason.strip():
-        raise CarryOverRefused("give the reason why these activities continue")
+        raise CarryOverRefused(Message("give the reason why these activities continue"))
     with db.session() as session:
         source = session.exec(select(Plan).where(Plan.slug == from_slug)).first()
         if source is None or not actor.can_view_network(source.network_id):
-            raise CarryOverRefused(f"no plan {from_slug!r}")
+            raise CarryOverRefused(Message("no plan %(plan)s", plan=repr(from_slug)))
         to_plan_id = None
         if to_slug is not None:
             target = next((p for p in later_plans(session, source) if p.slug == to_slug), None)
             if target is None:
                 raise CarryOverRefused(
-                    f"{to_slug!r} is not a later plan of the network of {from_slug!r}"
+                    Message(
+                        "%(plan)s is not a later plan of the network of %(source)s",
+                        plan=repr(to_slug),
+                        source=repr(from_slug),
+                    )
                 )
             to_plan_id = target.id
         candidates = open_activities(session, source.id or 0)
@@ -117,8 +123,10 @@ def carry_over_plan(
             clock,
         )
     except UnknownActivity as unknown:
-        raise CarryOverRefused(f"no activity {unknown} in {from_slug}") from None
+        raise CarryOverRefused(
+            Message("no activity %(activity)s in %(plan)s", activity=str(unknown), plan=from_slug)
+        ) from None
     except StatusError as refused:
-        raise CarryOverRefused(f"refused: {refused}") from None
+        raise CarryOverRefused(refusal(refused)) from None
     outcome.to_plan_slug, outcome.carried = done.plan_slug, done.carried
     return outcome

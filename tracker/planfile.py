@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amount, parse_share
+from tracker.domain.message import Message, MessageError
 from tracker.domain.plan import PlanDocument, PlannedActivity, WorkgroupSpec
 from tracker.domain.targets import Comparator, Target
 from tracker.importing.limits import ImportBudget
@@ -25,8 +26,18 @@ from tracker.importing.limits import ImportBudget
 FORMAT = "jaarplan/1"
 
 
-class PlanFileError(Exception):
+class PlanFileError(MessageError):
     """The plan file cannot be read; the message says what is wrong and where."""
+
+
+def unknown_workgroups(where: str | Message, names: list[str]) -> Message:
+    return Message(
+        "%(where)s: unknown workgroup(s): %(names)s", where=where, names=", ".join(names)
+    )
+
+
+def same_titles(titles: list[str]) -> Message:
+    return Message("activities with the same title: %(titles)s", titles=", ".join(titles))
 
 
 def is_year(text: str) -> bool:
@@ -35,15 +46,15 @@ def is_year(text: str) -> bool:
     return bool(re.fullmatch(r"[0-9]{4}", value)) and 1900 <= int(value) <= 2200
 
 
-def _text(mapping: dict[str, Any], key: str, where: str, required: bool = False) -> str:
+def _text(mapping: dict[str, Any], key: str, where: str | Message, required: bool = False) -> str:
     value = mapping.get(key, "")
     if value is None:
         value = ""
     if not isinstance(value, str | int):
-        raise PlanFileError(f"{where}: '{key}' moet tekst zijn")
+        raise PlanFileError(Message("%(where)s: '%(key)s' must be text", where=where, key=key))
     text = str(value).strip()
     if required and not text:
-        raise PlanFileError(f"{where}: '{key}' ontbreekt")
+        raise PlanFileError(Message("%(where)s: '%(key)s' is missing", where=where, key=key))
     return text
 
 
@@ -75,14 +86,18 @@ class _BoundedLoader(yaml.SafeLoader):
             target = self.anchors.get(event.anchor) if isinstance(event, yaml.AliasEvent) else None
             if target is not None:
                 if id(target) not in self.sizes:  # still being composed: the alias is inside it
-                    raise PlanFileError(f"de YAML-alias *{event.anchor} verwijst naar zichzelf")
+                    raise PlanFileError(
+                        Message("the YAML alias *%(anchor)s refers to itself", anchor=event.anchor)
+                    )
                 self._count(self.sizes[id(target)])
             return super().compose_node(parent, index)
         before = self.values
         self._count(1)
         node = super().compose_node(parent, index)
         if isinstance(node, yaml.ScalarNode):
-            self.budget.check_text(f"regel {node.start_mark.line + 1}", node.value)
+            self.budget.check_text(
+                Message("line %(number)s", number=node.start_mark.line + 1), node.value
+            )
         self.sizes[id(node)] = self.values - before
         return node
 
@@ -93,7 +108,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
 
 def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocument:
-    """Parse a plan in the YAML format; raise PlanFileError with a Dutch message if invalid.
+    """Parse a plan in the YAML format; raise PlanFileError (what and where) if invalid.
 
     `budget` bounds the values, activities and time (see the module docstring); default
     limits when not given. What the tracker wrote itself passes an unlimited one.
@@ -104,44 +119,50 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
         loader = _BoundedLoader(source, budget)  # reads the whole text: may fail already
         data = loader.get_single_data()
     except yaml.YAMLError as error:
-        raise PlanFileError(f"geen geldige YAML: {error}") from None
+        raise PlanFileError(Message("not valid YAML: %(error)s", error=str(error))) from None
     except RecursionError:
-        raise PlanFileError("geen geldige YAML: te diep genest") from None
+        raise PlanFileError(Message("not valid YAML: nested too deeply")) from None
     finally:
         if loader is not None:
             loader.dispose()
     if not isinstance(data, dict):
-        raise PlanFileError("het bestand bevat geen jaarplan (verwacht: een YAML-mapping)")
+        raise PlanFileError(Message("the file holds no annual plan (expected: a YAML mapping)"))
     if data.get("format") != FORMAT:
-        raise PlanFileError(f"onbekend formaat {data.get('format')!r}; verwacht {FORMAT!r}")
+        raise PlanFileError(
+            Message(
+                "unknown format %(found)s; expected %(expected)s",
+                found=repr(data.get("format")),
+                expected=repr(FORMAT),
+            )
+        )
     network = data.get("network") or {}
     plan = data.get("plan") or {}
     if not isinstance(network, dict) or not isinstance(plan, dict):
-        raise PlanFileError("'network' en 'plan' moeten mappings zijn")
+        raise PlanFileError(Message("'network' and 'plan' must be mappings"))
     year_value = plan.get("year")
     if not isinstance(year_value, int | str) or not is_year(str(year_value)):
-        raise PlanFileError("plan: 'year' moet een jaartal zijn (1900–2200)")
+        raise PlanFileError(Message("plan: 'year' must be a year (1900–2200)"))
     year = int(year_value)
     workgroups = tuple(
         WorkgroupSpec(
-            _text(w, "name", f"werkgroep {i + 1}", True),
-            _text(w, "email", f"werkgroep {i + 1}"),
-            _names(w, "aliases", f"werkgroep {i + 1}"),
+            _text(w, "name", Message("workgroup %(number)s", number=i + 1), True),
+            _text(w, "email", Message("workgroup %(number)s", number=i + 1)),
+            _names(w, "aliases", Message("workgroup %(number)s", number=i + 1)),
         )
         for i, w in enumerate(_list(data, "workgroups"))
     )
     known = {w.name for w in workgroups}
     activities: list[PlannedActivity] = []
     for t_index, theme in enumerate(_list(data, "themes")):
-        theme_name = _text(theme, "name", f"thema {t_index + 1}", True)
+        theme_name = _text(theme, "name", Message("theme %(number)s", number=t_index + 1), True)
         for a_index, item in enumerate(_list(theme, "activities")):
             budget.count_activities(len(activities) + 1)
             budget.tick()
-            where = f"{theme_name}, activiteit {a_index + 1}"
+            where = Message("%(theme)s, activity %(number)s", theme=theme_name, number=a_index + 1)
             groups = _names(item, "workgroups", where)
             unknown = [g for g in groups if g not in known]
             if unknown:
-                raise PlanFileError(f"{where}: onbekende werkgroep(en): {', '.join(unknown)}")
+                raise PlanFileError(unknown_workgroups(where, unknown))
             carried = item.get("carried_from_year")
             activities.append(
                 PlannedActivity(
@@ -160,7 +181,7 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
             )
     duplicates = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
     if duplicates:
-        raise PlanFileError(f"activiteiten met dezelfde titel: {', '.join(duplicates)}")
+        raise PlanFileError(same_titles(duplicates))
     return PlanDocument(
         network_slug=_text(network, "slug", "network", True),
         network_name=_text(network, "name", "network", True),
@@ -178,14 +199,14 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
 
 def _budget_lines(budget: Any) -> tuple[BudgetLine, ...]:
     if not isinstance(budget, dict):
-        raise PlanFileError("'budget' moet een mapping zijn (lines, shares)")
+        raise PlanFileError(Message("'budget' must be a mapping (lines, shares)"))
     lines = []
     for index, item in enumerate(_list(budget, "lines")):
-        where = f"begroting, regel {index + 1}"
+        where = Message("budget, line %(number)s", number=index + 1)
         try:
             amount = parse_amount(item.get("amount", ""))
         except BadAmount as problem:
-            raise PlanFileError(f"{where}: {problem}") from None
+            raise PlanFileError(_at(where, problem.message)) from None
         lines.append(
             BudgetLine(_text(item, "theme", where, True), _text(item, "item", where), amount)
         )
@@ -195,49 +216,58 @@ def _budget_lines(budget: Any) -> tuple[BudgetLine, ...]:
 def _budget_shares(budget: Any) -> tuple[BudgetShare, ...]:
     shares = []
     for index, item in enumerate(_list(budget, "shares")):
-        where = f"begroting, verdeling {index + 1}"
+        where = Message("budget, share %(number)s", number=index + 1)
         try:
             share = parse_share(str(item.get("share", "")))
         except BadAmount as problem:
-            raise PlanFileError(f"{where}: {problem}") from None
+            raise PlanFileError(_at(where, problem.message)) from None
         shares.append(BudgetShare(_text(item, "name", where, True), share))
     if shares and sum(s.share for s in shares) != 1:
-        raise PlanFileError("begroting: de delen van de verdeling tellen niet op tot 1")
+        raise PlanFileError(Message("budget: the parts of the split do not add up to 1"))
     return tuple(shares)
 
 
 def _list(mapping: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = mapping.get(key) or []
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise PlanFileError(f"'{key}' moet een lijst van mappings zijn")
+        raise PlanFileError(Message("'%(key)s' must be a list of mappings", key=key))
     return value
 
 
-def _names(mapping: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+def _at(where: Message, problem: Message) -> Message:
+    return Message("%(where)s: %(problem)s", where=where, problem=problem)
+
+
+def _names(mapping: dict[str, Any], key: str, where: str | Message) -> tuple[str, ...]:
     value = mapping.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise PlanFileError(f"{where}: '{key}' moet een lijst namen zijn")
+        raise PlanFileError(
+            Message("%(where)s: '%(key)s' must be a list of names", where=where, key=key)
+        )
     return tuple(v.strip() for v in value)
 
 
-def _carried(value: Any, where: str) -> int | None:
+def _carried(value: Any, where: Message) -> int | None:
     if value in (None, ""):
         return None
     if not is_year(str(value)):
-        raise PlanFileError(f"{where}: 'carried_from_year' moet een jaartal zijn")
+        raise PlanFileError(Message("%(where)s: 'carried_from_year' must be a year", where=where))
     return int(value)
 
 
-def _targets(mapping: dict[str, Any], where: str) -> tuple[Target, ...]:
+def _targets(mapping: dict[str, Any], where: Message) -> tuple[Target, ...]:
     targets = []
     for index, item in enumerate(_list(mapping, "targets")):
-        place = f"{where}, streefwaarde {index + 1}"
+        place = Message("%(where)s, target %(number)s", where=where, number=index + 1)
         try:
             comparator = Comparator(str(item.get("comparator", "=")))
             value = float(item["value"])
         except (KeyError, TypeError, ValueError):
             raise PlanFileError(
-                f"{place}: 'value' moet een getal zijn en 'comparator' één van >=, <=, ="
+                Message(
+                    "%(where)s: 'value' must be a number and 'comparator' one of >=, <=, =",
+                    where=place,
+                )
             ) from None
         targets.append(
             Target(

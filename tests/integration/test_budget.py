@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.dutch import refused_in_dutch
 from tracker.domain.budget import BadAmount, BudgetShare, parse_amount, parse_share, split
 from tracker.domain.period import Period
 from tracker.importing.spreadsheet import read_plan_xlsx, write_plan_xlsx
@@ -49,7 +50,7 @@ def test_shares_must_be_fractions_that_add_up_to_the_whole() -> None:
     with pytest.raises(BadAmount):
         parse_share("5/3")
     broken = BUDGET.read_text(encoding="utf-8").replace("share: 2/5", "share: 1/5")
-    with pytest.raises(PlanFileError, match="tellen niet op tot 1"):
+    with refused_in_dutch(PlanFileError, "tellen niet op tot 1"):
         read_plan_yaml(broken)
     assert split(
         Decimal("10.00"), [BudgetShare("a", Fraction(1, 3)), BudgetShare("b", Fraction(2, 3))]

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from tests.dutch import dutch
 from tests.support import login
 from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_draft, demo_history, load_demo
 from tracker.ids import activity_id_for
@@ -52,7 +53,7 @@ def test_the_demo_plan_has_every_activity_block_of_the_document_under_its_pillar
     assert [a.title for a in document.activities if not a.workgroups] == [
         "Toereikend aanbod palliatieve zorg"
     ]
-    assert [str(w) for w in draft.warnings] == [
+    assert [dutch(w) for w in draft.warnings] == [
         "Coördinatie › Toereikend aanbod palliatieve zorg: geen bekende werkgroep bij 'Wie'"
     ]
     assert "COVID-19" in document.introduction

@@ -32,10 +32,10 @@ def invoke(app: Flask, *args: str) -> str:
 def test_a_dry_run_prints_the_draft_and_its_warnings_and_stores_nothing(app: Flask) -> None:
     output = invoke(app, "import-plan", str(DEMO_PLAN), "--network", "twente", "--dry-run")
     assert "Jaarplan 2021 (2021)" in output and "40 activities in 5 themes" in output
-    assert "wanneer: '4e kwartaal' → period 2021-10-01..2021-12-31" in output
-    assert "streefwaarde: maximaal 24 verpleegkundigen" in output
+    assert "when: '4e kwartaal' → period 2021-10-01..2021-12-31" in output
+    assert "target: at most 24 verpleegkundigen" in output  # the CLI speaks English
     assert "Proposed workgroups:" in output and "Menzis" in output
-    assert "geen bekende werkgroep" in output  # every activity: no workgroups exist yet
+    assert "no known workgroup in 'Who'" in output  # every activity: no workgroups exist yet
     assert "Dry run: nothing stored." in output
     assert event_count(app) == 0
     with app.extensions["tracker"].db.session() as session:
@@ -90,7 +90,7 @@ def test_an_unreadable_file_is_refused_with_one_clear_message(app: Flask, tmp_pa
         args=["import-plan", str(binary), "--network", "twente", "--year", "2021"]
     )
     assert result.exit_code != 0
-    assert "geen tekstbestand" in result.output
+    assert "not a text file" in result.output
     assert event_count(app) == 0
 
 

@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from reminders.models import OutboxStatus
 from reminders.periods import ReminderKind
+from tests.dutch import dutch
 from tests.reminder_support import (
     change_status,
     choose,
@@ -29,6 +30,7 @@ from tests.reminder_support import (
 from tests.smtp_server import Received, SmtpServer, smtp_server
 from tests.support import World, build_world
 from tracker.clock import FixedClock
+from tracker.domain.message import from_stored
 from tracker.ids import activity_id_for
 from tracker.models import Activity, ActivityWorkgroup, Network, Workgroup
 
@@ -244,5 +246,5 @@ def test_an_invalid_address_is_reported_not_crashed_on(
 
     assert sorted(o.status for o in outcomes) == ["failed", "sent", "sent", "sent"]
     failed = [row for row in outbox_rows(backend_app) if row.status == OutboxStatus.FAILED]
-    assert [row.last_error for row in failed] == ["ongeldig e-mailadres"]
+    assert [dutch(from_stored(row.last_error)) for row in failed] == ["ongeldig e-mailadres"]
     assert len(server.received) == 3

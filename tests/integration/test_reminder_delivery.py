@@ -15,6 +15,7 @@ from flask import Flask
 from reminders.models import OutboxStatus
 from reminders.periods import Period, ReminderKind, Run
 from reminders.service import reminders_of
+from tests.dutch import dutch
 from tests.reminder_support import (
     configure_mail,
     event_types,
@@ -25,6 +26,7 @@ from tests.reminder_support import (
 from tests.smtp_server import SmtpServer, free_port, smtp_server
 from tests.support import World, build_world, login
 from tracker.clock import FixedClock
+from tracker.domain.message import from_stored
 from tracker.ids import activity_id_for
 
 OVERLEG = activity_id_for("testnet-2021", "Algemeen bestuursoverleg")
@@ -125,7 +127,7 @@ def test_connection_errors_are_retried_until_the_last_delay_and_then_marked_fail
     assert "ConnectionRefusedError" in outcomes[0].detail
     [row] = outbox_rows(backend_app)
     assert row.status == OutboxStatus.FAILED and row.attempts == 3
-    assert row.last_error.startswith("na 3 pogingen opgegeven")
+    assert dutch(from_stored(row.last_error)).startswith("na 3 pogingen opgegeven")
 
 
 def test_a_reminder_sent_while_a_member_edits_does_not_refuse_their_update(

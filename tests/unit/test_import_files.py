@@ -14,6 +14,7 @@ import yaml
 from docx import Document
 from openpyxl import Workbook
 
+from tests.dutch import dutch, refused_in_dutch
 from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.draft import Draft, ImportFailed
 from tracker.importing.files import read_plan_file
@@ -101,30 +102,30 @@ def test_an_unreadable_upload_is_refused_with_a_dutch_message_naming_the_problem
 ) -> None:
     with pytest.raises(ImportFailed) as refused:
         read(name, data, **options)
-    assert message in str(refused.value)
+    assert message in dutch(refused.value)
 
 
 def test_a_file_over_the_limit_names_its_size_and_the_limit() -> None:
     with pytest.raises(ImportFailed) as refused:
         read("plan.txt", b"x" * (3 * MB // 2), limits=ImportLimits(max_bytes=MB))
-    assert str(refused.value) == "het bestand is te groot (1,5 MB; maximaal 1,0 MB)"
+    assert dutch(refused.value) == "het bestand is te groot (1,5 MB; maximaal 1,0 MB)"
 
 
 def test_a_limit_under_one_megabyte_is_not_shown_as_zero() -> None:
     with pytest.raises(ImportFailed) as refused:
         read("plan.txt", b"x" * 600_000, limits=ImportLimits(max_bytes=512 * 1024))
-    assert "maximaal 0 MB" not in str(refused.value)
+    assert "maximaal 0 MB" not in dutch(refused.value)
 
 
 def test_a_structured_plan_of_another_network_is_refused() -> None:
     data = (FIXTURES / "mini-plan.yaml").read_bytes()
-    with pytest.raises(ImportFailed, match="hoort bij netwerk 'testnet', niet bij 'twente'"):
+    with refused_in_dutch(ImportFailed, "hoort bij netwerk 'testnet', niet bij 'twente'"):
         read("plan.yaml", data)
 
 
 def test_a_structured_plan_of_another_year_is_refused() -> None:
     data = (FIXTURES / "mini-plan.yaml").read_bytes()
-    with pytest.raises(ImportFailed, match="dit plan is van 2021, niet van 2022"):
+    with refused_in_dutch(ImportFailed, "dit plan is van 2021, niet van 2022"):
         read_plan_file("plan.yaml", data, network_slug="testnet", network_name="T", year=2022)
 
 
@@ -133,7 +134,7 @@ def test_a_yaml_plan_with_an_unreadable_wanneer_is_accepted_with_a_warning() -> 
     plan["themes"][0]["activities"][0]["wanneer"] = "n.t.b."
     data = yaml.safe_dump(plan, allow_unicode=True).encode()
     draft = read_plan_file("plan.yaml", data, network_slug="testnet", network_name="T")
-    assert [str(w) for w in draft.warnings] == [
+    assert [dutch(w) for w in draft.warnings] == [
         "Coördinatie › Algemeen bestuursoverleg: 'Wanneer' niet herkend: 'n.t.b.'"
     ]
 
@@ -260,7 +261,7 @@ def test_a_word_plan_with_a_wat_wie_looptijd_table_takes_the_bold_text_as_title(
 
 
 def test_a_word_plan_without_a_year_in_its_title_asks_for_the_year() -> None:
-    with pytest.raises(ImportFailed, match="geef het jaar op"):
+    with refused_in_dutch(ImportFailed, "geef het jaar op"):
         read("ijv.docx", a_table_docx())
 
 

@@ -32,6 +32,8 @@ resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))  # a runaway fails, n
 from tracker.importing.files import read_plan_file
 from tracker.importing.limits import ImportLimits
 from tracker.importing.parties import KnownGroup
+from tracker.domain.message import MessageError
+from tracker.texts import translate
 path, limits, groups = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
 known = [KnownGroup(f"Werkgroep nummer {i}", (f"wg{i}",)) for i in range(groups)]
 try:
@@ -42,7 +44,8 @@ try:
     titles = [activity.title for activity in draft.document.activities]
     outcome = {"activities": len(titles), "unique": len(set(titles)), "last": titles[-1]}
 except Exception as error:
-    outcome = {"error": type(error).__name__, "message": str(error)}
+    dutch = translate(error.message, "nl") if isinstance(error, MessageError) else str(error)
+    outcome = {"error": type(error).__name__, "message": dutch}
 # VmHWM: this program's own peak; ru_maxrss would include the parent's size at the fork.
 status = open("/proc/self/status").read()
 outcome["peak_mb"] = int(status.split("VmHWM:")[1].split()[0]) / 1024

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.dutch import refused_in_dutch
 from tracker.planfile import PlanFileError, read_plan_yaml
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -54,5 +55,5 @@ def test_the_mini_plan_is_read_with_themes_activities_and_workgroups() -> None:
 def test_invalid_plan_files_are_refused_with_a_message_saying_what_is_wrong(
     text: str, message: str
 ) -> None:
-    with pytest.raises(PlanFileError, match=message):
+    with refused_in_dutch(PlanFileError, message):
         read_plan_yaml(text)

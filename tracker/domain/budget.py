@@ -12,11 +12,17 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
+from tracker.domain.message import Message, MessageError
+
 CENT = Decimal("0.01")
 
 
-class BadAmount(ValueError):
+class BadAmount(MessageError, ValueError):
     """Not an amount of euros, or not a share like 3/5."""
+
+
+def _not_an_amount(text: object) -> BadAmount:
+    return BadAmount(Message("not an amount: %(text)s", text=repr(text)))
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class BudgetShare:
 def parse_amount(text: str | int | float | Decimal) -> Decimal:
     """'€ 22.466,70', '22466.70', 1500 → Decimal('22466.70'); raise BadAmount otherwise."""
     if isinstance(text, bool):
-        raise BadAmount(repr(text))
+        raise _not_an_amount(text)
     if isinstance(text, int | Decimal):
         value = Decimal(text)
     elif isinstance(text, float):
@@ -51,9 +57,9 @@ def parse_amount(text: str | int | float | Decimal) -> Decimal:
         try:
             value = Decimal(plain)
         except InvalidOperation:
-            raise BadAmount(f"geen bedrag: {text!r}") from None
+            raise _not_an_amount(text) from None
     if not value.is_finite() or value < 0:
-        raise BadAmount(f"geen bedrag: {text!r}")
+        raise _not_an_amount(text)
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -61,7 +67,7 @@ def parse_share(text: str) -> Fraction:
     """'3/5' (also '3/5 deel') → Fraction(3, 5)."""
     match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)(?:\s*deel)?\s*", str(text))
     if not match or int(match.group(2)) == 0 or int(match.group(1)) > int(match.group(2)):
-        raise BadAmount(f"geen deel zoals 3/5: {text!r}")
+        raise BadAmount(Message("not a share like 3/5: %(text)s", text=repr(text)))
     return Fraction(int(match.group(1)), int(match.group(2)))
 
 

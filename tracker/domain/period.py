@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from tracker.domain.message import Message
 from tracker.domain.timing import quarter_bounds, quarter_of
 
 
@@ -47,9 +48,9 @@ class Period:
         return quarter_bounds(self.year, self.quarter)[1]
 
     @property
-    def label(self) -> str:
-        """The Dutch name: "2e kwartaal 2021"."""
-        return f"{self.quarter}e kwartaal {self.year}"
+    def label(self) -> Message:
+        """Its name for people: "Q2 2021" ("2e kwartaal 2021" in Dutch)."""
+        return Message("Q%(quarter)s %(year)s", quarter=self.quarter, year=self.year)
 
     def next(self) -> Period:
         return Period(self.year + self.quarter // 4, self.quarter % 4 + 1)

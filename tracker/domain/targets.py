@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tracker.domain.message import Message, Number
+
 SCORE_UNIT = "cijfer"
 
 
@@ -32,15 +34,20 @@ class Target:
     unit: str
     per_year: bool = False
 
-    def describe(self) -> str:
-        """A short Dutch rendering: "minimaal 25 huisartsenpraktijken"."""
-        value = f"{self.value:g}".replace(".", ",")  # Dutch decimal comma
+    def describe(self) -> Message:
+        """A short rendering: "at least 25 huisartsenpraktijken" ("minimaal …" in Dutch)."""
+        value = Number(self.value, grouping=False)
         if self.unit == SCORE_UNIT:
-            direction = "of lager" if self.comparator is Comparator.AT_MOST else "of hoger"
-            return f"{SCORE_UNIT} {value} {direction}"
-        words = {Comparator.AT_LEAST: "minimaal ", Comparator.AT_MOST: "maximaal "}
-        per = " per jaar" if self.per_year else ""
-        return f"{words.get(self.comparator, '')}{value} {self.unit}{per}".strip()
+            if self.comparator is Comparator.AT_MOST:
+                return Message("score %(value)s or lower", value=value)
+            return Message("score %(value)s or higher", value=value)
+        if self.comparator is Comparator.AT_LEAST:
+            target = Message("at least %(value)s %(unit)s", value=value, unit=self.unit)
+        elif self.comparator is Comparator.AT_MOST:
+            target = Message("at most %(value)s %(unit)s", value=value, unit=self.unit)
+        else:
+            target = Message("%(value)s %(unit)s", value=value, unit=self.unit)
+        return Message("%(target)s a year", target=target) if self.per_year else target
 
     def is_met_by(self, measured: float) -> bool:
         """True when a measured value reaches the target."""

@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tracker.domain.message import Message
 from tracker.importing.cleaning import heading_text, html_to_lines, strip_markup
-from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, year_in_title
+from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, line, year_in_title
 from tracker.importing.limits import ImportBudget
 
 FIELDS = {
@@ -109,14 +110,14 @@ class _Reader:
         values = {name: "\n".join(lines).strip() for name, lines in block.values.items()}
         if not (values.get("objectives") or values.get("actions")):
             self.plan.warnings.append(
-                ImportWarning(f"regel {block.line}", "blok zonder Doelstellingen of Acties")
+                ImportWarning(line(block.line), Message("block without Objectives or Actions"))
             )
             return
         theme = block.theme or "Algemeen"
         heading = block.heading or f"Activiteit op regel {block.line}"
         if not block.theme:
             self.plan.warnings.append(
-                ImportWarning(f"regel {block.line}", "activiteit staat niet onder een pijler")
+                ImportWarning(line(block.line), Message("activity is not under a pillar"))
             )
         self.add(
             FoundActivity(
@@ -156,7 +157,7 @@ def read_document_text(text: str, budget: ImportBudget | None = None) -> FoundPl
     reader = _Reader(budget or ImportBudget())
     for number, raw in enumerate(text.splitlines(), start=1):
         reader.budget.tick()
-        reader.budget.check_text(f"regel {number}", raw)
+        reader.budget.check_text(line(number), raw)
         _read_line(reader, raw, number)
     reader.finish_block()
     reader.close_preamble()

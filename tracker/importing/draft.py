@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from tracker.domain.message import Message
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import parse_targets
 from tracker.domain.timing import TimingKind, parse_timing
@@ -25,13 +26,27 @@ MAX_TITLE = 300
 
 @dataclass(frozen=True)
 class ImportWarning:
-    """Something a coordinator should check before confirming (Dutch, with its place)."""
+    """Something a coordinator should check before confirming, and where.
 
-    where: str
-    message: str
+    `where` is an activity's place in the plan ("Theme › Title", the plan's own words) or a
+    place in the file (a Message: "line 12"); `str()` gives it in English.
+    """
+
+    where: str | Message
+    message: Message
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        return f"{self.where}: {self.message}" if self.where else str(self.message)
+
+
+def line(number: int) -> Message:
+    """A place in a text file: "line 12"."""
+    return Message("line %(number)s", number=number)
+
+
+def unrecognised_timing(wanneer: str) -> Message:
+    """The warning for a "Wanneer" that no date could be read from."""
+    return Message("'When' not recognised: %(text)s", text=repr(wanneer))
 
 
 @dataclass
@@ -120,14 +135,16 @@ def build_draft(
     budget.count_activities(len(found.activities))
     plan_year = year or found.year
     if plan_year is None:
-        raise ImportFailed("het jaar van het plan staat niet in het bestand; geef het jaar op")
+        raise ImportFailed(Message("the plan's year is not in the file; give the year"))
     if not 1900 <= plan_year <= 2200:
-        raise ImportFailed(f"{plan_year} is geen geldig planjaar (1900–2200)")
+        raise ImportFailed(Message("%(year)s is not a valid plan year (1900–2200)", year=plan_year))
     if not found.activities:
         raise ImportFailed(
-            "geen activiteiten gevonden: de indeling van dit bestand is niet herkend "
-            "(verwacht: blokken Doelstellingen / Acties en resultaten / Wie / Wanneer, "
-            "een tabel Wat / Wie / Looptijd, of het sjabloon van de tracker)"
+            Message(
+                "no activities found: the layout of this file was not recognised (expected: "
+                "blocks Doelstellingen / Acties en resultaten / Wie / Wanneer, a table "
+                "Wat / Wie / Looptijd, or the tracker's template)"
+            )
         )
     warnings = list(found.warnings)
     proposed: dict[str, str] = {}  # party key → the name as first written
@@ -138,18 +155,20 @@ def build_draft(
     for number, (item, title) in enumerate(zip(found.activities, titles, strict=True), start=1):
         budget.tick()
         for label, text in _texts(item):
-            budget.check_text(f"activiteit {number}, '{label}'", text)
+            budget.check_text(
+                Message("activity %(number)s, '%(label)s'", number=number, label=label), text
+            )
         where = f"{item.theme} › {title}"
         timing = parse_timing(item.wanneer, plan_year)
         if timing.kind is TimingKind.EMPTY:
-            warnings.append(ImportWarning(where, "geen 'Wanneer' gevonden"))
+            warnings.append(ImportWarning(where, Message("no 'When' found")))
         elif timing.kind is TimingKind.UNPARSED:
-            warnings.append(ImportWarning(where, f"'Wanneer' niet herkend: {item.wanneer!r}"))
+            warnings.append(ImportWarning(where, unrecognised_timing(item.wanneer)))
         parties = matcher.match(item.wie)
         if not item.wie.strip():
-            warnings.append(ImportWarning(where, "geen 'Wie' gevonden"))
+            warnings.append(ImportWarning(where, Message("no 'Who' found")))
         elif not parties.workgroups:
-            warnings.append(ImportWarning(where, "geen bekende werkgroep bij 'Wie'"))
+            warnings.append(ImportWarning(where, Message("no known workgroup in 'Who'")))
         for name in parties.unknown:
             proposed.setdefault(party_key(name), name)
         targets = tuple(parse_targets(f"{item.objectives}\n{item.actions}"))
@@ -192,15 +211,15 @@ def build_draft(
     return Draft(document, tuple(warnings), tuple(proposed.values()))
 
 
-def _texts(item: FoundActivity) -> tuple[tuple[str, str], ...]:
+def _texts(item: FoundActivity) -> tuple[tuple[Message, str], ...]:
     """The activity's texts by their label in the plan, to bound their length."""
     return (
-        ("Titel", item.title or item.heading),
-        ("Thema", item.theme),
-        ("Doelstellingen", item.objectives),
-        ("Acties en resultaten", item.actions),
-        ("Wie", item.wie),
-        ("Wanneer", item.wanneer),
+        (Message("Title"), item.title or item.heading),
+        (Message("Theme"), item.theme),
+        (Message("Objectives"), item.objectives),
+        (Message("Actions and results"), item.actions),
+        (Message("Who"), item.wie),
+        (Message("When"), item.wanneer),
     )
 
 

@@ -1,6 +1,6 @@
 """The front door of the importer: a file as uploaded or named on the command line → a Draft.
 
-Refuses what it cannot read with one clear Dutch message (ImportFailed): empty, too large,
+Refuses what it cannot read with one clear message (ImportFailed): empty, too large,
 binary where text is expected, not UTF-8, a format it does not know, or past one of the
 import's bounds (tracker.importing.limits). Nothing is stored here.
 """
@@ -11,9 +11,16 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
 
+from tracker.domain.message import Message, Number
 from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.document_text import read_document_text
-from tracker.importing.draft import Draft, ImportFailed, ImportWarning, build_draft
+from tracker.importing.draft import (
+    Draft,
+    ImportFailed,
+    ImportWarning,
+    build_draft,
+    unrecognised_timing,
+)
 from tracker.importing.limits import ImportBudget, ImportLimits
 from tracker.importing.parties import KnownGroup
 from tracker.importing.spreadsheet import read_plan_xlsx
@@ -36,7 +43,7 @@ def read_plan_file(
     limits: ImportLimits | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Draft:
-    """Read an uploaded plan into a Draft for review; raise ImportFailed (Dutch) when unreadable.
+    """Read an uploaded plan into a Draft for review; raise ImportFailed when unreadable.
 
     `limits` bound the file's size, unpacked size, activities and reading time (the app passes
     `ImportLimits.from_config`; defaults when not given).
@@ -45,10 +52,14 @@ def read_plan_file(
     budget = ImportBudget(limits, clock)
     suffix = PurePath(name).suffix.lower()
     if not data.strip():
-        raise ImportFailed("het bestand is leeg")
+        raise ImportFailed(Message("the file is empty"))
     if len(data) > limits.max_bytes:
         raise ImportFailed(
-            f"het bestand is te groot ({_size(len(data))}; maximaal {_size(limits.max_bytes)})"
+            Message(
+                "the file is too large (%(size)s; at most %(most)s)",
+                size=_size(len(data)),
+                most=_size(limits.max_bytes),
+            )
         )
     if suffix in (".yaml", ".yml", ".xlsx"):
         try:
@@ -58,7 +69,7 @@ def read_plan_file(
                 else read_plan_yaml(_decode(data), budget)
             )
         except PlanFileError as problem:
-            raise ImportFailed(str(problem)) from None
+            raise ImportFailed(problem.message) from None
         return _structured(document, network_slug, year)
     if suffix == ".docx":
         text = docx_to_text(data, budget)
@@ -66,11 +77,19 @@ def read_plan_file(
         text = _decode(data)
     elif suffix == ".pdf":
         raise ImportFailed(
-            "een PDF wordt niet rechtstreeks gelezen: upload het Word-bestand, of kopieer de "
-            "tekst van de PDF naar een .txt-bestand"
+            Message(
+                "a PDF is not read directly: upload the Word file, or copy the text of the PDF "
+                "into a .txt file"
+            )
         )
     else:
-        raise ImportFailed(f"onbekend bestandstype {suffix or '(geen)'}; mogelijk: {SUPPORTED}")
+        raise ImportFailed(
+            Message(
+                "unknown file type %(suffix)s; possible: %(supported)s",
+                suffix=suffix or Message("(none)"),
+                supported=SUPPORTED,
+            )
+        )
     found = read_document_text(text, budget)
     return build_draft(
         found,
@@ -86,13 +105,16 @@ def read_plan_file(
 
 def _decode(data: bytes) -> str:
     if b"\x00" in data:
-        raise ImportFailed("dit is geen tekstbestand (het bevat binaire gegevens)")
+        raise ImportFailed(Message("this is not a text file (it holds binary data)"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportFailed(
-            f"het bestand is geen UTF-8-tekst (onleesbaar teken op positie {error.start}); "
-            "sla het op als UTF-8"
+            Message(
+                "the file is not UTF-8 text (unreadable character at position %(position)s); "
+                "save it as UTF-8",
+                position=error.start,
+            )
         ) from None
 
 
@@ -100,22 +122,28 @@ def _structured(document: PlanDocument, network_slug: str, year: int | None) -> 
     """A YAML or XLSX plan names its own network and year; they must match the ones chosen."""
     if network_slug and document.network_slug != network_slug:
         raise ImportFailed(
-            f"dit plan hoort bij netwerk '{document.network_slug}', niet bij '{network_slug}'"
+            Message(
+                "this plan belongs to network '%(network)s', not to '%(chosen)s'",
+                network=document.network_slug,
+                chosen=network_slug,
+            )
         )
     if year is not None and document.year != year:
-        raise ImportFailed(f"dit plan is van {document.year}, niet van {year}")
+        raise ImportFailed(
+            Message("this plan is of %(year)s, not of %(chosen)s", year=document.year, chosen=year)
+        )
     warnings = [
-        ImportWarning(f"{a.theme} › {a.title}", f"'Wanneer' niet herkend: {a.wanneer!r}")
+        ImportWarning(f"{a.theme} › {a.title}", unrecognised_timing(a.wanneer))
         for a in document.activities
         if parse_timing(a.wanneer, document.year).kind is TimingKind.UNPARSED
     ]
     if not document.activities:
-        raise ImportFailed("het plan bevat geen activiteiten")
+        raise ImportFailed(Message("the plan has no activities"))
     return Draft(document, tuple(warnings), ())
 
 
-def _size(count: int) -> str:
+def _size(count: int) -> Message:
     """A file size as people read it: "0,6 MB", "512 kB"."""
     if count >= 1_048_576:
-        return f"{count / 1_048_576:.1f} MB".replace(".", ",")
-    return f"{max(1, round(count / 1024))} kB"
+        return Message("%(megabytes)s MB", megabytes=Number(count / 1_048_576, 1, grouping=False))
+    return Message("%(kilobytes)s kB", kilobytes=max(1, round(count / 1024)))

@@ -1,6 +1,6 @@
 """Bounds on one import, so that no uploaded file can hold a worker's time or memory for long.
 
-A plan file comes from outside; each bound refuses it with one Dutch message (ImportFailed),
+A plan file comes from outside; each bound refuses it with one message (ImportFailed),
 like every other unreadable file, and nothing is stored:
 
 - the file's size (`IMPORT_MAX_BYTES`, 5 MiB);
@@ -29,6 +29,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.domain.message import Message, MessageError, Number
+
 MIB = 1024 * 1024
 DEFAULT_MAX_BYTES = 5 * MIB
 DEFAULT_MAX_UNPACKED_BYTES = 50 * MIB
@@ -41,8 +43,8 @@ XML_TAGS_BASE = 100_000  # styles and the like: an empty Word file has 25,000
 MAX_TEXT_CHARS = 100_000  # one line, cell or field: some 15 pages of running text
 
 
-class ImportFailed(Exception):
-    """The file cannot be imported; the message (Dutch) names the problem."""
+class ImportFailed(MessageError):
+    """The file cannot be imported; the message names the problem."""
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,17 @@ class ImportBudget:
         if self._clock() > self._deadline:
             seconds = self.limits.time_budget
             raise ImportFailed(
-                f"het lezen van dit bestand duurde te lang (meer dan {_number(seconds)} "
-                f"{'seconde' if seconds == 1 else 'seconden'}) en is afgebroken; "
-                "maak het bestand kleiner of verdeel het plan over meer bestanden"
+                Message.plural(
+                    "reading this file took too long (more than %(seconds)s second) and was "
+                    "stopped; make the file smaller or split the plan over more files",
+                    "reading this file took too long (more than %(seconds)s seconds) and was "
+                    "stopped; make the file smaller or split the plan over more files",
+                    1 if seconds == 1 else 2,
+                    seconds=Number(seconds),
+                )
             )
 
-    def check_text(self, where: str, text: str) -> None:
+    def check_text(self, where: Message, text: str) -> None:
         """Refuse one text (a line, cell, value or field) longer than `max_text_chars`.
 
         What the readers do with one text (split parties, read dates and targets) happens
@@ -112,17 +119,24 @@ class ImportBudget:
         """
         if len(text) > self.limits.max_text_chars:
             raise ImportFailed(
-                f"{where}: de tekst is te lang ({_number(len(text))} tekens; maximaal "
-                f"{_number(self.limits.max_text_chars)})"
+                Message(
+                    "%(where)s: the text is too long (%(length)s characters; at most %(most)s)",
+                    where=where,
+                    length=Number(len(text)),
+                    most=Number(self.limits.max_text_chars),
+                )
             )
 
     def count_yaml_values(self, count: int) -> None:
         """Refuse a YAML file once it holds more values than a plan of the cap's size needs."""
         if count > self.limits.max_yaml_values:
             raise ImportFailed(
-                f"het bestand bevat meer dan {_number(self.limits.max_yaml_values)} waarden "
-                "(herhalingen door YAML-aliassen meegeteld), meer dan een plan van "
-                f"{_number(self.limits.max_activities)} activiteiten nodig heeft"
+                Message(
+                    "the file holds more than %(values)s values (repetitions by YAML aliases "
+                    "counted), more than a plan of %(activities)s activities needs",
+                    values=Number(self.limits.max_yaml_values),
+                    activities=Number(self.limits.max_activities),
+                )
             )
 
     def count_activities(self, count: int) -> None:
@@ -130,9 +144,14 @@ class ImportBudget:
         most = self.limits.max_activities
         if count > most:
             raise ImportFailed(
-                f"het plan bevat meer dan {_number(most)} "
-                f"{'activiteit' if most == 1 else 'activiteiten'}, meer dan in één keer kan "
-                "worden geïmporteerd; verdeel het over meer bestanden"
+                Message.plural(
+                    "the plan has more than %(most)s activity, more than can be imported at "
+                    "once; split it over more files",
+                    "the plan has more than %(most)s activities, more than can be imported at "
+                    "once; split it over more files",
+                    most,
+                    most=Number(most),
+                )
             )
 
 
@@ -156,8 +175,11 @@ def unpacked_archive(data: bytes, budget: ImportBudget) -> io.BytesIO:
         members = {member.filename: member for member in archive.infolist()}  # last one wins
         if len(members) > MAX_ZIP_MEMBERS:
             raise ImportFailed(
-                f"het bestand bestaat uit te veel onderdelen ({_number(len(members))}; "
-                f"maximaal {_number(MAX_ZIP_MEMBERS)})"
+                Message(
+                    "the file consists of too many parts (%(parts)s; at most %(most)s)",
+                    parts=Number(len(members)),
+                    most=Number(MAX_ZIP_MEMBERS),
+                )
             )
         stated = sum(member.file_size for member in members.values())
         if stated > limits.max_unpacked_bytes:
@@ -175,9 +197,11 @@ def unpacked_archive(data: bytes, budget: ImportBudget) -> io.BytesIO:
                         tags += chunk.count(b"<")
                         if tags > limits.max_xml_tags:
                             raise ImportFailed(
-                                f"het bestand bevat te veel opmaak (meer dan "
-                                f"{_number(limits.max_xml_tags)} XML-elementen); verdeel het "
-                                "plan over meer bestanden"
+                                Message(
+                                    "the file holds too much markup (more than %(most)s XML "
+                                    "elements); split the plan over more files",
+                                    most=Number(limits.max_xml_tags),
+                                )
                             )
                         target.write(chunk)
     rebuilt.seek(0)
@@ -189,17 +213,14 @@ _STEP = 64 * 1024
 
 def _too_large_unpacked(size: int, limits: ImportLimits) -> ImportFailed:
     return ImportFailed(
-        f"het bestand is uitgepakt te groot ({_megabytes(size)}; maximaal "
-        f"{_megabytes(limits.max_unpacked_bytes)})"
+        Message(
+            "the file is too large unpacked (%(size)s; at most %(most)s)",
+            size=megabytes(size),
+            most=megabytes(limits.max_unpacked_bytes),
+        )
     )
 
 
-def _number(value: float) -> str:
-    """A number as Dutch readers write it: 2.000, 10, 2,5."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:g}".replace(".", ",")
-
-
-def _megabytes(count: int) -> str:
-    return f"{count / MIB:,.0f} MB".replace(",", ".")
+def megabytes(count: int) -> Message:
+    """A size in whole megabytes: "50 MB"."""
+    return Message("%(megabytes)s MB", megabytes=Number(round(count / MIB)))

@@ -1,4 +1,4 @@
-"""A draft as readable text, for `import-plan --dry-run` and the review of an import."""
+"""A draft as readable text, for `import-plan --dry-run` (the operator's CLI: English)."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ def describe_draft(draft: Draft) -> str:
                 else "NOT RECOGNISED"
             )
             lines.append(f"  - {activity.title}")
-            lines.append(f"      wanneer: {activity.wanneer!r} → {timing.kind.value} {period}")
-            lines.append(f"      werkgroepen: {', '.join(activity.workgroups) or '-'}")
+            lines.append(f"      when: {activity.wanneer!r} → {timing.kind.value} {period}")
+            lines.append(f"      workgroups: {', '.join(activity.workgroups) or '-'}")
             if activity.parties:
-                lines.append(f"      andere partijen: {', '.join(activity.parties)}")
+                lines.append(f"      other parties: {', '.join(activity.parties)}")
             for target in activity.targets:
-                lines.append(f"      streefwaarde: {target.describe()}")
+                lines.append(f"      target: {target.describe()}")
             if activity.carried_from_year:
-                lines.append(f"      vervolg van {activity.carried_from_year}")
+                lines.append(f"      continues from {activity.carried_from_year}")
     if draft.proposed_workgroups:
         lines.append(f"\nProposed workgroups: {', '.join(draft.proposed_workgroups)}")
     lines.append(f"\nWarnings ({len(draft.warnings)}):")

@@ -1,6 +1,6 @@
 """A coordinator's review of a draft: keep or drop activities, correct them, accept groups.
 
-Pure: takes the draft and the choices, returns the plan to store or the problems (Dutch).
+Pure: takes the draft and the choices, returns the plan to store or the problems (Messages).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from tracker.domain.message import Message
 from tracker.importing.draft import MAX_TITLE, Draft, ImportWarning, with_new_workgroups
 from tracker.importing.limits import UNLIMITED, ImportBudget
 from tracker.planfile import PlanDocument, dump_plan_yaml, read_plan_yaml
@@ -29,10 +30,10 @@ class ActivityChoice:
 
 
 class ReviewRefused(Exception):
-    """The choices cannot be stored; `problems` says why, per activity (Dutch)."""
+    """The choices cannot be stored; `problems` says why, per activity."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[Message]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems))
         self.problems = problems
 
 
@@ -42,28 +43,48 @@ def apply_review(
     """The plan as reviewed; raises ReviewRefused when a choice is invalid."""
     activities = draft.document.activities
     if len(choices) != len(activities):
-        raise ReviewRefused(["het formulier past niet bij dit concept; laad de pagina opnieuw"])
-    problems: list[str] = []
+        raise ReviewRefused([Message("the form does not fit this draft; reload the page")])
+    problems: list[Message] = []
     kept = []
     for number, (activity, choice) in enumerate(zip(activities, choices, strict=True), start=1):
         if not choice.keep:
             continue
         title, theme, wanneer = choice.title.strip(), choice.theme.strip(), choice.wanneer.strip()
         if not title or len(title) > MAX_TITLE:
-            problems.append(f"activiteit {number}: titel is leeg of langer dan {MAX_TITLE} tekens")
+            problems.append(
+                Message(
+                    "activity %(number)s: title is empty or longer than %(most)s characters",
+                    number=number,
+                    most=MAX_TITLE,
+                )
+            )
         if not theme or len(theme) > MAX_THEME:
-            problems.append(f"activiteit {number}: thema is leeg of langer dan {MAX_THEME} tekens")
+            problems.append(
+                Message(
+                    "activity %(number)s: theme is empty or longer than %(most)s characters",
+                    number=number,
+                    most=MAX_THEME,
+                )
+            )
         if len(wanneer) > MAX_WANNEER:
-            problems.append(f"activiteit {number}: 'Wanneer' is langer dan {MAX_WANNEER} tekens")
+            problems.append(
+                Message(
+                    "activity %(number)s: 'When' is longer than %(most)s characters",
+                    number=number,
+                    most=MAX_WANNEER,
+                )
+            )
         kept.append(replace(activity, title=title, theme=theme, wanneer=wanneer))
     counts = Counter(a.title for a in kept)
     for title in sorted(title for title, n in counts.items() if n > 1):
-        problems.append(f"de titel {title!r} komt meer dan eens voor")
+        problems.append(Message("the title %(title)s occurs more than once", title=repr(title)))
     if not kept:
-        problems.append("er is geen activiteit gekozen om te importeren")
+        problems.append(Message("no activity was chosen to import"))
     unknown = [name for name in new_workgroups if name not in draft.proposed_workgroups]
     if unknown:
-        problems.append(f"onbekende voorgestelde werkgroep(en): {', '.join(unknown)}")
+        problems.append(
+            Message("unknown proposed workgroup(s): %(names)s", names=", ".join(unknown))
+        )
     if problems:
         raise ReviewRefused(problems)
     reviewed = Draft(
@@ -75,18 +96,32 @@ def apply_review(
 
 
 def serialise(draft: Draft) -> tuple[str, str, str]:
-    """A draft as text columns: the document as plan YAML, warnings and proposals as JSON."""
+    """A draft as text columns: the document as plan YAML, warnings and proposals as JSON.
+
+    A warning is stored as data (its English text id and values, see Message.to_data), so
+    the review shows it in the language of whoever opens the draft.
+    """
+    warnings = [
+        [w.where.to_data() if isinstance(w.where, Message) else w.where, w.message.to_data()]
+        for w in draft.warnings
+    ]
     return (
         dump_plan_yaml(draft.document),
-        json.dumps([[w.where, w.message] for w in draft.warnings], ensure_ascii=False),
+        json.dumps(warnings, ensure_ascii=False),
         json.dumps(list(draft.proposed_workgroups), ensure_ascii=False),
     )
 
 
 def deserialise(document: str, warnings: str, proposed: str) -> Draft:
-    """The inverse of `serialise`."""
+    """The inverse of `serialise`; a draft stored with Dutch warning texts keeps them."""
     return Draft(
         read_plan_yaml(document, ImportBudget(UNLIMITED)),  # bounded when it was uploaded
-        tuple(ImportWarning(where, message) for where, message in json.loads(warnings)),
+        tuple(
+            ImportWarning(
+                where if isinstance(where, str) else Message.from_data(where),
+                Message.from_data(message),
+            )
+            for where, message in json.loads(warnings)
+        ),
         tuple(json.loads(proposed)),
     )

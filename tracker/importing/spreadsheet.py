@@ -24,10 +24,18 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.domain.budget import BadAmount, BudgetLine, BudgetShare, parse_amount, parse_share
+from tracker.domain.message import Message
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import Comparator, Target
 from tracker.importing.limits import ImportBudget, ImportFailed, unpacked_archive
-from tracker.planfile import PlanDocument, PlanFileError, WorkgroupSpec, is_year
+from tracker.planfile import (
+    PlanDocument,
+    PlanFileError,
+    WorkgroupSpec,
+    is_year,
+    same_titles,
+    unknown_workgroups,
+)
 from tracker.spreadsheet_cells import append_row
 
 ACTIVITY_COLUMNS = (
@@ -132,25 +140,44 @@ def _rows(
         return
     found = [_text(cell) for cell in first]
     for name in found:
-        budget.check_text(f"blad '{title}', kop", name)
+        budget.check_text(Message("sheet '%(sheet)s', header", sheet=title), name)
     missing = [name for name in header[:2] if name not in found]
     if missing:
-        raise PlanFileError(f"blad '{title}': kolom(men) {', '.join(missing)} ontbreken")
+        raise PlanFileError(
+            Message(
+                "sheet '%(sheet)s': column(s) %(columns)s missing",
+                sheet=title,
+                columns=", ".join(missing),
+            )
+        )
     count = 0
     for row in rows:
         budget.tick()
         values = {name: _text(row[i]) if i < len(row) else "" for i, name in enumerate(found)}
         for name, text in values.items():
-            budget.check_text(f"blad '{title}', kolom '{name}'", text)
+            budget.check_text(
+                Message("sheet '%(sheet)s', column '%(column)s'", sheet=title, column=name), text
+            )
         if any(values.values()):
             count += 1
             if count > most:
-                raise PlanFileError(f"blad '{title}' heeft meer dan {most} ingevulde rijen")
+                raise PlanFileError(
+                    Message(
+                        "sheet '%(sheet)s' has more than %(most)s filled rows",
+                        sheet=title,
+                        most=most,
+                    )
+                )
             yield values
 
 
+def _row(sheet: str, number: int) -> Message:
+    """A place in the workbook: "sheet 'Activiteiten', row 3" (the template's sheet names)."""
+    return Message("sheet '%(sheet)s', row %(row)s", sheet=sheet, row=number)
+
+
 def read_plan_xlsx(data: bytes, budget: ImportBudget | None = None) -> PlanDocument:
-    """A plan from a workbook in the template's layout; PlanFileError (Dutch) when it is not.
+    """A plan from a workbook in the template's layout; PlanFileError when it is not.
 
     `budget` bounds the activities and the time (ImportFailed); default limits when not given.
     """
@@ -160,7 +187,7 @@ def read_plan_xlsx(data: bytes, budget: ImportBudget | None = None) -> PlanDocum
     except ImportFailed:
         raise
     except Exception:  # a damaged file can fail anywhere inside zipfile, openpyxl or its parser
-        raise PlanFileError("dit is geen leesbaar Excel-bestand (.xlsx)") from None
+        raise PlanFileError(Message("this is not a readable Excel file (.xlsx)")) from None
     try:
         return _read_book(book, budget)
     finally:
@@ -169,7 +196,9 @@ def read_plan_xlsx(data: bytes, budget: ImportBudget | None = None) -> PlanDocum
 
 def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C901 - one sheet each
     if "Activiteiten" not in book.sheetnames:
-        raise PlanFileError("het blad 'Activiteiten' ontbreekt; gebruik het sjabloon")
+        raise PlanFileError(
+            Message("the sheet '%(sheet)s' is missing; use the template", sheet="Activiteiten")
+        )
     most = ROWS_PER_ACTIVITY * budget.limits.max_activities
 
     def rows(title: str, header: tuple[str, ...]) -> Iterator[dict[str, str]]:
@@ -178,7 +207,9 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
     fields = {row["Veld"]: row.get("Waarde", "") for row in rows("Plan", ("Veld", "Waarde"))}
     plan = {name: fields.get(label, "") for name, label in PLAN_FIELDS}
     if not is_year(plan["year"]):
-        raise PlanFileError("blad 'Plan': 'Jaar' moet een jaartal zijn")
+        raise PlanFileError(
+            Message("sheet '%(sheet)s': '%(field)s' must be a year", sheet="Plan", field="Jaar")
+        )
     workgroups = tuple(
         WorkgroupSpec(row["Naam"], row.get("E-mail", ""), _split(row.get("Andere namen")))
         for row in rows("Werkgroepen", WORKGROUP_COLUMNS)
@@ -195,23 +226,38 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
             )
         except (KeyError, ValueError):
             raise PlanFileError(
-                f"blad 'Streefwaarden', rij {number}: vergelijking (>=, <=, =), waarde en "
-                "eenheid zijn nodig"
+                Message(
+                    "%(where)s: comparison (>=, <=, =), value and unit are needed",
+                    where=_row("Streefwaarden", number),
+                )
             ) from None
         targets.setdefault(row["Activiteit"], []).append(target)
     known = {spec.name for spec in workgroups}
     activities = []
     for number, row in enumerate(rows("Activiteiten", ACTIVITY_COLUMNS), start=2):
-        where = f"blad 'Activiteiten', rij {number}"
+        where = _row("Activiteiten", number)
         if not row.get("Titel") or not row.get("Thema"):
-            raise PlanFileError(f"{where}: 'Thema' en 'Titel' zijn verplicht")
+            raise PlanFileError(
+                Message(
+                    "%(where)s: '%(theme)s' and '%(title)s' are required",
+                    where=where,
+                    theme="Thema",
+                    title="Titel",
+                )
+            )
         groups = _split(row.get("Werkgroepen"))
         unknown = [g for g in groups if g not in known]
         if unknown:
-            raise PlanFileError(f"{where}: onbekende werkgroep(en): {', '.join(unknown)}")
+            raise PlanFileError(unknown_workgroups(where, unknown))
         carried = row.get("Doorgeschoven uit jaar", "")
         if carried and not is_year(carried):
-            raise PlanFileError(f"{where}: 'Doorgeschoven uit jaar' moet een jaartal zijn")
+            raise PlanFileError(
+                Message(
+                    "%(where)s: '%(field)s' must be a year",
+                    where=where,
+                    field="Doorgeschoven uit jaar",
+                )
+            )
         activities.append(
             PlannedActivity(
                 title=row["Titel"],
@@ -236,17 +282,19 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
             )
         except (KeyError, BadAmount):
             raise PlanFileError(
-                f"blad 'Begroting', rij {number}: thema en bedrag zijn nodig"
+                Message("%(where)s: theme and amount are needed", where=_row("Begroting", number))
             ) from None
     shares = []
     for number, row in enumerate(rows("Verdeling", SPLIT_COLUMNS), start=2):
         try:
             shares.append(BudgetShare(row["Netwerk"], parse_share(row["Deel"])))
         except (KeyError, BadAmount):
-            raise PlanFileError(f"blad 'Verdeling', rij {number}: netwerk en deel (3/5)") from None
+            raise PlanFileError(
+                Message("%(where)s: network and share (3/5)", where=_row("Verdeling", number))
+            ) from None
     twice = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
     if twice:
-        raise PlanFileError(f"activiteiten met dezelfde titel: {', '.join(twice)}")
+        raise PlanFileError(same_titles(twice))
     return PlanDocument(
         network_slug=plan["network_slug"],
         network_name=plan["network_name"],

@@ -22,6 +22,7 @@ from docx.table import Table, _Cell
 from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
 
+from tracker.domain.message import Message
 from tracker.importing.draft import ImportFailed
 from tracker.importing.limits import ImportBudget, unpacked_archive
 
@@ -126,7 +127,7 @@ def docx_to_text(data: bytes, budget: ImportBudget | None = None) -> str:
     except ImportFailed:
         raise
     except Exception:  # a damaged file can fail anywhere inside zipfile, python-docx or lxml
-        raise ImportFailed("dit is geen leesbaar Word-bestand (.docx)") from None
+        raise ImportFailed(Message("this is not a readable Word file (.docx)")) from None
 
 
 def _read(document: DocxDocument, budget: ImportBudget) -> str:

@@ -2,7 +2,8 @@
 
 Every format is a function of the report alone: the moment it shows comes from the report
 (its as-of moment), never from the clock, so the same report gives the same bytes (HTML, CSV)
-or the same cells (XLSX).
+or the same cells (XLSX). Its texts (headers, sheet names, "yes") are in the current language
+(Flask-Babel's: the reader's in a request, Dutch on the command line).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from tracker.clock import AMSTERDAM
-from tracker.reports.model import STATUS_ORDER, PlanReport
+from tracker.domain.message import Message
+from tracker.reports.model import STATUS_ORDER, PlanReport, TargetLine
 from tracker.spreadsheet_cells import append_row, csv_field
-from tracker.web.messages import status_label
+from tracker.texts import status_label, translate
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "report.css"
 FORMATS = ("html", "pdf", "xlsx", "csv")
@@ -39,7 +41,7 @@ MEDIA_TYPES = {
 
 def title_of(reports: Sequence[PlanReport]) -> str:
     first = reports[0]
-    return f"{first.network_name} · {first.period.label}"
+    return f"{first.network_name} · {translate(first.period.label)}"
 
 
 def render_html(reports: Sequence[PlanReport]) -> str:
@@ -120,6 +122,17 @@ def collection_paused() -> Iterator[None]:
             gc.collect()
 
 
+def _yes(value: bool) -> str:
+    return translate(YES) if value else ""
+
+
+def _trend(line: TargetLine) -> str:
+    """↑, ↓ or =; "new" for a first value."""
+    if line.value is not None and line.previous_value is None:
+        return translate(Message("new"))
+    return line.trend
+
+
 def _rows(report: PlanReport) -> list[list[object]]:
     rows: list[list[object]] = []
     for line in report.activities:
@@ -131,7 +144,7 @@ def _rows(report: PlanReport) -> list[list[object]]:
                 line.facts.title,
                 status_label(line.status),
                 status_label(line.previous_status) if line.previous_status else "",
-                "ja" if line.changed else "",
+                _yes(line.changed),
                 ", ".join(line.facts.workgroups),
                 timing.text,
                 timing.end.isoformat() if timing.end else "",
@@ -139,25 +152,31 @@ def _rows(report: PlanReport) -> list[list[object]]:
                 if line.last_update_at
                 else "",
                 line.last_note,
-                "ja" if line.overdue else "",
-                "" if line.updated_this_quarter else "ja",
+                _yes(line.overdue),
+                _yes(not line.updated_this_quarter),
             ]
         )
     return rows
 
 
-ACTIVITY_HEADER = [
-    "Plan", "Thema", "Activiteit", "Status", "Vorig kwartaal", "Gewijzigd", "Werkgroepen",
-    "Wanneer", "Einde periode", "Laatste update", "Laatste notitie", "Over tijd",
-    "Geen update dit kwartaal",
-]  # fmt: skip
+YES = Message("yes")
+ACTIVITY_HEADER = (
+    Message("Plan"), Message("Theme"), Message("Activity"), Message("Status"),
+    Message("Previous quarter"), Message("Changed"), Message("Workgroups"), Message("When"),
+    Message("End of period"), Message("Last update"), Message("Last note"), Message("Overdue"),
+    Message("No update this quarter"),
+)  # fmt: skip
+
+
+def _header(*texts: Message) -> list[str]:
+    return [translate(text) for text in texts]
 
 
 def render_csv(reports: Sequence[PlanReport]) -> bytes:
     """One row per activity; UTF-8 with BOM and ';' so Dutch Excel opens it as a table."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([csv_field(value) for value in ACTIVITY_HEADER])
+    writer.writerow([csv_field(value) for value in _header(*ACTIVITY_HEADER)])
     for report in reports:
         for row in _rows(report):
             writer.writerow([csv_field(value) for value in row])
@@ -169,27 +188,40 @@ def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
     book = Workbook()
     summary = book.active
     assert summary is not None
-    summary.title = "Samenvatting"
+    summary.title = translate(Message("Summary"))
     append_row(
-        summary, ["Plan", "Thema", *[status_label(s) for s in STATUS_ORDER], "Totaal", "% afgerond"]
-    )
-    activities = book.create_sheet("Activiteiten")
-    append_row(activities, ACTIVITY_HEADER)
-    changes = book.create_sheet("Wijzigingen")
-    append_row(changes, ["Plan", "Datum", "Activiteit", "Van", "Naar", "Notitie"])
-    targets = book.create_sheet("Streefwaarden")
+        summary,
+        [*_header(Message("Plan"), Message("Theme")), *[status_label(s) for s in STATUS_ORDER],
+         *_header(Message("Total"), Message("Percentage done"))],
+    )  # fmt: skip
+    activities = book.create_sheet(translate(Message("Activities")))
+    append_row(activities, _header(*ACTIVITY_HEADER))
+    changes = book.create_sheet(translate(Message("Changes")))
     append_row(
-        targets, ["Plan", "Activiteit", "Streefwaarde", "Laatste waarde", "Trend", "Gehaald"]
-    )
-    carried = book.create_sheet("Doorgeschoven")
-    append_row(carried, ["Plan", "Activiteit", "Sinds", "Jaren", "Reden", "Status", "Afgerond in"])
+        changes,
+        _header(Message("Plan"), Message("Date"), Message("Activity"), Message("From"),
+                Message("To"), Message("Note")),
+    )  # fmt: skip
+    targets = book.create_sheet(translate(Message("Targets")))
+    append_row(
+        targets,
+        _header(Message("Plan"), Message("Activity"), Message("Target"),
+                Message("Latest value"), Message("Trend"), Message("Met")),
+    )  # fmt: skip
+    carried = book.create_sheet(translate(Message("Carried over")))
+    append_row(
+        carried,
+        _header(Message("Plan"), Message("Activity"), Message("Since"), Message("Years"),
+                Message("Reason"), Message("Status"), Message("Finished in")),
+    )  # fmt: skip
+    total = translate(Message("Total"))
     # Every row through append_row (tracker/spreadsheet_cells.py): text stays text in every
     # sheet, whichever field it came from.
     for report in reports:
-        for theme in (*report.themes, report.totals):
+        for theme, name in (*((t, t.name) for t in report.themes), (report.totals, total)):
             append_row(
                 summary,
-                [report.plan_slug, theme.name, *[theme.counts.get(s, 0) for s in STATUS_ORDER],
+                [report.plan_slug, name, *[theme.counts.get(s, 0) for s in STATUS_ORDER],
                  theme.total, theme.finished_percent],
             )  # fmt: skip
         for row in _rows(report):
@@ -206,15 +238,15 @@ def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
         for item in report.targets:
             append_row(
                 targets,
-                [report.plan_slug, item.title, item.target.describe(), item.value,
-                 item.trend, "ja" if item.met else ""],
+                [report.plan_slug, item.title, translate(item.target.describe()), item.value,
+                 _trend(item), _yes(item.met)],
             )  # fmt: skip
         for entry in report.carried_in:
             append_row(
                 carried,
                 [report.plan_slug, entry.title, entry.origin_year, entry.age,
                  entry.reason, status_label(entry.status),
-                 entry.finished_in.label if entry.finished_in else ""],
+                 translate(entry.finished_in.label) if entry.finished_in else ""],
             )  # fmt: skip
     for sheet in book.worksheets:
         for cell in sheet[1]:

@@ -20,15 +20,18 @@ from sqlmodel import Session, select
 from tracker import accounts
 from tracker.accounts import normalise_email, token_hash
 from tracker.clock import as_utc
+from tracker.domain.message import Message, MessageError
 from tracker.models import User
 from tracker.passwords import Passwords
 from tracker.security import throttle
 from tracker.security.models import PasswordResetToken
+from tracker.texts import translate
 
 MAX_VALIDITY = timedelta(minutes=60)
+_LINK_NOT_VALID = Message("the link is not valid, already used or expired")
 
 
-class ResetRefused(Exception):
+class ResetRefused(MessageError):
     """The link is unknown, used or expired, or the new password is refused (message: why)."""
 
 
@@ -77,7 +80,7 @@ def reset_password(
     """
     found = valid_token(session, token, now)
     if found is None:
-        raise ResetRefused("de link is ongeldig, al gebruikt of verlopen")
+        raise ResetRefused(_LINK_NOT_VALID)
     accounts.check_password(password)
     table: sa.Table = PasswordResetToken.__table__  # type: ignore[attr-defined]
     used = session.connection().execute(
@@ -86,27 +89,31 @@ def reset_password(
         .values(used_at=now)
     )
     if used.rowcount != 1:
-        raise ResetRefused("de link is ongeldig, al gebruikt of verlopen")
+        raise ResetRefused(_LINK_NOT_VALID)
     user = session.get(User, found.user_id)
     if user is None or not user.active:
-        raise ResetRefused("de link is ongeldig, al gebruikt of verlopen")
+        raise ResetRefused(_LINK_NOT_VALID)
     accounts.change_password(session, passwords, user, password)
     throttle.register_success(session.connection(), found.user_id)
     return found.user_id
 
 
 def reset_message(request: ResetRequest, *, sender: str, link: str, minutes: int) -> EmailMessage:
-    """The mail with the link (Dutch), to the account's stored address."""
+    """The mail with the link, to the account's stored address, in the language of the
+    request that asked for it."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = request.email
-    message["Subject"] = "Wachtwoord herstellen – Jaarplan-tracker"
+    message["Subject"] = translate(Message("Reset your password – Jaarplan tracker"))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
-    message.set_content(
-        "Er is gevraagd om het wachtwoord van je account bij de Jaarplan-tracker te herstellen.\n\n"
-        f"Kies een nieuw wachtwoord via deze link (geldig gedurende {minutes} minuten, "
-        f"één keer te gebruiken):\n\n{link}\n\n"
-        "Heb je dit niet zelf gevraagd? Dan kun je deze e-mail negeren; je wachtwoord blijft "
-        "zoals het was.\n"
+    body = Message(
+        "Someone asked to reset the password of your account with the Jaarplan tracker.\n\n"
+        "Choose a new password with this link (valid for %(minutes)s minutes, to be used "
+        "once):\n\n%(link)s\n\n"
+        "Did you not ask for this yourself? Then you can ignore this e-mail; your password "
+        "stays as it was.\n",
+        minutes=minutes,
+        link=link,
     )
+    message.set_content(translate(body))
     return message

@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from tracker.domain.message import Message
+
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
 COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt")
@@ -20,12 +22,16 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
-def password_problem(password: str) -> str | None:
-    """Why the password is refused (Dutch, for the person choosing it), or None."""
+def password_problem(password: str) -> Message | None:
+    """Why the password is refused (for the person choosing it), or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben"
+        return Message(
+            "the password must have at least %(most)s characters", most=MIN_PASSWORD_LENGTH
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"het wachtwoord mag hoogstens {MAX_PASSWORD_LENGTH} tekens hebben"
+        return Message(
+            "the password may have at most %(most)s characters", most=MAX_PASSWORD_LENGTH
+        )
     if password.strip().lower() in common_passwords():
-        return "dit wachtwoord komt voor in de lijst van veelgebruikte wachtwoorden; kies een ander"
+        return Message("this password is in the list of commonly used passwords; choose another")
     return None

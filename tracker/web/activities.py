@@ -19,9 +19,10 @@ from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.models import Plan
 from tracker.queries import ActivityDetail, history, my_activities, targets_with_progress
 from tracker.services import db_session, services
+from tracker.texts import status_label, translate
 from tracker.web.access import can_update, principal, visible_activity
 from tracker.web.forms import ProgressForm, StatusForm
-from tracker.web.messages import refusal_message, status_label
+from tracker.web.messages import refusal_message
 
 blueprint = Blueprint("activities", __name__)
 
@@ -86,7 +87,7 @@ def _render_detail(
             may_update=can_update(detail),
             entries=history(db_session(), detail.activity.id),
             targets=targets,
-            target_names={t.indicator.id: t.target.describe() for t in targets},
+            target_names={t.indicator.id: translate(t.target.describe()) for t in targets},
             progress_form=progress_form or ProgressForm(formdata=None),
         ),
         code,

@@ -30,6 +30,7 @@ from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMembe
 from tracker.security import audit, erasure
 from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
+from tracker.texts import translate
 from tracker.web.access import client_address, principal
 from tracker.web.forms import (
     ActionForm,
@@ -135,7 +136,7 @@ def users() -> ResponseReturnValue:
                 tools.db.unit_of_work(), command, tools.clock, tools.passwords
             )
         except accounts.AccountError as refused:
-            form.email.errors = [str(refused)]
+            form.email.errors = [translate(refused.message)]
         else:
             flash(_("Person added. Now give them a role in a network."), "success")
             return redirect(url_for("admin.user", user_id=user_id))

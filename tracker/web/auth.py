@@ -45,6 +45,7 @@ from tracker.security.sessions import (
     session_id,
 )
 from tracker.services import db_session, services
+from tracker.texts import translate
 from tracker.web.access import client_address, principal
 from tracker.web.forms import (
     ActionForm,
@@ -260,7 +261,7 @@ def change_password() -> ResponseReturnValue:
         except handlers.WrongPassword:
             form.current.errors = [_("This is not your current password.")]
         except accounts.AccountError as refused:
-            form.new.errors = [str(refused)]
+            form.new.errors = [translate(refused.message)]
         else:
             _start_session(signed_in.user, signed_in.epoch)
             flash(
@@ -345,7 +346,7 @@ def reset_password(token: str) -> ResponseReturnValue:
                 tools.passwords,
             )
         except (password_reset.ResetRefused, accounts.AccountError) as refused:
-            form.new.errors = [str(refused)]
+            form.new.errors = [translate(refused.message)]
         else:
             flash(_("Your password has been changed. Sign in with it."), "success")
             return redirect(url_for("auth.login"))

@@ -14,6 +14,7 @@ from flask_login import login_required
 from sqlmodel import col, select
 
 from tracker.domain.commands import DiscardImportDraft, ImportPlan, SaveImportDraft
+from tracker.domain.message import Message
 from tracker.handlers.plans import (
     discard_import_draft,
     import_plan,
@@ -33,6 +34,7 @@ from tracker.importing.review import (
 from tracker.models import ImportDraft, Network, Workgroup
 from tracker.queries import known_workgroups, plan_for_year
 from tracker.services import db_session, services
+from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.forms import ActionForm, ImportForm
 
@@ -79,7 +81,9 @@ def upload() -> ResponseReturnValue:
             limits=ImportLimits.from_config(current_app.config),
         )
     except ImportFailed as problem:
-        form.file.errors = [_("This file cannot be imported: %(problem)s", problem=problem)]
+        form.file.errors = [
+            _("This file cannot be imported: %(problem)s", problem=translate(problem.message))
+        ]
         return render_template("imports/upload.html", form=form), 400
     document, warnings, proposed = serialise(draft)
     command = SaveImportDraft(
@@ -112,7 +116,7 @@ def review(draft_id: str) -> ResponseReturnValue:
         try:
             document = apply_review(draft, choices, accepted)
         except ReviewRefused as refused:
-            problems = refused.problems
+            problems = [translate(problem) for problem in refused.problems]
         else:
             command = ImportPlan(principal(), row.network_id, document, draft_id=row.id)
             result = import_plan(services().db.unit_of_work(), command, services().clock)
@@ -128,10 +132,11 @@ def review(draft_id: str) -> ResponseReturnValue:
     warnings_by_place: dict[str, list[str]] = {}
     general: list[str] = []
     for warning in draft.warnings:
-        if warning.where.startswith("regel ") or not warning.where:
-            general.append(str(warning))
-        else:
-            warnings_by_place.setdefault(warning.where, []).append(warning.message)
+        where, message = warning.where, translate(warning.message)
+        if isinstance(where, Message) or not where or where.startswith("regel "):  # a line
+            general.append(f"{translate(where)}: {message}" if where else message)
+        else:  # an activity's place: "Theme › Title"
+            warnings_by_place.setdefault(where, []).append(message)
     return (
         render_template(
             "imports/review.html",

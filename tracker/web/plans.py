@@ -14,9 +14,9 @@ from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.models import Theme, Workgroup
 from tracker.queries import OverviewFilters, plan_activities, status_counts, visible_plans
 from tracker.services import db_session, services
+from tracker.texts import status_label, translate
 from tracker.web.access import principal, visible_plan
 from tracker.web.forms import CarryOverForm, PlanFilterForm
-from tracker.web.messages import status_label
 
 blueprint = Blueprint("plans", __name__, url_prefix="/plannen")
 
@@ -114,7 +114,9 @@ def carry_over(slug: str) -> ResponseReturnValue:
             activity_ids=form.activities.data or [],
         )
     except CarryOverRefused as refused:
-        form.target.errors = [_("Nothing was carried over: %(reason)s", reason=refused)]
+        form.target.errors = [
+            _("Nothing was carried over: %(reason)s", reason=translate(refused.message))
+        ]
         return render_template(
             "plans/carry_over.html", plan=plan, network=network, form=form, candidates=candidates
         ), 400

@@ -17,6 +17,7 @@ from tracker.reports.render import MEDIA_TYPES, render
 from tracker.security import audit
 from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
+from tracker.texts import translate
 from tracker.web.access import client_address, principal, visible_plan
 from tracker.web.forms import ReportForm
 
@@ -36,7 +37,7 @@ def report(slug: str) -> ResponseReturnValue:
     current = Period.containing(now.date())
     default = max((p for p in periods if p <= current), default=periods[0])
     form = ReportForm(request.args, meta={"csrf": False})
-    form.period.choices = [(str(p), p.label) for p in periods]
+    form.period.choices = [(str(p), translate(p.label)) for p in periods]
     form.format.choices = [
         ("html", "HTML"),
         ("pdf", "PDF"),
