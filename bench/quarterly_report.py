@@ -152,7 +152,7 @@ def kept_pdf(app: Flask, db: Database, case: Case, scale: dataset.Scale) -> Path
 
 def measure(url: str, factor: float) -> dict[str, dict[str, object]]:
     """Every case: median and all runs (ms), the baseline, and a digest of the output."""
-    from tracker.app import create_app
+    from wsgi import create_app
 
     scale = dataset.Scale.of(factor)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING"})

@@ -32,11 +32,11 @@ TARGET_S = 60.0
 
 def measure(url: str, factor: float, port: int) -> dict[str, float | int]:
     from reminders.compose import email_message
-    from reminders.models import OutboxMessage
     from reminders.periods import Period, ReminderKind, Run
     from reminders.service import reminders_of
-    from tracker.app import create_app
     from tracker.clock import FixedClock
+    from tracker.reminder_models import OutboxMessage
+    from wsgi import create_app
 
     scale = dataset.Scale.of(factor)
     today = dataset.today(scale)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from tracker.app import create_app
+from wsgi import create_app
 
 
 def create_bench_app() -> Flask:

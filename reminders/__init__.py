@@ -1,7 +1,8 @@
 """Quarterly e-mail reminders to workgroups: a scheduler process of its own, an outbox, SMTP.
 
-`init_app` wires it into the app (one line in `create_app`): settings, the pages (a person's
-reminder choice, the unsubscribe link, failed mails for admins) and the `reminders` commands.
+`init_app` wires it into the app (the composition root, `wsgi.create_app`): settings, the
+mailer (the tracker's own mail goes through it too), the pages (a person's reminder choice,
+the unsubscribe link, failed mails for admins) and the `reminders` commands.
 Nothing is started here: the scheduler runs only in `flask --app wsgi reminders run`.
 """
 
@@ -15,6 +16,9 @@ def init_app(app: Flask) -> None:
     from reminders.service import Reminders
     from reminders.settings import mail_settings, schedule
 
-    app.extensions["reminders"] = Reminders(app, mail_settings(app.config), schedule(app.config))
+    reminders = Reminders(app, mail_settings(app.config), schedule(app.config))
+    app.extensions["reminders"] = reminders
+    # The tracker's own mail (the password-reset link) goes through the same mailer.
+    app.extensions["tracker"].send_mail = lambda message: reminders.mailer.send(message)
     app.register_blueprint(web.blueprint)
     app.cli.add_command(cli.group)

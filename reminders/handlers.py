@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reminders import outbox
-from reminders.models import ReminderPreference
 from tracker.clock import Clock
 from tracker.database import UnitOfWork
 from tracker.domain.access import NotFound, Principal
 from tracker.handlers.marker import handler
+from tracker.reminder_models import ReminderPreference
 
 
 @dataclass(frozen=True)

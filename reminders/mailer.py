@@ -33,18 +33,11 @@ from typing import Protocol, TextIO
 
 from reminders.compose import mail_domain
 from reminders.settings import MailSettings, SmtpSettings
+from tracker.mail import DeliveryFailure
 
 log = logging.getLogger(__name__)
 
 BeforeData = Callable[[], None]
-
-
-class DeliveryFailure(Exception):
-    """Delivery did not happen; `reason` is a short text for the admin page (no address)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason[:500]
 
 
 class TemporaryFailure(DeliveryFailure):

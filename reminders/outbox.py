@@ -31,11 +31,11 @@ from sqlmodel import Session, col, select
 
 from events.database import upsert_insert
 from reminders.compose import Composed
-from reminders.models import OutboxMessage, OutboxStatus, ReminderRun
 from reminders.periods import Period, ReminderKind, Run
 from tracker.database import Database
 from tracker.domain.message import Message, stored
 from tracker.handlers.marker import handler
+from tracker.reminder_models import OutboxMessage, OutboxStatus, ReminderRun
 
 outbox_table: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 run_table: sa.Table = ReminderRun.__table__  # type: ignore[attr-defined]

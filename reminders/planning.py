@@ -24,7 +24,6 @@ from reminders.compose import (
     compose_reminder,
     listed,
 )
-from reminders.models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
 from reminders.outbox import Draft
 from reminders.periods import Period, ReminderKind
 from reminders.selection import (
@@ -51,6 +50,7 @@ from tracker.models import (
     WorkgroupMember,
 )
 from tracker.projections import ActivityState
+from tracker.reminder_models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
 
 MEMBER_WHY = Message(
     "You receive this message because you want your workgroup's reminders at your own address too."

@@ -25,7 +25,6 @@ from events.store import ConcurrencyError
 from reminders import outbox
 from reminders.compose import email_message, message_id_for
 from reminders.mailer import DeliveryFailure, Mailer, PermanentFailure, UncertainDelivery
-from reminders.models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
 from reminders.planning import is_valid_address
 from reminders.settings import MailSettings
 from reminders.tokens import unsubscribe_token
@@ -36,6 +35,7 @@ from tracker.domain.message import Message, stored
 from tracker.handlers.activities import record_reminder_sent
 from tracker.handlers.marker import handler
 from tracker.models import User, Workgroup, WorkgroupMember
+from tracker.reminder_models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from wtforms import BooleanField, SubmitField
 
 from reminders import handlers, outbox
 from reminders.handlers import ResendReminder, SetReminderPreferences, Unsubscribe
-from reminders.models import OutboxStatus, ReminderPreference
 from reminders.tokens import unsubscribe_user_id
 from tracker.domain.access import Role
 from tracker.domain.message import from_stored
 from tracker.extensions import csrf
 from tracker.models import User, Workgroup
+from tracker.reminder_models import OutboxStatus, ReminderPreference
 from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import principal

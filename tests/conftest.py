@@ -20,9 +20,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from config import TestConfig
-from tracker.app import create_app
 from tracker.clock import FixedClock
 from tracker.database import Database
+from wsgi import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get(

@@ -20,7 +20,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from config import TestConfig
 from reminders.scheduler import build_scheduler, serve
-from tracker.app import create_app
+from wsgi import create_app
 
 
 @dataclass

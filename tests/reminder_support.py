@@ -6,7 +6,6 @@ from flask import Flask
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from reminders.models import OutboxMessage, ReminderPreference
 from reminders.periods import Period, ReminderKind, Run
 from reminders.sender import Outcome
 from reminders.service import Reminders, reminders_of
@@ -17,6 +16,7 @@ from tracker.domain.access import OPERATOR, Principal
 from tracker.domain.commands import ChangeActivityStatus
 from tracker.handlers.activities import change_activity_status
 from tracker.models import Workgroup
+from tracker.reminder_models import OutboxMessage, ReminderPreference
 
 
 def use_smtp(app: Flask, server: SmtpServer, **extra: object) -> Reminders:

@@ -13,7 +13,6 @@ from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-import reminders
 from events.timeouts import Timeouts
 from tracker import texts
 from tracker.clock import Clock, SystemClock
@@ -26,10 +25,11 @@ from tracker.web import input_guard
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(
+def create_tracker_app(
     test_config: Mapping[str, Any] | None = None, *, clock: Clock | None = None
 ) -> Flask:
-    """Build the app: configuration, extensions, database, blueprints, CLI commands."""
+    """Build the tracker: configuration, extensions, database, blueprints, CLI commands.
+    The whole app (with the reminders) is `wsgi.create_app`, the composition root."""
     app = Flask(
         __name__,
         instance_path=str(config_module.INSTANCE),
@@ -103,7 +103,6 @@ def create_app(
     from tracker import cli
 
     cli.register(app)
-    reminders.init_app(app)
     return app
 
 

@@ -19,8 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-import reminders.models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.models  # noqa: F401  (registers the reference tables)
+import tracker.reminder_models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.security.models  # noqa: F401  (account security and the audit trail)
 from events.database import WriteQueue, make_engine, write_queue, writer
 from events.store import EventStore

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from tracker.clock import Clock
 from tracker.database import Database
+from tracker.mail import SendMail
 from tracker.passwords import Passwords
 
 
@@ -17,6 +18,7 @@ class Services:
     db: Database
     clock: Clock
     passwords: Passwords
+    send_mail: SendMail | None = None  # plugged in by the reminders package (tracker.mail)
 
 
 def services() -> Services:

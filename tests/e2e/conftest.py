@@ -27,11 +27,11 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from config import TestConfig
-from tracker.app import create_app
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.demo import load_demo
 from tracker.passwords import Passwords
+from wsgi import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))

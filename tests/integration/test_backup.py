@@ -17,8 +17,8 @@ from config import TestConfig
 from tests.integration.test_rebuild import busy_history
 from tests.support import build_world, login
 from tracker import projections
-from tracker.app import create_app
 from tracker.clock import FixedClock
+from wsgi import create_app
 
 
 def _state(app: Flask) -> tuple[list[tuple[object, ...]], dict[str, list[tuple[object, ...]]]]:

@@ -33,7 +33,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from reminders.models import OutboxMessage, OutboxStatus
 from reminders.periods import Period, ReminderKind, Run
 from reminders.service import reminders_of
 from tests.support import PASSWORD, World, build_world, login, token_for
@@ -41,6 +40,7 @@ from tracker import accounts
 from tracker.domain.access import Role
 from tracker.models import Network, Plan, Workgroup
 from tracker.planfile import dump_plan_yaml, read_plan_yaml
+from tracker.reminder_models import OutboxMessage, OutboxStatus
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 OUTSIDERS = ("anonymous", "b_member", "b_board", "b_coordinator")

@@ -20,8 +20,8 @@ from flask import Flask
 
 from config import TestConfig
 from tests.support import World, build_world, login
-from tracker.app import create_app
 from tracker.clock import FixedClock
+from wsgi import create_app
 
 
 class Proxy:

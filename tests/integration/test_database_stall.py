@@ -32,10 +32,10 @@ from werkzeug.test import TestResponse
 from config import TestConfig
 from tests.support import World, build_world, login, token_for
 from tests.tcp_proxy import ProxyProcess
-from tracker.app import create_app
 from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.services import db_session
+from wsgi import create_app
 
 T = TypeVar("T")
 BOUND = 15.0  # seconds any request may take here; the settings below need a few

@@ -14,9 +14,9 @@ from sqlmodel import col, select
 
 from config import TestConfig
 from tests.support import PASSWORD, World, build_world
-from tracker.app import create_app
 from tracker.clock import FixedClock
 from tracker.security.models import AuditEntry
+from wsgi import create_app
 
 WRONG = "niet-het-goede-wachtwoord"
 

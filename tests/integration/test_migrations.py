@@ -27,7 +27,6 @@ from config import TestConfig
 from tests.conftest import BACKENDS
 from tests.support import login
 from tracker import projections
-from tracker.app import create_app
 from tracker.clock import FixedClock
 from tracker.database import (
     PREVIOUS_RELEASE,
@@ -38,6 +37,7 @@ from tracker.database import (
     is_migrated,
     upgrade,
 )
+from wsgi import create_app
 
 PREVIOUS = Path(__file__).parents[1] / "fixtures" / "previous-release"
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()

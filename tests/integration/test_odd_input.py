@@ -45,10 +45,10 @@ from tests.odd_input import (
     valid_form,
 )
 from tests.support import World, build_world, login
-from tracker.app import create_app
 from tracker.clock import FixedClock
 from tracker.web.auth import is_safe_next
 from tracker.web.forms import DayField
+from wsgi import create_app
 
 REFUSED_TEXT = "tekens die niet gebruikt kunnen worden"  # the Dutch page's message
 

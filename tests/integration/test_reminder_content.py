@@ -14,7 +14,6 @@ import pytest
 from flask import Flask
 from sqlmodel import select
 
-from reminders.models import OutboxStatus
 from reminders.periods import ReminderKind
 from tests.dutch import dutch
 from tests.reminder_support import (
@@ -33,6 +32,7 @@ from tracker.clock import FixedClock
 from tracker.domain.message import from_stored
 from tracker.ids import activity_id_for
 from tracker.models import Activity, ActivityWorkgroup, Network, Workgroup
+from tracker.reminder_models import OutboxStatus
 
 QUARTERLY, DUE_SOON, DIGEST = ReminderKind.QUARTERLY, ReminderKind.DUE_SOON, ReminderKind.DIGEST
 APP_URL = "http://127.0.0.1:5000"

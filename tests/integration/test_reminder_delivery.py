@@ -12,7 +12,6 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from reminders.models import OutboxStatus
 from reminders.periods import Period, ReminderKind, Run
 from reminders.service import reminders_of
 from tests.dutch import dutch
@@ -28,6 +27,7 @@ from tests.support import World, build_world, login
 from tracker.clock import FixedClock
 from tracker.domain.message import from_stored
 from tracker.ids import activity_id_for
+from tracker.reminder_models import OutboxStatus
 
 OVERLEG = activity_id_for("testnet-2021", "Algemeen bestuursoverleg")
 Q4 = Run(ReminderKind.QUARTERLY, Period(2021, 4))

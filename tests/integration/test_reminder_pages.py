@@ -6,10 +6,10 @@ import pytest
 from flask import Flask
 
 from config import TestConfig
-from reminders.models import ReminderPreference
 from reminders.tokens import unsubscribe_token
 from tests.reminder_support import choose, db_of
 from tests.support import World, build_world, csrf_token, login
+from tracker.reminder_models import ReminderPreference
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from reminders.scheduler import ScheduleTrigger, build_scheduler
 from tests.reminder_support import outbox_rows, use_smtp
 from tests.smtp_server import SmtpServer, smtp_server
 from tests.support import World, build_world
-from tracker.app import create_app
 from tracker.clock import FixedClock
+from wsgi import create_app
 
 AMS = ZoneInfo("Europe/Amsterdam")
 WAIT_SECONDS = 30

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from events.schema import events_table
-from reminders.models import OutboxMessage, OutboxStatus, ReminderPreference
 from tracker.clock import as_utc
 from tracker.models import (
     ApiToken,
@@ -29,6 +28,7 @@ from tracker.models import (
     Workgroup,
     WorkgroupMember,
 )
+from tracker.reminder_models import OutboxMessage, OutboxStatus, ReminderPreference
 from tracker.security import audit
 from tracker.security.audit import AuditKind
 from tracker.security.models import AuditEntry, PasswordResetToken

@@ -35,6 +35,7 @@ from tracker.domain.access import Principal
 from tracker.extensions import login_manager
 from tracker.handlers import accounts as handlers
 from tracker.handlers.accounts import SignIn
+from tracker.mail import DeliveryFailure
 from tracker.models import User
 from tracker.queries import principal_for, user_by_token
 from tracker.security import password_reset, throttle
@@ -297,24 +298,24 @@ def forgot_password() -> ResponseReturnValue:
 
 def _send_reset_link(email: str) -> None:
     """Store a token and mail the link to the account's stored address (if there is one)."""
-    from reminders.mailer import DeliveryFailure
-
     tools = services()
     minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
     found = handlers.request_password_reset(
         tools.db.unit_of_work(), email, client_address(), tools.clock, timedelta(minutes=minutes)
     )
-    if found is None:
+    if found is None or tools.send_mail is None:
         return
-    reminders = current_app.extensions["reminders"]
     link = current_app.config["APP_URL"].rstrip("/") + url_for(
         "auth.reset_password", token=found.token
     )
     message = password_reset.reset_message(
-        found, sender=reminders.mail.sender, link=link, minutes=minutes
+        found,
+        sender=current_app.config.get("MAIL_FROM") or "jaarplan@localhost",
+        link=link,
+        minutes=minutes,
     )
     try:
-        reminders.mailer.send(message)
+        tools.send_mail(message)
     except DeliveryFailure as failure:  # logged without the address or the link
         current_app.logger.warning(
             "password-reset mail for person %s not delivered: %s",

@@ -1,5 +1,8 @@
 """Stored rows of the reminders: the outbox, the runs made, and each person's choices.
 
+They belong to the tracker's schema (the reminders package, a layer above the tracker,
+works on them; erasing a person reaches them too).
+
 The outbox is what makes reminders happen exactly once: a job writes one row per
 (recipient, kind, period) under a unique constraint, and a run is recorded under
 UNIQUE(kind, period) in the same transaction, so a second scheduler process or a restart
