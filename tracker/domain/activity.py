@@ -16,13 +16,16 @@ from tracker.domain.events import (
     ActivityCarriedOver,
     ActivityNoteAdded,
     ActivityPlanned,
+    ActivityReopened,
     ActivityStatusChanged,
+    ActivityWithdrawn,
     DomainEvent,
     Recorded,
     ReminderSent,
     TargetProgressRecorded,
 )
 from tracker.domain.status import (
+    REOPENABLE,
     Status,
     StatusError,
     TransitionRefused,
@@ -83,7 +86,7 @@ def evolve(activity: Activity | None, recorded: Recorded) -> Activity | None:
 
 def _note_of(event: DomainEvent) -> str:
     """The words an update came with (a note, or a carry-over's reason)."""
-    if isinstance(event, ActivityCarriedOver):
+    if isinstance(event, ActivityCarriedOver | ActivityWithdrawn | ActivityReopened):
         return event.reason
     if isinstance(event, ActivityStatusChanged | ActivityNoteAdded | TargetProgressRecorded):
         return event.note
@@ -143,6 +146,11 @@ class Activity:
         elif isinstance(event, ActivityCarriedIn):
             self.carried_from = event.carried_from
             self.carry_reason = event.reason
+        elif isinstance(event, ActivityWithdrawn):
+            self.status = Status.VERVALLEN
+        elif isinstance(event, ActivityReopened):
+            self.status = Status(event.to_status)
+            self.finished_at = None
         elif isinstance(event, TargetProgressRecorded):
             self.target_values = {**self.target_values, event.indicator_id: event.value}
         if event.is_update:
@@ -239,3 +247,35 @@ class Activity:
         if self.carried_from is not None:
             return []
         return [ActivityCarriedIn(self.activity_id, carried_from, reason.strip())]
+
+    def decide_withdrawal(self, reason: str) -> list[DomainEvent]:
+        """Return the event taking this activity out of the plan (vervallen), or raise.
+
+        Any status but vervallen and doorgeschoven (carried work goes on in the next plan);
+        a reason is required: the board reads why an activity left the plan.
+        """
+        reason = _reason(reason, self.status, Status.VERVALLEN)
+        if self.status in (Status.VERVALLEN, Status.DOORGESCHOVEN):
+            raise TransitionRefused(self.status, Status.VERVALLEN, "closed")
+        return [ActivityWithdrawn(self.activity_id, self.status.value, reason)]
+
+    def decide_reopening(self, requested: str, reason: str) -> list[DomainEvent]:
+        """Return the event opening a closed activity again in the open status `requested`
+        (afgerond, gestopt and vervallen can be reopened), or raise."""
+        target = parse_status(requested)
+        reason = _reason(reason, self.status, target)
+        if self.status not in REOPENABLE:
+            raise TransitionRefused(self.status, target, "not_reopenable")
+        if not target.is_open:
+            raise TransitionRefused(self.status, target, "reopen_to_open")
+        return [ActivityReopened(self.activity_id, self.status.value, target.value, reason)]
+
+
+def _reason(reason: str, current: Status, requested: Status) -> str:
+    """A coordinator's reason for a withdrawal or reopening: required, at most a note long."""
+    reason = reason.strip()
+    if not reason:
+        raise TransitionRefused(current, requested, "reason_required_change")
+    if len(reason) > MAX_NOTE_LENGTH:
+        raise NoteTooLong(f"reason longer than {MAX_NOTE_LENGTH} characters")
+    return reason

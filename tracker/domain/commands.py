@@ -201,3 +201,86 @@ class ErasePerson:
 class CreateApiToken:
     actor: Principal
     user_id: int
+
+
+@dataclass(frozen=True)
+class AmendActivity:
+    """Change what the plan says about an activity (coordinators of its network, admins).
+
+    A field left None stays as it is. `expected_version` as for a status change: an
+    activity changed since the person looked at it is not overwritten.
+    """
+
+    actor: Principal
+    activity_id: str
+    title: str | None = None
+    theme: str | None = None
+    objectives: str | None = None
+    actions: str | None = None
+    wie: str | None = None
+    wanneer: str | None = None
+    workgroup_ids: tuple[int, ...] | None = None
+    position: int | None = None
+    reason: str = ""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class AddActivity:
+    """Add an activity to a running plan, under a theme (a new theme is made)."""
+
+    actor: Principal
+    plan_id: int
+    title: str
+    theme: str
+    objectives: str = ""
+    actions: str = ""
+    wie: str = ""
+    wanneer: str = ""
+    workgroup_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class WithdrawActivity:
+    """Take an activity out of the plan (vervallen), with the reason."""
+
+    actor: Principal
+    activity_id: str
+    reason: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ReopenActivity:
+    """Open a closed activity (afgerond, gestopt, vervallen) again, in an open status."""
+
+    actor: Principal
+    activity_id: str
+    reason: str
+    status: str = "lopend"
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RenameTheme:
+    """Rename a theme of a plan (each of its activities records the amendment)."""
+
+    actor: Principal
+    plan_id: int
+    theme: str
+    new_name: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    """Make the network's plan of a year in the app: empty (with its themes) or with the
+    structure of an earlier plan of the network (`copy_from`), without its statuses."""
+
+    actor: Principal
+    network_id: int
+    year: int
+    title: str
+    motto: str = ""
+    themes: tuple[str, ...] = ()
+    copy_from: int | None = None

@@ -101,6 +101,54 @@ class ActivityCarriedIn(DomainEvent):
     reason: str
 
 
+# What a coordinator can change about an activity, in the order a history line names them.
+# `workgroups` holds workgroup ids, `theme` the theme's name, `position` the order in the plan.
+AMENDABLE_FIELDS = (
+    "title",
+    "theme",
+    "objectives",
+    "actions",
+    "wie",
+    "wanneer",
+    "workgroups",
+    "position",
+)
+
+
+@dataclass(frozen=True)
+class ActivityAmended(DomainEvent):
+    """A coordinator changed what the plan says about an activity.
+
+    `changes` maps each changed field (AMENDABLE_FIELDS) to [old, new], so a report of an
+    earlier moment can show the plan as it was by undoing the later amendments.
+    """
+
+    changes: dict[str, list[Any]]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ActivityWithdrawn(DomainEvent):
+    """The activity was taken out of the plan (vervallen: a duplicate, cancelled by the board).
+
+    Unlike "gestopt" (work started and stopped) it leaves the counts of reports from then on.
+    """
+
+    from_status: str
+    reason: str
+    is_update: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class ActivityReopened(DomainEvent):
+    """A closed activity (afgerond, gestopt, vervallen) was opened again, with the reason."""
+
+    from_status: str
+    to_status: str
+    reason: str
+    is_update: ClassVar[bool] = True
+
+
 @dataclass(frozen=True)
 class ReminderSent(DomainEvent):
     """A reminder listing this activity was delivered (kind and quarter, e.g. "2021Q2").
@@ -124,6 +172,9 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         TargetProgressRecorded,
         ActivityCarriedOver,
         ActivityCarriedIn,
+        ActivityAmended,
+        ActivityWithdrawn,
+        ActivityReopened,
         ReminderSent,
     )
 }

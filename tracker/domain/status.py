@@ -1,7 +1,9 @@
 """The status lifecycle of an activity in a jaarplan.
 
 gepland → lopend ⇄ vertraagd → afgerond, and any open status → gestopt (with a reason).
-`doorgeschoven` (carried over into the next year's plan) is reached only by carry-over.
+`doorgeschoven` (carried over into the next year's plan) is reached only by carry-over, and
+`vervallen` (taken out of the plan) only by a coordinator's withdrawal; a coordinator can
+reopen afgerond, gestopt and vervallen activities.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ class Status(StrEnum):
     AFGEROND = "afgerond"
     GESTOPT = "gestopt"
     DOORGESCHOVEN = "doorgeschoven"
+    VERVALLEN = "vervallen"
 
     @property
     def is_open(self) -> bool:
@@ -26,6 +29,8 @@ class Status(StrEnum):
 
 
 OPEN_STATUSES = frozenset({Status.GEPLAND, Status.LOPEND, Status.VERTRAAGD})
+# Closed statuses a coordinator can reopen (carried-over work goes on in the next plan).
+REOPENABLE = frozenset({Status.AFGEROND, Status.GESTOPT, Status.VERVALLEN})
 
 # Transitions a person may make with a status update. Planned work that has not started on
 # time may be marked delayed directly: that is how the networks report it to their board.
@@ -36,6 +41,7 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.AFGEROND: frozenset(),
     Status.GESTOPT: frozenset(),
     Status.DOORGESCHOVEN: frozenset(),
+    Status.VERVALLEN: frozenset(),
 }
 
 # Statuses a person can choose in an update form (doorgeschoven is set by carry-over only).
@@ -46,6 +52,13 @@ SELECTABLE_STATUSES: tuple[Status, ...] = (
     Status.AFGEROND,
     Status.GESTOPT,
 )
+
+
+def allowed_targets(current: Status) -> tuple[Status, ...]:
+    """The statuses an update form may offer from `current` (itself first, for a note)."""
+    if not current.is_open:
+        return ()
+    return (current,) + tuple(s for s in SELECTABLE_STATUSES if s in ALLOWED_TRANSITIONS[current])
 
 
 def parse_status(value: str) -> Status:
@@ -88,6 +101,8 @@ def check_transition(current: Status, requested: Status, note: str) -> None:
     """
     if requested is Status.DOORGESCHOVEN:
         raise TransitionRefused(current, requested, "carry_over_only")
+    if requested is Status.VERVALLEN:
+        raise TransitionRefused(current, requested, "withdraw_only")
     if not current.is_open:
         raise TransitionRefused(current, requested, "closed")
     if requested is current:

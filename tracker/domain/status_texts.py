@@ -19,6 +19,7 @@ STATUS_LABELS: dict[str, Message] = {
     Status.AFGEROND: Message("Done"),
     Status.GESTOPT: Message("Stopped"),
     Status.DOORGESCHOVEN: Message("Carried over"),
+    Status.VERVALLEN: Message("Withdrawn"),
 }
 
 REFUSALS: dict[str, Message] = {
@@ -42,6 +43,22 @@ REFUSALS: dict[str, Message] = {
     ),
     "unknown_target": Message("This activity has no such target."),
     "invalid_value": Message("The value must be a number from 0 up to a billion."),
+    "withdraw_only": Message(
+        "Taking an activity out of the plan is done by the coordinators, with a reason."
+    ),
+    "reason_required_change": Message("Give a reason for this change."),
+    "not_reopenable": Message("Only a done, stopped or withdrawn activity can be reopened."),
+    "reopen_to_open": Message("Reopen to planned, in progress or delayed."),
+    "nothing_changed": Message("Nothing was changed: there is nothing to save."),
+    "title_required": Message("Give a title."),
+    "theme_required": Message("Give a theme."),
+    "too_long": Message("This text is too long."),
+    "invalid_position": Message("The order must be 0 or more."),
+    "unknown_workgroup": Message("Choose workgroups of this network."),
+    "title_taken": Message("This plan already has an activity with this title."),
+    "theme_exists": Message("This plan already has a theme with this name."),
+    "plan_exists": Message("This network already has a plan for that year."),
+    "invalid_year": Message("Give a year from 2000 to 2100."),
 }
 
 

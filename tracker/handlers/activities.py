@@ -47,7 +47,7 @@ class StatusChangeResult:
     events: Sequence[RecordedEvent]
 
 
-def _append(
+def append_decided(
     uow: UnitOfWork,
     activity: Activity | None,
     new: Sequence[domain_events.DomainEvent],
@@ -135,7 +135,7 @@ def change_activity_status(
     person looked at it (no lost updates; reminders delivered since do not count, see
     `Activity.is_stale`); without one, it applies to the current version.
     """
-    return _decide(
+    return apply_decision(
         uow,
         command.activity_id,
         command.expected_version,
@@ -161,19 +161,23 @@ def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> S
             [i for i in indicator_ids if i is not None],
         )
 
-    return _decide(uow, command.activity_id, command.expected_version, command.actor, clock, decide)
+    return apply_decision(
+        uow, command.activity_id, command.expected_version, command.actor, clock, decide
+    )
 
 
-def _decide(
+def apply_decision(
     uow: UnitOfWork,
     activity_id: str,
     expected_version: int | None,
     actor: Principal,
     clock: Clock,
     decide: Callable[[Activity], list[domain_events.DomainEvent]],
+    coordinators_only: bool = False,
 ) -> StatusChangeResult:
-    """Check the person's rights, load the activity, refuse a stale decision, let the
-    aggregate decide, append, commit.
+    """Check the person's rights (the activity's workgroups, or with `coordinators_only` the
+    network's coordinators), load the activity, refuse a stale decision, let the aggregate
+    decide, append, commit.
 
     With an `expected_version` the change is refused when the activity moved on since the
     person looked at it (reminders delivered since do not count: `Activity.is_stale`).
@@ -184,13 +188,22 @@ def _decide(
         if found is None or not actor.can_view_network(found[1]):
             raise UnknownActivity(activity_id)
         activity, network_id, workgroup_ids = found
-        actor.require_update(network_id, workgroup_ids)
-        expected = activity.version if expected_version is None else expected_version
-        if activity.is_stale(expected):
-            raise ConcurrencyError(activity_id, expected, activity.version)
-        activity, recorded = _append(uow, activity, decide(activity), actor.user_id, clock)
+        if coordinators_only:
+            actor.require_coordinator(network_id)
+        else:
+            actor.require_update(network_id, workgroup_ids)
+        check_fresh(activity, expected_version)
+        activity, recorded = append_decided(uow, activity, decide(activity), actor.user_id, clock)
         uow.commit()
     return StatusChangeResult(activity.status.value, activity.version, recorded)
+
+
+def check_fresh(activity: Activity, expected_version: int | None) -> None:
+    """Raise ConcurrencyError when the activity moved on since the person saw
+    `expected_version` (None: no check)."""
+    expected = activity.version if expected_version is None else expected_version
+    if activity.is_stale(expected):
+        raise ConcurrencyError(activity.activity_id, expected, activity.version)
 
 
 @handler
@@ -210,7 +223,7 @@ def record_reminder_sent(uow: UnitOfWork, command: RecordReminderSent, clock: Cl
             workgroup_id=command.workgroup_id,
             user_id=command.user_id,
         )
-        _append(uow, activity, new, None, clock)
+        append_decided(uow, activity, new, None, clock)
         recorded += 1
     return recorded
 
@@ -228,7 +241,7 @@ def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:
     if plan is None:
         raise ValueError(f"no plan {command.plan_id}")
     content = command.content
-    theme = _theme(uow, command.plan_id, content.theme)
+    theme = theme_named(uow, command.plan_id, content.theme)
     timing = parse_timing(content.wanneer, plan.year)
     uow.session.add(
         ActivityRecord(
@@ -281,11 +294,12 @@ def plan_activity(uow: UnitOfWork, command: PlanActivity, clock: Clock) -> bool:
         carried_from=command.carried_from,
         carry_over_reason=command.carry_over_reason,
     )
-    _append(uow, None, [planned], command.actor_id, clock)
+    append_decided(uow, None, [planned], command.actor_id, clock)
     return True
 
 
-def _theme(uow: UnitOfWork, plan_id: int, name: str) -> Theme:
+def theme_named(uow: UnitOfWork, plan_id: int, name: str) -> Theme:
+    """The plan's theme of that name, made (last in order) when it has none."""
     theme = uow.session.exec(
         select(Theme).where(Theme.plan_id == plan_id, Theme.name == name)
     ).first()
@@ -350,6 +364,8 @@ def carry_activity(
     )
     if not created:
         existing = load_activity(uow, target_id)
-        _append(uow, existing, existing.decide_carried_in(activity_id, reason), actor_id, clock)
-    _append(uow, activity, new, actor_id, clock)
+        append_decided(
+            uow, existing, existing.decide_carried_in(activity_id, reason), actor_id, clock
+        )
+    append_decided(uow, activity, new, actor_id, clock)
     return CarriedOver(activity_id, target_id, content.title, created, False)

@@ -1,0 +1,373 @@
+"""Changing the plan during the year (coordinators of the network, admins): amend, add,
+withdraw and reopen activities, rename a theme, make a plan in the app.
+
+Every change is an event in the activity's stream (ActivityAmended with old → new per field,
+ActivityWithdrawn, ActivityReopened, ActivityPlanned); the plan's rows (activity, theme,
+activity_workgroup) are its current state, updated in the same transaction. Reports of an
+earlier moment undo the later amendments (tracker.domain.plan_changes.Content.as_of).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+
+from tracker.clock import Clock
+from tracker.database import UnitOfWork
+from tracker.domain.access import NotFound, Principal
+from tracker.domain.commands import (
+    AddActivity,
+    AmendActivity,
+    CreatePlan,
+    PlanActivity,
+    RenameTheme,
+    ReopenActivity,
+    WithdrawActivity,
+)
+from tracker.domain.plan import PlannedActivity
+from tracker.domain.plan_changes import (
+    Content,
+    PlanChangeRefused,
+    checked,
+    checked_plan_title,
+    checked_theme_name,
+    decide_amendment,
+)
+from tracker.domain.status import Status
+from tracker.domain.timing import parse_timing
+from tracker.handlers.activities import (
+    StatusChangeResult,
+    UnknownActivity,
+    activity_with_access,
+    append_decided,
+    apply_decision,
+    check_fresh,
+    plan_activity,
+    theme_named,
+)
+from tracker.handlers.marker import handler
+from tracker.handlers.plans import plan_of_year
+from tracker.ids import activity_id_for
+from tracker.importing.stored import planned_contents
+from tracker.models import Activity as ActivityRecord
+from tracker.models import ActivityWorkgroup, Network, Plan, Theme, Workgroup
+from tracker.projections import ActivityState
+from tracker.queries import plan_for_year
+
+FIRST_PLAN_YEAR = 2000
+LAST_PLAN_YEAR = 2100
+
+
+@dataclass(frozen=True)
+class AmendResult:
+    version: int
+    changed: tuple[str, ...]  # the fields that changed
+    timing_kind: str  # how the (new) wanneer was read; "unreadable" is flagged to the person
+
+
+@handler
+def amend_activity(uow: UnitOfWork, command: AmendActivity, clock: Clock) -> AmendResult:
+    """Change what the plan says about an activity; raises UnknownActivity (also for one
+    the person may not see), Forbidden, PlanChangeRefused or ConcurrencyError."""
+    with uow:
+        uow.events.lock_for_append()
+        found = activity_with_access(uow, command.activity_id)
+        if found is None or not command.actor.can_view_network(found[1]):
+            raise UnknownActivity(command.activity_id)
+        activity, network_id, _ = found
+        command.actor.require_coordinator(network_id)
+        check_fresh(activity, command.expected_version)
+        record, current = _content(uow, command.activity_id)
+        edits = {
+            "title": command.title,
+            "theme": command.theme,
+            "objectives": command.objectives,
+            "actions": command.actions,
+            "wie": command.wie,
+            "wanneer": command.wanneer,
+            "workgroups": command.workgroup_ids,
+            "position": command.position,
+        }
+        requested = current.changed({k: v for k, v in edits.items() if v is not None})
+        new = decide_amendment(
+            command.activity_id,
+            current,
+            requested,
+            command.reason,
+            _network_workgroups(uow, network_id),
+        )
+        changes = new[0].changes  # type: ignore[attr-defined]
+        amended = current.changed({name: pair[1] for name, pair in changes.items()})
+        _write_content(uow, record, amended)
+        activity, _ = append_decided(uow, activity, new, command.actor.user_id, clock)
+        uow.commit()
+        return AmendResult(activity.version, tuple(changes), record.timing_kind)
+
+
+@handler
+def withdraw_activity(
+    uow: UnitOfWork, command: WithdrawActivity, clock: Clock
+) -> StatusChangeResult:
+    """Take an activity out of the plan (vervallen); coordinators and admins."""
+    return apply_decision(
+        uow,
+        command.activity_id,
+        command.expected_version,
+        command.actor,
+        clock,
+        lambda activity: activity.decide_withdrawal(command.reason),
+        coordinators_only=True,
+    )
+
+
+@handler
+def reopen_activity(uow: UnitOfWork, command: ReopenActivity, clock: Clock) -> StatusChangeResult:
+    """Open a closed activity again; coordinators and admins."""
+    return apply_decision(
+        uow,
+        command.activity_id,
+        command.expected_version,
+        command.actor,
+        clock,
+        lambda activity: activity.decide_reopening(command.status, command.reason),
+        coordinators_only=True,
+    )
+
+
+@handler
+def add_activity(uow: UnitOfWork, command: AddActivity, clock: Clock) -> str:
+    """Add an activity to a running plan (a new theme is made); returns its id. Raises
+    NotFound, Forbidden or PlanChangeRefused (a title the plan already has, bad input)."""
+    with uow:
+        uow.events.lock_for_append()
+        plan = _coordinated_plan(uow, command.actor, command.plan_id)
+        content = checked(
+            Content(
+                command.title,
+                command.theme,
+                command.objectives,
+                command.actions,
+                command.wie,
+                command.wanneer,
+                command.workgroup_ids,
+            )
+        )
+        names = _workgroup_names(uow, plan.network_id, content.workgroups)
+        taken = uow.session.exec(
+            select(ActivityRecord.id).where(
+                ActivityRecord.plan_id == plan.id, ActivityRecord.title == content.title
+            )
+        ).first()
+        if taken is not None:
+            raise PlanChangeRefused("title_taken", "title")
+        activity_id = activity_id_for(plan.slug, content.title)
+        if uow.events.current_version(activity_id) > 0:  # the title an amended one had
+            activity_id = activity_id_for(plan.slug, f"{content.title}\n{clock.now().isoformat()}")
+        planned = PlannedActivity(
+            title=content.title,
+            theme=content.theme,
+            objectives=content.objectives,
+            actions=content.actions,
+            wie=content.wie,
+            wanneer=content.wanneer,
+            workgroups=names,
+        )
+        assert plan.id is not None
+        plan_activity(
+            uow, PlanActivity(activity_id, plan.id, planned, command.actor.user_id), clock
+        )
+        uow.commit()
+    return activity_id
+
+
+@handler
+def rename_theme(uow: UnitOfWork, command: RenameTheme, clock: Clock) -> int:
+    """Rename a theme of a plan: each of its activities records the amendment; returns how
+    many. Raises NotFound (also for an unknown theme), Forbidden or PlanChangeRefused."""
+    with uow:
+        uow.events.lock_for_append()
+        plan = _coordinated_plan(uow, command.actor, command.plan_id)
+        new_name = checked_theme_name(command.new_name)
+        theme = uow.session.exec(
+            select(Theme).where(Theme.plan_id == plan.id, Theme.name == command.theme)
+        ).first()
+        if theme is None:
+            raise NotFound(command.theme)
+        if new_name == theme.name:
+            raise PlanChangeRefused("nothing_changed", "theme")
+        clash = uow.session.exec(
+            select(Theme.id).where(Theme.plan_id == plan.id, Theme.name == new_name)
+        ).first()
+        if clash is not None:
+            raise PlanChangeRefused("theme_exists", "theme")
+        ids = uow.session.exec(
+            select(ActivityRecord.id)
+            .where(ActivityRecord.theme_id == theme.id)
+            .order_by(col(ActivityRecord.position))
+        ).all()
+        for activity_id in ids:
+            found = activity_with_access(uow, activity_id)
+            assert found is not None
+            _, current = _content(uow, activity_id)
+            new = decide_amendment(
+                activity_id,
+                current,
+                current.changed({"theme": new_name}),
+                command.reason,
+                current.workgroups,
+            )
+            append_decided(uow, found[0], new, command.actor.user_id, clock)
+        theme.name = new_name
+        uow.session.add(theme)
+        uow.commit()
+    return len(ids)
+
+
+@handler
+def create_plan(uow: UnitOfWork, command: CreatePlan, clock: Clock) -> Plan:
+    """Make the network's plan of a year: empty with its themes, or with the activities of
+    an earlier plan of the network (`copy_from`), each new and planned (gepland), without
+    the earlier statuses. Raises NotFound, Forbidden or PlanChangeRefused."""
+    command.actor.require_coordinator(command.network_id)
+    title = checked_plan_title(command.title)
+    if not FIRST_PLAN_YEAR <= command.year <= LAST_PLAN_YEAR:
+        raise PlanChangeRefused("invalid_year", "year")
+    if len(command.motto) > 200:
+        raise PlanChangeRefused("too_long", "motto")
+    themes = list(dict.fromkeys(checked_theme_name(name) for name in command.themes))
+    with uow:
+        uow.events.lock_for_append()
+        network = uow.session.get(Network, command.network_id)
+        if network is None:
+            raise NotFound(command.network_id)
+        if plan_for_year(uow.session, command.network_id, command.year) is not None:
+            raise PlanChangeRefused("plan_exists", "year")
+        source = None
+        if command.copy_from is not None:
+            source = uow.session.get(Plan, command.copy_from)
+            if source is None or source.network_id != network.id:
+                raise NotFound(command.copy_from)
+        plan = plan_of_year(
+            uow.session, network, command.year, title=title, motto=command.motto.strip()
+        )
+        assert plan.id is not None
+        for name in themes:
+            theme_named(uow, plan.id, name)
+        if source is not None:
+            _copy_activities(uow, source, plan, command.actor, clock)
+        uow.commit()
+        uow.session.refresh(plan)
+    return plan
+
+
+def _copy_activities(
+    uow: UnitOfWork, source: Plan, plan: Plan, actor: Principal, clock: Clock
+) -> None:
+    """Plan each activity of `source` (but the withdrawn ones) again in `plan`."""
+    rows = uow.session.exec(
+        select(ActivityRecord, Theme)
+        .join(Theme, col(Theme.id) == ActivityRecord.theme_id)
+        .join(ActivityState, col(ActivityState.activity_id) == ActivityRecord.id)
+        .where(ActivityRecord.plan_id == source.id)
+        .where(ActivityState.status != Status.VERVALLEN.value)
+        .order_by(col(Theme.position), col(ActivityRecord.position))
+    ).all()
+    assert plan.id is not None
+    for content in planned_contents(uow.session, rows):
+        copied = PlannedActivity(
+            title=content.title,
+            theme=content.theme,
+            objectives=content.objectives,
+            actions=content.actions,
+            wie=content.wie,
+            wanneer=content.wanneer,
+            workgroups=content.workgroups,
+            source=f"{source.slug} › {content.title}",
+            parties=content.parties,
+            targets=content.targets,
+        )
+        activity_id = activity_id_for(plan.slug, content.title)
+        plan_activity(uow, PlanActivity(activity_id, plan.id, copied, actor.user_id), clock)
+
+
+def _coordinated_plan(uow: UnitOfWork, actor: Principal, plan_id: int) -> Plan:
+    """The plan, when the person coordinates its network (NotFound for an outsider)."""
+    plan = uow.session.get(Plan, plan_id)
+    if plan is None or not actor.can_view_network(plan.network_id):
+        raise NotFound(plan_id)
+    actor.require_coordinator(plan.network_id)
+    return plan
+
+
+def _content(uow: UnitOfWork, activity_id: str) -> tuple[ActivityRecord, Content]:
+    """The activity's row and what it says now."""
+    record = uow.session.get(ActivityRecord, activity_id)
+    if record is None:
+        raise UnknownActivity(activity_id)
+    theme = uow.session.get(Theme, record.theme_id)
+    assert theme is not None
+    workgroups = uow.session.exec(
+        select(ActivityWorkgroup.workgroup_id)
+        .where(ActivityWorkgroup.activity_id == activity_id)
+        .order_by(col(ActivityWorkgroup.position))
+    ).all()
+    content = Content(
+        title=record.title,
+        theme=theme.name,
+        objectives=record.objectives,
+        actions=record.actions,
+        wie=record.wie,
+        wanneer=record.wanneer,
+        workgroups=tuple(workgroups),
+        position=record.position,
+    )
+    return record, content
+
+
+def _write_content(uow: UnitOfWork, record: ActivityRecord, content: Content) -> None:
+    """The activity's rows saying `content` (wanneer read again by the timing parser)."""
+    plan = uow.session.get(Plan, record.plan_id)
+    assert plan is not None
+    timing = parse_timing(content.wanneer, plan.year)
+    record.title = content.title
+    record.objectives = content.objectives
+    record.actions = content.actions
+    record.wie = content.wie
+    record.wanneer = content.wanneer
+    record.timing_kind = timing.kind.value
+    record.period_start = timing.start
+    record.period_end = timing.end
+    record.position = content.position
+    record.theme_id = theme_named(uow, record.plan_id, content.theme).id  # type: ignore[assignment]
+    uow.session.add(record)
+    links = uow.session.exec(
+        select(ActivityWorkgroup).where(ActivityWorkgroup.activity_id == record.id)
+    ).all()
+    for link in links:
+        uow.session.delete(link)
+    uow.session.flush()
+    for position, workgroup_id in enumerate(content.workgroups):
+        uow.session.add(
+            ActivityWorkgroup(activity_id=record.id, workgroup_id=workgroup_id, position=position)
+        )
+    uow.session.flush()
+
+
+def _network_workgroups(uow: UnitOfWork, network_id: int) -> list[int]:
+    ids = uow.session.exec(select(Workgroup.id).where(Workgroup.network_id == network_id)).all()
+    return [i for i in ids if i is not None]
+
+
+def _workgroup_names(uow: UnitOfWork, network_id: int, ids: tuple[int, ...]) -> tuple[str, ...]:
+    """The names of the network's workgroups `ids`, in order; PlanChangeRefused for others."""
+    names = dict(
+        uow.session.exec(
+            select(Workgroup.id, Workgroup.name).where(
+                Workgroup.network_id == network_id, col(Workgroup.id).in_(ids)
+            )
+        ).all()
+    )
+    if set(ids) - set(names):
+        raise PlanChangeRefused("unknown_workgroup", "workgroups")
+    return tuple(names[i] for i in ids)
