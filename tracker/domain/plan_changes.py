@@ -89,8 +89,6 @@ def checked(content: Content) -> Content:
     for name, limit in limits.items():
         if len(getattr(content, name)) > limit:
             raise PlanChangeRefused("too_long", name)
-    if content.position < 0:
-        raise PlanChangeRefused("invalid_position", "position")
     return content
 
 

@@ -53,7 +53,6 @@ REFUSALS: dict[str, Message] = {
     "title_required": Message("Give a title."),
     "theme_required": Message("Give a theme."),
     "too_long": Message("This text is too long."),
-    "invalid_position": Message("The order must be 0 or more."),
     "unknown_workgroup": Message("Choose workgroups of this network."),
     "title_taken": Message("This plan already has an activity with this title."),
     "theme_exists": Message("This plan already has a theme with this name."),

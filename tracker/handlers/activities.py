@@ -315,7 +315,7 @@ def _next_position(uow: UnitOfWork, plan_id: int) -> int:
     highest = uow.session.exec(
         select(func.max(ActivityRecord.position)).where(ActivityRecord.plan_id == plan_id)
     ).one()
-    return -1 if highest is None else highest + 1
+    return 0 if highest is None else highest + 1
 
 
 @dataclass(frozen=True)

@@ -224,8 +224,15 @@ def rename_theme(uow: UnitOfWork, command: RenameTheme, clock: Clock) -> int:
     return len(ids)
 
 
+@dataclass(frozen=True)
+class PlanMade:
+    id: int
+    slug: str
+    title: str
+
+
 @handler
-def create_plan(uow: UnitOfWork, command: CreatePlan, clock: Clock) -> Plan:
+def create_plan(uow: UnitOfWork, command: CreatePlan, clock: Clock) -> PlanMade:
     """Make the network's plan of a year: empty with its themes, or with the activities of
     an earlier plan of the network (`copy_from`), each new and planned (gepland), without
     the earlier statuses. Raises NotFound, Forbidden or PlanChangeRefused."""
@@ -256,9 +263,9 @@ def create_plan(uow: UnitOfWork, command: CreatePlan, clock: Clock) -> Plan:
             theme_named(uow, plan.id, name)
         if source is not None:
             _copy_activities(uow, source, plan, command.actor, clock)
+        made = PlanMade(plan.id, plan.slug, plan.title)
         uow.commit()
-        uow.session.refresh(plan)
-    return plan
+    return made
 
 
 def _copy_activities(

@@ -64,11 +64,14 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
             workgroups=tuple(groups.get(activity.id, ())),
             targets=tuple(targets.get(activity.id, ())),
             carried_from_year=activity.carried_from_year,
+            position=activity.position,
         )
         for activity, theme in rows
     ]
+    # Every event, also those after `moment`: the amendments made since are undone to show
+    # the plan as it was then (build_report ignores the rest of what came later).
     events: dict[str, list[Recorded]] = {}
-    stored = EventStore(session.connection()).read_streams(ids, until=moment)
+    stored = EventStore(session.connection()).read_streams(ids)
     for recorded in domain_events(stored):
         events.setdefault(recorded.event.activity_id, []).append(recorded)
     lines, shares = stored_budget(session, plan.id or 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -18,10 +18,13 @@ from enum import StrEnum
 from tracker.clock import AMSTERDAM
 from tracker.domain.activity import Activity
 from tracker.domain.events import (
+    ActivityAmended,
     ActivityCarriedOver,
     ActivityNoteAdded,
     ActivityPlanned,
+    ActivityReopened,
     ActivityStatusChanged,
+    ActivityWithdrawn,
     Recorded,
     ReminderSent,
     TargetProgressRecorded,
@@ -29,7 +32,7 @@ from tracker.domain.events import (
 from tracker.domain.period import Period
 from tracker.domain.status import OPEN_STATUSES, Status
 from tracker.domain.targets import Target
-from tracker.domain.timing import Timing
+from tracker.domain.timing import Timing, parse_timing
 from tracker.reports.period import end_of_day, start_of_day
 
 STATUS_ORDER = (
@@ -50,7 +53,8 @@ class TargetFacts:
 
 @dataclass(frozen=True)
 class ActivityFacts:
-    """What the plan says about one activity (reference data, not history)."""
+    """What the plan says about one activity now (reference data, not history); a report of
+    an earlier moment undoes the amendments made since (`as_of`)."""
 
     activity_id: str
     title: str
@@ -59,6 +63,36 @@ class ActivityFacts:
     workgroups: tuple[str, ...] = ()
     targets: tuple[TargetFacts, ...] = ()
     carried_from_year: int | None = None
+    position: int = 0
+
+    def as_of(
+        self,
+        later: Sequence[ActivityAmended],
+        plan_year: int,
+        workgroup_names: Mapping[int, str],
+    ) -> ActivityFacts:
+        """What the plan said before the `later` amendments (oldest first): each changed
+        field's old value in the first of them that changed it."""
+        before: dict[str, object] = {}
+        for amendment in later:
+            for name, (old, _new) in amendment.changes.items():
+                before.setdefault(name, old)
+        if not before:
+            return self
+        facts = self
+        if "title" in before:
+            facts = replace(facts, title=str(before["title"]))
+        if "theme" in before:
+            facts = replace(facts, theme=str(before["theme"]))
+        if "wanneer" in before:
+            facts = replace(facts, timing=parse_timing(str(before["wanneer"]), plan_year))
+        if "position" in before:
+            facts = replace(facts, position=int(before["position"]))  # type: ignore[call-overload]
+        if "workgroups" in before:
+            ids = before["workgroups"]
+            assert isinstance(ids, list)
+            facts = replace(facts, workgroups=tuple(workgroup_names.get(i, "?") for i in ids))
+        return facts
 
 
 @dataclass(frozen=True)
@@ -108,6 +142,10 @@ class Change:
         if isinstance(event, ActivityCarriedOver):
             carried = Status.DOORGESCHOVEN
             return cls(title, recorded.at, None, carried, event.reason, ChangeKind.CARRIED_OVER)
+        if isinstance(event, ActivityWithdrawn | ActivityReopened):
+            to = Status.VERVALLEN if isinstance(event, ActivityWithdrawn) else event.to_status
+            status = (Status(event.from_status), Status(to))
+            return cls(title, recorded.at, *status, event.reason, ChangeKind.STATUS)
         if isinstance(event, TargetProgressRecorded):
             return cls(title, recorded.at, None, None, event.note, ChangeKind.VALUE)
         assert isinstance(event, ActivityNoteAdded)
@@ -179,6 +217,7 @@ class PlanReport:
     budget: tuple[tuple[str, Decimal], ...] = ()  # planned amount per theme
     spent: Mapping[str, Decimal] = field(default_factory=dict)  # spent per theme, to date
     budget_split: tuple[tuple[str, Decimal], ...] = ()  # the total per network
+    withdrawn: tuple[ActivityLine, ...] = ()  # vervallen by then: out of the counts
 
     @property
     def budget_total(self) -> Decimal:
@@ -240,7 +279,9 @@ def build_report(
     changes: list[Change] = []
     targets: list[TargetLine] = []
     carried_in: list[CarriedLine] = []
-    for facts in activities:
+    names = workgroup_names or {}
+    withdrawn: list[ActivityLine] = []
+    for facts in _as_of(activities, events, moment, plan_year, names):
         stream = events.get(facts.activity_id, ())
         now = Activity.fold(stream, moment)
         if now is None:
@@ -250,6 +291,15 @@ def build_report(
             r for r in stream if r.event.is_update and quarter_start <= r.at and r.at <= moment
         ]
         end = facts.timing.end
+        changes.extend(Change.of(facts.title, recorded) for recorded in recent)
+        if now.status is Status.VERVALLEN:
+            # Out of the plan: not counted, listed apart.
+            withdrawn.append(
+                ActivityLine(
+                    facts, now.status, None, now.last_update_at, now.last_note, False, bool(recent)
+                )
+            )
+            continue
         lines.append(
             ActivityLine(
                 facts=facts,
@@ -261,7 +311,6 @@ def build_report(
                 updated_this_quarter=bool(recent),
             )
         )
-        changes.extend(Change.of(facts.title, recorded) for recorded in recent)
         earlier = before.target_values if before is not None else {}
         for item in facts.targets:
             targets.append(
@@ -282,7 +331,7 @@ def build_report(
                     facts.title, origin, plan_year - origin, now.carry_reason, now.status, finished
                 )
             )
-    reminders = _reminders(activities, events, quarter_start, moment, workgroup_names or {})
+    reminders = _reminders(activities, events, quarter_start, moment, names)
     themes: dict[str, Counter[Status]] = {}
     for line in lines:
         themes.setdefault(line.facts.theme, Counter())[line.status] += 1
@@ -302,7 +351,30 @@ def build_report(
         carried_in=tuple(carried_in),
         carried_out=tuple(line for line in lines if line.status is Status.DOORGESCHOVEN),
         reminders=reminders,
+        withdrawn=tuple(withdrawn),
     )
+
+
+def _as_of(
+    activities: Sequence[ActivityFacts],
+    events: Mapping[str, Sequence[Recorded]],
+    moment: datetime,
+    plan_year: int,
+    names: Mapping[int, str],
+) -> list[ActivityFacts]:
+    """The activities as the plan said them at `moment`, in the plan's order of then: each
+    with the amendments recorded after `moment` undone, ordered by theme (in the order the
+    themes come now) and position."""
+    result = []
+    for facts in activities:
+        later = [
+            r.event
+            for r in events.get(facts.activity_id, ())
+            if r.at > moment and isinstance(r.event, ActivityAmended)
+        ]
+        result.append(facts.as_of(later, plan_year, names))
+    theme_order = {name: i for i, name in enumerate(dict.fromkeys(f.theme for f in result))}
+    return sorted(result, key=lambda f: (theme_order[f.theme], f.position))
 
 
 def _reminders(

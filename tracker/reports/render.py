@@ -135,7 +135,7 @@ def _trend(line: TargetLine) -> str:
 
 def _rows(report: PlanReport) -> list[list[object]]:
     rows: list[list[object]] = []
-    for line in report.activities:
+    for line in (*report.activities, *report.withdrawn):
         timing = line.facts.timing
         rows.append(
             [
