@@ -1,9 +1,9 @@
 """A Hypothesis state machine over the domain: plan activities, change their status (valid,
-invalid, stale), carry plans over into the next year, rebuild the read models, let time
-pass, deliver reminders, in any order. After every step the store is clean: versions run on
-without gaps in every stream, the read models equal a full replay of the log, and the
-aggregate the handlers decide on (made from its read-model row, the snapshot) equals the
-aggregate a replay of its own stream gives.
+invalid, stale), amend, withdraw and reopen them, carry plans over into the next year,
+rebuild the read models, let time pass, deliver reminders, in any order. After every step
+the store is clean: versions run on without gaps in every stream, the read models equal a
+full replay of the log, and the aggregate the handlers decide on (made from its read-model
+row, the snapshot) equals the aggregate a replay of its own stream gives.
 """
 
 from __future__ import annotations
@@ -36,10 +36,13 @@ from tracker.clock import FixedClock
 from tracker.database import Database
 from tracker.domain.access import Principal
 from tracker.domain.commands import (
+    AmendActivity,
     ChangeActivityStatus,
     PlanActivity,
     PlannedActivity,
     RecordReminderSent,
+    ReopenActivity,
+    WithdrawActivity,
 )
 from tracker.domain.status import Status, StatusError
 from tracker.handlers.activities import (
@@ -50,6 +53,7 @@ from tracker.handlers.activities import (
     record_reminder_sent,
     replay_activity,
 )
+from tracker.handlers.plan_changes import amend_activity, reopen_activity, withdraw_activity
 from tracker.ids import activity_id_for
 from tracker.models import Activity, Plan
 from tracker.planfile import read_plan_yaml
@@ -124,6 +128,35 @@ class TrackerMachine(RuleBasedStateMachine):
         try:
             change_activity_status(self.db.unit_of_work(), command, self.clock)
         except (StatusError, ConcurrencyError, UnknownActivity):
+            pass
+
+    @rule(data=st.data(), title=TEXT, wanneer=TEXT, stale=st.booleans())
+    def amend(self, data: st.DataObject, title: str, wanneer: str, stale: bool) -> None:
+        activity = data.draw(st.sampled_from(self._activities()))
+        with self.db.unit_of_work() as uow:
+            current = uow.events.current_version(activity.id)
+        command = AmendActivity(
+            PERSON, activity.id, title=title, wanneer=wanneer,
+            expected_version=current - 1 if stale else current,
+        )  # fmt: skip
+        try:
+            amend_activity(self.db.unit_of_work(), command, self.clock)
+        except (StatusError, ConcurrencyError):
+            pass
+
+    @rule(data=st.data(), reason=TEXT, reopen=st.booleans(), status=st.sampled_from(STATUSES))
+    def withdraw_or_reopen(
+        self, data: st.DataObject, reason: str, reopen: bool, status: str
+    ) -> None:
+        activity = data.draw(st.sampled_from(self._activities()))
+        try:
+            if reopen:
+                command = ReopenActivity(PERSON, activity.id, reason, status)
+                reopen_activity(self.db.unit_of_work(), command, self.clock)
+            else:
+                withdrawal = WithdrawActivity(PERSON, activity.id, reason)
+                withdraw_activity(self.db.unit_of_work(), withdrawal, self.clock)
+        except StatusError:
             pass
 
     @rule(data=st.data(), reason=TEXT, everything=st.booleans())
