@@ -18,6 +18,9 @@ from sqlmodel import col, select
 
 from events.schema import events_table
 from events.store import ConcurrencyError, EventStore
+from reminders.periods import Period as ReminderPeriod
+from reminders.periods import ReminderKind, Run
+from reminders.service import reminders_of
 from tests.support import World, build_world, person
 from tracker.clock import FixedClock
 from tracker.domain.access import OPERATOR, Forbidden, NotFound, Principal
@@ -488,3 +491,29 @@ def test_a_past_report_shows_the_plan_as_it_was_byte_for_byte(
     assert now["Bestuursoverleg"]["Thema"] == "Informeren"
     assert now["Bestuursoverleg"]["Werkgroepen"] == "Werkgroep PR & Communicatie"
     assert "Later toegevoegd" in now and "Algemeen bestuursoverleg" not in now
+
+
+def quarterly_reminders(app: Flask, world: World) -> dict[int | None, set[str]]:
+    """Per workgroup, the activities testnet's next quarterly run lists in its mail."""
+    planned = reminders_of(app).plan(Run(ReminderKind.QUARTERLY, ReminderPeriod.parse("2021Q4")))
+    found: dict[int | None, set[str]] = {}
+    for draft in planned.drafts:
+        if draft.network_id == world.network_id:
+            found.setdefault(draft.workgroup_id, set()).update(draft.activity_ids)
+    return found
+
+
+def test_the_next_reminder_run_follows_reassignments_and_skips_withdrawn_work(
+    backend_app: Flask, world: World
+) -> None:
+    app = backend_app
+    beleid = workgroup_id(app, world, "Werkgroep beleid")
+    pr = workgroup_id(app, world, "Werkgroep PR & Communicatie")
+    before = quarterly_reminders(app, world)
+    assert {key for key, ids in before.items() if world.activity_id in ids} == {beleid}
+    coordinator = who(app, world, "coordinator")
+    run(app, amend_activity, AmendActivity(coordinator, world.activity_id, workgroup_ids=(pr,)))
+    after = quarterly_reminders(app, world)
+    assert {key for key, ids in after.items() if world.activity_id in ids} == {pr}
+    run(app, withdraw_activity, WithdrawActivity(coordinator, world.activity_id, "dubbel"))
+    assert not any(world.activity_id in ids for ids in quarterly_reminders(app, world).values())
