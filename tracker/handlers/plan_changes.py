@@ -9,7 +9,7 @@ earlier moment undo the later amendments (tracker.domain.plan_changes.Content.as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import col, select
 
@@ -282,18 +282,7 @@ def _copy_activities(
     ).all()
     assert plan.id is not None
     for content in planned_contents(uow.session, rows):
-        copied = PlannedActivity(
-            title=content.title,
-            theme=content.theme,
-            objectives=content.objectives,
-            actions=content.actions,
-            wie=content.wie,
-            wanneer=content.wanneer,
-            workgroups=content.workgroups,
-            source=f"{source.slug} › {content.title}",
-            parties=content.parties,
-            targets=content.targets,
-        )
+        copied = replace(content, source=f"{source.slug} › {content.title}", carried_from_year=None)
         activity_id = activity_id_for(plan.slug, content.title)
         plan_activity(uow, PlanActivity(activity_id, plan.id, copied, actor.user_id), clock)
 
