@@ -78,6 +78,7 @@ def create_tracker_app(
         auth,
         errors,
         imports,
+        plan_changes,
         plans,
         reports,
         security,
@@ -88,6 +89,7 @@ def create_tracker_app(
     app.register_blueprint(activities.blueprint)
     app.register_blueprint(imports.blueprint)
     app.register_blueprint(plans.blueprint)
+    app.register_blueprint(plan_changes.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(api.blueprint)

@@ -18,17 +18,22 @@ from sqlmodel import Session, col, select
 from events.store import EventStore
 from tracker.domain.access import Principal, Role
 from tracker.domain.events import (
+    ActivityAmended,
     ActivityCarriedIn,
     ActivityCarriedOver,
     ActivityNoteAdded,
     ActivityPlanned,
+    ActivityReopened,
     ActivityStatusChanged,
+    ActivityWithdrawn,
     DomainEvent,
     TargetProgressRecorded,
 )
+from tracker.domain.message import Message
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.domain.targets import Target
 from tracker.domain.timing import Timing, TimingKind, quarter_bounds
+from tracker.history_lines import ChangeLine, amendment_lines, workgroup_ids
 from tracker.importing.parties import KnownGroup
 from tracker.models import (
     Activity,
@@ -288,6 +293,15 @@ class HistoryEntry:
     to_status: str | None
     note: str
     data: dict[str, object] = field(default_factory=dict)
+    headline: Message | None = None  # what happened, when the type alone does not say it
+    changes: tuple[ChangeLine, ...] = ()  # an amendment of the plan: one line per field
+
+
+HEADLINES: dict[type[DomainEvent], Message] = {
+    ActivityAmended: Message("Plan changed"),
+    ActivityWithdrawn: Message("Withdrawn"),
+    ActivityReopened: Message("Reopened"),
+}
 
 
 def history(session: Session, activity_id: str) -> list[HistoryEntry]:
@@ -302,14 +316,24 @@ def history(session: Session, activity_id: str) -> list[HistoryEntry]:
         if actor_ids
         else {}
     )
+    found_events = list(domain_events(recorded))
+    amendments = [f.event for f in found_events if isinstance(f.event, ActivityAmended)]
+    group_ids = workgroup_ids(amendments)
+    group_names: dict[int, str] = {}
+    if group_ids:
+        query = select(Workgroup.id, Workgroup.name).where(col(Workgroup.id).in_(group_ids))
+        group_names = {gid: name for gid, name in session.exec(query).all() if gid is not None}
     entries = []
-    for found in reversed(list(domain_events(recorded))):
+    for found in reversed(found_events):
         event = found.event
         from_status, to_status = None, None
-        if isinstance(event, ActivityStatusChanged):
+        if isinstance(event, ActivityStatusChanged | ActivityReopened):
             from_status, to_status = event.from_status, event.to_status
+        elif isinstance(event, ActivityWithdrawn):
+            from_status, to_status = event.from_status, Status.VERVALLEN.value
         elif isinstance(event, ActivityNoteAdded):
             to_status = event.status
+        changes = amendment_lines(event, group_names) if isinstance(event, ActivityAmended) else ()
         entries.append(
             HistoryEntry(
                 version=found.version,
@@ -321,6 +345,8 @@ def history(session: Session, activity_id: str) -> list[HistoryEntry]:
                 to_status=to_status,
                 note=_words_of(event),
                 data=dataclasses.asdict(event),
+                headline=HEADLINES.get(type(event)),
+                changes=changes,
             )
         )
     return entries
@@ -330,7 +356,14 @@ def _words_of(event: DomainEvent) -> str:
     """What a person wrote with an event: a note, or a carry-over's reason."""
     if isinstance(event, ActivityPlanned):
         return event.carry_over_reason
-    if isinstance(event, ActivityCarriedOver | ActivityCarriedIn):
+    if isinstance(
+        event,
+        ActivityCarriedOver
+        | ActivityCarriedIn
+        | ActivityAmended
+        | ActivityWithdrawn
+        | ActivityReopened,
+    ):
         return event.reason
     return str(getattr(event, "note", ""))
 

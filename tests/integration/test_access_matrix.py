@@ -56,6 +56,21 @@ NEW_STATUS_JSON = lambda w: {"status": "lopend", "note": "gestart", "expected_ve
 PROGRESS = lambda w: {"indicator_id": "1", "value": "2", "version": "1"}  # noqa: E731
 PROGRESS_JSON = lambda w: {"target_id": 1, "value": 2, "expected_version": 1}  # noqa: E731
 
+# Changing the plan: coordinators of the network and admins; members and the board 403,
+# outsiders 404 (roles in ROLES order).
+COORDINATORS_PAGE = (302, 403, 403, 200, 404, 403, 200)
+COORDINATORS_POST = (302, 403, 403, 302, 404, 403, 302)
+EDIT = lambda w: {  # noqa: E731
+    "title": "Algemeen bestuursoverleg",
+    "theme": "Coördinatie",
+    "wanneer": "1e kwartaal",
+    "workgroups": [],
+    "position": "0",
+    "version": "1",
+}
+WITHDRAW = lambda w: {"reason": "Dubbel met een andere activiteit", "version": "1"}  # noqa: E731
+RENAME = lambda w: {"theme": "Informeren", "new_name": "Communicatie"}  # noqa: E731
+
 
 def unsubscribe_path(w: World) -> str:
     return "/herinneringen/afmelden/" + unsubscribe_token(
@@ -95,6 +110,31 @@ PAGES = [
         "record progress",
         post(lambda w: A(w) + "/voortgang", PROGRESS),
         (302, 302, 403, 302, 404, 403, 302),
+    ),
+    Route("change an activity (page)", get(lambda w: A(w) + "/wijzigen"), COORDINATORS_PAGE),
+    Route("change an activity", post(lambda w: A(w) + "/wijzigen", EDIT), COORDINATORS_POST),
+    Route("withdraw (page)", get(lambda w: A(w) + "/laten-vervallen"), COORDINATORS_PAGE),
+    Route("withdraw", post(lambda w: A(w) + "/laten-vervallen", WITHDRAW), COORDINATORS_POST),
+    Route("reopen (page)", get(lambda w: A(w) + "/heropenen"), COORDINATORS_PAGE),
+    Route(
+        "add an activity (page)",
+        get(lambda w: f"/plannen/{w.plan_slug}/activiteit-toevoegen"),
+        COORDINATORS_PAGE,
+    ),
+    Route(
+        "rename a theme (page)",
+        get(lambda w: f"/plannen/{w.plan_slug}/thema-hernoemen"),
+        COORDINATORS_PAGE,
+    ),
+    Route(
+        "rename a theme",
+        post(lambda w: f"/plannen/{w.plan_slug}/thema-hernoemen", RENAME),
+        COORDINATORS_POST,
+    ),
+    Route(
+        "new year plan (page)",
+        get(lambda w: "/plannen/nieuw-jaarplan"),
+        (302, 403, 403, 200, 200, 403, 200),
     ),
     Route("plans", get(lambda w: "/plannen/"), (302, 200, 200, 200, 200, 200, 200)),
     Route(

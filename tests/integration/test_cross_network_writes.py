@@ -229,6 +229,37 @@ def report_download(ctx: Ctx, role: str, ghost: bool) -> tuple[int, str]:
     return _answer(ctx.client(role).get(f"/plannen/{slug}/rapportage?period=2021Q2&format=csv"))
 
 
+EDIT = {"title": "Algemeen bestuursoverleg", "theme": "Coördinatie", "wanneer": "1e kwartaal"}
+EDIT |= {"workgroups": [], "position": "0", "version": "1"}
+WITHDRAW = {"reason": "Dubbel", "version": "1"}
+ADD = {"title": "Nieuwe activiteit", "theme": "Coördinatie", "wanneer": "2e kwartaal"}
+
+
+def withdrawn(ctx: Ctx, ghost: bool) -> str:
+    """An activity of testnet its coordinator took out of the plan (to be reopened)."""
+    return GHOST_ACTIVITY if ghost else ctx.world.pr_activity_id
+
+
+def _new_plan(ctx: Ctx, role: str, network_id: int, copy_from: int | None) -> tuple[int, str]:
+    data = {"network_id": str(network_id), "year": "2023", "title": "Jaarplan 2023"}
+    data |= {"themes": "Coördinatie", "copy_from": "" if copy_from is None else str(copy_from)}
+    return _answer(ctx.client(role).post("/plannen/nieuw-jaarplan", data=data))
+
+
+def new_plan_in_testnet(ctx: Ctx, role: str, ghost: bool) -> tuple[int, str]:
+    """A new plan in testnet (ghost: in a network that does not exist)."""
+    return _new_plan(ctx, role, 999_999 if ghost else ctx.world.network_id, None)
+
+
+def copy_testnet_plan(ctx: Ctx, role: str, ghost: bool) -> tuple[int, str]:
+    """A new plan in one's own network, as a copy of testnet's plan (ghost: of no plan)."""
+    return _new_plan(ctx, role, ctx.b_network_id, 999_999 if ghost else ctx.extra["a_plan_id"])
+
+
+def copy_andernet_plan(ctx: Ctx, role: str, ghost: bool) -> tuple[int, str]:
+    return _new_plan(ctx, role, ctx.b_network_id, ctx.extra["b_plan_id"])
+
+
 NEW_MEMBER = ["create-user", "nieuw@example.org", "--name", "Nieuw", "--role", "member"]
 NEW_MEMBER += ["--network", "andernet"]
 ONLY_IN_TESTNET = "Werkgroep alleen in testnet"
@@ -263,6 +294,52 @@ OPERATIONS = [
             lambda c, g: f"/api/v1/activities/{activity(c, g)}/progress", lambda c: PROGRESS_JSON
         ),
         allowed="coordinator",
+    ),
+    WriteOp(
+        "change an activity (page)",
+        "plan_changes.edit_activity",
+        page_post(lambda c, g: f"/activiteiten/{activity(c, g)}/wijzigen", lambda c: EDIT),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "withdraw an activity (page)",
+        "plan_changes.withdraw_activity",
+        page_post(
+            lambda c, g: f"/activiteiten/{activity(c, g)}/laten-vervallen", lambda c: WITHDRAW
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "reopen a withdrawn activity (page)",
+        "plan_changes.reopen_activity",
+        page_post(
+            lambda c, g: f"/activiteiten/{withdrawn(c, g)}/heropenen",
+            lambda c: {"status": "lopend", "reason": "Toch nodig", "version": "2"},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "add an activity to testnet's plan",
+        "plan_changes.add_activity",
+        page_post(lambda c, g: f"/plannen/{a_plan(c, g)}/activiteit-toevoegen", lambda c: ADD),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "rename a theme of testnet's plan",
+        "plan_changes.rename_theme",
+        page_post(
+            lambda c, g: f"/plannen/{a_plan(c, g)}/thema-hernoemen",
+            lambda c: {"theme": "Informeren", "new_name": "Communicatie"},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp("make a plan in testnet", "plan_changes.new_plan", new_plan_in_testnet, "coordinator"),
+    WriteOp(
+        "make a plan in andernet copying testnet's plan",
+        "plan_changes.new_plan",
+        copy_testnet_plan,
+        allowed="other_coordinator",
+        control=copy_andernet_plan,
     ),
     WriteOp("upload a plan for testnet", "imports.upload", upload_for_testnet, "coordinator"),
     WriteOp(
@@ -538,6 +615,13 @@ def _world(app: Flask) -> Ctx:
         plans = {p.slug: p for p in session.exec(select(Plan))}
     from tracker.carry_over import open_activities
 
+    ctx.extra["a_plan_id"] = plans["testnet-2021"].id
+    ctx.extra["b_plan_id"] = plans["andernet-2021"].id
+    withdrawal = ctx.client("coordinator").post(
+        f"/activiteiten/{world.pr_activity_id}/laten-vervallen",
+        data={"reason": "Dubbel", "version": "1"},
+    )
+    assert withdrawal.status_code == 302, withdrawal.get_data(as_text=True)[:500]
     with services.db.session() as session:
         ctx.extra["a_open"] = [a.id for a in open_activities(session, plans["testnet-2021"].id)]
         ctx.extra["b_open"] = [a.id for a in open_activities(session, plans["andernet-2021"].id)]
@@ -619,6 +703,7 @@ ON_BOTH_DATABASES = {
     "confirm testnet's import draft",
     "load-plan of andernet naming testnet's plan",
     "carry-over from andernet into testnet's plan",
+    "make a plan in andernet copying testnet's plan",
 }
 
 

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from events.store import ConcurrencyError
 from tracker.clock import AMSTERDAM
 from tracker.domain.commands import ChangeActivityStatus, RecordProgress
-from tracker.domain.status import SELECTABLE_STATUSES, StatusError
+from tracker.domain.status import REOPENABLE, Status, StatusError, allowed_targets
 from tracker.domain.timing import quarter_bounds, quarter_of
 from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.models import Plan
@@ -65,7 +65,8 @@ def mine() -> ResponseReturnValue:
 
 def _status_form(detail: ActivityDetail) -> StatusForm:
     form = StatusForm()
-    form.status.choices = [(s.value, status_label(s)) for s in SELECTABLE_STATUSES]
+    offered = allowed_targets(Status(detail.state.status))
+    form.status.choices = [(s.value, status_label(s)) for s in offered]
     if not form.is_submitted():
         form.status.data = detail.state.status
         form.version.data = str(detail.state.version)
@@ -85,6 +86,9 @@ def _render_detail(
             detail=detail,
             form=form,
             may_update=can_update(detail),
+            may_change_plan=principal().is_coordinator(detail.network.id or 0),
+            is_open=Status(detail.state.status).is_open,
+            reopenable=Status(detail.state.status) in REOPENABLE,
             entries=history(db_session(), detail.activity.id),
             targets=targets,
             target_names={t.indicator.id: translate(t.target.describe()) for t in targets},

@@ -22,6 +22,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     EqualTo,
@@ -35,6 +36,7 @@ from wtforms.validators import (
 
 from tracker.domain.activity import MAX_NOTE_LENGTH
 from tracker.domain.period import EARLIEST_DAY, LATEST_DAY
+from tracker.domain.status import SELECTABLE_STATUSES
 
 # Every date a person types is a day of the plans' years: beyond these the app has nothing
 # to show, and date arithmetic near year 1 or 9999 overflows (a 500 instead of an answer).
@@ -97,7 +99,19 @@ class PasswordResetForm(FlaskForm):
 class StatusForm(FlaskForm):
     """A status update: the new status (or the same one, for a progress note) and a note."""
 
-    status = SelectField(_l("Status"), validators=[DataRequired()])
+    # The page offers the transitions the activity allows; any status a person may choose is
+    # accepted here, so a step the lifecycle refuses gets the rule's own reason.
+    status = SelectField(
+        _l("Status"),
+        validate_choice=False,
+        validators=[
+            DataRequired(),
+            AnyOf(
+                [s.value for s in SELECTABLE_STATUSES],
+                message=_l("Choose one of the statuses offered."),
+            ),
+        ],
+    )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
     version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
     submit = SubmitField(_l("Save update"))

@@ -48,7 +48,8 @@ def overview(slug: str) -> ResponseReturnValue:
     form = PlanFilterForm(request.args)
     form.theme.choices = [("", _("All themes"))] + [(str(t.id), t.name) for t in themes]
     form.status.choices = [("", _("All statuses"))] + [
-        (s.value, status_label(s)) for s in (*SELECTABLE_STATUSES, Status.DOORGESCHOVEN)
+        (s.value, status_label(s))
+        for s in (*SELECTABLE_STATUSES, Status.DOORGESCHOVEN, Status.VERVALLEN)
     ]
     form.workgroup.choices = [("", _("All workgroups"))] + [(str(w.id), w.name) for w in workgroups]
     form.quarter.choices = [("", _("All quarters"))] + [
