@@ -51,7 +51,9 @@ class ContentFields(FlaskForm):
             Length(max=MAX_TITLE_LENGTH, message=TOO_LONG),
         ],
     )
-    theme = SelectField(_l("Theme"), validate_choice=True)  # choices: the plan's themes + new
+    # Not checked against the choices: the rules answer (an unknown workgroup, in Dutch);
+    # a theme name not offered is a new theme.
+    theme = SelectField(_l("Theme"), validate_choice=False)  # the plan's themes, or new
     new_theme = StringField(
         _l("Or a new theme"),
         validators=[Optional(), Length(max=MAX_THEME_LENGTH, message=TOO_LONG)],
@@ -67,7 +69,7 @@ class ContentFields(FlaskForm):
     workgroups = CheckboxesField(
         _l("Responsible workgroups"),
         coerce=int,
-        validate_choice=True,
+        validate_choice=False,
         validators=[Optional()],
     )
 
@@ -114,7 +116,8 @@ class WithdrawForm(FlaskForm):
 class ReopenForm(FlaskForm):
     """Open a closed activity again, in the status chosen, with the reason."""
 
-    status = SelectField(_l("Reopen as"), validate_choice=True)  # choices: the open statuses
+    # Not checked against the choices: the rules say why a status is refused, in Dutch.
+    status = SelectField(_l("Reopen as"), validate_choice=False)  # choices: open statuses
     reason = TextAreaField(
         _l("Reason"),
         validators=[
