@@ -25,6 +25,8 @@ from tracker.web.forms import ProgressForm, StatusForm
 from tracker.web.messages import refusal_message
 
 blueprint = Blueprint("activities", __name__)
+# Statuses an activity cannot be withdrawn from (the domain refuses it as well).
+WITHDRAWN_OR_CARRIED = frozenset({Status.VERVALLEN, Status.DOORGESCHOVEN})
 
 
 def today() -> date:
@@ -89,6 +91,7 @@ def _render_detail(
             may_change_plan=principal().is_coordinator(detail.network.id or 0),
             is_open=Status(detail.state.status).is_open,
             reopenable=Status(detail.state.status) in REOPENABLE,
+            withdrawable=Status(detail.state.status) not in WITHDRAWN_OR_CARRIED,
             entries=history(db_session(), detail.activity.id),
             targets=targets,
             target_names={t.indicator.id: translate(t.target.describe()) for t in targets},

@@ -78,9 +78,11 @@ def coordinated_plan(slug: str) -> tuple[Plan, Network]:
     return plan, network
 
 
-def show_refusal(form: FlaskForm, error: StatusError) -> None:
-    """A refusal at the field it concerns (the theme: where it was typed), else flashed."""
+def show_refusal(form: FlaskForm, error: StatusError, fields: dict[str, str] | None = None) -> None:
+    """A refusal at the field it concerns (the rule's field name, or the form's own name for
+    it in `fields`; the theme: where it was typed), else flashed."""
     name = getattr(error, "field", "") or ("reason" if "reason" in error.code else "")
+    name = (fields or {}).get(name, name)
     if name == "theme" and isinstance(form, ContentFields) and form.theme.data == NEW_THEME:
         name = "new_theme"
     field = getattr(form, name, None) if name else None
@@ -337,9 +339,7 @@ def rename_theme(slug: str) -> ResponseReturnValue:
     try:
         handlers.rename_theme(services().db.unit_of_work(), command, services().clock)
     except PlanChangeRefused as error:
-        if error.field == "theme":  # the refusal is about the new name
-            error.field = "new_name"
-        show_refusal(form, error)
+        show_refusal(form, error, {"theme": "new_name"})  # about the new name
         return _plan_page("plan_changes/rename_theme.html", plan, network, form, refused=True)
     flash(_("The theme has been renamed."), "success")
     return redirect(url_for("plans.overview", slug=plan.slug))
@@ -393,7 +393,7 @@ def new_plan() -> ResponseReturnValue:
     try:
         plan = handlers.create_plan(services().db.unit_of_work(), command, services().clock)
     except StatusError as error:
-        show_refusal(form, error)
+        show_refusal(form, error, {"theme": "themes"})
         flash(_("Nothing was saved: check the fields below."), "error")
         return render_template("plan_changes/new_plan.html", form=form), 400
     except NotFound:
