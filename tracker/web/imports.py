@@ -37,6 +37,7 @@ from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.forms import ActionForm, ImportForm
+from tracker.web.import_revision import review_revision
 
 blueprint = Blueprint("imports", __name__, url_prefix="/plannen/importeren")
 
@@ -98,6 +99,9 @@ def upload() -> ResponseReturnValue:
 def review(draft_id: str) -> ResponseReturnValue:
     row = _own_draft(draft_id)
     draft = deserialise(row.document, row.warnings, row.proposed)
+    revised = plan_for_year(db_session(), row.network_id, draft.document.year)
+    if revised is not None:  # the network has this year's plan: compare with it
+        return review_revision(row, draft, revised)
     form = ActionForm()
     problems: list[str] = []
     if request.method == "POST":
@@ -143,7 +147,6 @@ def review(draft_id: str) -> ResponseReturnValue:
             row=row,
             draft=draft,
             network=db_session().get(Network, row.network_id),
-            target=plan_for_year(db_session(), row.network_id, draft.document.year),
             form=form,
             problems=problems,
             general_warnings=general,
