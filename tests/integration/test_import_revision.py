@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlmodel import select
 
+from tests.plan_files import ROUWCAFE, corrected_twente_2021
 from tests.support import World, build_world, login
-from tracker.demo import DEMO_PASSWORD, demo_draft, load_demo
-from tracker.domain.plan import PlannedActivity
+from tracker.demo import DEMO_PASSWORD, load_demo
 from tracker.ids import activity_id_for
 from tracker.models import Activity, ImportDraft, Plan
 from tracker.planfile import dump_plan_yaml, read_plan_yaml
@@ -27,31 +27,6 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 SELF_EVALUATION = activity_id_for("twente-2021", "Zelfevaluatie instrument")
 PEEKING = activity_id_for("twente-2021", "Gluren bij de buren")
 MENZIS = activity_id_for("twente-2021", "Afstemming Menzis")
-ROUWCAFE = PlannedActivity(
-    title="Rouwcafé in elke gemeente",
-    theme="Informeren",
-    objectives="Nabestaanden vinden in hun eigen gemeente een plek om over verlies te praten.",
-    actions="Met de gemeenten een rouwcafé opzetten; twee bijeenkomsten per jaar.",
-    wie="Werkgroep PR & Communicatie.",
-    wanneer="3e kwartaal",
-    workgroups=("Werkgroep PR & Communicatie",),
-)
-
-
-def corrected_twente_2021() -> bytes:
-    """The 2021 Twente plan corrected: two titles fixed, one activity added, one removed."""
-    document = demo_draft().document
-    fixed = {
-        "Zelfevaluatie instrument": "Zelfevaluatie-instrument",
-        "Gluren bij de buren": "Gluren bij de buren: leren van elkaar",
-    }
-    activities = [
-        replace(a, title=fixed.get(a.title, a.title))
-        for a in document.activities
-        if a.title != "Afstemming Menzis"
-    ]
-    activities.append(ROUWCAFE)
-    return dump_plan_yaml(replace(document, activities=tuple(activities))).encode()
 
 
 def events(app: Flask) -> int:
