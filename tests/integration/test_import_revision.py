@@ -57,7 +57,7 @@ def form_of(page: str) -> dict[str, str]:
 
 
 def fieldsets(page: str, kind: str) -> list[str]:
-    pattern = rf'<fieldset class="draft-activity revision-{kind}".*?</fieldset>'
+    pattern = rf'<fieldset class="draft-activity revision-{kind}[^"]*".*?</fieldset>'
     return re.findall(pattern, page, re.S)
 
 

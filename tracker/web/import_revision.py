@@ -31,6 +31,7 @@ from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.forms import ActionForm
+from tracker.web.import_warnings import review_warnings
 from tracker.web.messages import refusal_message
 
 MAX_PAIR_OPTIONS = 200  # stored activities offered in one "paired with" list
@@ -70,6 +71,7 @@ def review_revision(row: ImportDraft, draft: Draft, plan: Plan) -> ResponseRetur
         db_session().expire_all()  # show the plan as it is now
     stored = stored_activities(db_session(), plan)
     diff = revision_diff(stored, draft.document, corrections)
+    general, by_place = review_warnings(draft)
     return render_template(
         "imports/revision.html",
         row=row,
@@ -84,6 +86,8 @@ def review_revision(row: ImportDraft, draft: Draft, plan: Plan) -> ResponseRetur
         options=_pair_options(stored, diff),
         seen=json.dumps({s.activity_id: s.version for s in stored}),
         labels=_labels(),
+        general_warnings=general,
+        warnings_by_place=by_place,
         submitted=request.form if problems else None,
     ), code
 
