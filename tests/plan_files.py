@@ -6,8 +6,13 @@ import io
 import struct
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 
 from docx import Document
+
+from tracker.demo import demo_draft
+from tracker.domain.plan import PlannedActivity
+from tracker.planfile import dump_plan_yaml
 
 
 def blocks(count: int, heading: str = "Samenwerking in de regio") -> str:
@@ -144,3 +149,30 @@ def a_docx_table(rows: int, wie_properties: str) -> bytes:
         "<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid>"
         + header + body + "</w:tbl>"
     )  # fmt: skip
+
+
+ROUWCAFE = PlannedActivity(
+    title="Rouwcafé in elke gemeente",
+    theme="Informeren",
+    objectives="Nabestaanden vinden in hun eigen gemeente een plek om over verlies te praten.",
+    actions="Met de gemeenten een rouwcafé opzetten; twee bijeenkomsten per jaar.",
+    wie="Werkgroep PR & Communicatie.",
+    wanneer="3e kwartaal",
+    workgroups=("Werkgroep PR & Communicatie",),
+)
+
+
+def corrected_twente_2021() -> bytes:
+    """The 2021 Twente plan corrected: two titles fixed, one activity added, one removed."""
+    document = demo_draft().document
+    fixed = {
+        "Zelfevaluatie instrument": "Zelfevaluatie-instrument",
+        "Gluren bij de buren": "Gluren bij de buren: leren van elkaar",
+    }
+    activities = [
+        replace(a, title=fixed.get(a.title, a.title))
+        for a in document.activities
+        if a.title != "Afstemming Menzis"
+    ]
+    activities.append(ROUWCAFE)
+    return dump_plan_yaml(replace(document, activities=tuple(activities))).encode()

@@ -19,8 +19,10 @@ fails `test_every_write_operation_is_enumerated`.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -186,11 +188,37 @@ def import_naming_testnet_plan(ctx: Ctx, role: str, ghost: bool) -> tuple[int, s
     """Upload to one's own network a plan file that names testnet's plan, then confirm it."""
     client = ctx.client(role)
     plan_slug = "geen-plan-2021" if ghost else ctx.world.plan_slug
-    response = _upload(client, ctx.b_network_id, _yaml("andernet", plan_slug, " (b)"), "b.yaml")
+    data = _yaml("andernet", plan_slug, " (b)", year=2022)
+    response = _upload(client, ctx.b_network_id, data, "b.yaml")
     location = urlsplit(response.headers.get("Location", "")).path
     if response.status_code != 302 or not location.startswith("/plannen/importeren/"):
         return _answer(response)
     return _answer(client.post(response.headers["Location"], data=_review(" (b)")))
+
+
+def revise_naming_testnet_plan(ctx: Ctx, role: str, ghost: bool) -> tuple[int, str]:
+    """Upload to one's own network a revision of its plan in a file that names testnet's
+    plan, then confirm the comparison as the page shows it."""
+    client = ctx.client(role)
+    plan_slug = "geen-plan-2021" if ghost else ctx.world.plan_slug
+    response = _upload(client, ctx.b_network_id, _yaml("andernet", plan_slug, " (b)"), "b.yaml")
+    location = urlsplit(response.headers.get("Location", "")).path
+    if response.status_code != 302 or not location.startswith("/plannen/importeren/"):
+        return _answer(response)
+    return _answer(client.post(location, data=revision_form(client, location)))
+
+
+def revision_form(client: FlaskClient, url: str) -> dict[str, str]:
+    """A revision review's form as its page sends it back: the versions it showed and each
+    "paired with" choice as proposed."""
+    page = client.get(url).get_data(as_text=True)
+    seen = re.search(r'name="seen" value="([^"]*)"', page)
+    assert seen, page[:500]
+    data = {"seen": html.unescape(seen.group(1))}
+    for select_ in re.finditer(r'<select id="(pair-\d+)".*?</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', select_.group(0))
+        data[select_.group(1)] = chosen.group(1) if chosen else ""
+    return data
 
 
 def _review(suffix: str) -> dict[str, str]:
@@ -354,6 +382,22 @@ OPERATIONS = [
         "imports.review",
         page_post(lambda c, g: f"/plannen/importeren/{draft(c, g)}", lambda c: _review(" (nieuw)")),
         allowed="coordinator",
+    ),
+    WriteOp(
+        "confirm testnet's revision draft",
+        "imports.review",
+        page_post(
+            lambda c, g: f"/plannen/importeren/{GHOST_DRAFT if g else c.extra['revision_draft']}",
+            lambda c: c.extra["revision_form"],
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "revise one's own plan with a file naming testnet's plan",
+        "imports.review",
+        revise_naming_testnet_plan,
+        allowed="other_coordinator",
+        writes_own_network=True,
     ),
     WriteOp(
         "discard testnet's import draft",
@@ -626,11 +670,17 @@ def _world(app: Flask) -> Ctx:
         ctx.extra["a_open"] = [a.id for a in open_activities(session, plans["testnet-2021"].id)]
         ctx.extra["b_open"] = [a.id for a in open_activities(session, plans["andernet-2021"].id)]
     client = ctx.client("coordinator")
-    response = _upload(
-        client, world.network_id, _yaml("testnet", "testnet-2021", " (nieuw)"), "p.yaml"
-    )
+    data = _yaml("testnet", "testnet-2021", " (nieuw)", year=2022)
+    response = _upload(client, world.network_id, data, "p.yaml")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     ctx.draft_id = response.headers["Location"].rsplit("/", 1)[-1]
+    # A revision of testnet's 2021 plan: the review compares it with the stored plan.
+    data = _yaml("testnet", "testnet-2021", " (herzien)")
+    response = _upload(client, world.network_id, data, "herzien.yaml")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    location = urlsplit(response.headers["Location"]).path
+    ctx.extra["revision_draft"] = location.rsplit("/", 1)[-1]
+    ctx.extra["revision_form"] = revision_form(client, location)
     return ctx
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from tracker.domain.access import Principal, Role
-from tracker.domain.plan import PlanDocument, PlannedActivity
+from tracker.domain.plan import PlanDocument, PlannedActivity, WorkgroupSpec
 
 
 @dataclass(frozen=True)
@@ -284,3 +284,40 @@ class CreatePlan:
     motto: str = ""
     themes: tuple[str, ...] = ()
     copy_from: int | None = None
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """What a revised plan says about one stored activity, and the version the person saw."""
+
+    activity_id: str
+    content: PlannedActivity
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A stored activity no longer in the revised plan, ticked to lapse (vervallen)."""
+
+    activity_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RevisePlan:
+    """Apply a revised version of a plan's document, as the person reviewed it: add the new
+    activities, amend the changed ones, withdraw the ticked missing ones; all or nothing.
+
+    `workgroups` are the document's (made in the network when new); `draft_id` the draft it
+    was reviewed from, removed in the same step.
+    """
+
+    actor: Principal
+    plan_id: int
+    additions: tuple[PlannedActivity, ...] = ()
+    amendments: tuple[Amendment, ...] = ()
+    withdrawals: tuple[Withdrawal, ...] = ()
+    reason: str = ""
+    withdrawal_reason: str = ""
+    workgroups: tuple[WorkgroupSpec, ...] = ()
+    draft_id: str | None = None

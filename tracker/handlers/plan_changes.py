@@ -10,6 +10,7 @@ earlier moment undo the later amendments (tracker.domain.plan_changes.Content.as
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -70,39 +71,61 @@ class AmendResult:
 def amend_activity(uow: UnitOfWork, command: AmendActivity, clock: Clock) -> AmendResult:
     """Change what the plan says about an activity; raises UnknownActivity (also for one
     the person may not see), Forbidden, PlanChangeRefused or ConcurrencyError."""
+    edits = {
+        "title": command.title,
+        "theme": command.theme,
+        "objectives": command.objectives,
+        "actions": command.actions,
+        "wie": command.wie,
+        "wanneer": command.wanneer,
+        "workgroups": command.workgroup_ids,
+        "position": command.position,
+    }
     with uow:
         uow.events.lock_for_append()
-        found = activity_with_access(uow, command.activity_id)
-        if found is None or not command.actor.can_view_network(found[1]):
-            raise UnknownActivity(command.activity_id)
-        activity, network_id, _ = found
-        command.actor.require_coordinator(network_id)
-        check_fresh(activity, command.expected_version)
-        record, current = _content(uow, command.activity_id)
-        edits = {
-            "title": command.title,
-            "theme": command.theme,
-            "objectives": command.objectives,
-            "actions": command.actions,
-            "wie": command.wie,
-            "wanneer": command.wanneer,
-            "workgroups": command.workgroup_ids,
-            "position": command.position,
-        }
-        requested = current.changed({k: v for k, v in edits.items() if v is not None})
-        new = decide_amendment(
+        result = amend_in(
+            uow,
+            command.actor,
             command.activity_id,
-            current,
-            requested,
+            {k: v for k, v in edits.items() if v is not None},
             command.reason,
-            _network_workgroups(uow, network_id),
+            command.expected_version,
+            clock,
         )
-        changes = new[0].changes  # type: ignore[attr-defined]
-        amended = current.changed({name: pair[1] for name, pair in changes.items()})
-        _write_content(uow, record, amended)
-        activity, _ = append_decided(uow, activity, new, command.actor.user_id, clock)
         uow.commit()
-        return AmendResult(activity.version, tuple(changes), record.timing_kind)
+        return result
+
+
+def amend_in(
+    uow: UnitOfWork,
+    actor: Principal,
+    activity_id: str,
+    edits: dict[str, Any],
+    reason: str,
+    expected_version: int | None,
+    clock: Clock,
+) -> AmendResult:
+    """Amend an activity with `edits` (field → new value) in the caller's unit of work,
+    after `lock_for_append`; the rules and refusals of `amend_activity`."""
+    found = activity_with_access(uow, activity_id)
+    if found is None or not actor.can_view_network(found[1]):
+        raise UnknownActivity(activity_id)
+    activity, network_id, _ = found
+    actor.require_coordinator(network_id)
+    check_fresh(activity, expected_version)
+    record, current = _content(uow, activity_id)
+    new = decide_amendment(
+        activity_id,
+        current,
+        current.changed(edits),
+        reason,
+        _network_workgroups(uow, network_id),
+    )
+    changes = new[0].changes  # type: ignore[attr-defined]
+    amended = current.changed({name: pair[1] for name, pair in changes.items()})
+    _write_content(uow, record, amended)
+    activity, _ = append_decided(uow, activity, new, actor.user_id, clock)
+    return AmendResult(activity.version, tuple(changes), record.timing_kind)
 
 
 @handler
@@ -141,43 +164,47 @@ def add_activity(uow: UnitOfWork, command: AddActivity, clock: Clock) -> str:
     NotFound, Forbidden or PlanChangeRefused (a title the plan already has, bad input)."""
     with uow:
         uow.events.lock_for_append()
-        plan = _coordinated_plan(uow, command.actor, command.plan_id)
-        content = checked(
-            Content(
-                command.title,
-                command.theme,
-                command.objectives,
-                command.actions,
-                command.wie,
-                command.wanneer,
-                command.workgroup_ids,
-            )
+        plan = coordinated_plan(uow, command.actor, command.plan_id)
+        content = Content(
+            command.title,
+            command.theme,
+            command.objectives,
+            command.actions,
+            command.wie,
+            command.wanneer,
+            command.workgroup_ids,
         )
-        names = _workgroup_names(uow, plan.network_id, content.workgroups)
-        taken = uow.session.exec(
-            select(ActivityRecord.id).where(
-                ActivityRecord.plan_id == plan.id, ActivityRecord.title == content.title
-            )
-        ).first()
-        if taken is not None:
-            raise PlanChangeRefused("title_taken", "title")
-        activity_id = activity_id_for(plan.slug, content.title)
-        if uow.events.current_version(activity_id) > 0:  # the title an amended one had
-            activity_id = activity_id_for(plan.slug, f"{content.title}\n{clock.now().isoformat()}")
-        planned = PlannedActivity(
-            title=content.title,
-            theme=content.theme,
-            objectives=content.objectives,
-            actions=content.actions,
-            wie=content.wie,
-            wanneer=content.wanneer,
-            workgroups=names,
-        )
-        assert plan.id is not None
-        plan_activity(
-            uow, PlanActivity(activity_id, plan.id, planned, command.actor.user_id), clock
-        )
+        activity_id = add_in(uow, plan, command.actor, content, clock)
         uow.commit()
+    return activity_id
+
+
+def add_in(uow: UnitOfWork, plan: Plan, actor: Principal, content: Content, clock: Clock) -> str:
+    """Add an activity to `plan` in the caller's unit of work, after `lock_for_append` and
+    the access check; the rules and refusals of `add_activity`."""
+    content = checked(content)
+    names = _workgroup_names(uow, plan.network_id, content.workgroups)
+    taken = uow.session.exec(
+        select(ActivityRecord.id).where(
+            ActivityRecord.plan_id == plan.id, ActivityRecord.title == content.title
+        )
+    ).first()
+    if taken is not None:
+        raise PlanChangeRefused("title_taken", "title")
+    activity_id = activity_id_for(plan.slug, content.title)
+    if uow.events.current_version(activity_id) > 0:  # the title an amended one had
+        activity_id = activity_id_for(plan.slug, f"{content.title}\n{clock.now().isoformat()}")
+    planned = PlannedActivity(
+        title=content.title,
+        theme=content.theme,
+        objectives=content.objectives,
+        actions=content.actions,
+        wie=content.wie,
+        wanneer=content.wanneer,
+        workgroups=names,
+    )
+    assert plan.id is not None
+    plan_activity(uow, PlanActivity(activity_id, plan.id, planned, actor.user_id), clock)
     return activity_id
 
 
@@ -187,7 +214,7 @@ def rename_theme(uow: UnitOfWork, command: RenameTheme, clock: Clock) -> int:
     many. Raises NotFound (also for an unknown theme), Forbidden or PlanChangeRefused."""
     with uow:
         uow.events.lock_for_append()
-        plan = _coordinated_plan(uow, command.actor, command.plan_id)
+        plan = coordinated_plan(uow, command.actor, command.plan_id)
         new_name = checked_theme_name(command.new_name)
         theme = uow.session.exec(
             select(Theme).where(Theme.plan_id == plan.id, Theme.name == command.theme)
@@ -287,7 +314,7 @@ def _copy_activities(
         plan_activity(uow, PlanActivity(activity_id, plan.id, copied, actor.user_id), clock)
 
 
-def _coordinated_plan(uow: UnitOfWork, actor: Principal, plan_id: int) -> Plan:
+def coordinated_plan(uow: UnitOfWork, actor: Principal, plan_id: int) -> Plan:
     """The plan, when the person coordinates its network (NotFound for an outsider)."""
     plan = uow.session.get(Plan, plan_id)
     if plan is None or not actor.can_view_network(plan.network_id):

@@ -9,6 +9,7 @@ rights on the network before it reads or writes anything else.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlmodel import Session, col, select
@@ -25,7 +26,7 @@ from tracker.domain.commands import (
     RecordSpending,
     SaveImportDraft,
 )
-from tracker.domain.plan import PlanDocument
+from tracker.domain.plan import PlanDocument, WorkgroupSpec
 from tracker.handlers.activities import CarriedOver, UnknownActivity, carry_activity, plan_activity
 from tracker.handlers.marker import handler
 from tracker.ids import activity_id_for
@@ -123,20 +124,7 @@ def _store(
         slug=slug,
     )
     assert plan.id is not None
-    for spec in document.workgroups:
-        exists = uow.session.exec(
-            select(Workgroup).where(Workgroup.network_id == network.id, Workgroup.name == spec.name)
-        ).first()
-        if exists is None:
-            uow.session.add(
-                Workgroup(
-                    network_id=network.id,
-                    name=spec.name,
-                    email=spec.email,
-                    aliases="\n".join(spec.aliases),
-                )
-            )
-    uow.session.flush()
+    add_missing_workgroups(uow.session, network.id, document.workgroups)
     _store_budget(uow.session, plan.id, document)
     created = 0
     for content in document.activities:
@@ -148,6 +136,26 @@ def _store(
         )
         created += plan_activity(uow, command, clock)
     return LoadResult(plan.id, plan.slug, created, len(document.activities) - created)
+
+
+def add_missing_workgroups(
+    session: Session, network_id: int, specs: Sequence[WorkgroupSpec]
+) -> None:
+    """Make the workgroups of `specs` the network does not have yet (by name)."""
+    for spec in specs:
+        exists = session.exec(
+            select(Workgroup).where(Workgroup.network_id == network_id, Workgroup.name == spec.name)
+        ).first()
+        if exists is None:
+            session.add(
+                Workgroup(
+                    network_id=network_id,
+                    name=spec.name,
+                    email=spec.email,
+                    aliases="\n".join(spec.aliases),
+                )
+            )
+    session.flush()
 
 
 def plan_of_year(

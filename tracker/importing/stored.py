@@ -14,6 +14,8 @@ from sqlmodel import Session, col, select
 
 from tracker.domain.budget import BudgetLine, BudgetShare
 from tracker.domain.plan import PlannedActivity
+from tracker.domain.plan_diff import StoredActivity
+from tracker.domain.status import Status
 from tracker.domain.targets import Target
 from tracker.models import (
     Activity,
@@ -27,6 +29,7 @@ from tracker.models import (
     Workgroup,
 )
 from tracker.planfile import PlanDocument, WorkgroupSpec
+from tracker.projections import ActivityState
 
 
 def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
@@ -128,3 +131,21 @@ def planned_contents(
         )
         for activity, theme in rows
     )
+
+
+def stored_activities(session: Session, plan: Plan) -> list[StoredActivity]:
+    """The plan's activities as a revised document is compared with them: what each says,
+    its place in the plan's order, its version and whether it can still lapse."""
+    rows = session.exec(
+        select(Activity, Theme, ActivityState)
+        .join(Theme, col(Theme.id) == Activity.theme_id)
+        .join(ActivityState, col(ActivityState.activity_id) == Activity.id)
+        .where(Activity.plan_id == plan.id)
+        .order_by(col(Theme.position), col(Activity.position))
+    ).all()
+    contents = planned_contents(session, [(activity, theme) for activity, theme, _ in rows])
+    closed = (Status.VERVALLEN.value, Status.DOORGESCHOVEN.value)
+    return [
+        StoredActivity(activity.id, content, position, state.version, state.status not in closed)
+        for position, ((activity, _, state), content) in enumerate(zip(rows, contents, strict=True))
+    ]

@@ -14,7 +14,6 @@ from flask_login import login_required
 from sqlmodel import col, select
 
 from tracker.domain.commands import DiscardImportDraft, ImportPlan, SaveImportDraft
-from tracker.domain.message import Message
 from tracker.handlers.plans import (
     discard_import_draft,
     import_plan,
@@ -37,6 +36,8 @@ from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.forms import ActionForm, ImportForm
+from tracker.web.import_revision import review_revision
+from tracker.web.import_warnings import review_warnings
 
 blueprint = Blueprint("imports", __name__, url_prefix="/plannen/importeren")
 
@@ -98,6 +99,9 @@ def upload() -> ResponseReturnValue:
 def review(draft_id: str) -> ResponseReturnValue:
     row = _own_draft(draft_id)
     draft = deserialise(row.document, row.warnings, row.proposed)
+    revised = plan_for_year(db_session(), row.network_id, draft.document.year)
+    if revised is not None:  # the network has this year's plan: compare with it
+        return review_revision(row, draft, revised)
     form = ActionForm()
     problems: list[str] = []
     if request.method == "POST":
@@ -129,21 +133,13 @@ def review(draft_id: str) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("plans.overview", slug=result.plan_slug))
-    warnings_by_place: dict[str, list[str]] = {}
-    general: list[str] = []
-    for warning in draft.warnings:
-        where, message = warning.where, translate(warning.message)
-        if isinstance(where, Message) or not where or where.startswith("regel "):  # a line
-            general.append(f"{translate(where)}: {message}" if where else message)
-        else:  # an activity's place: "Theme › Title"
-            warnings_by_place.setdefault(where, []).append(message)
+    general, warnings_by_place = review_warnings(draft)
     return (
         render_template(
             "imports/review.html",
             row=row,
             draft=draft,
             network=db_session().get(Network, row.network_id),
-            target=plan_for_year(db_session(), row.network_id, draft.document.year),
             form=form,
             problems=problems,
             general_warnings=general,
