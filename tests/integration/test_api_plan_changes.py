@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -338,6 +339,7 @@ BAD = [
     ("amend", {"title": "Nieuw"}, "invalid_request", "expected_version"),
     ("amend", {"title": "Nieuw", "expected_version": "1"}, "invalid_request", "expected_version"),
     ("amend", {"position": -1, "expected_version": 1}, "invalid_request", "position"),
+    ("amend", {"position": 100_000, "expected_version": 1}, "invalid_request", "position"),
     ("amend", {"wanneer": "x" * 501, "expected_version": 1}, "invalid_request", "wanneer"),
     (
         "amend",
@@ -439,3 +441,49 @@ def test_the_document_describes_the_plan_changes(backend_app: Flask) -> None:
     assert {"title", "theme", "wanneer", "workgroups", "position"} <= set(
         schemas[ref]["properties"]
     )
+
+
+def test_an_amended_position_shows_in_the_activity(backend_app: Flask, world: World) -> None:
+    response = send(
+        backend_app, world, "coordinator", "amend", {"position": 7, "expected_version": 1}
+    )
+    assert response.status_code == 200 and response.get_json()["changed"] == ["position"]
+    client, auth = backend_app.test_client(), token_for(backend_app, world, "coordinator")
+    assert get(client, auth, _activity(world))["position"] == 7
+
+
+# Amendment bodies at the edges of what the API reads (version 1 is the current one).
+AMENDMENTS = [
+    {"expected_version": 1.0, "title": "Nieuw"},
+    {"expected_version": 1, "title": None, "wie": "x" * 20_000},
+    {"expected_version": 1, "wie": "x" * 20_001},
+    {"expected_version": 1, "position": 99_999},
+    {"expected_version": 1, "position": 1.0},
+    {"expected_version": 1, "position": 1.5},
+    {"expected_version": 1, "position": "1"},
+    {"expected_version": 1, "workgroups": []},
+    {"expected_version": 1, "workgroups": [1]},
+    {"expected_version": 1, "workgroups": ["Werkgroep beleid"] * 101},
+    {"expected_version": 1, "reason": "x" * 2001},
+    {"expected_version": 1, "title": True},
+    {"title": "Nieuw"},
+]
+
+
+def test_the_document_accepts_exactly_the_amendments_the_api_reads(
+    backend_app: Flask, world: World
+) -> None:
+    client = backend_app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    body = document["paths"]["/activities/{activity_id}"]["patch"]["requestBody"]
+    validator = jsonschema_rs.validator_for(
+        body["content"]["application/json"]["schema"] | {"components": document["components"]}
+    )
+    mismatches = []
+    for amendment in AMENDMENTS:
+        answer = send(backend_app, world, "coordinator", "amend", amendment)
+        read = not (answer.status_code == 400 and answer.get_json()["error"] == "invalid_request")
+        assert answer.status_code < 500
+        if validator.is_valid(amendment) != read:
+            mismatches.append((amendment, answer.get_json()))
+    assert mismatches == []

@@ -68,6 +68,8 @@ class ProgressIn(ApiModel):
     expected_version: Version = Field(description="the version you saw ('version')")
 
 
+MAX_POSITION = 99_999
+
 # Changes of the plan (coordinators of the network, admins). Texts are checked again by the
 # domain after their spaces are tidied: an empty title is refused there (title_required).
 
@@ -83,6 +85,8 @@ WorkgroupNames = Annotated[
         "shows them; another name is refused with the error unknown_workgroup",
     ),
 ]
+# An activity's place in the plan (the domain sets no upper bound; the column is 32 bits).
+Position = Annotated[int, Field(ge=0, le=MAX_POSITION), BeforeValidator(_integral)]
 Reason = Annotated[str, Field(max_length=MAX_NOTE_LENGTH, description="why (required)")]
 
 
@@ -108,7 +112,7 @@ class AmendmentIn(ApiModel):
     wie: PlanText | None = None
     wanneer: Wanneer | None = None
     workgroups: WorkgroupNames | None = None
-    position: Annotated[int, Field(ge=0), BeforeValidator(_integral)] | None = None
+    position: Position | None = None
     reason: Note | None = None
     expected_version: Version = Field(description="the version you saw ('version')")
 
