@@ -22,7 +22,7 @@ from tests.support import World, login
 from tracker.models import Indicator, Workgroup
 
 ROLES = ("anonymous", "owner_member", "coordinator", "admin")
-METHODS = ("GET", "POST")
+METHODS = ("GET", "POST", "PATCH")
 MARK = "ODDVALUEHERE"  # stands for the odd value in a built path
 
 # Characters the guard refuses. In a path or a query: every control character.
@@ -82,7 +82,7 @@ class Route:
 
 
 def routes(app: Flask) -> list[Route]:
-    """Every rule of the app with each of its methods among GET and POST."""
+    """Every rule of the app with each of its methods among GET, POST and PATCH."""
     found = [
         Route(rule, method)
         for rule in app.url_map.iter_rules()
@@ -105,6 +105,7 @@ def path_values(app: Flask, world: World) -> dict[str, str | int]:
     return {
         "activity_id": world.activity_id,
         "slug": world.plan_slug,
+        "plan": world.plan_slug,
         "token": "no-such-token",
         "code": "nl",
         "draft_id": "no-such-draft",

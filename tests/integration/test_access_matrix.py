@@ -48,6 +48,14 @@ def post(
     return call
 
 
+def patch(
+    path: Callable[[World], str], data: Callable[[World], dict[str, object]]
+) -> Callable[[FlaskClient, World, dict[str, str]], TestResponse]:
+    return lambda client, world, headers: client.patch(
+        path(world), json=data(world), headers=headers
+    )
+
+
 A = lambda w: f"/activiteiten/{w.activity_id}"  # noqa: E731
 API_A = lambda w: f"/api/v1/activities/{w.activity_id}"  # noqa: E731
 NEW_STATUS = lambda w: {"status": "lopend", "note": "gestart", "version": "1"}  # noqa: E731
@@ -328,6 +336,57 @@ API = [
         "record progress",
         post(lambda w: API_A(w) + "/progress", PROGRESS_JSON, json=True),
         (401, 200, 403, 200, 404, 403, 200),
+    ),
+    # Changing the plan: the coordinators of the network and admins, as on the pages.
+    Route(
+        "add an activity",
+        post(
+            lambda w: f"/api/v1/plans/{w.plan_slug}/activities",
+            lambda w: {"title": "Nieuw", "theme": "Scholing"},
+            json=True,
+        ),
+        (401, 403, 403, 200, 404, 403, 200),
+    ),
+    Route(
+        "amend an activity",
+        patch(API_A, lambda w: {"title": "Nieuw", "expected_version": 1}),
+        (401, 403, 403, 200, 404, 403, 200),
+    ),
+    Route(
+        "withdraw an activity",
+        post(
+            lambda w: API_A(w) + "/withdraw",
+            lambda w: {"reason": "dubbel", "expected_version": 1},
+            json=True,
+        ),
+        (401, 403, 403, 200, 404, 403, 200),
+    ),
+    Route(  # the activity is open: who may is told it cannot be reopened (400)
+        "reopen an activity",
+        post(
+            lambda w: API_A(w) + "/reopen",
+            lambda w: {"reason": "toch", "expected_version": 1},
+            json=True,
+        ),
+        (401, 403, 403, 400, 404, 403, 400),
+    ),
+    Route(
+        "rename a theme",
+        post(
+            lambda w: f"/api/v1/plans/{w.plan_slug}/themes/rename",
+            lambda w: {"theme": "Informeren", "new_name": "Communicatie"},
+            json=True,
+        ),
+        (401, 403, 403, 200, 404, 403, 200),
+    ),
+    Route(
+        "make a plan",
+        post(
+            lambda w: "/api/v1/plans",
+            lambda w: {"network": "testnet", "year": 2022, "title": "Jaarplan 2022"},
+            json=True,
+        ),
+        (401, 403, 403, 200, 404, 403, 200),
     ),
 ]
 

@@ -118,14 +118,51 @@ def page_post(path: Callable[[Ctx, bool], str], data: Callable[[Ctx], dict[str, 
     return attempt
 
 
-def api_post(path: Callable[[Ctx, bool], str], body: Callable[[Ctx], dict[str, Any]]) -> Attempt:
+def api_post(
+    path: Callable[[Ctx, bool], str],
+    body: Callable[[Ctx], dict[str, Any]],
+    method: str = "POST",
+) -> Attempt:
     def attempt(ctx: Ctx, role: str, ghost: bool) -> tuple[int, str]:
-        response = ctx.app.test_client().post(
-            path(ctx, ghost), json=body(ctx), headers=ctx.api_headers(role)
+        response = ctx.app.test_client().open(
+            path(ctx, ghost), method=method, json=body(ctx), headers=ctx.api_headers(role)
         )
         return _answer(response)
 
     return attempt
+
+
+def make_plan(
+    network: Callable[[Ctx, bool], str], copy_from: Callable[[Ctx, bool], str | None]
+) -> Attempt:
+    """Make a network's plan of 2022, from the plan `copy_from` names if any (API)."""
+
+    def attempt(ctx: Ctx, role: str, ghost: bool) -> tuple[int, str]:
+        body = {"network": network(ctx, ghost), "year": 2022, "title": "Jaarplan 2022"}
+        source = copy_from(ctx, ghost)
+        response = ctx.app.test_client().post(
+            "/api/v1/plans",
+            json=body if source is None else body | {"copy_from": source},
+            headers=ctx.api_headers(role),
+        )
+        return _answer(response)
+
+    return attempt
+
+
+def reopen_withdrawn(ctx: Ctx, role: str, ghost: bool) -> tuple[int, str]:
+    """The control of a reopening: testnet's coordinator withdraws the activity, then
+    reopens it (the answer is the reopening's)."""
+    withdraw = api_post(lambda c, g: f"/api/v1/activities/{activity(c, g)}/withdraw", _withdrawal)
+    assert withdraw(ctx, role, ghost)[0] == 200
+    reopen = {"reason": "toch", "expected_version": 2}
+    return api_post(lambda c, g: f"/api/v1/activities/{activity(c, g)}/reopen", lambda c: reopen)(
+        ctx, role, ghost
+    )
+
+
+def _withdrawal(ctx: Ctx) -> dict[str, Any]:
+    return {"reason": "dubbel", "expected_version": 1}
 
 
 def cli(args: Callable[[Path], list[str]]) -> Attempt:
@@ -368,6 +405,63 @@ OPERATIONS = [
         copy_testnet_plan,
         allowed="other_coordinator",
         control=copy_andernet_plan,
+    ),
+    WriteOp(
+        "add an activity to testnet's plan (API)",
+        "api.add_plan_activity",
+        api_post(
+            lambda c, g: f"/api/v1/plans/{a_plan(c, g)}/activities",
+            lambda c: {"title": "Nieuw", "theme": "Scholing", "workgroups": ["Werkgroep beleid"]},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "amend testnet's activity (API)",
+        "api.amend",
+        api_post(
+            lambda c, g: f"/api/v1/activities/{activity(c, g)}",
+            lambda c: {"title": "Nieuw", "workgroups": ["Werkgroep beleid"], "expected_version": 1},
+            method="PATCH",
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "withdraw testnet's activity (API)",
+        "api.withdraw",
+        api_post(lambda c, g: f"/api/v1/activities/{activity(c, g)}/withdraw", _withdrawal),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "reopen testnet's activity (API)",
+        "api.reopen",
+        api_post(
+            lambda c, g: f"/api/v1/activities/{activity(c, g)}/reopen",
+            lambda c: {"reason": "toch", "expected_version": 1},
+        ),
+        allowed="coordinator",
+        control=reopen_withdrawn,
+    ),
+    WriteOp(
+        "rename a theme of testnet's plan (API)",
+        "api.rename_plan_theme",
+        api_post(
+            lambda c, g: f"/api/v1/plans/{a_plan(c, g)}/themes/rename",
+            lambda c: {"theme": "Coördinatie", "new_name": "Bestuur"},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "make testnet's plan of a year (API)",
+        "api.add_plan",
+        make_plan(lambda c, g: "geen-netwerk" if g else "testnet", lambda c, g: None),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "make one's own plan from testnet's plan (API)",
+        "api.add_plan",
+        make_plan(lambda c, g: "andernet", a_plan),
+        allowed="other_coordinator",
+        control=make_plan(lambda c, g: "andernet", lambda c, g: c.world.other_plan_slug),
     ),
     WriteOp("upload a plan for testnet", "imports.upload", upload_for_testnet, "coordinator"),
     WriteOp(
@@ -748,6 +842,7 @@ def reminders_of_testnet(app: Flask, network_id: int) -> list[tuple[str, tuple[s
 # The access rules do not depend on the database; these cases store plans and events, so
 # they also run on PostgreSQL.
 ON_BOTH_DATABASES = {
+    "make one's own plan from testnet's plan (API)",
     "import a file naming testnet's plan",
     "carry one's own plan into testnet's plan",
     "confirm testnet's import draft",

@@ -122,6 +122,15 @@ def amend_in(
         _network_workgroups(uow, network_id),
     )
     changes = new[0].changes  # type: ignore[attr-defined]
+    if "title" in changes:  # two activities of a plan never share a title (as when added)
+        taken = uow.session.exec(
+            select(ActivityRecord.id).where(
+                ActivityRecord.plan_id == record.plan_id,
+                ActivityRecord.title == changes["title"][1],
+            )
+        ).first()
+        if taken is not None:
+            raise PlanChangeRefused("title_taken", "title")
     amended = current.changed({name: pair[1] for name, pair in changes.items()})
     _write_content(uow, record, amended)
     activity, _ = append_decided(uow, activity, new, actor.user_id, clock)

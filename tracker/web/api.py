@@ -8,26 +8,15 @@ site cannot make a signed-in browser post here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
-import pydantic
-from flask import Blueprint, abort, current_app, g, jsonify, make_response, request
+from flask import jsonify
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
-from flask_wtf.csrf import validate_csrf
-from wtforms import ValidationError
 
-from events.store import ConcurrencyError, EventStore
-from tracker.clock import Clock
-from tracker.database import UnitOfWork
+from events.store import EventStore
 from tracker.domain.commands import ChangeActivityStatus, RecordProgress
-from tracker.domain.status import Status, StatusError
-from tracker.handlers.activities import (
-    StatusChangeResult,
-    change_activity_status,
-    record_progress,
-)
+from tracker.domain.status import Status
+from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.queries import (
     OverviewFilters,
     plan_activities,
@@ -35,15 +24,14 @@ from tracker.queries import (
     targets_with_progress,
     visible_plans,
 )
-from tracker.services import db_session, services
+from tracker.services import db_session
+from tracker.web import api_plan_changes  # noqa: F401  (registers the plan's changes)
 from tracker.web.access import principal, visible_activity, visible_plan
 from tracker.web.api_models import (
     ActivitiesQuery,
     ActivityPublic,
     ActivitySummaryPublic,
     ChangeResult,
-    Conflict,
-    Error,
     EventPublic,
     PlanPublic,
     ProgressIn,
@@ -51,55 +39,10 @@ from tracker.web.api_models import (
     TargetPublic,
     TimingPublic,
 )
-from tracker.web.messages import refusal_message
-from tracker.web.openapi import Operation, openapi_document
+from tracker.web.api_operations import OPERATIONS, WRITE_ERRORS, blueprint, operation, run_write
+from tracker.web.openapi import openapi_document
 
-blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
-OPERATIONS: list[Operation] = []  # every route below, for the OpenAPI document
-WRITE_ERRORS = (403, 404, 409, 413, 415)
-Command = TypeVar("Command", ChangeActivityStatus, RecordProgress)
-Model = TypeVar("Model", bound=pydantic.BaseModel)
-
-
-def refuse(code: int, answer: Error) -> NoReturn:
-    """Answer with this error at once (an answer given to abort skips the error handlers)."""
-    abort(make_response(jsonify(answer.model_dump(mode="json")), code))
-
-
-def operation(
-    method: str,
-    rule: str,
-    answer: Any,
-    errors: tuple[int, ...] = (),
-    body: type[pydantic.BaseModel] | None = None,
-    query: type[pydantic.BaseModel] | None = None,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a view as an API operation for signed-in callers and in the document.
-
-    The view is given the validated `query` and `body` models, and returns the `answer`,
-    which is sent as JSON exactly as the document describes it (anything else is an error).
-    The first line of its docstring is the operation's summary.
-    """
-
-    def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        summary = (view.__doc__ or "").strip().splitlines()[0]
-        OPERATIONS.append(Operation(method, rule, summary, answer, errors, body, query))
-        adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(answer)
-
-        @functools.wraps(view)
-        def run(**path: str) -> ResponseReturnValue:
-            given: dict[str, pydantic.BaseModel] = {}
-            if query is not None:
-                given["query"] = _query(query)
-            if body is not None:
-                given["body"] = _body(body)
-            result = view(**path, **given)
-            return jsonify(adapter.dump_python(result, mode="json", warnings="error"))
-
-        blueprint.add_url_rule(rule, view_func=login_required(run), methods=[method.upper()])
-        return view
-
-    return register
+__all__ = ["OPERATIONS", "blueprint"]
 
 
 @blueprint.get("/openapi.json")
@@ -161,6 +104,7 @@ def activity(activity_id: str) -> ActivityPublic:
         wanneer=record.wanneer,
         timing=TimingPublic(kind=timing.kind, start=timing.start, end=timing.end),
         workgroups=[w.name for w in detail.workgroups],
+        position=record.position,
         status=Status(state.status),
         version=state.version,
         last_note=state.last_note,
@@ -208,7 +152,7 @@ def change_status(activity_id: str, body: StatusChangeIn) -> ChangeResult:
         note=body.note or "",
         expected_version=body.expected_version,
     )
-    return _run(change_activity_status, command)
+    return run_write(change_activity_status, command)
 
 
 @operation("post", "/activities/<activity_id>/progress", ChangeResult, WRITE_ERRORS, ProgressIn)
@@ -222,68 +166,4 @@ def record_target_progress(activity_id: str, body: ProgressIn) -> ChangeResult:
         note=body.note or "",
         expected_version=body.expected_version,
     )
-    return _run(record_progress, command)
-
-
-def _run(
-    handler: Callable[[UnitOfWork, Command, Clock], StatusChangeResult], command: Command
-) -> ChangeResult:
-    """Run a write command: the new version, or the precise JSON error (400, 409; 403 and
-    404 come from the handler's access check, answered by tracker.web.errors)."""
-    try:
-        result = handler(services().db.unit_of_work(), command, services().clock)
-    except StatusError as refused:
-        refuse(400, Error(error=refused.code, message=refusal_message(refused)))
-    except ConcurrencyError as conflict:
-        current = conflict.actual
-        if current is None:
-            current = EventStore(db_session().connection()).current_version(command.activity_id)
-        message = "the activity was updated by someone else; reload it and try again"
-        refuse(409, Conflict(error="conflict", message=message, current_version=current))
-    return ChangeResult(
-        id=command.activity_id, status=Status(result.status), version=result.version
-    )
-
-
-def _query(model: type[Model]) -> Model:
-    """The request's query parameters as the model, or a 400 naming each problem."""
-    try:
-        return model.model_validate(request.args.to_dict())
-    except pydantic.ValidationError as invalid:
-        missing = any(problem["type"] == "missing" for problem in invalid.errors())
-        kind = "missing_parameter" if missing else "invalid_parameter"
-        refuse(400, Error(error=kind, message=_problems(invalid, "query parameter ")))
-
-
-def _body(model: type[Model]) -> Model:
-    """The JSON body of a write as the model, or the error answer (CSRF, media type, shape).
-    Who may change what is the handler's to decide (tracker.handlers)."""
-    if not g.get("auth_by_token") and current_app.config.get("WTF_CSRF_ENABLED", True):
-        try:
-            validate_csrf(request.headers.get("X-CSRFToken", ""))
-        except ValidationError:
-            message = "send the CSRF token in the X-CSRFToken header"
-            refuse(403, Error(error="csrf_failed", message=message))
-    if not request.is_json:
-        message = "send a JSON body (Content-Type: application/json)"
-        refuse(415, Error(error="unsupported_media_type", message=message))
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        refuse(400, Error(error="invalid_json", message="the body must be a JSON object"))
-    try:
-        return model.model_validate(data)
-    except pydantic.ValidationError as invalid:
-        refuse(400, Error(error="invalid_request", message=_problems(invalid)))
-
-
-def _problems(invalid: pydantic.ValidationError, where: str = "") -> str:
-    """Each problem, named: "unknown field(s): role; 'expected_version': Field required"."""
-    problems = invalid.errors(include_url=False)
-    unknown = sorted(str(p["loc"][0])[:40] for p in problems if p["type"] == "extra_forbidden")
-    named = [f"unknown field(s): {', '.join(unknown)}"] if unknown else []
-    named += [
-        f"{where}'{'.'.join(map(str, p['loc']))}': {p['msg']}"
-        for p in problems
-        if p["type"] != "extra_forbidden"
-    ]
-    return "; ".join(named)
+    return run_write(record_progress, command)

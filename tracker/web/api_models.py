@@ -13,6 +13,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from tracker.domain.activity import MAX_NOTE_LENGTH, MAX_PROGRESS_VALUE
+from tracker.domain.plan_changes import (
+    MAX_PLAN_TITLE_LENGTH,
+    MAX_TEXT_LENGTH,
+    MAX_THEME_LENGTH,
+    MAX_TITLE_LENGTH,
+    MAX_WANNEER_LENGTH,
+)
 from tracker.domain.status import Status
 from tracker.domain.targets import Comparator
 from tracker.domain.timing import TimingKind
@@ -59,6 +66,100 @@ class ProgressIn(ApiModel):
     value: float = Field(ge=0, le=MAX_PROGRESS_VALUE)
     note: Note | None = None
     expected_version: Version = Field(description="the version you saw ('version')")
+
+
+MAX_POSITION = 99_999
+
+# Changes of the plan (coordinators of the network, admins). Texts are checked again by the
+# domain after their spaces are tidied: an empty title is refused there (title_required).
+
+Title = Annotated[str, Field(max_length=MAX_TITLE_LENGTH)]
+ThemeName = Annotated[str, Field(max_length=MAX_THEME_LENGTH)]
+PlanText = Annotated[str, Field(max_length=MAX_TEXT_LENGTH)]
+Wanneer = Annotated[str, Field(max_length=MAX_WANNEER_LENGTH)]
+WorkgroupNames = Annotated[
+    list[Annotated[str, Field(max_length=MAX_THEME_LENGTH)]],
+    Field(
+        max_length=100,
+        description="names of the network's workgroups, as an activity's 'workgroups' "
+        "shows them; another name is refused with the error unknown_workgroup",
+    ),
+]
+# An activity's place in the plan (the domain sets no upper bound; the column is 32 bits).
+Position = Annotated[int, Field(ge=0, le=MAX_POSITION), BeforeValidator(_integral)]
+Reason = Annotated[str, Field(max_length=MAX_NOTE_LENGTH, description="why (required)")]
+
+
+class ActivityIn(ApiModel):
+    """A new activity of a running plan, under a theme (a theme it does not have is made)."""
+
+    title: Title = Field(description="unique in the plan")
+    theme: ThemeName
+    objectives: PlanText = Field(default="", description="doelstellingen")
+    actions: PlanText = Field(default="", description="acties en resultaten")
+    wie: PlanText = ""
+    wanneer: Wanneer = ""
+    workgroups: WorkgroupNames = []
+
+
+class AmendmentIn(ApiModel):
+    """What the plan says about an activity, changed: a field left out stays as it is."""
+
+    title: Title | None = None
+    theme: ThemeName | None = None
+    objectives: PlanText | None = None
+    actions: PlanText | None = None
+    wie: PlanText | None = None
+    wanneer: Wanneer | None = None
+    workgroups: WorkgroupNames | None = None
+    position: Position | None = None
+    reason: Note | None = None
+    expected_version: Version = Field(description="the version you saw ('version')")
+
+
+class WithdrawalIn(ApiModel):
+    """Take the activity out of the plan (status vervallen)."""
+
+    reason: Reason
+    expected_version: Version = Field(description="the version you saw ('version')")
+
+
+class ReopeningIn(ApiModel):
+    """Open a closed activity (afgerond, gestopt, vervallen) again."""
+
+    reason: Reason
+    status: str = Field(
+        default=Status.LOPEND.value,
+        min_length=1,
+        description="the open status to continue in: "
+        + ", ".join(s for s in Status if s.is_open)
+        + ". Another name is refused with the error unknown_status.",
+    )
+    expected_version: Version = Field(description="the version you saw ('version')")
+
+
+class PlanIn(ApiModel):
+    """A network's plan of a year: empty with its themes, or with the activities of an
+    earlier plan of the network (each new and gepland, without the earlier statuses)."""
+
+    network: str = Field(min_length=1, max_length=60, description="the network's slug")
+    year: Annotated[int, BeforeValidator(_integral)] = Field(
+        description="one plan per network and year"
+    )
+    title: Annotated[str, Field(max_length=MAX_PLAN_TITLE_LENGTH)]
+    motto: Annotated[str, Field(max_length=200)] = ""
+    themes: Annotated[list[ThemeName], Field(max_length=100)] = []
+    copy_from: str | None = Field(
+        default=None, min_length=1, description="the slug of an earlier plan of the network"
+    )
+
+
+class ThemeRenameIn(ApiModel):
+    """A theme of the plan, renamed (each of its activities records the amendment)."""
+
+    theme: str = Field(min_length=1, max_length=MAX_THEME_LENGTH, description="its name now")
+    new_name: ThemeName
+    reason: Note | None = None
 
 
 class ActivitiesQuery(BaseModel):
@@ -119,6 +220,7 @@ class ActivityPublic(ApiModel):
     wanneer: str
     timing: TimingPublic
     workgroups: list[str]
+    position: int = Field(description="its place in the plan")
     status: Status
     version: int
     last_note: str
@@ -143,11 +245,32 @@ class ChangeResult(ApiModel):
     version: int
 
 
+class AmendmentResult(ChangeResult):
+    """An amendment was saved: which fields changed, and how its 'wanneer' reads."""
+
+    changed: list[str]
+    timing: TimingKind = Field(
+        description="how 'wanneer' was read; unparsed: no period could be read from it"
+    )
+
+
+class ThemeRenamed(ApiModel):
+    plan: str
+    theme: str = Field(description="its new name")
+    activities: int = Field(description="how many activities recorded the amendment")
+
+
 class Error(ApiModel):
     """Every error answer: a kind to act on and a message to read."""
 
     error: str
     message: str
+
+
+class Refusal(Error):
+    """A body the API cannot read, or a change the rules refuse: `field` names the input."""
+
+    field: str | None = Field(default=None, description="the field the error is about")
 
 
 class Conflict(Error):

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
-from tracker.web.api_models import Conflict, Error
+from tracker.web.api_models import Conflict, Error, Refusal
 
 # Every error status an operation may answer, and when. 400, 401 and 503 can be the answer
 # to any request; the operation lists the others it can give.
@@ -45,6 +45,13 @@ class Operation:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
 
+    def error_model(self, code: int) -> type[Error]:
+        """The answer of an error: a 409 names the current version; a 400 to a write may
+        name the field it is about."""
+        if code == 409:
+            return Conflict
+        return Refusal if code == 400 and self.body is not None else Error
+
     @property
     def path(self) -> str:
         """The OpenAPI path: "/activities/{activity_id}"."""
@@ -70,7 +77,7 @@ class Operation:
 def openapi_document(operations: Sequence[Operation]) -> dict[str, Any]:
     """The document: each operation's parameters, body, answer and errors."""
     keys: list[tuple[Any, JsonSchemaMode, TypeAdapter[Any]]] = [
-        (model, "serialization", TypeAdapter(model)) for model in (Error, Conflict)
+        (model, "serialization", TypeAdapter(model)) for model in (Error, Refusal, Conflict)
     ]
     for op in operations:
         keys.append(((op.path, op.method), "serialization", TypeAdapter(op.answer)))
@@ -89,7 +96,7 @@ def openapi_document(operations: Sequence[Operation]) -> dict[str, Any]:
         answer = content((op.path, op.method), "serialization")
         spec["responses"] = {"200": {"description": "OK"} | answer} | {
             str(code): {"description": ERRORS[code]}
-            | content(Conflict if code == 409 else Error, "serialization")
+            | content(op.error_model(code), "serialization")
             for code in sorted(set(ALWAYS + op.errors))
         }
         paths.setdefault(op.path, {})[op.method] = spec
