@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import weasyprint
 from flask import Flask
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -269,3 +270,22 @@ def test_long_words_in_the_pdf_stay_in_their_column(
         line.sort()
         for (_, left_end, left), (right_start, _, right) in itertools.pairwise(line):
             assert right_start >= left_end - 0.5, f"{left!r} runs into {right!r}"
+
+
+@pytest.mark.parametrize(
+    ("today", "opens_on"),
+    [
+        (datetime(2020, 11, 3, 9, tzinfo=UTC), "2021Q1"),  # before the plan's year
+        (datetime(2021, 5, 10, 9, tzinfo=UTC), "2021Q2"),  # while it runs: the current one
+        (datetime(2021, 12, 31, 23, 30, tzinfo=UTC), "2021Q4"),  # 1 January in Amsterdam
+        (datetime(2026, 12, 1, 9, tzinfo=UTC), "2021Q4"),  # years later: its last quarter
+    ],
+)
+def test_the_report_page_opens_on_the_quarter_of_now_within_the_plans_year(
+    app: Flask, history: World, client: FlaskClient, today: datetime, opens_on: str
+) -> None:
+    app.extensions["tracker"].clock.current = today
+    login(client, history.emails["coordinator"])
+    page = client.get(f"/plannen/{history.plan_slug}/rapportage").get_data(as_text=True)
+    selected = re.findall(r'<option selected value="(\d{4}Q\d)"', page)
+    assert selected == [opens_on]
