@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from tracker.domain.period import AMSTERDAM
+
+__all__ = ["AMSTERDAM", "Clock", "FixedClock", "ShiftedClock", "SystemClock", "as_utc"]
 
 
 class Clock(Protocol):

@@ -13,7 +13,7 @@ from tracker.clock import AMSTERDAM
 from tracker.domain.period import Period
 from tracker.reports.load import plan_report
 from tracker.reports.model import STATUS_ORDER
-from tracker.reports.period import report_moment
+from tracker.reports.period import report_known, report_moment
 from tracker.reports.render import MEDIA_TYPES, render
 from tracker.security import audit
 from tracker.security.audit import AuditKind
@@ -52,7 +52,8 @@ def report(slug: str) -> ResponseReturnValue:
         return render_template("reports/page.html", plan=plan, form=form, reports=None), 400
     period = Period.parse(form.period.data or str(default))
     moment = report_moment(period, form.as_of.data, now)
-    reports = [plan_report(db_session(), plan, period, moment)]
+    known = report_known(form.as_of.data, now)
+    reports = [plan_report(db_session(), plan, period, moment, known)]
     fmt = form.format.data or "html"
     if fmt == "html":
         return render_template(
