@@ -7,10 +7,12 @@ FLASK := $(UV) run --frozen flask --app wsgi
 .PHONY: run test fuzz-api bench setup system-packages browser-tools chromium lint typecheck translations extract-messages clean
 
 ## run: environment, database, demo data, then the server on http://127.0.0.1:5000
+## The demo runs on today's day and month in its plan's year (APP_TODAY=demo, see config.py).
+APP_TODAY ?= demo
 run: setup
 	$(FLASK) init-db
-	$(FLASK) load-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	APP_TODAY=$(APP_TODAY) $(FLASK) load-demo
+	APP_TODAY=$(APP_TODAY) $(FLASK) run --host 127.0.0.1 --port 5000
 
 ## test: lint, type check and the whole test suite (SQLite, and PostgreSQL when reachable;
 ## the browser journeys in tests/e2e in Debian's Chromium, with axe-core from node_modules)

@@ -38,6 +38,11 @@ class Config:
     # Public address of the app, used in links in e-mails.
     APP_URL = os.environ.get("APP_URL", "http://127.0.0.1:5000")
 
+    # Run the app as if today were this date (ISO, e.g. 2021-10-12), its time going on from
+    # there, with a banner on every page: for the demo and for training. "demo": today's day
+    # and month in the demo plan's year (what `make run` uses). Unset: the real date.
+    APP_TODAY = os.environ.get("APP_TODAY", "")
+
     # Language: Dutch by default; English can be chosen per person.
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from events.timeouts import Timeouts
 from tracker import texts
-from tracker.clock import Clock, SystemClock
+from tracker.clock import AMSTERDAM, Clock, ShiftedClock, SystemClock
 from tracker.database import Database, guard_writes, unguard_writes
 from tracker.extensions import babel, csrf, login_manager
 from tracker.passwords import Passwords
@@ -53,7 +54,7 @@ def create_tracker_app(
         db=Database(
             app.config["DATABASE_URL"], before_write=end_read_snapshot, timeouts=_timeouts(app)
         ),
-        clock=clock or SystemClock(),
+        clock=clock or _clock(app.config.get("APP_TODAY", "")),
         passwords=Passwords(
             app.config["ARGON2_TIME_COST"],
             app.config["ARGON2_MEMORY_COST"],
@@ -101,6 +102,9 @@ def create_tracker_app(
     errors.end_read_before_answering(app)
     texts.init_app(app)  # the `translate` filter and `status_label`
     app.jinja_env.globals["get_locale"] = get_locale
+    clock_in_use = app.extensions["tracker"].clock
+    if isinstance(clock_in_use, ShiftedClock):  # the banner saying which day "today" is
+        app.jinja_env.globals["app_today"] = lambda: clock_in_use.now().astimezone(AMSTERDAM)
 
     from tracker import cli
 
@@ -132,6 +136,22 @@ def _timeouts(app: Flask) -> Timeouts:
         idle_in_transaction=float(config["DATABASE_IDLE_IN_TRANSACTION_TIMEOUT"]),
         tcp=float(config["DATABASE_TCP_TIMEOUT"]),
     )
+
+
+def _clock(today: str) -> Clock:
+    """The real time, or with APP_TODAY a clock on which today is that day (see config.py)."""
+    if not today:
+        return SystemClock()
+    if today == "demo":
+        from tracker.demo import demo_today
+
+        return ShiftedClock.from_today(demo_today(SystemClock().now()))
+    try:
+        return ShiftedClock.from_today(date.fromisoformat(today))
+    except ValueError:
+        raise ValueError(
+            f"APP_TODAY must be a date like 2021-10-12 or 'demo', not {today!r}"
+        ) from None
 
 
 def _select_locale() -> str:

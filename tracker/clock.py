@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from tracker.domain.period import AMSTERDAM
+
+__all__ = ["AMSTERDAM", "Clock", "FixedClock", "ShiftedClock", "SystemClock", "as_utc"]
 
 
 class Clock(Protocol):
@@ -21,6 +22,23 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ShiftedClock:
+    """The real time moved by a fixed offset: an app that runs as if today were another day
+    (a demo inside its plan's year, a training), its time going on as the real time does."""
+
+    offset: timedelta
+
+    @classmethod
+    def from_today(cls, today: date, real_now: datetime | None = None) -> ShiftedClock:
+        """A clock on which the current moment falls on `today` (at the same time of day)."""
+        now = real_now or datetime.now(UTC)
+        return cls(timedelta(days=(today - now.astimezone(AMSTERDAM).date()).days))
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
 
 
 @dataclass

@@ -18,7 +18,7 @@ import yaml
 from sqlmodel import select
 
 from tracker.carry_over import carry_over_plan
-from tracker.clock import FixedClock
+from tracker.clock import AMSTERDAM, FixedClock
 from tracker.database import Database
 from tracker.domain.access import OPERATOR, Principal, Role
 from tracker.domain.commands import (
@@ -46,6 +46,17 @@ DEMO_DIR = Path(__file__).parent / "demo"
 DEMO_PLAN = DEMO_DIR / "twente-2021.txt"
 DEMO_WORKGROUPS = DEMO_DIR / "twente-2021-workgroups.yaml"
 DEMO_PASSWORD = "jaarplan-demo-2021"
+DEMO_YEAR = 2021
+
+
+def demo_today(now: datetime) -> date:
+    """Today's day and month in the demo plan's year (28 February for 29 February): the day
+    `make run` shows the demo on (APP_TODAY=demo), so "now" falls inside the demo's year at
+    the point of it the real calendar has reached."""
+    today = now.astimezone(AMSTERDAM).date()
+    if (today.month, today.day) == (2, 29):  # the demo's year has none
+        return date(DEMO_YEAR, 2, 28)
+    return today.replace(year=DEMO_YEAR)
 
 
 @dataclass(frozen=True)
@@ -108,13 +119,20 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, time(10), tzinfo=UTC)
 
 
-def load_demo(db: Database, passwords: Passwords) -> list[DemoAccount]:
+def load_demo(db: Database, passwords: Passwords, until: date | None = None) -> list[DemoAccount]:
     """Load the demo plans, accounts and history (again: only what is missing).
 
     In the order it happened: the 2020 plan and its year, the 2021 plan imported from its
-    document, the carry-over of the COVID-delayed 2020 actions, then 2021 quarter by quarter.
+    document, the carry-over of the COVID-delayed 2020 actions, then 2021 quarter by quarter
+    up to `until` (the app's today: updates after it have not happened yet).
     """
     history = demo_history()
+    if until is not None:
+        history = DemoHistory(
+            [u for u in history.updates if u["day"] <= until],
+            [p for p in history.progress if p["day"] <= until],
+            history.carry_over,
+        )
     plan_2020 = read_plan_yaml(DEMO_PLAN_2020.read_text(encoding="utf-8"))
     plan_2021 = demo_draft().document
     clock = FixedClock(datetime(2020, 1, 6, 9, 0, tzinfo=UTC))

@@ -43,6 +43,7 @@ class ActivityState(SQLModel, table=True):
     planned_at: datetime
     last_update_at: datetime | None = None
     last_update_by: int | None = None
+    last_happened_at: datetime | None = None
     last_note: str = ""
     carried_from: str | None = Field(default=None, max_length=64)
     carry_reason: str = ""
@@ -98,6 +99,7 @@ def row_values(activity: Activity) -> dict[str, Any]:
         "planned_at": activity.planned_at,
         "last_update_at": activity.last_update_at,
         "last_update_by": activity.last_update_by,
+        "last_happened_at": activity.last_happened_at,
         "last_note": activity.last_note,
         "carried_from": activity.carried_from,
         "carry_reason": activity.carry_reason,
@@ -118,6 +120,7 @@ def from_row(row: Any) -> Activity:
         planned_at=row.planned_at,
         last_update_at=row.last_update_at,
         last_update_by=row.last_update_by,
+        last_happened_at=row.last_happened_at,
         last_note=row.last_note,
         carried_from=row.carried_from,
         carry_reason=row.carry_reason,

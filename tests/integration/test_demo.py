@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from config import TestConfig
 from tests.dutch import dutch
 from tests.support import login
 from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_draft, demo_history, load_demo
 from tracker.ids import activity_id_for
 from tracker.models import Activity, Indicator, Plan, Theme, Workgroup
 from tracker.projections import ActivityState
+from wsgi import create_app
 
 # Counted by hand in ../shared/plans/000_7270eda182fee902.txt: one activity per block of
 # Doelstellingen / Acties en resultaten / Wie / Wanneer.
@@ -159,3 +163,42 @@ def test_a_demo_member_updates_an_activity_and_the_coordinator_sees_it(demo_app:
     login(coordinator, "coordinator@example.org", DEMO_PASSWORD)
     overview = coordinator.get("/plannen/twente-2021?status=vertraagd").get_data(as_text=True)
     assert title in overview and "Katern later door drukkerij" in overview
+
+
+def test_the_demo_history_stops_at_the_apps_today(app: Flask) -> None:
+    services = app.extensions["tracker"]
+    load_demo(services.db, services.passwords, until=date(2021, 6, 30))
+    history = demo_history()
+    until = date(2021, 6, 30)
+    expected = sum(1 for u in history.updates if u["day"] <= until) + sum(
+        1 for p in history.progress if p["day"] <= until
+    )
+    assert expected < len(history.updates) + len(history.progress)  # some lie after it
+    with services.db.session() as session:
+        recorded = session.execute(
+            text(
+                "SELECT count(*) FROM events WHERE type IN "
+                "('ActivityStatusChanged', 'ActivityNoteAdded', 'TargetProgressRecorded')"
+            )
+        ).scalar_one()
+        latest = session.execute(text("SELECT max(recorded_at) FROM events")).scalar_one()
+    assert recorded == expected
+    assert str(latest) < "2021-07-01"
+
+
+def test_with_app_today_every_page_says_which_day_it_is(tmp_path: Path) -> None:
+    config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+    config.update(DATABASE_URL=f"sqlite:///{tmp_path / 'demo.db'}", APP_TODAY="2021-10-12")
+    app = create_app(config)
+    app.extensions["tracker"].db.create_schema()
+    assert app.extensions["tracker"].clock.now().date() == date(2021, 10, 12)
+    page = app.test_client().get("/inloggen").get_data(as_text=True)
+    assert "Demo: in deze app is het vandaag 12 oktober 2021." in page
+    app.extensions["tracker"].db.dispose()
+    config["APP_TODAY"] = ""
+    plain = create_app(config)
+    assert "Demo:" not in plain.test_client().get("/inloggen").get_data(as_text=True)
+    plain.extensions["tracker"].db.dispose()
+    config["APP_TODAY"] = "12-10-2021"
+    with pytest.raises(ValueError, match="APP_TODAY must be a date"):
+        create_app(config)

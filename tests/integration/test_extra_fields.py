@@ -36,7 +36,9 @@ def test_a_form_with_extra_fields_applies_only_its_own(backend_app: Flask, world
     assert client.post(f"/activiteiten/{world.activity_id}/status", data=data).status_code == 302
     events = client.get(f"/api/v1/activities/{world.activity_id}/events").get_json()
     assert events[-1]["actor"] == world.user_ids["owner_member"]
-    assert set(events[-1]["data"]) <= {"activity_id", "from_status", "to_status", "note", "reason"}
+    data = events[-1]["data"]
+    assert set(data) <= {"activity_id", "from_status", "to_status", "note", "reason", "happened_on"}
+    assert data.get("happened_on") is None
     new = "een-nieuw-lang-wachtwoord"
     client.post(
         "/profiel/wachtwoord",

@@ -15,12 +15,15 @@ from pathlib import Path
 import pytest
 import weasyprint
 from flask import Flask
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from events.store import EventStore
 from tests.support import World, build_world, login
 from tracker.clock import FixedClock
 from tracker.domain.access import OPERATOR
+from tracker.domain.activity import HappenedOutOfBounds
 from tracker.domain.commands import ChangeActivityStatus
 from tracker.domain.period import Period
 from tracker.handlers.activities import change_activity_status
@@ -269,3 +272,103 @@ def test_long_words_in_the_pdf_stay_in_their_column(
         line.sort()
         for (_, left_end, left), (right_start, _, right) in itertools.pairwise(line):
             assert right_start >= left_end - 0.5, f"{left!r} runs into {right!r}"
+
+
+@pytest.mark.parametrize(
+    ("today", "opens_on"),
+    [
+        (datetime(2020, 11, 3, 9, tzinfo=UTC), "2021Q1"),  # before the plan's year
+        (datetime(2021, 5, 10, 9, tzinfo=UTC), "2021Q2"),  # while it runs: the current one
+        (datetime(2021, 12, 31, 23, 30, tzinfo=UTC), "2021Q4"),  # 1 January in Amsterdam
+        (datetime(2026, 12, 1, 9, tzinfo=UTC), "2021Q4"),  # years later: its last quarter
+    ],
+)
+def test_the_report_page_opens_on_the_quarter_of_now_within_the_plans_year(
+    app: Flask, history: World, client: FlaskClient, today: datetime, opens_on: str
+) -> None:
+    app.extensions["tracker"].clock.current = today
+    login(client, history.emails["coordinator"])
+    page = client.get(f"/plannen/{history.plan_slug}/rapportage").get_data(as_text=True)
+    selected = re.findall(r'<option selected value="(\d{4}Q\d)"', page)
+    assert selected == [opens_on]
+
+
+@pytest.fixture
+def backend_history(backend_app: Flask) -> World:
+    backend_app.extensions["tracker"].clock.current = datetime(2021, 1, 4, 9, tzinfo=UTC)
+    world = build_world(backend_app)
+    update(backend_app, MEETING, "lopend", "Agenda rond", datetime(2021, 4, 12, 9, tzinfo=UTC))
+    return world
+
+
+def test_an_update_dated_back_into_the_quarter_counts_for_it_as_known_on_the_reports_date(
+    backend_app: Flask, backend_history: World
+) -> None:
+    """A member answers the reminder on 10 July that the meeting was done on 28 June."""
+    app = backend_app
+    services = app.extensions["tracker"]
+    services.clock.current = datetime(2021, 7, 10, 9, tzinfo=UTC)
+    change_activity_status(
+        services.db.unit_of_work(),
+        ChangeActivityStatus(
+            OPERATOR, activity_id_for("testnet-2021", MEETING), "afgerond", "Gedaan",
+            happened_on=date(2021, 6, 28),
+        ),
+        services.clock,
+    )  # fmt: skip
+
+    def status_in(period: str, as_of: date | None = None) -> str:
+        text = made(app, "csv", period, as_of).decode("utf-8-sig")
+        rows = {r["Activiteit"]: r for r in csv.DictReader(io.StringIO(text), delimiter=";")}
+        return rows[MEETING]["Status"]
+
+    services.clock.current = datetime(2021, 7, 12, 9, tzinfo=UTC)
+    assert status_in("2021Q2") == "Afgerond"  # made now: the late update counts for June
+    assert status_in("2021Q2", as_of=date(2021, 7, 9)) == "Lopend"  # not known on 9 July
+    assert status_in("2021Q2", as_of=date(2021, 7, 10)) == "Afgerond"
+    assert status_in("2021Q2", as_of=date(2021, 6, 27)) == "Lopend"  # happened on the 28th
+    html = made(app, "html", "2021Q2").decode()
+    assert "stand van 30 juni 2021, 23:59, bijgewerkt tot 10 juli 2021" in html
+    q3 = made(app, "html", "2021Q3").decode()
+    assert "bijgewerkt tot" not in q3
+    # A report of a past date gives the same bytes whenever it is made.
+    before = made(app, "html", "2021Q2", date(2021, 7, 10))
+    services.clock.current = datetime(2021, 7, 20, 9, tzinfo=UTC)
+    change_activity_status(
+        services.db.unit_of_work(),
+        ChangeActivityStatus(
+            OPERATOR, activity_id_for("testnet-2021", WEBSITE), "lopend", "Gestart",
+            happened_on=date(2021, 6, 1),
+        ),
+        services.clock,
+    )  # fmt: skip
+    assert made(app, "html", "2021Q2") != before  # the later-known update counts now
+    services.clock.current = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    assert made(app, "html", "2021Q2", date(2021, 7, 10)) == before
+
+
+@pytest.mark.parametrize(
+    ("day", "code"),
+    [
+        (date(2021, 7, 11), "happened_in_future"),
+        (date(2020, 12, 31), "happened_before_plan_year"),
+        (date(2021, 4, 11), "happened_before_previous"),
+    ],
+)
+def test_a_day_out_of_bounds_is_refused_and_nothing_is_written(
+    backend_app: Flask, backend_history: World, day: date, code: str
+) -> None:
+    services = backend_app.extensions["tracker"]
+    services.clock.current = datetime(2021, 7, 10, 9, tzinfo=UTC)
+    activity_id = activity_id_for("testnet-2021", MEETING)
+    with services.db.session() as session:
+        before = EventStore(session.connection()).current_version(activity_id)
+    with pytest.raises(HappenedOutOfBounds) as refused:
+        change_activity_status(
+            services.db.unit_of_work(),
+            ChangeActivityStatus(OPERATOR, activity_id, "afgerond", "", happened_on=day),
+            services.clock,
+        )
+    assert refused.value.code == code
+    with services.db.session() as session:
+        assert EventStore(session.connection()).current_version(activity_id) == before

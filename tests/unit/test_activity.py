@@ -104,4 +104,4 @@ def test_decoding_ignores_fields_added_by_a_newer_version_and_refuses_unknown_ty
 
 def test_event_payloads_hold_ids_not_personal_data() -> None:
     _, data = encode(ActivityStatusChanged("a1", "gepland", "lopend", "n"))
-    assert set(data) == {"activity_id", "from_status", "to_status", "note"}
+    assert set(data) == {"activity_id", "from_status", "to_status", "note", "happened_on"}

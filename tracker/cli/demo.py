@@ -12,11 +12,13 @@ from tracker.services import services
 @with_appcontext
 def load_demo() -> None:
     """Load the Twente 2021 demo plan and the demo accounts (safe to run again)."""
+    from tracker.clock import AMSTERDAM
     from tracker.demo import DEMO_PASSWORD
     from tracker.demo import load_demo as load
 
     services().db.create_schema()
-    demo_accounts = load(services().db, services().passwords)
+    today = services().clock.now().astimezone(AMSTERDAM).date()
+    demo_accounts = load(services().db, services().passwords, until=today)
     click.echo("Demo loaded: Jaarplan 2021 of the Netwerken Palliatieve Zorg Twente.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for account in demo_accounts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from tracker.domain.events import (
     ActivityCarriedIn,
@@ -24,6 +24,7 @@ from tracker.domain.events import (
     ReminderSent,
     TargetProgressRecorded,
 )
+from tracker.domain.period import AMSTERDAM
 from tracker.domain.status import (
     REOPENABLE,
     Status,
@@ -61,8 +62,27 @@ class InvalidProgress(StatusError):
 MAX_PROGRESS_VALUE = 1_000_000_000
 
 
+class HappenedOutOfBounds(StatusError):
+    """The day an update says it happened is in the future, before the plan's year, or
+    before the activity's previous update happened; `code` says which."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 class ActivityNotPlanned(Exception):
     """The stream has no ActivityPlanned event: there is no such activity."""
+
+
+@dataclass(frozen=True)
+class HappenedOn:
+    """The day an update says it happened, with what bounds it: not after `today`, not
+    before the plan's year, not before the activity's previous update happened."""
+
+    day: date
+    today: date
+    plan_year: int
 
 
 def evolve(activity: Activity | None, recorded: Recorded) -> Activity | None:
@@ -108,11 +128,12 @@ class Activity:
     planned_at: datetime | None = None
     last_update_at: datetime | None = None  # the last update by the people responsible
     last_update_by: int | None = None
+    last_happened_at: datetime | None = None  # when what it recorded happened (may be earlier)
     last_note: str = ""
     carried_from: str | None = None  # the activity of an earlier plan this one continues
     carry_reason: str = ""  # why it continues (given at the carry-over)
     carried_to: str | None = None  # the activity of the next plan that continues this one
-    finished_at: datetime | None = None  # when it became afgerond
+    finished_at: datetime | None = None  # when it became afgerond (the day given, if any)
     target_values: dict[int, float] = field(default_factory=dict)  # latest per target
 
     @classmethod
@@ -124,12 +145,21 @@ class Activity:
         return activity
 
     @classmethod
-    def fold(cls, events: Iterable[Recorded], until: datetime | None = None) -> Activity | None:
-        """The state after the events (up to `until`, inclusive); None before it is planned."""
+    def fold(
+        cls,
+        events: Iterable[Recorded],
+        until: datetime | None = None,
+        happened_by: datetime | None = None,
+    ) -> Activity | None:
+        """The state after the events recorded up to `until` (inclusive) that happened by
+        `happened_by` (an update dated earlier than it was recorded counts from its day);
+        None before it is planned."""
         activity: Activity | None = None
         for recorded in events:
             if until is not None and recorded.at > until:
                 break
+            if happened_by is not None and recorded.happened_at > happened_by:
+                continue
             activity = evolve(activity, recorded)
         return activity
 
@@ -139,7 +169,7 @@ class Activity:
         if isinstance(event, ActivityStatusChanged):
             self.status = Status(event.to_status)
             if self.status is Status.AFGEROND:
-                self.finished_at = recorded.at
+                self.finished_at = recorded.happened_at
         elif isinstance(event, ActivityCarriedOver):
             self.status = Status.DOORGESCHOVEN
             self.carried_to = event.to_activity_id
@@ -155,6 +185,7 @@ class Activity:
             self.target_values = {**self.target_values, event.indicator_id: event.value}
         if event.is_update:
             self.last_update_at = recorded.at
+            self.last_happened_at = recorded.happened_at
             self.last_update_by = recorded.actor
             self.last_note = _note_of(event) or self.last_note
         self.version = recorded.version
@@ -182,12 +213,16 @@ class Activity:
         mail has gone out, whatever the activity's status is now)."""
         return [ReminderSent(self.activity_id, kind, period, outbox_id, workgroup_id, user_id)]
 
-    def decide_status_change(self, requested: str, note: str) -> list[DomainEvent]:
+    def decide_status_change(
+        self, requested: str, note: str, happened: HappenedOn | None = None
+    ) -> list[DomainEvent]:
         """Return the events for moving to `requested` with `note`, or raise a StatusError.
 
         The same status with a note records progress (ActivityNoteAdded); a different status
-        must be a transition the lifecycle allows.
+        must be a transition the lifecycle allows. `happened` dates the update on the day it
+        happened (see HappenedOn for the bounds).
         """
+        day = self._happened_on(happened)
         note = note.strip()
         if len(note) > MAX_NOTE_LENGTH:
             raise NoteTooLong(f"note longer than {MAX_NOTE_LENGTH} characters")
@@ -195,25 +230,24 @@ class Activity:
         if target is self.status and self.status.is_open:
             if not note:
                 raise NothingToRecord("same status and no note")
-            return [ActivityNoteAdded(self.activity_id, status=self.status.value, note=note)]
+            return [ActivityNoteAdded(self.activity_id, self.status.value, note, day)]
         check_transition(self.status, target, note)
-        return [
-            ActivityStatusChanged(
-                self.activity_id,
-                from_status=self.status.value,
-                to_status=target.value,
-                note=note,
-            )
-        ]
+        return [ActivityStatusChanged(self.activity_id, self.status.value, target.value, note, day)]
 
     def decide_progress(
-        self, indicator_id: int, value: float, note: str, indicator_ids: Iterable[int]
+        self,
+        indicator_id: int,
+        value: float,
+        note: str,
+        indicator_ids: Iterable[int],
+        happened: HappenedOn | None = None,
     ) -> list[DomainEvent]:
         """Return the event recording `value` for one of this activity's targets, or raise.
 
         Progress can be recorded in any status: a finished activity may still report its
         final count.
         """
+        day = self._happened_on(happened)
         note = note.strip()
         if len(note) > MAX_NOTE_LENGTH:
             raise NoteTooLong(f"note longer than {MAX_NOTE_LENGTH} characters")
@@ -221,7 +255,20 @@ class Activity:
             raise UnknownTarget(f"no target {indicator_id} on this activity")
         if not (0 <= value <= MAX_PROGRESS_VALUE) or value != value:  # NaN is not a value
             raise InvalidProgress(f"value {value!r} outside 0..{MAX_PROGRESS_VALUE}")
-        return [TargetProgressRecorded(self.activity_id, indicator_id, float(value), note)]
+        return [TargetProgressRecorded(self.activity_id, indicator_id, float(value), note, day)]
+
+    def _happened_on(self, happened: HappenedOn | None) -> str | None:
+        """The ISO day an update happened on, checked against its bounds; None: today."""
+        if happened is None:
+            return None
+        if happened.day > happened.today:
+            raise HappenedOutOfBounds("happened_in_future")
+        if happened.day.year < happened.plan_year:
+            raise HappenedOutOfBounds("happened_before_plan_year")
+        previous = self.last_happened_at
+        if previous is not None and happened.day < previous.astimezone(AMSTERDAM).date():
+            raise HappenedOutOfBounds("happened_before_previous")
+        return happened.day.isoformat()
 
     def decide_carry_over(
         self, to_activity_id: str, to_plan_id: int, reason: str

@@ -39,6 +39,7 @@ class ChangeActivityStatus:
     status: str
     note: str = ""
     expected_version: int | None = None
+    happened_on: date | None = None  # the day it happened, when not today
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class RecordProgress:
     value: float
     note: str = ""
     expected_version: int | None = None
+    happened_on: date | None = None  # the day the value was reached, when not today
 
 
 @dataclass(frozen=True)

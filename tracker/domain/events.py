@@ -13,8 +13,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+
+from tracker.domain.period import AMSTERDAM
 
 VERSION_KEY = "_v"
 
@@ -40,6 +42,18 @@ class Recorded:
     actor: int | None = None
     position: int = 0
 
+    @property
+    def happened_at(self) -> datetime:
+        """When what the event records happened: on the day it names (`happened_on`, an
+        update dated when it happened), at the time of day it was recorded; otherwise when
+        it was recorded."""
+        day = getattr(self.event, "happened_on", None)
+        if not day:
+            return self.at
+        local = self.at.astimezone(AMSTERDAM)
+        moment = datetime.combine(date.fromisoformat(day), local.time(), tzinfo=AMSTERDAM)
+        return moment.astimezone(UTC)
+
 
 @dataclass(frozen=True)
 class ActivityPlanned(DomainEvent):
@@ -58,6 +72,7 @@ class ActivityStatusChanged(DomainEvent):
     from_status: str
     to_status: str
     note: str = ""
+    happened_on: str | None = None  # ISO day it happened, when given ("afgerond op 28 juni")
     is_update: ClassVar[bool] = True
 
 
@@ -67,6 +82,7 @@ class ActivityNoteAdded(DomainEvent):
 
     status: str
     note: str
+    happened_on: str | None = None
     is_update: ClassVar[bool] = True
 
 
@@ -77,6 +93,7 @@ class TargetProgressRecorded(DomainEvent):
     indicator_id: int
     value: float
     note: str = ""
+    happened_on: str | None = None
     is_update: ClassVar[bool] = True
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from tracker.domain.message import Message
 from tracker.domain.timing import quarter_bounds, quarter_of
+
+# The networks' time zone: days, quarters and "as of" dates are days in Amsterdam.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 class PeriodError(ValueError):

@@ -58,6 +58,11 @@ REFUSALS: dict[str, Message] = {
     "theme_exists": Message("This plan already has a theme with this name."),
     "plan_exists": Message("This network already has a plan for that year."),
     "invalid_year": Message("Give a year from 2000 to 2100."),
+    "happened_in_future": Message("The day it happened cannot be in the future."),
+    "happened_before_plan_year": Message("The day it happened lies before the plan's year."),
+    "happened_before_previous": Message(
+        "The day it happened lies before the previous update of this activity."
+    ),
 }
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import col, func, select
 
 from events.store import ConcurrencyError, NewEvent, RecordedEvent
 from tracker import projections
-from tracker.clock import Clock
+from tracker.clock import AMSTERDAM, Clock
 from tracker.database import UnitOfWork
 from tracker.domain import events as domain_events
 from tracker.domain.access import NotFound, Principal
-from tracker.domain.activity import Activity, ActivityNotPlanned, evolve
+from tracker.domain.activity import Activity, ActivityNotPlanned, HappenedOn, evolve
 from tracker.domain.commands import (
     ChangeActivityStatus,
     PlanActivity,
@@ -141,7 +142,9 @@ def change_activity_status(
         command.expected_version,
         command.actor,
         clock,
-        lambda activity: activity.decide_status_change(command.status, command.note),
+        lambda activity: activity.decide_status_change(
+            command.status, command.note, _happened(uow, activity, command.happened_on, clock)
+        ),
     )
 
 
@@ -159,11 +162,23 @@ def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> S
             command.value,
             command.note,
             [i for i in indicator_ids if i is not None],
+            _happened(uow, activity, command.happened_on, clock),
         )
 
     return apply_decision(
         uow, command.activity_id, command.expected_version, command.actor, clock, decide
     )
+
+
+def _happened(
+    uow: UnitOfWork, activity: Activity, day: date | None, clock: Clock
+) -> HappenedOn | None:
+    """The day an update says it happened, with its bounds (today, the plan's year)."""
+    if day is None:
+        return None
+    plan = uow.session.get(Plan, activity.plan_id)
+    assert plan is not None
+    return HappenedOn(day, clock.now().astimezone(AMSTERDAM).date(), plan.year)
 
 
 def apply_decision(

@@ -28,8 +28,12 @@ from tracker.queries import timing_of
 from tracker.reports.model import ActivityFacts, PlanReport, TargetFacts, build_report
 
 
-def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) -> PlanReport:
-    """The report of `plan` for `period` as the log stood at `moment`."""
+def plan_report(
+    session: Session, plan: Plan, period: Period, moment: datetime, known: datetime | None = None
+) -> PlanReport:
+    """The report of `plan` for `period`: its state at `moment` as recorded up to `known`
+    (tracker.reports.model.build_report)."""
+    known = known or moment
     network = session.get(Network, plan.network_id)
     assert network is not None
     rows = session.exec(
@@ -87,6 +91,7 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
         activities=facts,
         events=events,
         origins=origin_years(session, ids),
+        known=known,
         workgroup_names={
             w.id or 0: w.name
             for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
@@ -97,7 +102,7 @@ def plan_report(session: Session, plan: Plan, period: Period, moment: datetime) 
         select(BudgetSpending)
         .where(BudgetSpending.plan_id == plan.id)
         .where(BudgetSpending.spent_on <= report.as_of_date)
-        .where(BudgetSpending.recorded_at <= moment)
+        .where(BudgetSpending.recorded_at <= known)
     ):
         spent[row.theme] = spent.get(row.theme, Decimal("0.00")) + Decimal(row.amount_cents) / 100
     return replace(

@@ -218,6 +218,9 @@ class PlanReport:
     spent: Mapping[str, Decimal] = field(default_factory=dict)  # spent per theme, to date
     budget_split: tuple[tuple[str, Decimal], ...] = ()  # the total per network
     withdrawn: tuple[ActivityLine, ...] = ()  # vervallen by then: out of the counts
+    # The last update counted that was recorded after `moment` (dated back into the quarter,
+    # e.g. in answer to the reminder); None when every update counted was in by `moment`.
+    updated_until: datetime | None = None
 
     @property
     def budget_total(self) -> Decimal:
@@ -265,15 +268,19 @@ def build_report(
     events: Mapping[str, Sequence[Recorded]],
     origins: Mapping[str, int] | None = None,
     workgroup_names: Mapping[int, str] | None = None,
+    known: datetime | None = None,
 ) -> PlanReport:
-    """The report of one plan for `period`, as the log stood at `moment`.
+    """The report of one plan for `period`: the state at `moment` by the days updates say
+    they happened, as recorded up to `known` (by default `moment` itself).
 
-    `events` holds each activity's events up to at least `moment` (later ones are ignored);
+    `events` holds each activity's events up to at least `known` (later ones are ignored);
     `origins` gives, per carried activity, the year of the plan its chain started in;
     `workgroup_names` names the workgroups reminders were sent to.
     """
+    known = known or moment
     quarter_start = start_of_day(period.first)
     previous_end = min(end_of_day(period.previous().last), moment)
+    updated_until: datetime | None = None
     as_of = moment.astimezone(AMSTERDAM).date()
     lines: list[ActivityLine] = []
     changes: list[Change] = []
@@ -283,13 +290,18 @@ def build_report(
     withdrawn: list[ActivityLine] = []
     for facts in _as_of(activities, events, moment, plan_year, names):
         stream = events.get(facts.activity_id, ())
-        now = Activity.fold(stream, moment)
+        now = Activity.fold(stream, known, happened_by=moment)
         if now is None:
             continue  # not yet in the plan at that moment
-        before = Activity.fold(stream, previous_end)
+        before = Activity.fold(stream, known, happened_by=previous_end)
         recent = [
-            r for r in stream if r.event.is_update and quarter_start <= r.at and r.at <= moment
+            r
+            for r in stream
+            if r.event.is_update and r.at <= known and quarter_start <= r.happened_at <= moment
         ]
+        late = [r.at for r in recent if r.at > moment]
+        if late:
+            updated_until = max(late + ([updated_until] if updated_until else []))
         end = facts.timing.end
         changes.extend(Change.of(facts.title, recorded) for recorded in recent)
         if now.status is Status.VERVALLEN:
@@ -352,6 +364,7 @@ def build_report(
         carried_out=tuple(line for line in lines if line.status is Status.DOORGESCHOVEN),
         reminders=reminders,
         withdrawn=tuple(withdrawn),
+        updated_until=updated_until,
     )
 
 

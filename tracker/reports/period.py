@@ -19,9 +19,16 @@ def start_of_day(day: date) -> datetime:
 
 
 def report_moment(period: Period, as_of: date | None, now: datetime) -> datetime:
-    """The moment a report shows: the end of the given day, else the end of the quarter.
+    """The moment a report shows the state of: the end of the quarter, or of an earlier day
+    in it given as the report's date. A quarter that has not ended yet is shown as it stands
+    now, never in the future."""
+    day = period.last if as_of is None else min(as_of, period.last)
+    return min(end_of_day(day), now)
 
-    A quarter that has not ended yet is shown as it stands now, never in the future.
-    """
-    moment = end_of_day(as_of or period.last)
-    return min(moment, now)
+
+def report_known(as_of: date | None, now: datetime) -> datetime:
+    """Up to when recorded updates count: the end of the report's date, or now. Updates
+    recorded after the quarter but dated inside it (in answer to the reminder) count for the
+    quarter; a report of a past date leaves out what was recorded after it, so it gives the
+    same bytes whenever it is made."""
+    return now if as_of is None else min(end_of_day(as_of), now)

@@ -10,7 +10,7 @@ from tracker.domain.period import Period
 from tracker.models import Network, Plan
 from tracker.reports.load import plan_report
 from tracker.reports.model import PlanReport
-from tracker.reports.period import report_moment
+from tracker.reports.period import report_known, report_moment
 
 
 class NothingToReport(LookupError):
@@ -27,12 +27,12 @@ def reports_for(
     as_of: date | None = None,
 ) -> list[PlanReport]:
     """The reports for one plan, or for every plan of a network in the period's year."""
-    moment = report_moment(period, as_of, now)
+    moment, known = report_moment(period, as_of, now), report_known(as_of, now)
     if plan_slug:
         plan = session.exec(select(Plan).where(Plan.slug == plan_slug)).first()
         if plan is None:
             raise NothingToReport(f"no plan {plan_slug!r}")
-        return [plan_report(session, plan, period, moment)]
+        return [plan_report(session, plan, period, moment, known)]
     network = session.exec(select(Network).where(Network.slug == network_slug)).first()
     if network is None:
         raise NothingToReport(f"no network {network_slug!r}")
@@ -43,4 +43,4 @@ def reports_for(
     ).all()
     if not plans:
         raise NothingToReport(f"{network.slug} has no plan for {period.year}")
-    return [plan_report(session, plan, period, moment) for plan in plans]
+    return [plan_report(session, plan, period, moment, known) for plan in plans]

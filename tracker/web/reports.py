@@ -9,10 +9,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from tracker.clock import AMSTERDAM
 from tracker.domain.period import Period
 from tracker.reports.load import plan_report
 from tracker.reports.model import STATUS_ORDER
-from tracker.reports.period import report_moment
+from tracker.reports.period import report_known, report_moment
 from tracker.reports.render import MEDIA_TYPES, render
 from tracker.security import audit
 from tracker.security.audit import AuditKind
@@ -34,8 +35,9 @@ def report(slug: str) -> ResponseReturnValue:
         abort(403, description=_("Reports are for the coordinators and the board."))
     now = services().clock.now()
     periods = [Period(plan.year, q) for q in range(1, 5)] + [Period(plan.year + 1, 1)]
-    current = Period.containing(now.date())
-    default = max((p for p in periods if p <= current), default=periods[0])
+    # The current quarter while the plan's year runs; after it, its last quarter.
+    current = Period.containing(now.astimezone(AMSTERDAM).date())
+    default = max((p for p in periods[:4] if p <= current), default=periods[0])
     form = ReportForm(request.args, meta={"csrf": False})
     form.period.choices = [(str(p), translate(p.label)) for p in periods]
     form.format.choices = [
@@ -50,7 +52,8 @@ def report(slug: str) -> ResponseReturnValue:
         return render_template("reports/page.html", plan=plan, form=form, reports=None), 400
     period = Period.parse(form.period.data or str(default))
     moment = report_moment(period, form.as_of.data, now)
-    reports = [plan_report(db_session(), plan, period, moment)]
+    known = report_known(form.as_of.data, now)
+    reports = [plan_report(db_session(), plan, period, moment, known)]
     fmt = form.format.data or "html"
     if fmt == "html":
         return render_template(
