@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
@@ -23,9 +22,10 @@ from sqlmodel import select
 from reminders.service import reminders_of
 from tests.support import World, build_world, login, person
 from tracker import accounts
-from tracker.domain.commands import ChangeActivityStatus, WithdrawActivity
+from tracker.domain.commands import AmendActivity, ChangeActivityStatus, WithdrawActivity
+from tracker.domain.timing import TimingKind
 from tracker.handlers.activities import change_activity_status
-from tracker.handlers.plan_changes import withdraw_activity
+from tracker.handlers.plan_changes import amend_activity, withdraw_activity
 from tracker.ids import activity_id_for
 from tracker.models import Workgroup
 from tracker.reminder_models import CalendarFeed
@@ -172,10 +172,9 @@ def test_finished_withdrawn_and_undated_work_is_left_out(backend_app: Flask, wor
         f"deadline-{GESPREK}@127.0.0.1",
     }
 
-    with services.db.engine.begin() as connection:  # "wanneer" that could not be read
-        connection.execute(
-            sa.text("UPDATE activity SET period_end = NULL WHERE id = :a"), {"a": BESTUURSOVERLEG}
-        )
+    unreadable = AmendActivity(coordinator, BESTUURSOVERLEG, wanneer="als het kan")
+    amended = amend_activity(services.db.unit_of_work(), unreadable, services.clock)
+    assert amended.timing_kind == TimingKind.UNPARSED  # no due day: left out, not guessed
     beleid = make_feed(signed_in(app, world, "owner_member"), workgroup_id(app, world.network_id))
     assert set(deadlines(fetch(app, beleid))) == set()  # Gesprek withdrawn, the other undated
 
@@ -240,20 +239,20 @@ def test_renewing_makes_the_old_address_answer_404(backend_app: Flask, world: Wo
     assert new.rsplit("/", 1)[-1].removesuffix(".ics") not in stored[0].secret_hash
 
 
-def test_an_erased_or_deactivated_person_feed_answers_404(backend_app: Flask, world: World) -> None:
+def test_a_person_feed_is_in_their_export_and_answers_404_once_erased_or_deactivated(
+    backend_app: Flask, world: World
+) -> None:
     app = backend_app
     board = make_feed(signed_in(app, world, "board"))
     member = make_feed(signed_in(app, world, "owner_member"))
     admin = signed_in(app, world, "admin")
-    assert (
-        admin.post(
-            f"/beheer/gebruikers/{world.user_ids['board']}/wissen", data={"confirm": "y"}
-        ).status_code
-        == 302
-    )
-    assert (
-        admin.post(f"/beheer/gebruikers/{world.user_ids['owner_member']}/actief").status_code == 302
-    )
+    people = "/beheer/gebruikers"
+    exported = admin.get(f"{people}/{world.user_ids['board']}/gegevens.json")
+    assert exported.get_json()["calendar_feed"]["made_at"].startswith("2021-05-10")
+    assert board.rsplit("/", 1)[-1].removesuffix(".ics") not in exported.get_data(as_text=True)
+    erased = admin.post(f"{people}/{world.user_ids['board']}/wissen", data={"confirm": "y"})
+    deactivated = admin.post(f"{people}/{world.user_ids['owner_member']}/actief")
+    assert erased.status_code == deactivated.status_code == 302
     for address in (board, member):
         assert app.test_client().get(address.removeprefix(APP_URL)).status_code == 404
     with app.extensions["tracker"].db.session() as session:
