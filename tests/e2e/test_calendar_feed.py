@@ -8,7 +8,12 @@ from urllib.parse import urlsplit
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import assert_accessible, log_in
+from tests.e2e.browser import (
+    assert_accessible,
+    assert_fits_width,
+    assert_keyboard_operable,
+    log_in,
+)
 
 WORKGROUP = "Werkgroep PR & Communicatie"
 
@@ -51,3 +56,15 @@ def test_a_member_subscribes_to_their_workgroups_calendar_and_renews_the_address
     assert renewed != path
     assert page.request.get(path).status == 404
     assert page.request.get(renewed).status == 200
+
+
+def test_on_a_phone_the_address_fits_and_the_buttons_are_reached_by_keyboard(
+    phone: Page,
+) -> None:
+    log_in(phone, "lid.pr@example.org")
+    phone.goto("/profiel/herinneringen")
+    assert_fits_width(phone)
+    assert_keyboard_operable(phone)
+    _make_address(phone, "Adres maken")
+    assert_fits_width(phone)
+    assert_accessible(phone)
