@@ -91,7 +91,7 @@ def _deadline(deadline: Deadline, links: Links, domain: str, now: datetime) -> E
                 "%(plan)s (%(network)s)", plan=deadline.plan_title, network=deadline.network_name
             )
         ),
-        _text(Message("Workgroups: %(names)s", names=deadline.workgroups)),
+        _text(Message("Responsible: %(names)s", names=deadline.workgroups)),
         url,
     ]
     return Event.new(

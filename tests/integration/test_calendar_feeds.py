@@ -138,7 +138,7 @@ def test_a_workgroup_feed_holds_its_open_deadlines_and_the_reminder_days(
     assert not hasattr(event.decoded("DTSTART"), "hour")  # a day, not a moment
     description = str(event["DESCRIPTION"])
     assert "Jaarplan 2021 (Netwerk Palliatieve Zorg Test)" in description
-    assert "Werkgroepen: Werkgroep beleid" in description
+    assert "Verantwoordelijk: Werkgroep beleid" in description
     assert f"{APP_URL}/activiteiten/{BESTUURSOVERLEG}" in description
     assert str(event["URL"]) == f"{APP_URL}/activiteiten/{BESTUURSOVERLEG}"
     assert "@" not in description  # no e-mail address (the workgroup's is in the plan)
@@ -189,14 +189,22 @@ def test_a_person_feed_holds_the_work_of_each_of_their_workgroups_once(
         accounts.add_to_workgroup(session, world.user_ids["owner_member"], pr)
         session.commit()
     client = signed_in(app, world, "owner_member")
-    calendar = fetch(app, make_feed(client))
+    address = make_feed(client)
+    calendar = fetch(app, address)
     assert str(calendar["X-WR-CALNAME"]) == "Jaarplan: mijn werkgroepen"
     assert set(deadlines(calendar)) == {BESTUURSOVERLEG, GESPREK, WEBSITE}
     gesprek = events(calendar)[f"deadline-{GESPREK}@127.0.0.1"]
-    assert "Werkgroepen: Werkgroep beleid, Werkgroep PR & Communicatie" in str(
+    assert "Verantwoordelijk: Werkgroep beleid, Werkgroep PR & Communicatie" in str(
         gesprek["DESCRIPTION"]
     )
     assert reminders(calendar) == REMINDER_DAYS
+    # Memberships are read at each fetch: the feed follows a person out of a workgroup.
+    admin = signed_in(app, world, "admin")
+    member = world.user_ids["owner_member"]
+    assert (
+        admin.post(f"/beheer/gebruikers/{member}/werkgroepen/{pr}/verwijderen").status_code == 302
+    )
+    assert set(deadlines(fetch(app, address))) == {BESTUURSOVERLEG, GESPREK}
     # A board member has no workgroup: only the reminder days.
     board = fetch(app, make_feed(signed_in(app, world, "board")))
     assert deadlines(board) == {} and reminders(board) == REMINDER_DAYS
