@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from wtforms import BooleanField, SubmitField
 
 from reminders import handlers, outbox
+from reminders.feed_web import feed_choices
 from reminders.handlers import ResendReminder, SetReminderPreferences, Unsubscribe
 from reminders.tokens import unsubscribe_user_id
 from tracker.domain.access import Role
@@ -62,6 +63,8 @@ def preferences() -> ResponseReturnValue:
         form=form,
         is_member=bool(me.workgroup_ids),
         is_coordinator=is_coordinator,
+        feeds=feed_choices(session, me),
+        feed_form=ActionForm(),
     ), (400 if form.is_submitted() else 200)
 
 

@@ -113,6 +113,7 @@ def path_values(app: Flask, world: World) -> dict[str, str | int]:
         "workgroup_id": workgroup_id,
         "message_id": 1,
         "filename": "app.css",
+        "secret": "no-such-secret",
     }
 
 

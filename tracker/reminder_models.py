@@ -93,3 +93,26 @@ class ReminderPreference(SQLModel, table=True):
     personal_copy: bool = False
     digest: bool = True
     updated_at: datetime | None = Field(default=None, sa_type=MOMENT)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """The secret address of a calendar feed (iCal) of one person or one workgroup.
+
+    Only the SHA-256 of the secret is kept (as for API tokens): the address is shown once,
+    when it is made; renewing replaces the hash, so the old address stops working. Exactly
+    one of `user_id` and `workgroup_id` is set, and each owner has at most one feed.
+    """
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (
+        UniqueConstraint("user_id", name="uq_calendar_feed_user"),
+        UniqueConstraint("workgroup_id", name="uq_calendar_feed_workgroup"),
+        sa.CheckConstraint(
+            "(user_id IS NULL) <> (workgroup_id IS NULL)", name="ck_calendar_feed_owner"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    workgroup_id: int | None = Field(default=None, foreign_key="workgroup.id")
+    secret_hash: str = Field(max_length=64, unique=True, index=True)
+    made_at: datetime = Field(sa_type=MOMENT)  # when the current address was made

@@ -247,6 +247,21 @@ PAGES = [
         (404, 404, 404, 404, 404, 404, 404),
     ),
     Route(
+        "make my calendar address",
+        post(lambda w: "/profiel/agenda"),
+        (302, 200, 200, 200, 200, 200, 200),
+    ),
+    Route(
+        "make the calendar address of Werkgroep beleid",  # testnet's first workgroup: id 1
+        post(lambda w: "/profiel/agenda/werkgroepen/1"),
+        (302, 200, 403, 200, 404, 403, 200),
+    ),
+    Route(
+        "calendar feed with an unknown address",
+        get(lambda w: "/agenda/onbekend.ics"),
+        (404, 404, 404, 404, 404, 404, 404),
+    ),
+    Route(
         "admin: reminders not delivered",
         get(lambda w: "/beheer/herinneringen"),
         (302, 403, 403, 403, 403, 403, 200),

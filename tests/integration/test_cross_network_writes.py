@@ -607,6 +607,15 @@ OPERATIONS = [
         allowed="admin",
         ghost=False,
     ),
+    WriteOp(
+        "make the calendar address of testnet's workgroup",
+        "feeds.renew_workgroup",
+        page_post(
+            lambda c, g: f"/profiel/agenda/werkgroepen/{999_999 if g else c.a_workgroup_id}",
+            lambda c: {},
+        ),
+        allowed="coordinator",
+    ),
     # The command line is the operator's: what it must refuse is input that names an object
     # of another network than the one the command was given.
     WriteOp(
@@ -683,6 +692,7 @@ PERSONAL_WRITES = {
     "auth.set_language": "the person's own session",
     "reminders.preferences": "the person's own reminder choices",
     "reminders.confirm_unsubscribe": "the person named by the signed link",
+    "feeds.renew_own": "the person's own calendar address",
 }
 # Commands that name no network, plan or plan file, or act on exactly the one they name
 # (there is no second object to smuggle in); the operator has every right at the shell.

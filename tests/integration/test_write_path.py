@@ -108,6 +108,10 @@ def test_every_personal_write_goes_through_a_handler(app: Flask, world: World) -
     answer = _form(member, "/profiel/herinneringen", {"personal_copy": "y"})
     assert answer.status_code == 302
     done.add("reminders.preferences")
+    before = rows(app)
+    assert member.post("/profiel/agenda", data={}).status_code == 200  # shows the address
+    assert rows(app) != before
+    done.add("feeds.renew_own")
     answer = member.post("/taal/en", data={})
     assert answer.status_code == 302
     done.add("auth.set_language")

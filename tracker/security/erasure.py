@@ -2,10 +2,10 @@
 
 Erasing keeps the `user` row (events name their actor by id, and the log is append-only) but
 empties everything personal: name, e-mail address, password hash; roles, memberships, API
-tokens, reset links, reminder choices, import drafts; the addresses in the audit trail; the
-text of reminder mails composed for them. The log still replays, and its
-history shows "verwijderde gebruiker". Notes a person wrote in an activity's history are
-part of the plan's record and are kept (they carry no account data).
+tokens, reset links, reminder choices, the personal calendar feed, import drafts; the
+addresses in the audit trail; the text of reminder mails composed for them. The log still
+replays, and its history shows "verwijderde gebruiker". Notes a person wrote in an
+activity's history are part of the plan's record and are kept (they carry no account data).
 """
 
 from __future__ import annotations
@@ -28,7 +28,12 @@ from tracker.models import (
     Workgroup,
     WorkgroupMember,
 )
-from tracker.reminder_models import OutboxMessage, OutboxStatus, ReminderPreference
+from tracker.reminder_models import (
+    CalendarFeed,
+    OutboxMessage,
+    OutboxStatus,
+    ReminderPreference,
+)
 from tracker.security import audit
 from tracker.security.audit import AuditKind
 from tracker.security.models import AuditEntry, PasswordResetToken
@@ -61,6 +66,7 @@ def personal_data(session: Session, user_id: int) -> dict[str, Any]:
     ).all()
     tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user_id)).all()
     preference = session.get(ReminderPreference, user_id)
+    feed = session.exec(select(CalendarFeed).where(CalendarFeed.user_id == user_id)).first()
     entries = audit.latest(session, limit=10_000, user_id=user_id)
     rows = session.connection().execute(
         sa.select(events_table)
@@ -94,6 +100,7 @@ def personal_data(session: Session, user_id: int) -> dict[str, Any]:
             if preference
             else None
         ),
+        "calendar_feed": {"made_at": _moment(feed.made_at)} if feed else None,
         "updates": updates,
         "audit_trail": [
             {
@@ -128,6 +135,7 @@ def erase_person(session: Session, user_id: int, *, now: datetime, actor_id: int
         ApiToken,
         PasswordResetToken,
         ReminderPreference,
+        CalendarFeed,
         ImportDraft,
     ):
         table: sa.Table = model.__table__  # type: ignore[union-attr]
