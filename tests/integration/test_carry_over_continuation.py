@@ -208,3 +208,28 @@ def test_the_page_shows_errors_at_the_field_and_keeps_what_was_typed(backend_app
     assert f'<a href="#wanneer-{meeting}">' in text
     with backend_app.extensions["tracker"].db.session() as session:
         assert session.exec(select(Plan).where(Plan.slug == NEW)).first() is None
+
+
+def test_work_linked_to_its_next_years_activity_keeps_its_status_there(
+    db: Database, clock: FixedClock
+) -> None:
+    from dataclasses import replace
+
+    from tests.integration.test_carry_over import FIXTURES
+    from tests.support import load_plan
+    from tracker.planfile import read_plan_yaml
+
+    document = read_plan_yaml((FIXTURES / "mini-plan.yaml").read_text(encoding="utf-8"))
+    load_plan(db, document, clock)
+    load_plan(db, replace(document, plan_slug=NEW, year=2022), clock)  # its own document
+    status(db, clock, WEBSITE, "lopend")
+    carry_over_plan(
+        db, clock, actor=OPERATOR, from_slug=OLD, reason="COVID-19",
+        activity_ids=[activity_id_for(OLD, WEBSITE)],
+    )  # fmt: skip
+    linked = activity_id_for(NEW, WEBSITE)
+    assert state_of(db, linked).status == "lopend"
+    assert state_of(db, linked).carried_from == activity_id_for(OLD, WEBSITE)
+    with db.session() as session:
+        copy = session.get(Activity, linked)
+        assert copy is not None and copy.wanneer == "Voorjaar 2021"  # its document's own words
