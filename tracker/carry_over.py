@@ -7,7 +7,7 @@ what is open, the plans work can continue in, and lists the outcome.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -17,6 +17,7 @@ from tracker.database import Database
 from tracker.domain.access import Principal
 from tracker.domain.commands import CarryOver
 from tracker.domain.message import Message, MessageError
+from tracker.domain.retiming import RetimedWanneer, retime
 from tracker.domain.status import OPEN_STATUSES, StatusError
 from tracker.domain.status_texts import refusal
 from tracker.handlers.activities import CarriedOver, UnknownActivity
@@ -29,17 +30,30 @@ class CarryOverRefused(MessageError):
     """The carry-over cannot run; the message says why."""
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An open activity of the plan, as the carry-over preview shows it: its status (kept
+    in the continuation) and its "Wanneer" proposed for the new year."""
+
+    activity: Activity
+    status: str
+    proposed: RetimedWanneer
+
+
 @dataclass
 class CarryOverOutcome:
     from_plan: Plan
     to_plan_slug: str
-    candidates: list[Activity]
+    candidates: list[Candidate]
     carried: list[CarriedOver] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         if not self.carried:
             return [f"{self.from_plan.slug} → {self.to_plan_slug}: would carry over:"] + [
-                f"  {a.id}  {a.title}" for a in self.candidates
+                f"  {c.activity.id}  {c.activity.title} [{c.status}]"
+                f"  wanneer: {c.activity.wanneer!r} → {c.proposed.text!r}"
+                + (" (check)" if c.proposed.needs_check else "")
+                for c in self.candidates
             ]
         lines = [f"{self.from_plan.slug} → {self.to_plan_slug}:"]
         for item in self.carried:
@@ -67,6 +81,22 @@ def open_activities(session: Session, plan_id: int) -> list[Activity]:
     )
 
 
+def candidates(session: Session, plan: Plan, new_year: int) -> list[Candidate]:
+    """The open activities of a plan with their status and their "Wanneer" re-timed from the
+    plan's year into `new_year`, in plan order."""
+    rows = session.exec(
+        select(Activity, ActivityState.status)
+        .join(ActivityState, col(ActivityState.activity_id) == Activity.id)
+        .where(Activity.plan_id == plan.id)
+        .where(col(ActivityState.status).in_([s.value for s in OPEN_STATUSES]))
+        .order_by(col(Activity.position))
+    ).all()
+    return [
+        Candidate(activity, status, retime(activity.wanneer, plan.year, new_year))
+        for activity, status in rows
+    ]
+
+
 def later_plans(session: Session, plan: Plan) -> list[Plan]:
     """The plans of the same network after this one's year: where its work can continue."""
     return list(
@@ -87,17 +117,21 @@ def carry_over_plan(
     reason: str,
     to_slug: str | None = None,
     activity_ids: Sequence[str] = (),
+    wanneer: Mapping[str, str] | None = None,
+    new_plan_title: str | None = None,
     dry_run: bool = False,
 ) -> CarryOverOutcome:
     """Carry the chosen (default: all open) activities of one plan into a later plan of its
-    network (`to_slug`), or into the network's plan of the next year, made when new."""
+    network (`to_slug`), or into the network's plan of the next year, made when new (titled
+    `new_plan_title`). Each continues with its "Wanneer" from `wanneer` (activity id →
+    text), else re-timed into the new plan's year."""
     if not reason.strip():
         raise CarryOverRefused(Message("give the reason why these activities continue"))
     with db.session() as session:
         source = session.exec(select(Plan).where(Plan.slug == from_slug)).first()
         if source is None or not actor.can_view_network(source.network_id):
             raise CarryOverRefused(Message("no plan %(plan)s", plan=repr(from_slug)))
-        to_plan_id = None
+        to_plan_id, new_year = None, source.year + 1
         if to_slug is not None:
             target = next((p for p in later_plans(session, source) if p.slug == to_slug), None)
             if target is None:
@@ -108,18 +142,28 @@ def carry_over_plan(
                         source=repr(from_slug),
                     )
                 )
-            to_plan_id = target.id
-        candidates = open_activities(session, source.id or 0)
-        chosen = list(activity_ids) or [a.id for a in candidates]
-        next_name = to_slug or f"the plan of {source.year + 1}"
-        outcome = CarryOverOutcome(source, next_name, [a for a in candidates if a.id in chosen])
+            to_plan_id, new_year = target.id, target.year
+        open_ones = candidates(session, source, new_year)
+        chosen = list(activity_ids) or [c.activity.id for c in open_ones]
+        next_name = to_slug or f"the plan of {new_year}"
+        outcome = CarryOverOutcome(
+            source, next_name, [c for c in open_ones if c.activity.id in chosen]
+        )
         if dry_run:
             actor.require_coordinator(source.network_id)
             return outcome
     try:
         done = carry_over(
             db.unit_of_work(),
-            CarryOver(actor, source.id or 0, tuple(chosen), reason, to_plan_id),
+            CarryOver(
+                actor,
+                source.id or 0,
+                tuple(chosen),
+                reason,
+                to_plan_id,
+                tuple((wanneer or {}).items()),
+                new_plan_title,
+            ),
             clock,
         )
     except UnknownActivity as unknown:

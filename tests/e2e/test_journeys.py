@@ -19,6 +19,7 @@ from tracker.models import ImportDraft
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PR_ACTIVITY = "Spirituele zorg in de eerstelijns (3)"  # Werkgroep PR & Communicatie, gepland
+SPIRITUAL = "Spirituele zorg in de eerstelijns"  # lopend since May 2021, wanneer "2021"
 OTHER_GROUPS_ACTIVITY = "Diverse bij- en nascholingen voor professionals en vrijwilligers"
 
 
@@ -130,19 +131,36 @@ def test_a_coordinator_carries_unfinished_activities_into_next_year(page: Page) 
     page.get_by_role("link", name="Jaarovergang").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Jaarovergang")
     assert_accessible(page)
-    choices = page.get_by_role("checkbox")
-    open_count = choices.count()
-    assert open_count > 20  # every unfinished activity is offered, ticked
-    target = page.get_by_label("Naar plan")  # the next year's plan, made when new
+    target = page.get_by_label("Naar plan")  # step 1: the next year's plan, made when new
     expect(target).to_have_value("")
     expect(target.locator("option:checked")).to_have_text("Nieuw plan: Jaarplan 2022")
+    expect(page.get_by_label("Titel van het nieuwe plan")).to_have_value("Jaarplan 2022")
 
-    page.get_by_role("button", name="Doorschuiven").click()  # no reason yet
-    expect(page.get_by_text("Geef de reden waarom ze doorlopen.")).to_be_visible()
+    page.get_by_role("button", name="Bekijk wat doorloopt").click()  # no reason yet
+    reason = page.get_by_label("Reden")
+    expect(page.get_by_role("alert")).to_contain_text("Geef de reden waarom ze doorlopen.")
+    expect(reason).to_be_focused()  # the focus is at the first error
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#reason-error")).to_have_text("Geef de reden waarom ze doorlopen.")
     assert_accessible(page)
+    reason.fill("Door de personele krapte niet afgerond in 2021.")
+    page.get_by_role("button", name="Bekijk wat doorloopt").click()
 
+    # Step 2, the preview: every open activity, ticked, its status, its wanneer for 2022.
+    expect(page.get_by_role("heading", level=2)).to_have_text("Stap 2 van 2: wat doorloopt in 2022")
+    choices = page.get_by_role("checkbox")
+    open_count = choices.count()
+    assert open_count > 20
+    row = page.locator("li.card").filter(has=page.get_by_label(SPIRITUAL, exact=True))
+    expect(row.locator(".badge")).to_have_text("Lopend")  # kept
+    when = page.get_by_label(f"Wanneer in 2022 ({SPIRITUAL})")
+    expect(when).to_have_value("2022")  # "2021" re-timed into the new year
+    expect(row.get_by_role("link", name="de activiteit en haar geschiedenis")).to_have_attribute(
+        "href", f"/activiteiten/{activity_id_for('twente-2021', SPIRITUAL)}"
+    )
+    assert_accessible(page)
+    when.fill("2e helft 2022")  # edited
     page.get_by_label("Gesprek bestuurders", exact=True).uncheck()  # that one stays
-    page.get_by_label("Reden").fill("Door de personele krapte niet afgerond in 2021.")
     page.get_by_role("button", name="Doorschuiven").click()
 
     expect(page).to_have_url(re.compile(r"/plannen/twente-2022$"))
@@ -153,6 +171,17 @@ def test_a_coordinator_carries_unfinished_activities_into_next_year(page: Page) 
     expect(page.get_by_text(f"{shown} activiteiten getoond")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "4-coordinator-jaarovergang")
+
+    # The continuation: the edited wanneer, its status kept, a link to where it came from.
+    page.goto(f"/activiteiten/{activity_id_for('twente-2022', SPIRITUAL)}")
+    expect(page.locator("h1 .badge")).to_have_text("Lopend")
+    expect(page.locator(".plan-content")).to_contain_text("2e helft 2022")
+    page.get_by_role("link", name="de activiteit in het eerdere plan en haar geschiedenis").click()
+    expect(page).to_have_url(
+        re.compile(re.escape(f"/activiteiten/{activity_id_for('twente-2021', SPIRITUAL)}") + "$")
+    )
+    expect(page.locator("h1 .badge")).to_have_text("Doorgeschoven")
+    assert_accessible(page)
 
 
 def test_a_member_of_another_workgroup_is_told_clearly_they_cannot_update(page: Page) -> None:

@@ -118,11 +118,13 @@ def test_a_double_click_reads_an_uploaded_plan_once(page: Page, live_server: Liv
 
 def test_the_carry_over_says_it_is_busy_and_runs_once(page: Page, live_server: LiveServer) -> None:
     log_in(page, "coordinator@example.org", "/plannen/twente-2021/jaarovergang")
-    slow_down(live_server, "plans.carry_over", lambda: request.method == "POST")
+    slow_down(live_server, "plans.carry_over", lambda: "submit" in request.form)
+    page.get_by_label("Reden").fill("Niet afgerond door de drukte in de zorg.")
+    page.get_by_role("button", name="Bekijk wat doorloopt").click()  # the preview
     sent = requests_to(page, "/jaarovergang", "POST")
     shown = watch_busy(page)
-    page.get_by_label("Reden").fill("Niet afgerond door de drukte in de zorg.")
     page.get_by_role("button", name="Doorschuiven").dblclick()
     expect(page.get_by_role("status").first).to_contain_text("doorgeschoven naar twente-2022.")
-    assert {"text": "De activiteiten worden doorgeschoven…", "disabled": 1} in shown()
+    busy = {"text": "De activiteiten worden doorgeschoven…", "disabled": 2}  # both buttons
+    assert busy in shown()
     assert len(sent) == 1, sent

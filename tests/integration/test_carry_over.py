@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,8 @@ def test_unfinished_activities_continue_in_the_next_plan_with_reason_and_lineage
         plan = session.exec(select(Plan).where(Plan.slug == "testnet-2022")).one()
         assert (plan.year, plan.title) == (2022, "Jaarplan 2022")
         copy = session.get(Activity, new)
-        assert copy is not None and copy.carried_from_year == 2021 and copy.wanneer == "4e kwartaal"
+        assert copy is not None and copy.carried_from_year == 2021
+        assert (copy.wanneer, copy.period_start) == ("4e kwartaal 2022", date(2022, 10, 1))
         assert session.exec(
             select(ActivityWorkgroup).where(ActivityWorkgroup.activity_id == new)
         ).all()
@@ -156,10 +158,14 @@ def test_the_cli_dry_run_lists_the_open_activities_and_stores_nothing(app: Flask
     dry = runner.invoke(args=[*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert MEETING in dry.output and "Dry run: nothing stored." in dry.output
+    assert "[gepland]  wanneer: '4e kwartaal' → '4e kwartaal 2022'" in dry.output  # re-timed
     with services.db.session() as session:
         assert session.exec(select(Plan).where(Plan.slug == "testnet-2022")).first() is None
     done = runner.invoke(args=args)
     assert done.exit_code == 0 and f"{MEETING}: new activity" in done.output
+    with services.db.session() as session:
+        copy = session.get(Activity, activity_id_for("testnet-2022", MEETING))
+        assert copy is not None and copy.wanneer == "4e kwartaal 2022"
     again = runner.invoke(args=[*args, "--activity", activity_id_for("testnet-2021", MEETING)])
     assert "already carried over" in again.output
 
@@ -171,20 +177,32 @@ def test_a_coordinator_carries_over_in_the_browser_and_only_coordinators_may(app
     coordinator = app.test_client()
     login(coordinator, world.emails["coordinator"])
     page = coordinator.get("/plannen/testnet-2021/jaarovergang").get_data(as_text=True)
-    assert MEETING in page and "Nieuw plan: Jaarplan 2022" in page  # the next plan, made when new
+    assert "Nieuw plan: Jaarplan 2022" in page and 'value="Jaarplan 2022"' in page  # step 1
     meeting = activity_id_for("testnet-2021", MEETING)
+    step1 = {"target": "", "title": "Jaarplan 2022", "reason": "COVID-19"}
     refused = coordinator.post(
-        "/plannen/testnet-2021/jaarovergang",
-        data={"activities": [meeting], "target": "", "reason": ""},
+        "/plannen/testnet-2021/jaarovergang", data={**step1, "reason": "", "preview": "x"}
     )
-    assert refused.status_code == 400 and "Geef de reden" in refused.get_data(as_text=True)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Geef de reden" in text
+    assert 'id="reason" name="reason"' in text and 'aria-invalid="true"' in text
+    assert 'aria-describedby="reason-error"' in text and "autofocus" in text
+    assert '<a href="#reason">' in text  # the summary at the top links to the field
+    preview = coordinator.post(
+        "/plannen/testnet-2021/jaarovergang", data={**step1, "preview": "x"}
+    ).get_data(as_text=True)
+    assert MEETING in preview and 'value="4e kwartaal 2022"' in preview
+    assert f'name="wanneer-{meeting}"' in preview
     done = coordinator.post(
         "/plannen/testnet-2021/jaarovergang",
-        data={"activities": [meeting], "target": "", "reason": "COVID-19"},
+        data={**step1, "activities": [meeting], f"wanneer-{meeting}": "Q1 2022", "submit": "x"},
     )
     assert done.status_code == 302 and done.headers["Location"].endswith("/plannen/testnet-2022")
     overview = coordinator.get("/plannen/testnet-2022").get_data(as_text=True)
     assert MEETING in overview and "1 activiteit doorgeschoven naar testnet-2022" in overview
+    with app.extensions["tracker"].db.session() as session:
+        copy = session.get(Activity, activity_id_for("testnet-2022", MEETING))
+        assert copy is not None and copy.wanneer == "Q1 2022"
     for role in ("board", "owner_member", "other_coordinator"):
         other = app.test_client()
         login(other, world.emails[role])

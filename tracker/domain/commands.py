@@ -60,7 +60,9 @@ class CarryOver:
     """Carry unfinished activities of one plan into the next, with the reason (jaarovergang).
 
     The next plan is a later plan of the same network (`to_plan_id`), or, without one, the
-    network's plan of the next year, made when it does not exist yet.
+    network's plan of the next year, made when it does not exist yet (titled
+    `new_plan_title`, by default "Jaarplan <year>"). `wanneer` gives the new "Wanneer" of
+    chosen activities (activity id, text); the others get theirs re-timed into the new year.
     """
 
     actor: Principal
@@ -68,6 +70,8 @@ class CarryOver:
     activity_ids: tuple[str, ...]
     reason: str
     to_plan_id: int | None = None
+    wanneer: tuple[tuple[str, str], ...] = ()
+    new_plan_title: str | None = None
 
 
 @dataclass(frozen=True)

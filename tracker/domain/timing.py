@@ -149,6 +149,13 @@ _COUNT_WORDS = {"een": "1", "twee": "2", "drie": "3", "vier": "4", "vijf": "5", 
                 "acht": "8", "tien": "10", "twaalf": "12"}  # fmt: skip
 
 
+def ends_with_moment(text: str) -> bool:
+    """Whether the text ends with a moment the parser reads ("… 4e kwartaal", "Tot
+    september"), so a year written right after it belongs to that moment."""
+    plain = normalise(text)
+    return any(match.end() == len(plain) for match in _ANCHOR.finditer(plain))
+
+
 def _frequency(plain: str) -> float | None:
     plain = re.sub(
         r"\b(" + "|".join(_COUNT_WORDS) + r")\s+(?=(?:x|keer|maal)\b)",

@@ -30,6 +30,7 @@ from tracker.domain.commands import (
 )
 from tracker.domain.events import Recorded
 from tracker.domain.plan import PlannedActivity
+from tracker.domain.status import Status
 from tracker.domain.timing import parse_timing
 from tracker.handlers.marker import handler
 from tracker.ids import activity_id_for
@@ -352,12 +353,14 @@ def carry_activity(
     reason: str,
     actor_id: int | None,
     clock: Clock,
+    kept_note: str = "",
 ) -> CarriedOver:
     """Carry one activity into `target` (in the caller's unit of work; access is checked by
     the caller). Its stream gets ActivityCarriedOver (status doorgeschoven); its continuation
     is a new activity with the same content, planned with `carried_from` and the reason, or,
     when the target already holds an activity of the same title (imported from its
-    document), that activity is linked with ActivityCarriedIn. Nothing is recorded twice.
+    document), that activity is linked with ActivityCarriedIn. The continuation keeps the
+    work's state (`keep_state`, with `kept_note`). Nothing is recorded twice.
     """
     assert target.id is not None
     activity = load_activity(uow, activity_id)
@@ -382,5 +385,46 @@ def carry_activity(
         append_decided(
             uow, existing, existing.decide_carried_in(activity_id, reason), actor_id, clock
         )
+    keep_state(uow, activity, target_id, kept_note, actor_id, clock)
     append_decided(uow, activity, new, actor_id, clock)
     return CarriedOver(activity_id, target_id, content.title, created, False)
+
+
+def keep_state(
+    uow: UnitOfWork,
+    origin: Activity,
+    continuation_id: str,
+    note: str,
+    actor_id: int | None,
+    clock: Clock,
+) -> None:
+    """The continuation of carried work goes on where the work was: lopend or vertraagd
+    work keeps its status (when the continuation is still gepland), and each target keeps
+    its latest value (matched by its text; a target that has a value already keeps it)."""
+    continuation = load_activity(uow, continuation_id)
+    new: list[domain_events.DomainEvent] = []
+    if origin.status in (Status.LOPEND, Status.VERTRAAGD) and (
+        continuation.status is Status.GEPLAND
+    ):
+        new += continuation.decide_status_change(origin.status.value, note)
+    targets: dict[str, list[int]] = {}
+    for indicator in _indicators(uow, continuation_id):
+        targets.setdefault(indicator.text, []).append(indicator.id or 0)
+    known = [i for ids in targets.values() for i in ids]
+    for indicator in _indicators(uow, origin.activity_id):
+        matching = targets.get(indicator.text)
+        if not matching:
+            continue
+        target_id = matching.pop(0)
+        value = origin.target_values.get(indicator.id or 0)
+        if value is not None and target_id not in continuation.target_values:
+            new += continuation.decide_progress(target_id, value, note, known)
+    append_decided(uow, continuation, new, actor_id, clock)
+
+
+def _indicators(uow: UnitOfWork, activity_id: str) -> Sequence[Indicator]:
+    return uow.session.exec(
+        select(Indicator)
+        .where(Indicator.activity_id == activity_id)
+        .order_by(col(Indicator.position))
+    ).all()

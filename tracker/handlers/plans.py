@@ -27,6 +27,8 @@ from tracker.domain.commands import (
     SaveImportDraft,
 )
 from tracker.domain.plan import PlanDocument, WorkgroupSpec
+from tracker.domain.plan_changes import MAX_PLAN_TITLE_LENGTH, MAX_WANNEER_LENGTH, PlanChangeRefused
+from tracker.domain.retiming import retime
 from tracker.handlers.activities import CarriedOver, UnknownActivity, carry_activity, plan_activity
 from tracker.handlers.marker import handler
 from tracker.ids import activity_id_for
@@ -283,7 +285,7 @@ def carry_over(uow: UnitOfWork, command: CarryOver, clock: Clock) -> CarryOverDo
         if source is None or not command.actor.can_view_network(source.network_id):
             raise NotFound(command.from_plan_id)
         command.actor.require_coordinator(source.network_id)
-        target = next_plan(uow.session, source, command.to_plan_id)
+        target = next_plan(uow.session, source, command.to_plan_id, command.new_plan_title)
         rows = uow.session.exec(
             select(Activity, Theme)
             .join(Theme, col(Theme.id) == Activity.theme_id)
@@ -297,27 +299,51 @@ def carry_over(uow: UnitOfWork, command: CarryOver, clock: Clock) -> CarryOverDo
         contents = dict(
             zip(found, planned_contents(uow.session, list(found.values())), strict=True)
         )
+        edited = dict(command.wanneer)
+        kept_note = f"Jaarovergang vanuit {source.slug}"
         results = []
         for activity_id in command.activity_ids:
             record = found[activity_id][0]
+            planned = contents[activity_id]
+            wanneer = edited.get(activity_id)
+            if wanneer is None:
+                wanneer = retime(planned.wanneer, source.year, target.year).text
             content = replace(
-                contents[activity_id],
+                planned,
+                wanneer=checked_wanneer(wanneer),
                 source=f"{source.slug} › {record.title}",
                 carried_from_year=source.year,
             )
             results.append(
                 carry_activity(
-                    uow, activity_id, content, target, command.reason, command.actor.user_id, clock
+                    uow,
+                    activity_id,
+                    content,
+                    target,
+                    command.reason,
+                    command.actor.user_id,
+                    clock,
+                    kept_note,
                 )
             )
         uow.commit()
     return CarryOverDone(target.slug, results)
 
 
-def next_plan(session: Session, source: Plan, to_plan_id: int | None) -> Plan:
+def checked_wanneer(text: str) -> str:
+    """A "Wanneer" given at the carry-over, on one line; PlanChangeRefused when too long."""
+    text = " ".join(text.split())
+    if len(text) > MAX_WANNEER_LENGTH:
+        raise PlanChangeRefused("too_long", "wanneer")
+    return text
+
+
+def next_plan(
+    session: Session, source: Plan, to_plan_id: int | None, title: str | None = None
+) -> Plan:
     """The plan a carry-over goes into: `to_plan_id` when it is a later plan of the source's
     network (else NotFound, as for a plan that does not exist), or the network's plan of the
-    next year, made when new."""
+    next year, made when new with `title` (by default "Jaarplan <year>")."""
     if to_plan_id is not None:
         target = session.get(Plan, to_plan_id)
         if target is None or target.network_id != source.network_id or target.year <= source.year:
@@ -325,7 +351,11 @@ def next_plan(session: Session, source: Plan, to_plan_id: int | None) -> Plan:
         return target
     network = session.get(Network, source.network_id)
     assert network is not None
-    return plan_of_year(session, network, source.year + 1, title=f"Jaarplan {source.year + 1}")
+    year = source.year + 1
+    title = " ".join((title or "").split()) or f"Jaarplan {year}"
+    if len(title) > MAX_PLAN_TITLE_LENGTH:
+        raise PlanChangeRefused("too_long", "title")
+    return plan_of_year(session, network, year, title=title)
 
 
 @handler

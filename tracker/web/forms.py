@@ -233,16 +233,22 @@ class ReportForm(FlaskForm):
 
 
 class CarryOverForm(FlaskForm):
-    """Year-end carry-over: which unfinished activities continue, into which plan, and why."""
+    """Year-end carry-over in two steps: the plan the work continues in (a later plan of the
+    network, or "" for the next year's plan, made with `title`) and why; then the preview:
+    which unfinished activities continue (each with its new "Wanneer", read by the view)."""
 
-    activities = SelectMultipleField(
-        _l("Activities that continue"),
-        validators=[DataRequired(_l("Choose at least one activity."))],
-    )
-    # A later plan of the same network, or "" for the next year's plan, made when new.
     target = SelectField(_l("Into plan"), validate_choice=True)
+    title = StringField(_l("Title of the new plan"), validators=[Length(max=200)])
     reason = TextAreaField(
         _l("Reason"),
         validators=[DataRequired(_l("Give the reason why they continue.")), Length(max=2000)],
     )
+    activities = SelectMultipleField(_l("Activities that continue"), validate_choice=False)
+    preview = SubmitField(_l("Show what continues"))
+    back = SubmitField(_l("Change the plan or the reason"))
     submit = SubmitField(_l("Carry over"))
+
+    def validate_title(self, field: StringField) -> None:
+        # Cleared on the page: an error. Not sent at all (a script): "Jaarplan <year>".
+        if not self.target.data and field.raw_data and not (field.data or "").strip():
+            raise ValidationError(_l("Give the new plan a title."))

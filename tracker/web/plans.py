@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import login_required
 from sqlmodel import col, select
 
-from tracker.carry_over import CarryOverRefused, carry_over_plan, later_plans, open_activities
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.models import Theme, Workgroup
 from tracker.queries import OverviewFilters, plan_activities, status_counts, visible_plans
-from tracker.services import db_session, services
-from tracker.texts import status_label, translate
+from tracker.services import db_session
+from tracker.texts import status_label
 from tracker.web.access import principal, visible_plan
-from tracker.web.forms import CarryOverForm, PlanFilterForm
+from tracker.web.carry_over import carry_over_page
+from tracker.web.forms import PlanFilterForm
 
 blueprint = Blueprint("plans", __name__, url_prefix="/plannen")
 
@@ -88,47 +87,4 @@ def carry_over(slug: str) -> ResponseReturnValue:
     plan, network = visible_plan(slug)
     if not principal().is_coordinator(network.id or 0):
         abort(403, description=_("The year-end carry-over is done by the coordinators."))
-    candidates = open_activities(db_session(), plan.id or 0)
-    form = CarryOverForm()
-    form.activities.choices = [(a.id, a.title) for a in candidates]
-    later = later_plans(db_session(), plan)
-    form.target.choices = [(p.slug, f"{p.title} ({p.year})") for p in later]
-    if not any(p.year == plan.year + 1 for p in later):
-        new = _("New plan: Jaarplan %(year)s", year=plan.year + 1)
-        form.target.choices.insert(0, ("", new))
-    if not form.is_submitted():
-        form.target.data = form.target.choices[0][0]
-        form.activities.data = [a.id for a in candidates]
-    if not form.validate_on_submit():
-        code = 400 if form.is_submitted() else 200
-        return render_template(
-            "plans/carry_over.html", plan=plan, network=network, form=form, candidates=candidates
-        ), code
-    try:
-        outcome = carry_over_plan(
-            services().db,
-            services().clock,
-            actor=principal(),
-            from_slug=plan.slug,
-            to_slug=form.target.data or None,
-            reason=form.reason.data or "",
-            activity_ids=form.activities.data or [],
-        )
-    except CarryOverRefused as refused:
-        form.target.errors = [
-            _("Nothing was carried over: %(reason)s", reason=translate(refused.message))
-        ]
-        return render_template(
-            "plans/carry_over.html", plan=plan, network=network, form=form, candidates=candidates
-        ), 400
-    done = [c for c in outcome.carried if not c.already_carried]
-    flash(
-        ngettext(
-            "%(num)d activity carried over to %(plan)s.",
-            "%(num)d activities carried over to %(plan)s.",
-            len(done),
-            plan=outcome.to_plan_slug,
-        ),
-        "success",
-    )
-    return redirect(url_for("plans.overview", slug=outcome.to_plan_slug))
+    return carry_over_page(plan, network)
