@@ -58,6 +58,7 @@ MEMORY_LIMIT_MB = 300.0
 PEER_CHANGES_TARGET = 2.0  # status changes: ≥ 2× the peer at the national streams' length
 PEER_REPLAY_TARGET = 4.0  # full rebuild: ≥ 4× the peer's replay
 MILLION_SECONDS_TARGET = 15.0  # full rebuild of 1M events, extrapolated from this run
+ROUNDS = 3  # row 1's loads, each in this many slices taken in turn
 
 
 @dataclass(frozen=True)
@@ -215,9 +216,9 @@ def measure_backend(
         )
     db.dispose()
     context.append(f"{backend} {version}: bulk write of the generated log took {written:.1f} s")
-    figures = peer_figures(backend, url, data, options)
-    rows = rebuild_rows(backend, url, figures)
-    rows += command_rows(backend, url, options, figures)
+    with loaded_peer(backend, url, data) as app:
+        rows = rebuild_rows(backend, url, app, [row["activity_id"] for row in data.states])
+        rows += command_rows(backend, url, options, app)
     rows += http_rows(backend, url, data, options)
     rows += quarterly_report.rows(backend, url, data.scale)
     log(f"{backend}: quarterly reports measured")
@@ -231,47 +232,40 @@ def probe(what: str, url: str) -> dict[str, Any]:
     return run_module("bench.probe", what, url)
 
 
-def peer_figures(
-    backend: str, url: str, data: dataset.Dataset, options: Options
-) -> dict[str, tuple[int, float]]:
-    """The peer's replay of the generated log and its status changes on long and short
-    streams, as (count, seconds); empty when the library is not installed."""
+@contextmanager
+def loaded_peer(backend: str, url: str, data: dataset.Dataset) -> Iterator[Any | None]:
+    """The peer's application with the generated log in its store; None without the library."""
     if not peer.AVAILABLE:
         log(f"{backend}: {peer.MISSING}")
-        return {}
-    targets = [row[0] for row in commands.open_activities(Database(url), limit=5000)]
-    stream_ids = [row["activity_id"] for row in data.states]
+        yield None
+        return
     with peer.peer_application(url) as app:
         started = time.perf_counter()
         peer.load(app, data)
         log(f"{backend}: peer loaded in {time.perf_counter() - started:.1f} s")
-        figures = {
-            "replay": peer.replay(app, stream_ids),
-            "long": peer.long_streams(app, targets, options.seconds),
-            "short": peer.short_streams(app, options.seconds),
-        }
-    log(f"{backend}: peer {figures}")
-    return figures
+        yield app
 
 
 def _per_second(figure: tuple[int, float] | None) -> float | None:
     return None if figure is None else figure[0] / figure[1]
 
 
-def _peer_baseline(what: str, figures: dict[str, tuple[int, float]]) -> str:
-    return what if figures else peer.MISSING
+def _peer_baseline(what: str, app: Any | None) -> str:
+    return what if app is not None else peer.MISSING
 
 
-def rebuild_rows(backend: str, url: str, figures: dict[str, tuple[int, float]]) -> list[Row]:
-    # The scan runs here; the rebuild in a process of its own, for its peak memory.
+def rebuild_rows(backend: str, url: str, app: Any | None, stream_ids: list[str]) -> list[Row]:
+    # The scan runs here; the rebuild in a process of its own, for its peak memory; the
+    # peer's replay right after it.
     scanned, scan_seconds = baselines.raw_scan(url)
     scan = {"events": scanned, "seconds": scan_seconds}
     rebuilt = probe("rebuild", url)
-    log(f"{backend}: rebuild {rebuilt}, raw scan {scan}")
+    replayed = peer.replay(app, stream_ids) if app is not None else None
+    log(f"{backend}: rebuild {rebuilt}, raw scan {scan}, peer replay {replayed}")
     if rebuilt["events"] != scan["events"]:
         raise RuntimeError(f"rebuild saw {rebuilt['events']} events, the scan {scan['events']}")
-    if figures and figures["replay"][0] != rebuilt["events"]:
-        raise RuntimeError(f"the peer replayed {figures['replay'][0]} events, not all")
+    if replayed is not None and replayed[0] != rebuilt["events"]:
+        raise RuntimeError(f"the peer replayed {replayed[0]} events, not all")
     rate = rebuilt["events"] / rebuilt["seconds"]
     return [
         Row(
@@ -280,8 +274,8 @@ def rebuild_rows(backend: str, url: str, figures: dict[str, tuple[int, float]]) 
             backend,
             rate,
             "events/s",
-            _peer_baseline("peer: every aggregate replayed", figures),
-            _per_second(figures.get("replay")),
+            _peer_baseline("peer: every aggregate replayed", app),
+            _per_second(replayed),
             f"≥ {PEER_REPLAY_TARGET:g} × peer",
             threshold=PEER_REPLAY_TARGET,
         ),
@@ -318,17 +312,30 @@ def rebuild_rows(backend: str, url: str, figures: dict[str, tuple[int, float]]) 
     ]
 
 
-def command_rows(
-    backend: str, url: str, options: Options, figures: dict[str, tuple[int, float]]
-) -> list[Row]:
-    targets = [(a, status, v) for a, status, v, _ in commands.open_activities(Database(url), 5000)]
-    raw_changes, raw_seconds = baselines.raw_same_work(url, targets, options.seconds)
-    changes, seconds = commands.command_throughput(url, options.seconds)
-    log(
-        f"{backend}: {changes} changes in {seconds:.1f} s; raw {raw_changes} in {raw_seconds:.1f} s"
-    )
+def command_rows(backend: str, url: str, options: Options, app: Any | None) -> list[Row]:
+    """Row 1: the tracker, the same work raw and the peer (long and short streams), each
+    load in ROUNDS slices taken in turn, so the machine's other work falls on all alike."""
+    db = Database(url)
+    peer_targets = [row[0] for row in commands.open_activities(db, limit=5000)]
+    totals: dict[str, tuple[int, float]] = {}
+
+    def add(name: str, figure: tuple[int, float]) -> None:
+        count, seconds = totals.get(name, (0, 0.0))
+        totals[name] = (count + figure[0], seconds + figure[1])
+
+    short = peer.ShortStreams(app) if app is not None else None
+    share = options.seconds / ROUNDS
+    for _ in range(ROUNDS):
+        targets = [(a, status, v) for a, status, v, _ in commands.open_activities(db, 5000)]
+        add("raw", baselines.raw_same_work(url, targets, share))
+        add("tracker", commands.command_throughput(url, share))
+        if app is not None and short is not None:
+            add("long", peer.long_streams(app, peer_targets, share))
+            add("short", short.run(share))
+    db.dispose()
+    log(f"{backend}: changes (count, seconds) {totals}")
+    rate = _per_second(totals["tracker"])
     measure = "status changes in-process (1 transaction each)"
-    rate = changes / seconds
     return [
         Row(
             "1",
@@ -336,8 +343,8 @@ def command_rows(
             backend,
             rate,
             "/s",
-            _peer_baseline("peer, the same streams (~25 events)", figures),
-            _per_second(figures.get("long")),
+            _peer_baseline("peer, the same streams (~25 events)", app),
+            _per_second(totals.get("long")),
             f"≥ {PEER_CHANGES_TARGET:g} × peer",
             threshold=PEER_CHANGES_TARGET,
         ),
@@ -347,8 +354,8 @@ def command_rows(
             backend,
             rate,
             "/s",
-            _peer_baseline(f"peer, short streams ({peer.SHORT_CHANGES} changes)", figures),
-            _per_second(figures.get("short")),
+            _peer_baseline(f"peer, short streams ({peer.SHORT_CHANGES} changes)", app),
+            _per_second(totals.get("short")),
         ),
         Row(
             "1.raw",
@@ -357,7 +364,7 @@ def command_rows(
             rate,
             "/s",
             "same work raw (1 INSERT + 1 UPDATE)",
-            raw_changes / raw_seconds,
+            _per_second(totals["raw"]),
         ),
     ]
 

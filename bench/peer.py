@@ -206,25 +206,31 @@ def long_streams(
     return done, time.perf_counter() - start
 
 
-def short_streams(
-    app: Any, seconds: float, activities: int = SHORT_ACTIVITIES
-) -> tuple[int, float]:
-    """New activities (planned, untimed), then SHORT_CHANGES changes each in turn, so their
-    streams are 1–6 events long: (changes, elapsed seconds), stopped after `seconds`."""
-    fresh = [PeerActivity(plan_id=0, source="bench") for _ in range(activities)]
-    for first in range(0, len(fresh), 500):
-        app.save(*fresh[first : first + 500])
-    ids = [activity.id for activity in fresh]
-    done = 0
-    start = time.perf_counter()
-    deadline = start + seconds
-    for _round in range(SHORT_CHANGES):
-        for activity_id in ids:
-            if time.perf_counter() >= deadline:
-                return done, time.perf_counter() - start
-            change(app, activity_id, f"bench {done}")
+class ShortStreams:
+    """SHORT_ACTIVITIES new activities (planned, untimed), then SHORT_CHANGES changes each,
+    in turn, so their streams are 1–6 events long; `run` goes on where the last run ended."""
+
+    def __init__(self, app: Any, activities: int = SHORT_ACTIVITIES) -> None:
+        fresh = [PeerActivity(plan_id=0, source="bench") for _ in range(activities)]
+        for first in range(0, len(fresh), 500):
+            app.save(*fresh[first : first + 500])
+        self._app = app
+        self._turns = iter([a.id for _ in range(SHORT_CHANGES) for a in fresh])
+        self._done = 0
+
+    def run(self, seconds: float) -> tuple[int, float]:
+        """Changes for `seconds` (or until every activity had its changes): (changes, s)."""
+        done = 0
+        start = time.perf_counter()
+        deadline = start + seconds
+        while time.perf_counter() < deadline:
+            activity_id = next(self._turns, None)
+            if activity_id is None:
+                break
+            change(self._app, activity_id, f"bench {self._done}")
+            self._done += 1
             done += 1
-    return done, time.perf_counter() - start
+        return done, time.perf_counter() - start
 
 
 def replay(app: Any, stream_ids: Sequence[str]) -> tuple[int, float]:
