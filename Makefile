@@ -41,11 +41,13 @@ system-packages:
 
 ## bench: the national-scale benchmark (not a test): BENCH_SCALE=0.1 for a quicker run.
 ## Prints one table and writes it into bench/RESULTS.md; PostgreSQL is measured when reachable.
+## The peer (the eventsourcing library) is in the uv dependency group `bench`.
 BENCH_SCALE ?= 1
 BENCH_SECONDS ?= 10
 BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 bench: setup
-	timeout --kill-after=30 2400 $(UV) run --frozen python -m bench --scale $(BENCH_SCALE) \
+	$(UV) sync --frozen --group bench
+	timeout --kill-after=30 2400 $(UV) run --frozen --group bench python -m bench --scale $(BENCH_SCALE) \
 		--seconds $(BENCH_SECONDS) --postgres-url $(BENCH_POSTGRES) --results bench/RESULTS.md \
 		--time-limit 2300
 
@@ -77,8 +79,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 $(UV):
 	python3 -m pip install --quiet --user 'uv>=0.5,<1'
 
+# With the `bench` group: tests/integration/test_bench.py runs the benchmark's peer too.
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --group bench
 	touch $@
 
 ## translations: compile the message catalogues (.po → .mo)

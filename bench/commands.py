@@ -13,6 +13,7 @@ import time
 
 import sqlalchemy as sa
 
+from bench.baselines import NEXT_STATUS
 from tracker.clock import SystemClock
 from tracker.database import Database
 from tracker.domain.access import OPERATOR
@@ -20,7 +21,7 @@ from tracker.domain.commands import ChangeActivityStatus
 from tracker.handlers.activities import change_activity_status
 from tracker.projections import state_table
 
-NEXT_STATUS = {"gepland": "lopend", "lopend": "vertraagd", "vertraagd": "lopend"}
+__all__ = ["NEXT_STATUS", "command_throughput", "open_activities"]
 
 
 def open_activities(db: Database, limit: int | None = None) -> list[tuple[str, str, int, int]]:
