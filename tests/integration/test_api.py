@@ -122,6 +122,22 @@ def test_a_stale_expected_version_gets_409_with_the_current_version(
         ({"status": "lopend", "expected_version": 1, "workgroup": 2}, 400, "invalid_request"),
         ({"status": "lopend", "expected_version": 1, "version": 9}, 400, "invalid_request"),
         (["lopend"], 400, "invalid_json"),
+        (
+            {"status": "lopend", "expected_version": 1, "happened_on": "1-5-2021"},
+            400,
+            "invalid_request",
+        ),
+        ({"status": "lopend", "expected_version": 1, "happened_on": 5}, 400, "invalid_request"),
+        (
+            {"status": "lopend", "expected_version": 1, "happened_on": "2021-05-11"},
+            400,
+            "happened_in_future",
+        ),
+        (
+            {"status": "lopend", "expected_version": 1, "happened_on": "2020-12-31"},
+            400,
+            "happened_before_plan_year",
+        ),
     ],
 )
 def test_bad_requests_get_a_precise_json_error_and_write_nothing(
@@ -335,3 +351,20 @@ def test_the_access_check_of_an_update_sees_what_the_activity_page_sees(
             assert network_id == detail.network.id
             assert workgroup_ids == tuple(sorted(w.id or 0 for w in detail.workgroups))
         assert activity_with_access(uow, "no-such-activity") is None
+
+
+def test_an_update_may_say_the_day_it_happened(
+    backend_app: Flask, world: World, api: tuple[FlaskClient, dict[str, str]]
+) -> None:
+    client, auth = api
+    url = f"/api/v1/activities/{world.activity_id}/status"
+    body = {"status": "lopend", "expected_version": 1, "happened_on": "2021-04-28"}
+    assert client.post(url, json=body, headers=auth).status_code == 200
+    events = client.get(f"/api/v1/activities/{world.activity_id}/events", headers=auth)
+    assert events.get_json()[-1]["data"]["happened_on"] == "2021-04-28"
+    earlier = {"status": "vertraagd", "expected_version": 2, "happened_on": "2021-04-27"}
+    refused = client.post(url, json=earlier, headers=auth)
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] == "happened_before_previous"
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "happened_on" in spec["components"]["schemas"]["StatusChangeIn"]["properties"]

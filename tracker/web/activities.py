@@ -96,6 +96,7 @@ def _render_detail(
             targets=targets,
             target_names={t.indicator.id: translate(t.target.describe()) for t in targets},
             progress_form=progress_form or ProgressForm(formdata=None),
+            today=services().clock.now().astimezone(AMSTERDAM).date(),
         ),
         code,
     )
@@ -122,6 +123,7 @@ def update_status(activity_id: str) -> ResponseReturnValue:
         status=form.status.data or "",
         note=form.note.data or "",
         expected_version=int(form.version.data or 0),
+        happened_on=form.happened_on.data,
     )
     try:
         change_activity_status(services().db.unit_of_work(), command, services().clock)
@@ -159,6 +161,7 @@ def record_target_progress(activity_id: str) -> ResponseReturnValue:
         value=float(form.value.data),
         note=form.note.data or "",
         expected_version=int(form.version.data or 0),
+        happened_on=form.happened_on.data,
     )
     try:
         record_progress(services().db.unit_of_work(), command, services().clock)

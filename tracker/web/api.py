@@ -151,6 +151,7 @@ def change_status(activity_id: str, body: StatusChangeIn) -> ChangeResult:
         status=body.status,
         note=body.note or "",
         expected_version=body.expected_version,
+        happened_on=body.happened_on,
     )
     return run_write(change_activity_status, command)
 
@@ -165,5 +166,6 @@ def record_target_progress(activity_id: str, body: ProgressIn) -> ChangeResult:
         value=body.value,
         note=body.note or "",
         expected_version=body.expected_version,
+        happened_on=body.happened_on,
     )
     return run_write(record_progress, command)

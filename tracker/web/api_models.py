@@ -39,6 +39,14 @@ def _integral(value: Any) -> Any:
 
 Version = Annotated[int, Field(ge=0), BeforeValidator(_integral)]
 Note = Annotated[str, Field(max_length=MAX_NOTE_LENGTH)]
+HappenedOn = Annotated[
+    date,
+    Field(
+        strict=False,  # JSON has no dates: an ISO day ("2021-06-28") is read as one
+        description="the day it happened, when not today (ISO, e.g. 2021-06-28): not in the "
+        "future, not before the plan's year or the activity's previous update",
+    ),
+]
 
 
 # Requests
@@ -55,6 +63,7 @@ class StatusChangeIn(ApiModel):
     )
     note: Note | None = None
     expected_version: Version = Field(description="the version you saw ('version')")
+    happened_on: HappenedOn | None = None
 
 
 class ProgressIn(ApiModel):
@@ -66,6 +75,7 @@ class ProgressIn(ApiModel):
     value: float = Field(ge=0, le=MAX_PROGRESS_VALUE)
     note: Note | None = None
     expected_version: Version = Field(description="the version you saw ('version')")
+    happened_on: HappenedOn | None = None
 
 
 MAX_POSITION = 99_999

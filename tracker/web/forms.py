@@ -113,6 +113,7 @@ class StatusForm(FlaskForm):
         ],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
+    happened_on = DayField(_l("Happened on (if not today)"), validators=[Optional()])
     version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
     submit = SubmitField(_l("Save update"))
 
@@ -220,6 +221,7 @@ class ProgressForm(FlaskForm):
         ],
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
+    happened_on = DayField(_l("Reached on (if not today)"), validators=[Optional()])
     version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
     submit = SubmitField(_l("Save value"))
 
