@@ -105,6 +105,8 @@ _FOCUS_STATE = """() => {
 _CONTROLS = """() => Array.from(document.querySelectorAll(['input:not([type=hidden])', 'select',
         'textarea', 'button', 'a[href]', 'summary'].map(s => 'main ' + s).join(', ')))
     .filter(el => !el.disabled && el.getClientRects().length > 0)
+    // Inside a closed <details> only its summary can be reached (it opens the rest).
+    .filter(el => el.tagName === 'SUMMARY' || !el.closest('details:not([open])'))
     .filter(el => !el.hasAttribute('data-e2e-reached'))
     .map(el => `${el.tagName}#${el.id} ${(el.textContent || el.name || '').trim().slice(0, 40)}`)"""
 

@@ -81,6 +81,8 @@ def test_a_member_signs_in_and_updates_with_the_keyboard_alone(page: Page) -> No
     expect(page.get_by_label("Notitie")).to_be_focused()
     page.keyboard.type("Met het toetsenbord bijgewerkt.")
     page.keyboard.press("Tab")
+    expect(page.get_by_text("Gebeurde het eerder?")).to_be_focused()  # the date, folded away
+    page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Update opslaan")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").first).to_have_text("Je update is opgeslagen.")
