@@ -8,18 +8,24 @@ the pool is pinged only when it has lain idle (`PING_AFTER_IDLE_SECONDS`): SQLAl
 `pool_pre_ping` pings at every checkout, a round trip of five on a status change. Both:
 every wait on the database is bounded (`Timeouts`, events/timeouts.py).
 
-Concurrent SQLite writers wait for each other in SQLite's busy timeout (BEGIN IMMEDIATE
-takes the write lock first). A file lock queueing them in turn was measured against it
-and removed (bench/RESULTS.md, 2 December). After its commit, a writer keeps the WAL file
-bounded (`WalBound.after_commit`, SQLITE_WAL_LIMIT_BYTES).
+SQLite's busy timeout polls: a writer that finds the file locked sleeps 1, 2, 5, 10, … up
+to 100 ms between tries, so under a few concurrent writers (gunicorn threads and workers)
+most of an update's latency was sleeping while the lock was long free. `WriteQueue` lets
+the unit of work queue for the write lock instead (a thread lock, then an flock on a file
+next to the database), so the next writer starts the moment the previous one commits.
+The writer at the head of the queue also keeps the WAL file bounded after its commit
+(`WriteQueue.after_commit`, SQLITE_WAL_LIMIT_BYTES).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import sqlite3
+import threading
 import time
+from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,9 +49,9 @@ SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
 # still using it. Under a steady load of overlapping requests one always is: in the
 # benchmark (8 clients, ~550 status changes a second) the checkpoints kept up, but the file
 # grew by 16 MB a second and never started again. So the writer whose commit leaves it
-# larger than this checkpoints in TRUNCATE mode: readers that begin then read the database
-# file itself, and the WAL is emptied as soon as the readers of that moment are done
-# (`WalBound.after_commit`).
+# larger than this checkpoints in TRUNCATE mode, still first in the write queue: readers
+# that begin then read the database file itself, and the WAL is emptied as soon as the
+# readers of that moment are done (`WriteQueue.after_commit`).
 SQLITE_WAL_LIMIT_BYTES = 64 * 1024 * 1024
 # How long that writer waits for those readers. A long report can keep one for seconds:
 # the writer then goes on, and the WAL is truncated by a later commit, once it has grown by
@@ -160,35 +166,47 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-_RETRY_ABOVE_WIDTH = 20  # bytes of the `-walbound` file that hold `WalBound._retry_above`
+_RETRY_ABOVE_WIDTH = 20  # bytes of the lock file that hold `WriteQueue._retry_above`
 
 
-class WalBound:
-    """Keeps the WAL file of one SQLite database bounded: see SQLITE_WAL_LIMIT_BYTES.
+class WriteQueue:
+    """Serialises the write transactions on one SQLite file, across threads and processes.
 
-    The size at which the next truncation is tried is kept in a small file next to the
-    database (opened per process: a forked worker must not share the parent's descriptor),
-    so the writers of every process (gunicorn's workers) back off together.
+    Used around a whole write transaction (`with queue:`). The flock is taken on a file of
+    its own, opened per process (a forked worker must not share the parent's lock).
     """
 
     def __init__(self, database_path: str) -> None:
-        self._path = database_path + "-walbound"
+        self._path = database_path + "-writers"
         self._wal = database_path + "-wal"
+        self._threads = threading.Lock()
         self._fd: int | None = None
         self._pid = 0
 
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._fd is None or self._pid != os.getpid():
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
     def after_commit(self, dbapi_connection: sqlite3.Connection) -> None:
-        """Truncate the WAL file when a commit has left it over the limit: called by the
-        writer, after its commit, on its own connection (outside any transaction). Never
-        raises: the write it follows is committed already.
+        """Keep the WAL file bounded (see SQLITE_WAL_LIMIT_BYTES): called by the writer at
+        the head of the queue, after its commit, on its own connection (outside any
+        transaction). Never raises: the write it follows is committed already.
 
         After a try that found a reader still busy, the next is made only once the file has
-        grown by another quarter of the limit."""
+        grown by another quarter of the limit. That size is kept in the queue's lock file,
+        so the writers of every process (gunicorn's workers) back off together."""
         try:
             size = os.stat(self._wal).st_size
         except OSError:
             return
-        if size <= SQLITE_WAL_LIMIT_BYTES:
+        if size <= SQLITE_WAL_LIMIT_BYTES or self._fd is None:
             return
         busy = 1  # unless the checkpoint says otherwise
         try:
@@ -211,28 +229,37 @@ class WalBound:
         except OSError as error:
             log.warning("the WAL file's next truncation could not be noted: %s", error)
 
-    def _file(self) -> int:
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._pid = os.getpid()
-        return self._fd
-
     def _retry_above(self) -> int:
-        """The WAL size above which the next truncation is tried."""
+        """The WAL size above which the next truncation is tried (the lock file's content;
+        read and written only inside the queue)."""
+        assert self._fd is not None
         try:
-            return int(os.pread(self._file(), _RETRY_ABOVE_WIDTH, 0))
+            return int(os.pread(self._fd, _RETRY_ABOVE_WIDTH, 0))
         except ValueError:  # empty: no try was made yet
             return SQLITE_WAL_LIMIT_BYTES
 
     def _set_retry_above(self, size: int) -> None:
-        os.pwrite(self._file(), str(size).encode().ljust(_RETRY_ABOVE_WIDTH), 0)
+        assert self._fd is not None
+        os.pwrite(self._fd, str(size).encode().ljust(_RETRY_ABOVE_WIDTH), 0)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
-def wal_bound(engine: Engine) -> WalBound | None:
-    """A WalBound for a SQLite file engine; None for PostgreSQL and in-memory SQLite."""
+def write_queue(engine: Engine) -> WriteQueue | None:
+    """A WriteQueue for a SQLite file engine; None for PostgreSQL (its lock queue is fair)."""
     if engine.dialect.name != "sqlite":
         return None
     path = engine.url.database
     if not path or path == ":memory:" or path.startswith("file:"):
         return None
-    return WalBound(os.path.abspath(path))
+    return WriteQueue(os.path.abspath(path))

@@ -22,7 +22,7 @@ from sqlmodel import Session
 import tracker.models  # noqa: F401  (registers the reference tables)
 import tracker.reminder_models  # noqa: F401  (registers the outbox and the reminder choices)
 import tracker.security.models  # noqa: F401  (account security and the audit trail)
-from events.database import WalBound, make_engine, wal_bound, writer
+from events.database import WriteQueue, make_engine, write_queue, writer
 from events.store import EventStore
 from events.timeouts import Timeouts
 from tracker import projections  # (also registers the read-model tables)
@@ -101,14 +101,14 @@ class Database:
         before_write: Callable[[], None] | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
-        """`before_write` runs before a unit of work waits for SQLite's write lock: the web
+        """`before_write` runs before a unit of work queues for SQLite's write lock: the web
         app ends the request's read transaction there (`tracker.services`), as a reader
         still holding its snapshot while it waits keeps the WAL file from being emptied.
         `timeouts`: how long to wait on the database (events/timeouts.py; default: theirs)."""
         self.url = url
         self.engine: Engine = make_engine(url, timeouts)
         self.write_engine: Engine = writer(self.engine)
-        self.wal_bound = wal_bound(self.engine)
+        self.write_queue = write_queue(self.engine)
         self._before_write = before_write
         _note_writes(self.engine)
 
@@ -186,7 +186,7 @@ class Database:
             session.commit()
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.write_engine, self.wal_bound, self._before_write)
+        return UnitOfWork(self.write_engine, self.write_queue, self._before_write)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -255,9 +255,8 @@ class UnitOfWork:
     The transaction is a Core connection's; the ORM session, for the writes that need it,
     is made on first use and joins it (most commands never need one: a status change is
     Core statements only). On SQLite the transaction begins IMMEDIATE, so concurrent writers
-    wait for each other at the start (SQLite's busy timeout), and a commit keeps the WAL
-    file bounded (`WalBound`, events/database.py); leaving the block without `commit()`
-    rolls everything back.
+    queue at the start (in the write queue, see events/database.py, rather than by polling
+    the file lock); leaving the block without `commit()` rolls everything back.
     """
 
     connection: Connection
@@ -266,22 +265,30 @@ class UnitOfWork:
     def __init__(
         self,
         engine: Engine,
-        bound: WalBound | None = None,
-        before_write: Callable[[], None] | None = None,
+        queue: WriteQueue | None = None,
+        before_queue: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
-        self._bound = bound
-        self._before_write = before_write
+        self._queue = queue
+        self._before_queue = before_queue
         self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
-        if self._bound is not None and self._before_write is not None:
-            self._before_write()
-        connection = self._engine.connect()
+        if self._queue is not None:
+            if self._before_queue is not None:
+                self._before_queue()
+            self._queue.__enter__()
+        connection: Connection | None = None
         try:
+            connection = self._engine.connect()
             connection.begin()
         except BaseException:
-            connection.close()
+            try:
+                if connection is not None:
+                    connection.close()
+            finally:
+                if self._queue is not None:
+                    self._queue.__exit__(None, None, None)
             raise
         self.connection = connection
         self._session = None
@@ -309,8 +316,8 @@ class UnitOfWork:
         self.connection.commit()
         try:
             driver = self.connection.connection.driver_connection
-            if self._bound is not None and driver is not None:
-                self._bound.after_commit(driver)
+            if self._queue is not None and driver is not None:
+                self._queue.after_commit(driver)
         finally:
             self.connection.close()
 
@@ -321,12 +328,16 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            if self._session is not None:
-                self._session.close()
-                self._session = None
+            try:
+                if self._session is not None:
+                    self._session.close()
+                    self._session = None
+            finally:
+                if not self.connection.closed:
+                    try:
+                        self.connection.rollback()
+                    finally:
+                        self.connection.close()
         finally:
-            if not self.connection.closed:
-                try:
-                    self.connection.rollback()
-                finally:
-                    self.connection.close()
+            if self._queue is not None:
+                self._queue.__exit__(exc_type, exc, tb)

@@ -36,7 +36,7 @@ def db_session() -> Session:
 
 
 def end_read_snapshot() -> None:
-    """Before a write waits for SQLite's write lock: end this request's read transaction
+    """Before a write queues for SQLite's write lock: end this request's read transaction
     if it only read (see `Database.end_read`; the session itself stays usable)."""
     if has_app_context() and "db_session" in g:
         services().db.end_read(g.db_session)

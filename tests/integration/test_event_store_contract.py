@@ -216,16 +216,36 @@ def test_concurrent_writers_lose_no_update_and_tailing_readers_skip_no_event(db:
         assert positions == all_positions
 
 
-def test_sqlite_units_of_work_keep_the_wal_bounded(sqlite_url: str) -> None:
+def test_sqlite_writers_queue_for_the_write_lock_rather_than_poll_it(sqlite_url: str) -> None:
+    """A unit of work holds the SQLite write queue until it ends, also when it fails."""
     db = Database(sqlite_url)
-    assert db.wal_bound is not None  # tests/integration/test_wal_bound.py
+    db.create_schema()
+    queue = db.write_queue
+    assert queue is not None
+    took: list[bool] = []
+
+    def try_to_write() -> None:
+        took.append(queue._threads.acquire(timeout=0.05))
+        if took[-1]:
+            queue._threads.release()
+
+    with db.unit_of_work():
+        waiting = threading.Thread(target=try_to_write)
+        waiting.start()
+        waiting.join()
+    assert took == [False]
+    with pytest.raises(RuntimeError), db.unit_of_work():
+        raise RuntimeError("refused")
+    try_to_write()
+    assert took == [False, True]
+    assert append(db, "s1", 0, "A") == [1]
     db.dispose()
 
 
 @pytest.mark.postgres
-def test_postgres_needs_no_wal_bound(postgres_url: str) -> None:
+def test_postgres_needs_no_write_queue(postgres_url: str) -> None:
     db = Database(postgres_url)
-    assert db.wal_bound is None
+    assert db.write_queue is None
     db.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import itertools
 import re
@@ -12,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import weasyprint
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -213,6 +215,21 @@ def test_a_pdf_asked_for_again_comes_from_the_cache_and_is_the_same(
     update(app, MEETING, "afgerond", "Klaar", datetime(2021, 6, 1, 9, tzinfo=UTC))
     with pytest.raises(AssertionError, match="from the cache"):
         made(app, "pdf")  # the report changed, so its PDF is laid out again
+
+
+def test_the_pdf_is_laid_out_with_the_collector_paused_and_resumed(
+    app: Flask, history: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    real = weasyprint.HTML
+
+    def watched(*args: object, **kwargs: object) -> weasyprint.HTML:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("weasyprint.HTML", watched)
+    assert made(app, "pdf").startswith(b"%PDF")
+    assert seen == [False] and gc.isenabled()
 
 
 def test_the_pdf_keeps_long_titles_and_notes_inside_the_page(

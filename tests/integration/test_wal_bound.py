@@ -3,11 +3,12 @@
 SQLite starts the WAL again from its beginning only when a writer finds no reader using it;
 with overlapping requests one always is, and the file grew without end (16 MB a second in
 the benchmark). Two causes, two fixes, each tested here on a real SQLite file:
-- a writer whose commit leaves the file over the limit truncates it
-  (`WalBound.after_commit`), without each write waiting while a long report holds a reader;
-- a request's read transaction ends before its write waits for SQLite's write lock
-  (`Database.before_write`, wired to `tracker.services.end_read_snapshot`): a reader
-  waiting for the lock with its snapshot would keep the file from being emptied.
+- a writer whose commit leaves the file over the limit truncates it, still first in the
+  write queue (`WriteQueue.after_commit`), without each write waiting while a long report
+  holds a reader;
+- a request's read transaction ends before its write queues (`Database.before_write`,
+  wired to `tracker.services.end_read_snapshot`): a reader waiting in the queue with its
+  snapshot would keep the file from being emptied.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def test_without_the_bound_only_overlapping_readers_grow_the_wal(
 ) -> None:
     """The load of the test above does starve SQLite's own restart of the file (and nothing
     else does), so that test shows the bound at work."""
-    monkeypatch.setattr(events_database.WalBound, "after_commit", lambda self, _c: None)
+    monkeypatch.setattr(events_database.WriteQueue, "after_commit", lambda self, _c: None)
     db = Database(f"sqlite:///{tmp_path / 'wal.db'}")
     db.create_schema()
     with overlapping_readers(db, count=readers):
@@ -147,7 +148,7 @@ def test_without_the_bound_only_overlapping_readers_grow_the_wal(
 def test_a_long_reader_makes_writers_try_again_later_not_wait_each_time(
     tmp_path: Path, small_limit: None, monkeypatch: pytest.MonkeyPatch, workers: int
 ) -> None:
-    """With two workers (two `Database`s, each with its own WAL bound on the same file, as
+    """With two workers (two `Database`s, each with its own write queue on the same file, as
     in two processes) the writers back off together: no more tries than with one."""
     monkeypatch.setattr(events_database, "SQLITE_WAL_TRUNCATE_WAIT_MS", 20)  # each try waits
     url = f"sqlite:///{tmp_path / 'wal.db'}"
@@ -192,11 +193,12 @@ def test_a_busy_try_gives_the_connection_its_busy_timeout_back(
     assert wal_size(db) > LIMIT
     writer = sqlite3.connect(str(tmp_path / "wal.db"), isolation_level=None)
     writer.execute(f"PRAGMA busy_timeout={events_database.SQLITE_BUSY_TIMEOUT_MS}")
-    bound = db.wal_bound
-    assert bound is not None
-    bound._set_retry_above(LIMIT)  # due for a try now
-    bound.after_commit(writer)  # the report still reads: the try is busy
-    retry_above = bound._retry_above()
+    queue = db.write_queue
+    assert queue is not None
+    with queue:
+        queue._set_retry_above(LIMIT)  # due for a try now
+        queue.after_commit(writer)  # the report still reads: the try is busy
+        retry_above = queue._retry_above()
     assert retry_above == wal_size(db) + LIMIT // 4
     assert writer.execute("PRAGMA busy_timeout").fetchone() == (
         events_database.SQLITE_BUSY_TIMEOUT_MS,
@@ -215,37 +217,34 @@ def test_a_failed_truncation_is_logged_and_never_raises(
     (tmp_path / "wal.db-wal").write_bytes(b"\0" * (LIMIT + 1))  # as if over the limit
     closed = sqlite3.connect(":memory:")
     closed.close()
-    bound = db.wal_bound
-    assert bound is not None
-    with caplog.at_level(logging.WARNING, logger="events.database"):
-        bound.after_commit(closed)
+    queue = db.write_queue
+    assert queue is not None
+    with caplog.at_level(logging.WARNING, logger="events.database"), queue:
+        queue.after_commit(closed)
     assert "could not be truncated" in caplog.text
     db.dispose()
 
 
-def test_a_request_lets_go_of_its_read_snapshot_before_its_write_waits_for_the_lock(
-    app: Flask,
+def test_a_request_lets_go_of_its_read_snapshot_before_its_write_queues(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = build_world(app)
     auth = token_for(app, world, "owner_member")
     seen: list[bool] = []
-    engine = app.extensions["tracker"].db.engine
+    enter = events_database.WriteQueue.__enter__
 
-    def spy(connection: sa.Connection) -> None:
-        if connection.get_execution_options().get("sqlite_begin") == "IMMEDIATE":
-            session = g.get("db_session")
-            seen.append(session is not None and session.in_transaction())
+    def spy(self: events_database.WriteQueue) -> None:
+        session = g.get("db_session")
+        seen.append(session is not None and session.in_transaction())
+        enter(self)
 
-    sa.event.listen(engine, "begin", spy)
-    try:
-        response = app.test_client().post(
-            f"/api/v1/activities/{world.activity_id}/status",
-            json={"status": "lopend", "note": "gestart", "expected_version": 1},
-            headers=auth,
-        )
-    finally:
-        sa.event.remove(engine, "begin", spy)
+    monkeypatch.setattr(events_database.WriteQueue, "__enter__", spy)
+    response = app.test_client().post(
+        f"/api/v1/activities/{world.activity_id}/status",
+        json={"status": "lopend", "note": "gestart", "expected_version": 1},
+        headers=auth,
+    )
     assert response.status_code == 200, response.get_json()
-    # The request read (sign-in, access check) before writing, then began its write
-    # transaction (BEGIN IMMEDIATE, where it waits for the lock) without a read one open.
+    # The request read (sign-in, access check) before writing, then queued without a
+    # transaction open.
     assert seen == [False]
