@@ -14,8 +14,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
+from events.database import upsert_insert
 from tracker.accounts import token_hash
 from tracker.clock import Clock
 from tracker.database import UnitOfWork
@@ -62,16 +64,13 @@ def _store(
     user_id: int | None = None,
     workgroup_id: int | None = None,
 ) -> None:
-    """Give the owner's feed this secret: its row (each owner has one) or a new one."""
-    feed = session.exec(
-        select(CalendarFeed).where(
-            CalendarFeed.user_id == user_id, CalendarFeed.workgroup_id == workgroup_id
-        )
-    ).first()
-    if feed is None:
-        feed = CalendarFeed(
-            user_id=user_id, workgroup_id=workgroup_id, secret_hash=secret_hash, made_at=now
-        )
-    feed.secret_hash = secret_hash
-    feed.made_at = now
-    session.add(feed)
+    """Give the owner's feed this secret: one statement that makes its row or replaces the
+    secret in it, so two requests making the same feed at once both succeed (the last
+    one's address is the feed's) instead of one failing on the owner's unique key."""
+    table: sa.Table = CalendarFeed.__table__  # type: ignore[attr-defined]
+    values = {"secret_hash": secret_hash, "made_at": now}
+    insert = upsert_insert(session.get_bind().dialect.name, table).values(
+        user_id=user_id, workgroup_id=workgroup_id, **values
+    )
+    key = ["user_id"] if user_id is not None else ["workgroup_id"]
+    session.execute(insert.on_conflict_do_update(index_elements=key, set_=values))

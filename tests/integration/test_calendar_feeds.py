@@ -9,6 +9,7 @@ bestuursoverleg" (Werkgroep beleid) is due on 31 December 2021, "Gesprek bestuur
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlmodel import select
 
+from reminders.feed_handlers import _store as store_feed
 from reminders.service import reminders_of
 from tests.support import World, build_world, login, person
 from tracker import accounts
@@ -311,3 +313,39 @@ def test_the_settings_page_offers_a_feed_per_workgroup_and_never_shows_an_addres
     assert page.count("Adres maken") == 1 and page.count("Vernieuwen") == 1
     assert "adres gemaakt op" in page
     assert address.rsplit("/", 1)[-1] not in page
+
+
+def test_two_requests_making_the_same_feed_at_once_both_succeed(
+    backend_app: Flask, world: World
+) -> None:
+    """Made in one statement: a second request that writes while the first has not yet
+    committed waits for it and then replaces its address, instead of failing on the owner's
+    unique key (a 500). The feed ends with one address: the last one made."""
+    services = backend_app.extensions["tracker"]
+    with services.db.session() as session:
+        group = session.exec(
+            select(Workgroup.id).where(Workgroup.network_id == world.network_id)
+        ).first()
+    now = services.clock.now()
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with services.db.session() as other:
+                store_feed(other, "second", now, workgroup_id=group)
+                other.commit()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    with services.db.session() as first:
+        store_feed(first, "first", now, workgroup_id=group)
+        first.flush()
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(timeout=0.5)  # it waits for the first one's lock
+        first.commit()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and not failures, failures
+    with services.db.session() as session:
+        feeds = session.exec(select(CalendarFeed).where(CalendarFeed.workgroup_id == group)).all()
+    assert [feed.secret_hash for feed in feeds] == ["second"]
