@@ -1,15 +1,20 @@
 """Shared fixtures: databases (a real SQLite file, a real PostgreSQL server), the app, people.
 
 PostgreSQL: the server named by TEST_POSTGRES_URL (default: the local `test` database). Each
-test gets an empty schema. When no server answers, PostgreSQL tests are skipped, except on
+test gets a database of its own: empty (`postgres_url`, `sqlite_url`) or, for the app and
+`database_url`, a copy of one brought to the schema once per session by `create_schema` (the
+migrations run once, not once per test; the app runs `create_schema` again, finding nothing
+to do). When no server answers, PostgreSQL tests are skipped, except on
 CI (CI=true), where that is a failure.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,12 +78,61 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'tracker.db'}"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with this release's schema, made once per session."""
+    path = tmp_path_factory.mktemp("template") / "tracker.db"
+    database = Database(f"sqlite:///{path}")
+    database.create_schema()
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def migrated_sqlite_url(sqlite_url: str, sqlite_template: Path) -> str:
+    """`sqlite_url`'s file as a copy of the template (SQLite's backup API: WAL included)."""
+    target = sa.make_url(sqlite_url).database or ""
+    with closing(sqlite3.connect(sqlite_template)) as source:
+        with closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+    return sqlite_url
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: str) -> Iterator[str]:
+    """A PostgreSQL database with this release's schema, made once, to copy per test."""
+    name = f"tracker_template_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    database = Database(sa.make_url(postgres_server).set(database=name).render_as_string(False))
+    database.create_schema()
+    database.dispose()
+    yield name
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def migrated_postgres_url(postgres_server: str, postgres_template: str) -> Iterator[str]:
+    """A PostgreSQL database of its own for one test, a copy of the template."""
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    yield sa.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest) -> str:
-    """Runs the test once on a SQLite file and once on PostgreSQL."""
+    """Runs the test once on a SQLite file and once on PostgreSQL (with the schema)."""
     if request.param == "sqlite":
-        return str(request.getfixturevalue("sqlite_url"))
-    return str(request.getfixturevalue("postgres_url"))
+        return str(request.getfixturevalue("migrated_sqlite_url"))
+    return str(request.getfixturevalue("migrated_postgres_url"))
 
 
 @pytest.fixture
@@ -95,9 +149,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def app(sqlite_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Flask]:
+def app(migrated_sqlite_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Flask]:
     """The app on a SQLite file (tests that must also run on PostgreSQL use `backend_app`)."""
-    yield from _app(sqlite_url, clock, tmp_path)
+    yield from _app(migrated_sqlite_url, clock, tmp_path)
 
 
 @pytest.fixture
