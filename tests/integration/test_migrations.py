@@ -300,8 +300,16 @@ def differences(url: str) -> list[Any]:
         engine.dispose()
 
 
-def test_the_models_and_the_migrations_agree(database_url: str) -> None:
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest) -> str:
+    """An empty database (`database_url` comes with the schema already made)."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+def test_the_models_and_the_migrations_agree(empty_database_url: str) -> None:
     """A model changed without a revision fails here (as the models did against 0001)."""
+    database_url = empty_database_url
     db = Database(database_url)
     try:
         with db.schema_transaction() as connection:
@@ -345,7 +353,8 @@ def statements_of_a_second_init_db(app: Flask) -> list[str]:
     return statements
 
 
-def test_init_db_twice_changes_nothing(database_url: str, tmp_path: Path) -> None:
+def test_init_db_twice_changes_nothing(empty_database_url: str, tmp_path: Path) -> None:
+    database_url = empty_database_url
     app = make_app(database_url, tmp_path)
     try:
         result = app.test_cli_runner().invoke(args=["init-db"])
@@ -371,9 +380,12 @@ def test_init_db_again_on_the_upgraded_previous_release_changes_nothing(
     assert read_database(url) == before
 
 
-def test_a_database_of_an_unknown_release_is_refused_and_left_alone(database_url: str) -> None:
+def test_a_database_of_an_unknown_release_is_refused_and_left_alone(
+    empty_database_url: str,
+) -> None:
     """Tables of the previous release, but not all of them (and no version table): no
     guess, a clear error, and nothing written."""
+    database_url = empty_database_url
     db = Database(database_url)
     try:
         with db.schema_transaction() as connection:
