@@ -329,6 +329,7 @@ PAGES = [
 
 API = [
     Route("openapi", get(lambda w: "/api/v1/openapi.json"), (200, 200, 200, 200, 200, 200, 200)),
+    Route("health", get(lambda w: "/api/health"), (200, 200, 200, 200, 200, 200, 200)),
     Route("plans", get(lambda w: "/api/v1/plans"), (401, 200, 200, 200, 200, 200, 200)),
     Route(
         "activities",
