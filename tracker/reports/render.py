@@ -266,13 +266,12 @@ def _as_table(sheet: Worksheet) -> None:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    for column in sheet.iter_cols():
+    for number, column in enumerate(sheet.iter_cols(), start=1):
         for cell in column:
             if isinstance(cell.value, date):
                 cell.number_format = "DD-MM-YYYY"
         widest = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)
-        letter = get_column_letter(column[0].column)
-        sheet.column_dimensions[letter].width = min(max(widest, 8), 60) + 2
+        sheet.column_dimensions[get_column_letter(number)].width = min(max(widest, 8), 60) + 2
 
 
 def render(reports: Sequence[PlanReport], fmt: str) -> bytes:
