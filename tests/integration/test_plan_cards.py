@@ -1,5 +1,6 @@
-"""Every plan card on "Jaarplannen" opens something the person may see: the overview for
-coordinators and the board, the plan's part of "Mijn activiteiten" for members."""
+"""What people see of a plan: every plan card on "Jaarplannen" opens something the person may
+see (the overview for coordinators and the board, the plan's part of "Mijn activiteiten" for
+members); where an activity stood in the imported file is shown to coordinators only."""
 
 from __future__ import annotations
 
@@ -27,3 +28,15 @@ def test_every_plan_card_opens(app: Flask, role: str) -> None:
         assert opened.status_code == 200, path
         if anchor:
             assert f'id="{anchor}"' in opened.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("role", "shown"), [("owner_member", False), ("coordinator", True)])
+def test_where_an_activity_came_from_in_the_imported_file_is_for_coordinators(
+    app: Flask, role: str, shown: bool
+) -> None:
+    world: World = build_world(app)
+    client = app.test_client()
+    login(client, world.emails[role])
+    page = client.get(f"/activiteiten/{world.activity_id}").get_data(as_text=True)
+    assert ("Coördinatie › Algemeen bestuursoverleg" in page) is shown
+    assert ("<dt>Bron</dt>" in page) is shown
