@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from events.store import RecordedEvent
+from tests.unit.test_report_model import event, facts, moved, planned, report
 from tracker.domain.access import Principal, Role
 from tracker.domain.closing import (
     ADMIN,
@@ -17,6 +19,9 @@ from tracker.domain.closing import (
 from tracker.domain.events import QuarterClosed, decode_plan_event, encode
 from tracker.domain.period import Period
 from tracker.domain.status_texts import REFUSALS
+from tracker.domain.targets import Comparator, Target
+from tracker.reports.closing import Difference, differences, figures, report_hash
+from tracker.reports.model import PlanReport, TargetFacts
 
 Q2 = Period(2021, 2)
 CLOSED_Q2 = QuarterClosed(7, 2021, 2, "2021-07-10T08:00:00+00:00", "ab" * 32, "coordinator")
@@ -74,3 +79,43 @@ def test_an_update_recorded_before_the_closing_or_dated_in_another_quarter_is_no
     assert closing_overtaken([CLOSED_Q2], date(2021, 7, 2), after) is None
     assert closing_overtaken([CLOSED_Q2], date(2021, 3, 31), after) is None
     assert closing_overtaken([], date(2021, 6, 28), after) is None
+
+
+PRACTICES = Target("Minimaal 25 praktijken", Comparator.AT_LEAST, 25, "praktijken")
+ACTIVITIES = [facts("a", "Coördinatie", targets=(TargetFacts(9, PRACTICES),)), facts("b", "X")]
+
+
+def q1(*later: RecordedEvent) -> PlanReport:
+    events = [
+        planned("a"),
+        planned("b"),
+        moved("a", 2, "2021-02-01T10:00", "gepland", "lopend"),
+        event("a", 3, "TargetProgressRecorded", "2021-03-01T10:00", indicator_id=9, value=10),
+        *later,
+    ]
+    return report(ACTIVITIES, events, "2021Q1", date(2021, 3, 31))  # type: ignore[no-any-return]
+
+
+def test_the_figures_hold_each_activitys_status_and_target_values() -> None:
+    assert figures(q1())["activities"] == [
+        {"id": "a", "title": "Activiteit a", "status": "lopend", "targets": [[9, 10.0]]},
+        {"id": "b", "title": "Activiteit b", "status": "gepland", "targets": []},
+    ]
+
+
+def test_the_same_inputs_give_the_same_hash_and_another_status_another() -> None:
+    assert report_hash(q1()) == report_hash(q1())
+    other = q1(moved("b", 2, "2021-03-02T10:00", "gepland", "lopend"))
+    assert report_hash(other) != report_hash(q1())
+
+
+def test_differences_name_the_changed_status_and_value_old_to_new() -> None:
+    later = q1(
+        moved("b", 2, "2021-03-02T10:00", "gepland", "vertraagd"),
+        event("a", 4, "TargetProgressRecorded", "2021-03-03T10:00", indicator_id=9, value=12),
+    )
+    assert differences(q1(), later) == [
+        Difference("Activiteit a", PRACTICES, 10.0, 12.0),
+        Difference("Activiteit b", None, "gepland", "vertraagd"),
+    ]
+    assert differences(q1(), q1()) == []
