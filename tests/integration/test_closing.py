@@ -6,6 +6,7 @@ the quarter is not."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from flask import Flask
@@ -13,10 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlmodel import select
 
+from events.store import NewEvent
 from tests.support import World, build_world, login
 from tracker.domain.access import OPERATOR
 from tracker.domain.commands import ChangeActivityStatus, RecordProgress
-from tracker.domain.events import QuarterClosed, decode_plan_event
+from tracker.domain.events import QuarterClosed, decode_plan_event, encode
 from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.ids import activity_id_for
 from tracker.models import Indicator, Plan
@@ -164,3 +166,23 @@ def test_a_report_as_known_before_the_closing_says_nothing_of_it(backend_app: Fl
     _world, client = a_closed_first_quarter(backend_app)
     page = client.get(Q1_REPORT + "&as_of=2021-04-01").get_data(as_text=True)
     assert "Vastgesteld op" not in page
+
+
+def test_a_closing_whose_report_no_longer_reproduces_says_so(backend_app: Flask) -> None:
+    """A stored hash the closed report does not give (a database repaired behind the log's
+    back) is shown, not hidden."""
+    world, _client = a_closed_first_quarter(backend_app)
+    (event,) = plan_events(backend_app)
+    now = datetime(2022, 1, 3, 9, tzinfo=UTC)
+    forged = replace(event, quarter=4, known_at=now.isoformat(), report_sha256="0" * 64)
+    at(backend_app, now)
+    with backend_app.extensions["tracker"].db.unit_of_work() as uow:
+        uow.events.append(
+            event.stream_id, 1, [NewEvent(*encode(forged))], actor=None, recorded_at=now
+        )
+        uow.commit()
+    client = coordinator(backend_app, world)
+    fourth = client.get(Q1_REPORT.replace("Q1", "Q4")).get_data(as_text=True)
+    assert "niet meer precies te reproduceren" in fourth
+    first = client.get(Q1_REPORT).get_data(as_text=True)
+    assert "Vastgesteld op" in first and "niet meer precies te reproduceren" not in first
