@@ -143,6 +143,8 @@ def test_an_update_dated_inside_the_closed_quarter_is_flagged(backend_app: Flask
     assert MEETING in closing and "Lopend" in closing and "Vertraagd" in closing
     assert "<td>2</td><td>3</td>" in closing  # the target's value at the quarter's end
     assert WEBSITE not in closing  # dated after the quarter: not a change of Q1
+    changes = page.split('<table class="changes">')[2].split("</table>", 1)[0]
+    assert changes.count("na vaststelling") == 2  # the quarter's changes recorded after it
     meeting = client.get(f"/activiteiten/{world.activity_id}").get_data(as_text=True)
     assert meeting.count("na vaststelling") == 2
     website = client.get(f"/activiteiten/{world.pr_activity_id}").get_data(as_text=True)
