@@ -111,7 +111,6 @@ def differences(closed: PlanReport, now: PlanReport) -> list[Difference]:
     """What changed at the quarter's end between the closed report and a later one."""
     before = {a["id"]: a for a in figures(closed)["activities"]}
     targets = {t.indicator_id: t.target for line in now.activities for t in line.facts.targets}
-    targets |= {t.indicator_id: t.target for line in closed.activities for t in line.facts.targets}
     found = []
     for activity in figures(now)["activities"]:
         old = before.pop(activity["id"], {"status": None, "targets": []})
@@ -120,10 +119,8 @@ def differences(closed: PlanReport, now: PlanReport) -> list[Difference]:
         old_values = dict(old["targets"])
         for indicator_id, value in activity["targets"]:
             if old_values.get(indicator_id) != value:
-                target = targets[indicator_id]
-                found.append(
-                    Difference(activity["title"], target, old_values.get(indicator_id), value)
-                )
+                old_value = old_values.get(indicator_id)
+                found.append(Difference(activity["title"], targets[indicator_id], old_value, value))
     found += [Difference(a["title"], None, a["status"], None) for a in before.values()]
     return found
 
