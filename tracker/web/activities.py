@@ -18,6 +18,7 @@ from tracker.domain.timing import quarter_bounds, quarter_of
 from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.models import Plan
 from tracker.queries import ActivityDetail, history, my_activities, targets_with_progress
+from tracker.reports.closing import versions_after_closing
 from tracker.services import db_session, services
 from tracker.texts import status_label, translate
 from tracker.web.access import can_update, principal, visible_activity
@@ -82,6 +83,7 @@ def _render_detail(
     progress_form: ProgressForm | None = None,
 ) -> ResponseReturnValue:
     targets = targets_with_progress(db_session(), detail.activity.id)
+    entries = history(db_session(), detail.activity.id)
     return (
         render_template(
             "activities/detail.html",
@@ -92,7 +94,8 @@ def _render_detail(
             is_open=Status(detail.state.status).is_open,
             reopenable=Status(detail.state.status) in REOPENABLE,
             withdrawable=Status(detail.state.status) not in WITHDRAWN_OR_CARRIED,
-            entries=history(db_session(), detail.activity.id),
+            entries=entries,
+            after_closing=versions_after_closing(db_session(), detail.plan.id or 0, entries),
             targets=targets,
             target_names={t.indicator.id: translate(t.target.describe()) for t in targets},
             progress_form=progress_form or ProgressForm(formdata=None),
