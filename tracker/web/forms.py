@@ -211,6 +211,8 @@ class PlanFilterForm(FlaskForm):
     status = SelectField(_l("Status"), coerce=str, validators=[Optional()])
     workgroup = SelectField(_l("Workgroup"), coerce=str, validators=[Optional()])
     quarter = SelectField(_l("Quarter"), coerce=str, validators=[Optional()])
+    # ?over_tijd=1: only the activities overdue today (the name is the address users share).
+    over_tijd = BooleanField(_l("Overdue only"), false_values=("", "0", "false"))
     submit = SubmitField(_l("Filter"))
 
 
