@@ -1,0 +1,45 @@
+"""The start page: "/" leads coordinators (and admins) to what needs attention in their
+network's plan, everyone else to their own activities."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlmodel import select
+
+from tracker.clock import AMSTERDAM
+from tracker.dashboard import coordinated_networks, coordinator_start
+from tracker.models import Network
+from tracker.services import db_session, services
+from tracker.web.access import principal
+
+blueprint = Blueprint("start", __name__)
+
+
+@blueprint.route("/")
+@login_required
+def home() -> ResponseReturnValue:
+    if principal().coordinates_a_network:
+        return redirect(url_for("start.coordinator"))
+    return redirect(url_for("activities.mine"))
+
+
+@blueprint.route("/start", defaults={"slug": None})
+@blueprint.route("/start/<slug>")
+@login_required
+def coordinator(slug: str | None) -> ResponseReturnValue:
+    me, session = principal(), db_session()
+    networks = coordinated_networks(session, me)
+    if slug is None:
+        network = networks[0] if networks else None
+    else:
+        network = session.exec(select(Network).where(Network.slug == slug)).first()
+        if network is None or not me.can_view_network(network.id or 0):
+            abort(404)
+    if not me.is_coordinator(network.id or 0 if network else 0):
+        abort(403, description=_("The start page is for the network's coordinators."))
+    today = services().clock.now().astimezone(AMSTERDAM).date()
+    start = coordinator_start(session, network, today) if network else None
+    return render_template("start/coordinator.html", networks=networks, start=start)
