@@ -26,20 +26,29 @@ def home() -> ResponseReturnValue:
     return redirect(url_for("activities.mine"))
 
 
-@blueprint.route("/start", defaults={"slug": None})
+@blueprint.route("/start")
+@login_required
+def coordinator() -> ResponseReturnValue:
+    return _start(None)
+
+
 @blueprint.route("/start/<slug>")
 @login_required
-def coordinator(slug: str | None) -> ResponseReturnValue:
+def network(slug: str) -> ResponseReturnValue:
+    return _start(slug)
+
+
+def _start(slug: str | None) -> ResponseReturnValue:
     me, session = principal(), db_session()
     networks = coordinated_networks(session, me)
     if slug is None:
-        network = networks[0] if networks else None
+        chosen = networks[0] if networks else None
     else:
-        network = session.exec(select(Network).where(Network.slug == slug)).first()
-        if network is None or not me.can_view_network(network.id or 0):
+        chosen = session.exec(select(Network).where(Network.slug == slug)).first()
+        if chosen is None or not me.can_view_network(chosen.id or 0):
             abort(404)
-    if not me.is_coordinator(network.id or 0 if network else 0):
+    if not me.is_coordinator(chosen.id or 0 if chosen else 0):
         abort(403, description=_("The start page is for the network's coordinators."))
     today = services().clock.now().astimezone(AMSTERDAM).date()
-    start = coordinator_start(session, network, today) if network else None
+    start = coordinator_start(session, chosen, today) if chosen else None
     return render_template("start/coordinator.html", networks=networks, start=start)
