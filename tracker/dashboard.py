@@ -75,6 +75,7 @@ def current_plan(session: Session, network_id: int, year: int) -> Plan | None:
 
 
 def coordinator_start(session: Session, network: Network, today: date) -> CoordinatorStart:
+    """Everything the start page shows for one network on `today`."""
     period = Period.containing(today)
     plan = current_plan(session, network.id or 0, today.year)
     rows = plan_activities(session, plan, OverviewFilters()) if plan is not None else []
@@ -135,5 +136,5 @@ def last_changes(session: Session, network_id: int, limit: int = LAST_CHANGES) -
     ).all()
     streams = {stream for stream, _ in newest}
     entries = {(s, e.version): e for s in streams for e in history(session, s)}
-    titles = {a.id: a for a in session.exec(select(Activity).where(col(Activity.id).in_(streams)))}
-    return [Change(titles[s], entries[(s, v)]) for s, v in newest]
+    by_id = {a.id: a for a in session.exec(select(Activity).where(col(Activity.id).in_(streams)))}
+    return [Change(by_id[s], entries[(s, v)]) for s, v in newest]
