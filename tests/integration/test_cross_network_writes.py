@@ -517,6 +517,15 @@ OPERATIONS = [
     ),
     WriteOp("download testnet's report", "reports.report", report_download, "coordinator"),
     WriteOp(
+        "close a quarter of testnet's plan",
+        "reports.close_quarter",
+        page_post(
+            lambda c, g: f"/plannen/{a_plan(c, g)}/rapportage/vaststellen",
+            lambda c: {"period": "2021Q1"},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
         "admin: add a network",
         "admin.networks",
         page_post(lambda c, g: "/beheer/netwerken", lambda c: {"slug": "nieuw", "name": "Nieuw"}),
@@ -859,6 +868,7 @@ ON_BOTH_DATABASES = {
     "load-plan of andernet naming testnet's plan",
     "carry-over from andernet into testnet's plan",
     "make a plan in andernet copying testnet's plan",
+    "close a quarter of testnet's plan",
 }
 
 
