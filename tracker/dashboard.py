@@ -16,9 +16,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from events.schema import events_table
-from tracker.clock import AMSTERDAM, as_utc
 from tracker.domain.access import Principal, Role
-from tracker.domain.attention import Attention, attention
+from tracker.domain.attention import Attention
 from tracker.domain.events import ReminderSent
 from tracker.domain.period import Period
 from tracker.domain.status import Status
@@ -79,7 +78,7 @@ def coordinator_start(session: Session, network: Network, today: date) -> Coordi
     period = Period.containing(today)
     plan = current_plan(session, network.id or 0, today.year)
     rows = plan_activities(session, plan, OverviewFilters()) if plan is not None else []
-    need = {row.activity.id: _attention(row, today) for row in rows}
+    need = {row.activity.id: row.attention(today) for row in rows}
     return CoordinatorStart(
         network=network,
         plan=plan,
@@ -92,23 +91,11 @@ def coordinator_start(session: Session, network: Network, today: date) -> Coordi
     )
 
 
-def _attention(row: ActivityRow, today: date) -> Attention:
-    return attention(row.timing, Status(row.state.status), today)
-
-
 def silent_workgroups(rows: list[ActivityRow], period: Period) -> list[Workgroup]:
     """The workgroups responsible for open activities of the plan, none of whose activities
     had an update dated in `period` (updates are dated in order: the last is the latest)."""
-    responsible: dict[int, Workgroup] = {}
-    updated: set[int] = set()
-    for row in rows:
-        happened = as_utc(row.state.last_happened_at)
-        in_period = happened is not None and happened.astimezone(AMSTERDAM).date() >= period.first
-        for workgroup in row.workgroups:
-            if Status(row.state.status).is_open:
-                responsible[workgroup.id or 0] = workgroup
-            if in_period:
-                updated.add(workgroup.id or 0)
+    responsible = {w.id: w for r in rows if Status(r.state.status).is_open for w in r.workgroups}
+    updated = {w.id for r in rows if r.updated_since(period.first) for w in r.workgroups}
     return sorted((w for key, w in responsible.items() if key not in updated), key=lambda w: w.name)
 
 
