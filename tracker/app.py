@@ -82,10 +82,12 @@ def create_tracker_app(
         plans,
         reports,
         security,
+        start,
     )
 
     auth.init_app(app)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(start.blueprint)
     app.register_blueprint(activities.blueprint)
     app.register_blueprint(imports.blueprint)
     app.register_blueprint(plans.blueprint)

@@ -90,6 +90,12 @@ def unsubscribe_path(w: World) -> str:
 #                  anon owner other coord other-coord board admin
 PAGES = [
     Route("home", get(lambda w: "/"), (302, 302, 302, 302, 302, 302, 302)),
+    Route("start page", get(lambda w: "/start"), (302, 403, 403, 200, 200, 403, 200)),
+    Route(
+        "start page of a network",
+        get(lambda w: f"/start/{w.network_slug}"),
+        (302, 403, 403, 200, 404, 403, 200),
+    ),
     Route("login page", get(lambda w: "/inloggen"), (200, 302, 302, 302, 302, 302, 302)),
     Route(
         "my activities", get(lambda w: "/mijn-activiteiten"), (302, 200, 200, 200, 200, 200, 200)

@@ -142,6 +142,7 @@ def test_every_page_shows_the_payloads_inert(app: Flask, poisoned_app: dict[str,
     pages = {
         "member": ["/mijn-activiteiten", f"/activiteiten/{activity}", "/plannen/"],
         "coordinator": [
+            "/start",
             f"/plannen/{plan}",
             f"/plannen/{plan}/rapportage",
             f"/plannen/{plan}/rapportage?period=2021Q2&format=html",

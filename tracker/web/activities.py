@@ -42,12 +42,6 @@ def today() -> date:
     return services().clock.now().astimezone(AMSTERDAM).date()
 
 
-@blueprint.route("/")
-@login_required
-def index() -> ResponseReturnValue:
-    return redirect(url_for("activities.mine"))
-
-
 @blueprint.route("/mijn-activiteiten")
 @login_required
 def mine() -> ResponseReturnValue:

@@ -195,7 +195,7 @@ def _too_many_attempts() -> ResponseReturnValue:
 @blueprint.route("/inloggen", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("activities.mine"))
+        return redirect(url_for("start.home"))
     tools = services()
     if request.method == "POST" and _too_many(client_address()):
         return _too_many_attempts()
@@ -208,7 +208,7 @@ def login() -> ResponseReturnValue:
         if signed_in is not None:
             _start_session(signed_in.user, signed_in.epoch)
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("activities.mine"))
+            return redirect(target if is_safe_next(target) else url_for("start.home"))
         flash(
             _(
                 "E-mail address or password is not correct. After %(n)s failed attempts an "
