@@ -77,6 +77,8 @@ def create_tracker_app(
         admin,
         api,
         auth,
+        board,
+        budget,
         errors,
         imports,
         plan_changes,
@@ -92,6 +94,8 @@ def create_tracker_app(
     app.register_blueprint(plans.blueprint)
     app.register_blueprint(plan_changes.blueprint)
     app.register_blueprint(reports.blueprint)
+    app.register_blueprint(board.blueprint)
+    app.register_blueprint(budget.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(api.blueprint)
     csrf.exempt(api.blueprint)  # the API checks CSRF itself for cookie sessions; see api.py
