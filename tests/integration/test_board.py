@@ -156,6 +156,7 @@ def test_a_coordinator_records_spending_written_the_dutch_way(app: Flask) -> Non
     [
         ({"amount": "twaalf"}, "amount", "Schrijf een bedrag in euro, bijvoorbeeld 1.250,50."),
         ({"amount": ""}, "amount", "Geef het bedrag, bijvoorbeeld 1.250,50."),
+        ({"amount": "1e30"}, "amount", "Schrijf een bedrag in euro, bijvoorbeeld 1.250,50."),
         ({"amount": "0,00"}, "amount", "Geef een bedrag boven nul en hoogstens 1.000.000 euro."),
         ({"spent_on": "2021-05-11"}, "spent_on", "De datum kan niet in de toekomst liggen."),
         ({"spent_on": "2020-12-31"}, "spent_on", "vóór het jaar van het plan (2021)"),

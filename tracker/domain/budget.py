@@ -62,7 +62,10 @@ def parse_amount(text: str | int | float | Decimal) -> Decimal:
             raise _not_an_amount(text) from None
     if not value.is_finite() or value < 0:
         raise _not_an_amount(text)
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits for cents ("1e30")
+        raise _not_an_amount(text) from None
 
 
 def parse_share(text: str) -> Fraction:
