@@ -43,6 +43,8 @@ def test_a_board_member_opens_the_board_page_on_a_phone(
     page.get_by_label("Notitie").fill("Drukwerk folders")
     page.get_by_role("button", name="Uitgave vastleggen").click()
     expect(page.get_by_role("status").first).to_have_text("De uitgave is vastgelegd.")
+    expect(page.locator("table.budget-table")).to_contain_text("€\u00a01.250,50")
+    assert_accessible(page)
 
     log_in(phone, "bestuur@example.org", "/plannen/twente-2021/bestuur")
     expect(phone.get_by_role("heading", level=1)).to_be_visible()
