@@ -15,7 +15,9 @@ from flask.testing import FlaskClient
 
 from tests.integration.test_reports import made, pdftotext, update
 from tests.support import World, build_world, login, person
+from tracker.domain.period import Period
 from tracker.models import BudgetItem, Plan
+from tracker.reports.model import ThemeTrend, Trend
 from tracker.web.board import board_start_url
 
 BOARD = "/plannen/testnet-2021/bestuur"
@@ -199,3 +201,17 @@ def test_the_start_url_of_the_board_is_this_years_plan_of_their_network(app: Fla
         assert board_start_url(person(db, world.user_ids["owner_member"])) is None
         app.extensions["tracker"].clock.current = datetime(2022, 2, 1, 9, tzinfo=UTC)
         assert board_start_url(person(db, world.user_ids["board"])) is None
+
+
+def test_a_quarter_before_a_theme_was_in_the_plan_has_its_label_but_no_point(app: Flask) -> None:
+    quarters = tuple(Period(2021, q) for q in (1, 2, 3))
+    trend = Trend(quarters, (ThemeTrend("Nieuw", (None, 0, 40)),))
+    with app.test_request_context():
+        chart = app.jinja_env.get_template("reports/_trend.html").module.theme_trend  # type: ignore[attr-defined]
+        svg = ET.fromstring(str(chart(trend, trend.themes[0], "t")))
+    assert len(list(svg.iter(f"{SVG}circle"))) == 2
+    assert [t.text for t in svg.iter(f"{SVG}text")] == ["0%", "40%", "K1", "K2", "K3"]
+    polyline = svg.find(f"{SVG}polyline")
+    assert polyline is not None and len((polyline.get("points") or "").split()) == 2
+    title = svg.find(f"{SVG}title")
+    assert title is not None and title.text == "Nieuw, afgerond per kwartaal: K1 —, K2 0%, K3 40%"
