@@ -57,6 +57,7 @@ def patch(
 
 
 A = lambda w: f"/activiteiten/{w.activity_id}"  # noqa: E731
+CLOSE_Q1 = {"period": "2021Q1"}  # ended on the tests' clock (10 May 2021)
 API_A = lambda w: f"/api/v1/activities/{w.activity_id}"  # noqa: E731
 NEW_STATUS = lambda w: {"status": "lopend", "note": "gestart", "version": "1"}  # noqa: E731
 NEW_STATUS_JSON = lambda w: {"status": "lopend", "note": "gestart", "expected_version": 1}  # noqa: E731
@@ -178,6 +179,11 @@ PAGES = [
             lambda w: {"theme": "Informeren", "amount": "5", "spent_on": "2021-05-03"},
         ),
         (302, 403, 403, 400, 404, 403, 400),
+    ),
+    Route(
+        "close a quarter",
+        post(lambda w: f"/plannen/{w.plan_slug}/rapportage/vaststellen", lambda w: CLOSE_Q1),
+        (302, 403, 403, 302, 404, 403, 302),
     ),
     Route(
         "year-end carry-over",
@@ -348,6 +354,7 @@ PAGES = [
 
 API = [
     Route("openapi", get(lambda w: "/api/v1/openapi.json"), (200, 200, 200, 200, 200, 200, 200)),
+    Route("health", get(lambda w: "/api/health"), (200, 200, 200, 200, 200, 200, 200)),
     Route("plans", get(lambda w: "/api/v1/plans"), (401, 200, 200, 200, 200, 200, 200)),
     Route(
         "activities",

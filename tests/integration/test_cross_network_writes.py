@@ -520,8 +520,17 @@ OPERATIONS = [
         "record spending on testnet's budget",
         "budget.page",
         page_post(
-            lambda c, g: f"/plannen/{'geen-plan' if g else 'testnet-2021'}/begroting",
+            lambda c, g: f"/plannen/{a_plan(c, g)}/begroting",
             lambda c: {"theme": "Informeren", "amount": "1.250,50", "spent_on": "2021-05-03"},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "close a quarter of testnet's plan",
+        "reports.close_quarter",
+        page_post(
+            lambda c, g: f"/plannen/{a_plan(c, g)}/rapportage/vaststellen",
+            lambda c: {"period": "2021Q1"},
         ),
         allowed="coordinator",
     ),
@@ -871,6 +880,7 @@ ON_BOTH_DATABASES = {
     "load-plan of andernet naming testnet's plan",
     "carry-over from andernet into testnet's plan",
     "make a plan in andernet copying testnet's plan",
+    "close a quarter of testnet's plan",
 }
 
 
