@@ -8,7 +8,13 @@ import re
 from playwright.sync_api import Page, expect
 from sqlmodel import col, select
 
-from tests.e2e.browser import assert_accessible, assert_fits_width, log_in, screenshot
+from tests.e2e.browser import (
+    assert_accessible,
+    assert_fits_width,
+    assert_keyboard_operable,
+    log_in,
+    screenshot,
+)
 from tests.e2e.conftest import LiveServer
 from tracker.models import BudgetItem, Plan, Theme
 
@@ -45,6 +51,7 @@ def test_a_board_member_opens_the_board_page_on_a_phone(
     expect(page.get_by_role("status").first).to_have_text("De uitgave is vastgelegd.")
     expect(page.locator("table.budget-table")).to_contain_text("€\u00a01.250,50")
     assert_accessible(page)
+    assert_keyboard_operable(page)
 
     log_in(phone, "bestuur@example.org", "/plannen/twente-2021/bestuur")
     expect(phone.get_by_role("heading", level=1)).to_be_visible()
