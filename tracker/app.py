@@ -75,6 +75,8 @@ def create_tracker_app(
         admin,
         api,
         auth,
+        board,
+        budget,
         errors,
         health,
         imports,
@@ -93,6 +95,8 @@ def create_tracker_app(
     app.register_blueprint(plans.blueprint)
     app.register_blueprint(plan_changes.blueprint)
     app.register_blueprint(reports.blueprint)
+    app.register_blueprint(board.blueprint)
+    app.register_blueprint(budget.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(health.blueprint)

@@ -168,6 +168,25 @@ PAGES = [
         (302, 403, 403, 200, 404, 200, 200),
     ),
     Route(
+        "board overview",
+        get(lambda w: f"/plannen/{w.plan_slug}/bestuur"),
+        (302, 403, 403, 200, 404, 200, 200),
+    ),
+    Route(
+        "budget and spending",
+        get(lambda w: f"/plannen/{w.plan_slug}/begroting"),
+        (302, 403, 403, 200, 404, 200, 200),
+    ),
+    Route(
+        # The test plan has no budget: a coordinator's spending names no theme of it (400).
+        "record spending",
+        post(
+            lambda w: f"/plannen/{w.plan_slug}/begroting",
+            lambda w: {"theme": "Informeren", "amount": "5", "spent_on": "2021-05-03"},
+        ),
+        (302, 403, 403, 400, 404, 403, 400),
+    ),
+    Route(
         "close a quarter",
         post(lambda w: f"/plannen/{w.plan_slug}/rapportage/vaststellen", lambda w: CLOSE_Q1),
         (302, 403, 403, 302, 404, 403, 302),
