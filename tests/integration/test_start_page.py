@@ -132,10 +132,16 @@ def test_the_start_page_lists_what_needs_attention_this_quarter(
     assert report.status_code == 200 and "3e kwartaal 2021" in report.get_data(as_text=True)
 
 
-def test_members_and_the_board_land_on_their_activities(backend_app: Flask, world: World) -> None:
-    for role in ("owner_member", "board"):
+def test_members_land_on_their_activities_and_the_board_on_its_page(
+    backend_app: Flask, world: World
+) -> None:
+    for role, start in (
+        ("owner_member", "/mijn-activiteiten"),
+        ("board", "/plannen/testnet-2021/bestuur"),
+    ):
         client = signed_in(backend_app, world, role)
-        assert client.get("/").headers["Location"] == "/mijn-activiteiten"
+        assert client.get("/").headers["Location"] == start
+        assert client.get(start).status_code == 200
         assert client.get("/start").status_code == 403
         assert client.get(f"/start/{world.network_slug}").status_code == 403
         assert ">Start<" not in client.get("/mijn-activiteiten").get_data(as_text=True)

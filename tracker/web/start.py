@@ -11,9 +11,11 @@ from sqlmodel import select
 
 from tracker.clock import AMSTERDAM
 from tracker.dashboard import coordinated_networks, coordinator_start
+from tracker.domain.access import Role
 from tracker.models import Network
 from tracker.services import db_session, services
 from tracker.web.access import principal
+from tracker.web.board import board_start_url
 
 blueprint = Blueprint("start", __name__)
 
@@ -21,9 +23,11 @@ blueprint = Blueprint("start", __name__)
 @blueprint.route("/")
 @login_required
 def home() -> ResponseReturnValue:
-    if principal().coordinates_a_network:
+    me = principal()
+    if me.coordinates_a_network:
         return redirect(url_for("start.coordinator"))
-    return redirect(url_for("activities.mine"))
+    board = board_start_url(me) if Role.BOARD in me.roles.values() else None
+    return redirect(board or url_for("activities.mine"))
 
 
 @blueprint.route("/start")
