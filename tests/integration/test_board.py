@@ -124,6 +124,9 @@ def test_the_board_page_and_the_budget_follow_the_reports_rights(
     assert client.get("/plannen/geen-plan/bestuur").status_code == (
         302 if role == "anonymous" else 404
     )
+    if expected == 200:  # the plan overview leads there
+        overview = client.get(f"/plannen/{world.plan_slug}").get_data(as_text=True)
+        assert f'href="{BOARD}"' in overview and f'href="{BUDGET}"' in overview
 
 
 def test_the_report_and_its_pdf_show_the_trend(app: Flask, tmp_path: Path) -> None:
