@@ -193,6 +193,10 @@ def test_the_board_sees_the_report_in_the_browser_and_downloads_it(
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Wijzigingen dit kwartaal (2)" in text and "<svg" in text
+    assert '<a href="/plannen/testnet-2021">← Jaarplan 2021</a>' in text  # back to the plan
+    meeting = activity_id_for("testnet-2021", MEETING)
+    assert f'<a href="/activiteiten/{meeting}">{MEETING}</a>' in text
+    assert "/activiteiten/" not in made(app, "html").decode()  # a file links nowhere
     download = client.get("/plannen/testnet-2021/rapportage?period=2021Q2&format=xlsx")
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].endswith('voortgang-testnet-2021-2021Q2.xlsx"')
