@@ -27,6 +27,7 @@ EXTRA = {
     "Afgerond overleg": "1e kwartaal",  # finished: folded away
 }
 MAY_10 = datetime(2021, 5, 10, 9, 30, tzinfo=UTC)
+FOLDED = '<details class="folded"'
 
 
 def moment(day: str) -> datetime:
@@ -100,7 +101,7 @@ def test_the_overview_shows_overdue_work_first_and_folds_finished_work_away(
     app: Flask, world: World
 ) -> None:
     page = signed_in(app, world, "coordinator").get("/plannen/testnet-2021").get_data(as_text=True)
-    open_part, folded = page.split("<details", 1)
+    open_part, folded = page.split(FOLDED, 1)
     assert coordinatie(open_part) == [
         "Overleg eerste kwartaal",  # overdue
         "Scholing tweede kwartaal",  # due this quarter
@@ -120,7 +121,7 @@ def test_a_filter_on_a_closed_status_shows_those_activities_unfolded(
 ) -> None:
     client = signed_in(app, world, "coordinator")
     page = client.get("/plannen/testnet-2021?status=afgerond").get_data(as_text=True)
-    assert "<details" not in page and titles(page) == ["Afgerond overleg"]
+    assert FOLDED not in page and titles(page) == ["Afgerond overleg"]
 
 
 def test_the_over_tijd_filter_shows_only_overdue_activities_on_both_databases(
@@ -157,7 +158,7 @@ def test_mijn_activiteiten_lists_what_to_update_first_and_an_update_takes_it_off
     ]
     assert "dit kwartaal nog niet bijgewerkt" in first
     plan = page.split('id="eerst-bijwerken"')[1].split("</section>", 1)[1]
-    open_part, folded = plan.split("<details", 1)
+    open_part, folded = plan.split(FOLDED, 1)
     assert titles(open_part) == [
         "Overleg eerste kwartaal",
         "Scholing tweede kwartaal",
@@ -208,3 +209,14 @@ def test_nothing_to_update_first_is_said_in_words(app: Flask, world: World) -> N
     page = client.get("/mijn-activiteiten").get_data(as_text=True)
     first = page.split('id="eerst-bijwerken"')[1].split("</section>")[0]
     assert "Niets om eerst bij te werken" in first and "<ol>" not in first
+
+
+def test_mijn_activiteiten_filters_on_over_tijd(app: Flask, world: World) -> None:
+    client = signed_in(app, world, "owner_member")  # Werkgroep beleid, on 10 May 2021
+    page = client.get("/mijn-activiteiten").get_data(as_text=True)
+    assert 'href="/mijn-activiteiten?over_tijd=1"' in page
+    only = client.get("/mijn-activiteiten?over_tijd=1").get_data(as_text=True)
+    assert "Alleen de activiteiten die over tijd zijn worden getoond (1)." in only
+    plans = only.split('class="plan"', 1)[1]
+    assert titles(plans) == ["Overleg eerste kwartaal"]
+    assert "Scholing tweede kwartaal" in page and "Scholing tweede kwartaal" not in only

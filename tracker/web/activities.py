@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -48,6 +48,10 @@ def mine() -> ResponseReturnValue:
     """The member's start page: what to update first, then their plans by attention."""
     day = today()
     rows = in_attention_order(my_activities(db_session(), principal()), day)
+    overdue = sum(1 for row in rows if row.attention(day) is Attention.OVERDUE)
+    only_overdue = request.args.get("over_tijd") == "1"
+    if only_overdue:
+        rows = [row for row in rows if row.attention(day) is Attention.OVERDUE]
     plan_ids = {row.activity.plan_id for row in rows}
     plans = (
         db_session()
@@ -62,6 +66,8 @@ def mine() -> ResponseReturnValue:
         closed={r.activity.id for r in rows if r.attention(day) is Attention.CLOSED},
         today=day,
         quarter=quarter_of(day)[1],
+        overdue=overdue,
+        only_overdue=only_overdue,
     )
 
 
