@@ -99,11 +99,7 @@ def export_plan(plan_slug: str, output: str) -> None:
 @click.option("--dry-run", is_flag=True, help="List what would be carried over; store nothing")
 @with_appcontext
 def carry_over(
-    from_slug: str,
-    to_slug: str | None,
-    reason: str,
-    activity_ids: tuple[str, ...],
-    dry_run: bool,
+    from_slug: str, to_slug: str | None, reason: str, activity_ids: tuple[str, ...], dry_run: bool
 ) -> None:
     """Year-end carry-over (jaarovergang) of unfinished activities into the next plan."""
     from tracker.carry_over import CarryOverRefused, carry_over_plan
