@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.odd_input import event_count
 from tests.support import build_world, token_for
-from tracker.domain.status import Status
+from tracker.domain.status import Status, allowed_targets
 from tracker.web.api import OPERATIONS as API_OPERATIONS
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "100"))
@@ -131,6 +131,9 @@ def name_real_objects(body: dict[str, Any], path: str, status: Status, version: 
         "year": 2022,
     }
     body.update({key: value for key, value in real.items() if key in body})
+    # A generated day is nearly always outside the plan's year or in the future (refused, 400):
+    # a real case leaves it out, so that some are saved.
+    body.pop("happened_on", None)
     if path.endswith("/themes/rename"):
         body["theme"] = "Coördinatie"
 
@@ -156,17 +159,22 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_outside_the_schema(
     seen: list[int] = []
     refused: list[int] = []
     version = [1]  # the world's activity's current version
+    current = [Status.GEPLAND]  # and its status
 
     @given(
         case=operation.as_strategy(),
         real=st.booleans(),
         odd=odd_input(),
-        status=st.sampled_from(list(Status)),
+        # Any status, or (None) the next one the activity may go to: so that some are saved.
+        status=st.one_of(st.sampled_from(list(Status)), st.none()),
     )
     @settings(
         max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
-    def run(case: Any, real: bool, odd: tuple[str, Any] | None, status: Status) -> None:
+    def run(case: Any, real: bool, odd: tuple[str, Any] | None, status: Status | None) -> None:
+        if status is None:
+            allowed = allowed_targets(current[-1])  # itself first, then where it may go
+            status = allowed[1] if len(allowed) > 1 else Status.LOPEND
         if real:  # half the cases name objects that exist, so they get past the 404
             if case.path_parameters and "activity_id" in case.path_parameters:
                 case.path_parameters["activity_id"] = world.activity_id
@@ -184,6 +192,7 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_outside_the_schema(
         seen.append(response.status_code)
         if response.status_code == 200 and method != "GET" and "{activity_id}" in path:
             version.append(response.json()["version"])
+            current.append(Status(response.json()["status"]))
         if expected is None and response.status_code == 400:  # the body and query as documented
             assert response.json()["error"] not in SHAPE_ERRORS, response.json()
         if expected is not None:
