@@ -57,6 +57,10 @@ def test_a_coordinator_uploads_reviews_and_confirms_a_plan(app: Flask) -> None:
     assert events(app) == before  # uploading stores a draft, not the plan
     page = client.get(review_url).get_data(as_text=True)
     assert "2 activiteiten gevonden" in page
+    assert (
+        "Zo is het bestand gelezen: gelezen als 2 blokken Doelstellingen / Acties en resultaten / "
+        "Wie / Wanneer." in page
+    )
     assert "minimaal 25 huisartsenpraktijken" in page
     # The timing it could not read is highlighted on its activity, and parties are proposed.
     assert re.search(r'class="draft-activity has-warning".*?niet herkend', page, re.S)
