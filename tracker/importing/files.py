@@ -24,6 +24,7 @@ from tracker.importing.draft import (
 )
 from tracker.importing.limits import ImportBudget, ImportLimits
 from tracker.importing.parties import KnownGroup
+from tracker.importing.pdf import pdf_parts
 from tracker.importing.reading import read_parts
 from tracker.importing.spreadsheet import read_plan_xlsx
 from tracker.importing.structure import text_parts
@@ -31,7 +32,7 @@ from tracker.importing.word import docx_parts, docx_to_text, read_docx
 from tracker.planfile import PlanDocument, PlanFileError, read_plan_yaml
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
-SUPPORTED = ".txt, .md, .docx, .xlsx, .yaml"
+SUPPORTED = ".txt, .md, .docx, .pdf, .xlsx, .yaml"
 
 
 def read_plan_file(
@@ -87,12 +88,7 @@ def read_plan_file(
             lambda: read_parts(text_parts(text, budget), budget),
         ]
     elif suffix == ".pdf":
-        raise ImportFailed(
-            Message(
-                "a PDF is not read directly: upload the Word file, or copy the text of the PDF "
-                "into a .txt file"
-            )
-        )
+        readings = [lambda: read_parts(pdf_parts(data, budget), budget)]
     else:
         raise ImportFailed(
             Message(

@@ -79,6 +79,7 @@ class _Reader:
     label_blocks: int = 0
     lists: list[str] = field(default_factory=list)  # headings of bullet lists of activities
     results: list[tuple[int, str]] = field(default_factory=list)
+    open_table: _OpenTable | None = None  # the last table read, until the next heading
     unplaced: list[ImportWarning] = field(default_factory=list)
 
     def add(self, activity: FoundActivity, where: Message) -> FoundActivity:
@@ -133,6 +134,7 @@ def _read_part(reader: _Reader, index: int) -> int:
         return index + 1
     if field_of(part.text) == "results":
         return _read_results(reader, index)
+    reader.open_table = None
     while reader.stack and reader.stack[-1].level >= part.level:
         reader.stack.pop()
     reader.stack.append(part)
@@ -207,6 +209,14 @@ def _clean_cell(cell: str | None) -> str:
 
 def _read_table(reader: _Reader, table: Part) -> None:
     header = _header_index(table.rows)
+    before = reader.open_table
+    width = max((len(row) for row in table.rows), default=0)
+    if before is not None and (
+        (header is None and width == len(before.columns))
+        or (header is not None and _keys(table.rows[header]) == _keys(before.columns))
+    ):  # the table of the page before goes on
+        _read_rows(reader, table, before, 0 if header is None else header + 1)
+        return
     if header is None:
         if not _read_label_table(reader, table):
             for number, row in enumerate(table.rows):
@@ -214,23 +224,41 @@ def _read_table(reader: _Reader, table: Part) -> None:
                 if joined:
                     reader.not_placed(_row_place(table, number), joined)
         return
-    columns = _columns(table.rows[header])
-    fields = [field_of(name) for name in columns]
+    columns = tuple(_columns(table.rows[header]))
     heading = reader.nearest()
-    theme = _THEME_PREFIX.sub("", heading) or heading or "Algemeen"
     reader.tables.append((tuple(dict.fromkeys(n for n in columns if n)), heading))
-    header_keys = [label_key(name) for name in columns]
+    state = _OpenTable(columns, _THEME_PREFIX.sub("", heading) or heading or "Algemeen")
+    _read_rows(reader, table, state, header + 1)
+
+
+@dataclass
+class _OpenTable:
+    """A table with a header row being read; the table on the next page may go on with it."""
+
+    columns: tuple[str, ...]
+    theme: str
     last: FoundActivity | None = None
-    for number in range(header + 1, len(table.rows)):
+
+
+def _keys(row: Row | tuple[str, ...]) -> list[str]:
+    return [label_key(name) for name in _columns(row)]
+
+
+def _read_rows(reader: _Reader, table: Part, state: _OpenTable, start: int) -> None:
+    fields = [field_of(name) for name in state.columns]
+    header_keys = _keys(state.columns)
+    page_start = start  # the first row of a page: it may end the row above
+    for number in range(start, len(table.rows)):
         reader.budget.tick()
         row = table.rows[number]
-        if [label_key(name) for name in _columns(row)] == header_keys:
+        if _keys(row) == header_keys:
+            page_start = number + 1
             continue  # the header again, after a page break
         cells = [_clean_cell(cell) for cell in row]
         if not any(cells):
             continue
         if len(row) > 1 and cells[0] and all(cell is None for cell in row[1:]):  # merged
-            theme, last = _THEME_PREFIX.sub("", cells[0]) or theme, None
+            state.theme, state.last = _THEME_PREFIX.sub("", cells[0]) or state.theme, None
             continue
         values: dict[str, list[str]] = {}
         for column, cell in enumerate(cells):
@@ -238,15 +266,17 @@ def _read_table(reader: _Reader, table: Part) -> None:
                 continue
             name = fields[column] if column < len(fields) else None
             if name is None:
-                label = columns[column] if column < len(columns) else ""
+                label = state.columns[column] if column < len(state.columns) else ""
                 reader.not_placed(_row_place(table, number), f"{label}: {cell}" if label else cell)
             else:
                 values.setdefault(name, []).append(cell)
         text = {name: "\n".join(lines) for name, lines in values.items()}
-        if last is not None and not any(text.get(name) for name in TEXT_FIELDS):
-            _extend(last, text)  # the rest of the row above, after a page break
+        split = number == page_start and not (text.get("title") or text.get("objectives"))
+        if state.last is not None and (split or not any(text.get(n) for n in TEXT_FIELDS)):
+            _extend(state.last, text)  # the rest of the row above (split over two pages)
             continue
-        last = reader.add(_activity(theme, text), _row_place(table, number))
+        state.last = reader.add(_activity(state.theme, text), _row_place(table, number))
+    reader.open_table = state
 
 
 def _activity(theme: str, text: dict[str, str]) -> FoundActivity:
@@ -266,7 +296,8 @@ def _activity(theme: str, text: dict[str, str]) -> FoundActivity:
 
 
 def _extend(activity: FoundActivity, text: dict[str, str]) -> None:
-    for name in ("wie", "wanneer"):
+    text = dict(text, actions="\n".join(text.get(n, "") for n in ("actions", "results")).strip())
+    for name in ("actions", "wie", "wanneer"):
         if text.get(name):
             joined = f"{getattr(activity, name)}\n{text[name]}".strip()
             setattr(activity, name, joined)

@@ -85,7 +85,7 @@ def _logical_lines(text: str, budget: ImportBudget) -> list[tuple[int, str]]:
             lines.append((number, raw.strip(" \r\n")))
             blank, open_end = False, False
             continue
-        if NOISE.match(stripped):
+        if NOISE.match(stripped) and (blank or not open_end):  # "… € 60 12 €" + "720" goes on
             continue
         bullet = raw.startswith("  ")  # a bullet whose mark the extraction lost
         if lines and not bullet and _continues(lines[-1][1], stripped, blank, open_end):
@@ -135,7 +135,8 @@ def table_part(rows: list[Row], places: list[Message]) -> Part:
 def _line_part(line: str, where: Message, after: list[tuple[int, str]]) -> Part:
     marked = _MD_HEADING.match(line)
     if marked:
-        return Part(HEADING, strip_markup(marked.group("text")), where, len(marked.group("marks")))
+        text = strip_markup(marked.group("text"))
+        return heading_part(text, where, len(marked.group("marks"))) or Part(HEADING, text, where)
     bullet = BULLET_MARK.match(line)
     if bullet:
         return Part(BULLET, strip_markup(line[bullet.end() :]), where)
