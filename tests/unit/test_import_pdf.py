@@ -40,7 +40,7 @@ ROWS = 40
 @cache
 def a_long_table() -> Draft:
     rows = "".join(
-        f"<tr><td>Doel {i} bereiken</td><td>Uitwerking {i}<br>met een tweede regel</td>"
+        f"<tr><td>Doel {i} bereiken</td><td>Uitwerking {i}<br>Met een tweede regel</td>"
         f"<td>Werkgroep {i % 3}</td><td>Q{i % 4 + 1}</td></tr>"
         for i in range(ROWS)
     )
@@ -57,7 +57,7 @@ def test_a_table_over_two_pages_gives_every_row_once_whole_with_wie_and_wanneer(
     assert [a.title for a in activities] == [f"Doel {i} bereiken" for i in range(ROWS)]
     assert all(a.theme == "Bewustwording" for a in activities)
     assert [(a.actions, a.wie, a.wanneer) for a in activities] == [
-        (f"Uitwerking {i}\nmet een tweede regel", f"Werkgroep {i % 3}", f"Q{i % 4 + 1}")
+        (f"Uitwerking {i}\nMet een tweede regel", f"Werkgroep {i % 3}", f"Q{i % 4 + 1}")
         for i in range(ROWS)
     ]  # the row split by the page break too
     assert activities[-1].source.endswith("pagina 2")

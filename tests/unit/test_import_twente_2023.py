@@ -7,18 +7,23 @@ and a budget per theme and per item, split over two networks. It says no Wie and
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
+from docx import Document
+
 from tests.dutch import dutch
 from tracker.domain.budget import per_theme, split
 from tracker.domain.targets import Comparator
 from tracker.importing.draft import Draft
 from tracker.importing.files import read_plan_file
+from tracker.importing.limits import ImportBudget
 from tracker.importing.report import describe_draft
+from tracker.importing.structure import BULLET, HEADING, MINOR, TEXT, text_parts
 
 PLAN = Path(__file__).resolve().parents[1] / "fixtures" / "plans" / "003_a9d3cd190e6c3858.txt"
 EXACTLY, AT_LEAST = Comparator.EXACTLY, Comparator.AT_LEAST
@@ -137,3 +142,29 @@ def test_the_dry_run_shows_the_reading_and_the_budget() -> None:
         "Budget: 32 lines, EUR 47262.70; Netwerk Enschede-Haaksbergen Noordoost Twente 3/5, "
         "Netwerk Noordwest Twente 2/5" in described
     )
+
+
+def test_the_plan_as_a_word_file_imports_like_its_text() -> None:
+    """Laid out in Word from its text: heading styles, bold short lines, list bullets."""
+    document = Document()
+    for part in text_parts(PLAN.read_text(encoding="utf-8"), ImportBudget()):
+        if part.kind == HEADING and part.level < MINOR:
+            document.add_heading(part.text, level=min(part.level, 3))
+        elif part.kind == HEADING:
+            document.add_paragraph().add_run(part.text).bold = True
+        elif part.kind == BULLET:
+            document.add_paragraph(part.text, style="List Bullet")
+        elif part.kind == TEXT:
+            document.add_paragraph(part.text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    from_word = read_plan_file("twente-2023.docx", buffer.getvalue(), network_slug="twente",
+                               network_name="Twente", year=2023).document  # fmt: skip
+    from_text = twente_2023().document
+    assert Counter(a.theme for a in from_word.activities) == HAND_COUNT
+    assert [a.title for a in from_word.activities] == TITLES
+    assert [a.objectives for a in from_word.activities] == [
+        a.objectives for a in from_text.activities
+    ]
+    assert from_word.budget == from_text.budget
+    assert from_word.budget_shares == from_text.budget_shares

@@ -8,6 +8,7 @@ A label is compared after normalising: case, accents, punctuation ("Wie?", "Wann
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tracker.importing.cleaning import normalise_key
 
@@ -65,6 +66,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
 _TAIL = re.compile(r"(?:\s+(?:in|voor))?\s+(?:19|20)\d\d$")
 
 
+@lru_cache(maxsize=4096)  # a plan repeats its labels
 def label_key(label: str) -> str:
     """'Doelstelling(en):', 'Wanneer?' → 'doelstelling(en)', 'wanneer' (see `field_of`)."""
     key = normalise_key(label.replace("(s)", "").replace("(en)", ""))
@@ -74,6 +76,7 @@ def label_key(label: str) -> str:
 _FIELD_OF = {label_key(label): name for name, labels in LEXICON.items() for label in labels}
 
 
+@lru_cache(maxsize=4096)
 def field_of(label: str) -> str | None:
     """The field a column header or label names ('Uitwerkingen' → 'actions'), or None."""
     if not label or len(label) > 60:

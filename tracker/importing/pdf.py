@@ -31,6 +31,8 @@ def pdf_parts(data: bytes, budget: ImportBudget) -> list[Part]:
             if len(pdf.pages) > MAX_PAGES:
                 raise ImportFailed(Message("the PDF has more than %(most)s pages", most=MAX_PAGES))
             pages = [_page_lines(page, budget) for page in pdf.pages]
+            # The body text's size: the one most characters have (table cells included).
+            sizes = Counter(round(c.get("size", 0.0), 1) for page in pdf.pages for c in page.chars)
     except ImportFailed:
         raise
     except Exception:  # pdfminer can fail anywhere on a damaged file
@@ -42,16 +44,21 @@ def pdf_parts(data: bytes, budget: ImportBudget) -> list[Part]:
                 "with text"
             )
         )
-    sizes = Counter(size for lines in pages for _, _, size, _ in lines if size)
     body = sizes.most_common(1)[0][0] if sizes else 0.0
-    larger = sorted({s for s in sizes if s > body * HEADING_RATIO}, reverse=True)
+    larger = sorted(
+        {size for lines in pages for _, _, size, _ in lines if size > body * HEADING_RATIO},
+        reverse=True,
+    )
     text: list[str] = []
     page_of: list[int] = []
     for number, lines in enumerate(pages, start=1):
         for index, (_, bottom, size, line) in enumerate(lines):
             level = larger.index(size) + 1 if size in larger else 0
-            text.append(f"{'#' * min(level, 6)} {line}" if level else line)
-            page_of.append(number)
+            if level and text and text[-1].startswith(f"{'#' * level} ") and text[-1][-1] == " ":
+                text[-1] += line  # a heading wrapped over two lines
+            else:
+                text.append(f"{'#' * min(level, 6)} {line}" if level else line)
+                page_of.append(number)
             after = lines[index + 1][0] if index + 1 < len(lines) else None
             if after is not None and after - bottom < size * PARAGRAPH_GAP:
                 text[-1] += " "  # the paragraph goes on in the next line
@@ -73,7 +80,7 @@ def _page_lines(page: Any, budget: ImportBudget) -> list[tuple[float, float, flo
     lines: list[tuple[float, float, float, str]] = []
     for table in tables:
         for number, row in enumerate(table.extract()):
-            cells = [(cell or "").replace("\t", " ").replace("\n", "<br>") for cell in row]
+            cells = [_unwrap(cell or "").replace("\t", " ").replace("\n", "<br>") for cell in row]
             top = table.bbox[1] + number / 1000
             lines.append((top, top, 0.0, "\t".join(cells) + "\t"))
     boxes = [table.bbox for table in tables]
@@ -86,6 +93,19 @@ def _page_lines(page: Any, budget: ImportBudget) -> list[tuple[float, float, flo
         size = round(max((c.get("size", 0.0) for c in line["chars"]), default=0.0), 1)
         lines.append((line["top"], line["bottom"], size, line["text"]))
     return sorted(lines, key=lambda item: item[0])
+
+
+def _unwrap(cell: str) -> str:
+    """A cell's lines with those the cell's width wrapped joined: a line goes on in the next
+    when that starts in lower case or it ends in a comma, hyphen, slash or "en"."""
+    lines: list[str] = []
+    for line in cell.split("\n"):
+        if lines and (line[:1].islower() or lines[-1].endswith((",", "-", "/", " en"))):
+            glue = "" if lines[-1].endswith(("-", "/")) else " "
+            lines[-1] = f"{lines[-1]}{glue}{line}"
+        else:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def _on_page(part: Part, page_of: list[int]) -> Part:

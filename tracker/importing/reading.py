@@ -283,7 +283,8 @@ def _activity(theme: str, text: dict[str, str]) -> FoundActivity:
     objectives, actions = text.get("objectives", ""), text.get("actions", "")
     results = text.get("results", "")
     actions = "\n".join(part for part in (actions, results) if part)
-    title = title_from(text.get("title") or objectives or actions)
+    named = text.get("title", "").strip().split("\n", 1)[0]  # a title as written
+    title = named or title_from(objectives or actions)
     return FoundActivity(
         theme,
         title,
@@ -318,11 +319,17 @@ def _read_label_table(reader: _Reader, table: Part) -> bool:
     first = 0
 
     def finish() -> None:
+        activities = reader.plan.activities
         if block.get("objectives") or block.get("actions") or block.get("results"):
             activity = _activity(theme, {"title": heading, **block} if heading else block)
             activity.heading = heading or activity.title
             reader.add(activity, _row_place(table, first))
             reader.label_blocks += 1
+        elif activities and heading and activities[-1].heading == heading:
+            _extend(activities[-1], block)  # the rest of the block, after a page break
+        else:
+            for value in block.values():
+                reader.not_placed(_row_place(table, first), value)
 
     for number, (name, row) in enumerate(labelled):
         value = "\n".join(_clean_cell(cell) for cell in row[1:] if _clean_cell(cell))
