@@ -244,7 +244,7 @@ def test_a_word_plan_with_a_wat_wie_looptijd_table_takes_the_bold_text_as_title(
     )  # fmt: skip
     [activity] = draft.document.activities
     assert (activity.theme, activity.title, activity.actions) == (
-        "Transmurale samenwerking",
+        "Transmurale Samenwerking",
         "Palliatieve Spoedkit positioneren",
         "in de regio, samen met huisartsen en apothekers.",
     )

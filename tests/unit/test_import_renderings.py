@@ -88,3 +88,50 @@ def test_the_twente_2021_plan_as_a_pdf_with_label_tables_imports_with_its_40_act
     assert [(" ".join(a.wie.split()), a.wanneer) for a in activities] == [
         (" ".join(a.wie.split()), a.wanneer) for a in twente_2021().activities
     ]
+
+
+@cache
+def ijssel_vecht() -> FoundPlan:
+    return read_document_text((PLANS / "001_f9c4893a761be112.txt").read_text(encoding="utf-8"))
+
+
+# Counted by hand in 001: the bold titles in the Wat column of each section's table.
+IJSSEL_VECHT = {"Transmurale Samenwerking": 2, "Deskundigheidsbevordering": 1,
+                "Verbinding & Verdieping": 2, "Palliatieve zorg voor IJsselmond": 1,
+                "Lerend Netwerk in Hardenberg": 1,
+                "Uitvoering kwaliteitskader PZ in de regio": 2}  # fmt: skip
+
+
+def test_the_ijssel_vecht_plan_as_word_and_as_pdf_imports_with_its_9_activities() -> None:
+    plan = ijssel_vecht()
+    document = Document()
+    document.add_paragraph("Jaarplan 2024", style="Title")
+    body = ["<h1>Jaarplan 2024</h1>"]
+    for theme in dict.fromkeys(a.theme for a in plan.activities):
+        rows = [a for a in plan.activities if a.theme == theme]
+        document.add_heading(theme, level=1)
+        table = document.add_table(rows=len(rows) + 1, cols=3)
+        for cell, label in zip(table.rows[0].cells, ("Wat", "Wie", "Looptijd"), strict=True):
+            cell.text = label
+        cells = []
+        for row, activity in zip(table.rows[1:], rows, strict=True):
+            what = row.cells[0].paragraphs[0]
+            what.add_run(activity.title).bold = True
+            what.add_run(" " + activity.actions.replace("\n", " "))
+            row.cells[1].text, row.cells[2].text = activity.wie, activity.wanneer
+            cells.append(
+                f"<tr><td style='width:60%'><b>{html.escape(activity.title)}</b><br>"
+                f"{html.escape(activity.actions)}</td><td>{html.escape(activity.wie)}</td>"
+                f"<td>{html.escape(activity.wanneer)}</td></tr>"
+            )
+        body.append(f"<h2>{html.escape(theme)}</h2><table><tr><td>Wat</td><td>Wie</td>"
+                    f"<td>Looptijd</td></tr>{''.join(cells)}</table>")  # fmt: skip
+    buffer = io.BytesIO()
+    document.save(buffer)
+    titles = [a.title for a in plan.activities]
+    for name, data in (("ijv.docx", buffer.getvalue()),
+                       ("ijv.pdf", HTML(string=STYLE + "".join(body)).write_pdf())):  # fmt: skip
+        activities = imported(name, data).activities
+        assert Counter(a.theme for a in activities) == IJSSEL_VECHT, name
+        assert [a.title.split(" (")[0] for a in activities] == titles, name
+        assert [a.wanneer for a in activities] == [a.wanneer for a in plan.activities], name

@@ -248,12 +248,15 @@ def _read_rows(reader: _Reader, table: Part, state: _OpenTable, start: int) -> N
     fields = [field_of(name) for name in state.columns]
     header_keys = _keys(state.columns)
     page_start = start  # the first row of a page: it may end the row above
+    pending: dict[str, str] = {}
     for number in range(start, len(table.rows)):
         reader.budget.tick()
         row = table.rows[number]
         if _keys(row) == header_keys:
             page_start = number + 1
             continue  # the header again, after a page break
+        if number and _on_new_page(table, number):
+            page_start = number
         cells = [_clean_cell(cell) for cell in row]
         if not any(cells):
             continue
@@ -272,10 +275,17 @@ def _read_rows(reader: _Reader, table: Part, state: _OpenTable, start: int) -> N
                 values.setdefault(name, []).append(cell)
         text = {name: "\n".join(lines) for name, lines in values.items()}
         split = number == page_start and not (text.get("title") or text.get("objectives"))
+        if not any(text.get(n) for n in TEXT_FIELDS) and state.last is None:
+            pending = text  # the top of a row the page break cut: goes with the next
+            continue
         if state.last is not None and (split or not any(text.get(n) for n in TEXT_FIELDS)):
             _extend(state.last, text)  # the rest of the row above (split over two pages)
             continue
+        text = {**pending, **{name: value for name, value in text.items() if value}}
+        pending = {}
         state.last = reader.add(_activity(state.theme, text), _row_place(table, number))
+    for value in pending.values():
+        reader.not_placed(_row_place(table, len(table.rows) - 1), value)
     reader.open_table = state
 
 
@@ -291,7 +301,7 @@ def _activity(theme: str, text: dict[str, str]) -> FoundActivity:
         objectives=objectives,
         actions=actions,
         wie=text.get("wie", ""),
-        wanneer=text.get("wanneer", ""),
+        wanneer=" ".join(text.get("wanneer", "").split()),
         title=title,
     )
 
@@ -302,6 +312,12 @@ def _extend(activity: FoundActivity, text: dict[str, str]) -> None:
         if text.get(name):
             joined = f"{getattr(activity, name)}\n{text[name]}".strip()
             setattr(activity, name, joined)
+
+
+def _on_new_page(table: Part, number: int) -> bool:
+    """The row is the first of its page (a PDF's table going on from the page before)."""
+    here, before = _row_place(table, number), _row_place(table, number - 1)
+    return here.text_id == "page %(page)s" and str(here) != str(before)
 
 
 def _row_place(table: Part, number: int) -> Message:

@@ -1,6 +1,6 @@
 """A Word (.docx) plan, read two ways (tracker.importing.files keeps the better reading):
 
-- as document text for the document-text reader: headings of level 1 become pillar headings,
+- as document text for the document-text reader: headings of level 1 become section headings,
   other headings activity headings; a two-column table of labels (Doelstellingen | …) becomes
   label lines; a table headed Wat / Wie / Looptijd becomes tab-separated rows, with bold text
   kept as `<b>` so that titles are recognised;
@@ -28,6 +28,7 @@ from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
 
 from tracker.domain.message import Message
+from tracker.importing.cleaning import strip_markup
 from tracker.importing.draft import ImportFailed
 from tracker.importing.limits import ImportBudget, unpacked_archive
 from tracker.importing.structure import (
@@ -121,8 +122,8 @@ def _table_lines(table: Table, budget: ImportBudget) -> list[str]:
     if len(header) >= 3 and header[:2] == ["wat", "wie"]:
         lines = ["Wat\tWie\tLooptijd"]
         for row in rows[1:]:
-            cells = [
-                "<br>".join(_cell_lines(cell, budget, keep_bold=(i == 0)))
+            cells = [  # a line break inside a paragraph too ("\n": it would end the row)
+                "<br>".join(_cell_lines(cell, budget, keep_bold=(i == 0))).replace("\n", "<br>")
                 for i, cell in enumerate(row)
             ]
             if any(cells):
@@ -176,7 +177,7 @@ def _parts(document: DocxDocument, budget: ImportBudget) -> list[Part]:
             rows = _rows(item, budget, MAX_GRID)
             grid: list[Row] = []
             for row in rows:
-                cells = ["\n".join(_cell_lines(cell, budget)) for cell, _ in row]
+                cells = [_structure_cell(cell, budget) for cell, _ in row]
                 grid.append(
                     tuple(
                         None if merged else text
@@ -198,6 +199,16 @@ def _parts(document: DocxDocument, budget: ImportBudget) -> list[Part]:
                 _paragraph_part(item, text, Message("paragraph %(number)s", number=paragraphs))
             )
     return parts
+
+
+def _structure_cell(cell: _Cell, budget: ImportBudget) -> str:
+    """A cell's text; a bold lead of its first line ("**Spoedkit** in de regio …") on a line
+    of its own, so that it titles the activity."""
+    lines = [line.replace("</b><b>", "") for line in _cell_lines(cell, budget, keep_bold=True)]
+    if lines and lines[0].startswith("<b>") and "</b>" in lines[0]:
+        lead, rest = lines[0][3:].split("</b>", 1)
+        lines[0:1] = [lead, rest] if strip_markup(rest) else [lead]
+    return "\n".join(strip_markup(line) for line in lines if strip_markup(line))
 
 
 def _paragraph_part(paragraph: Paragraph, text: str, where: Message) -> Part:
@@ -229,7 +240,7 @@ def _read(document: DocxDocument, budget: ImportBudget) -> str:
             continue
         style = (item.style.name if item.style is not None else "") or ""
         if style == "Heading 1":
-            lines.extend(["", _NUMBERING.sub("", text).upper(), ""])
+            lines.extend(["", f"### {_NUMBERING.sub('', text)}", ""])  # a theme, as written
         else:
             lines.extend([text, ""])
     return "\n".join(lines)
