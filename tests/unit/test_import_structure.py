@@ -349,3 +349,17 @@ def test_a_text_with_a_tab_separated_table_of_its_own_columns_is_read() -> None:
         "najaar",
     )
     assert activity.source == "plan.txt › Bewustwording › Scholing geven, regel 6"
+
+
+def test_a_kosten_column_becomes_the_plan_budget_and_an_unreadable_amount_is_listed() -> None:
+    def build(document: Any) -> None:
+        document.add_heading("Deskundigheid", level=1)
+        table(document, [["Activiteit", "Wie", "Wanneer", "Kosten"],
+                         ["Symposium organiseren", "Werkgroep", "Najaar", "€ 1.500,-"],
+                         ["Scholing geven", "Werkgroep", "Voorjaar", "n.t.b."]])  # fmt: skip
+
+    draft = read(docx(build))
+    assert [(b.theme, b.item, str(b.amount)) for b in draft.document.budget] == [
+        ("Deskundigheid", "Symposium organiseren", "1500.00")
+    ]
+    assert not_placed(draft) == ["tabel 1, rij 3: niet geplaatst: n.t.b."]

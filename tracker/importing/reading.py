@@ -14,6 +14,7 @@ The conventions read, whatever the format:
   the text describing that activity;
 - a **heading naming results** ("Te verwachten resultaten in 2023") followed by items: each
   result goes to the activity sharing the most (rare) words with it;
+- a **Budget / Kosten** column or label: a line of the plan budget (the activity as its item);
 - a **budget**: "Thema 1 Bewustwording € 22.466,70", "Netwerk … 3/5 deel € …" and items per
   theme ("Bijeenkomsten € 150 5 € 750") closed by "Totaal € …".
 
@@ -284,6 +285,7 @@ def _read_rows(reader: _Reader, table: Part, state: _OpenTable, start: int) -> N
         text = {**pending, **{name: value for name, value in text.items() if value}}
         pending = {}
         state.last = reader.add(_activity(state.theme, text), _row_place(table, number))
+        _add_cost(reader, state.last, text.get("budget", ""), _row_place(table, number))
     for value in pending.values():
         reader.not_placed(_row_place(table, len(table.rows) - 1), value)
     reader.open_table = state
@@ -314,6 +316,18 @@ def _extend(activity: FoundActivity, text: dict[str, str]) -> None:
             setattr(activity, name, joined)
 
 
+def _add_cost(reader: _Reader, activity: FoundActivity, text: str, where: Message) -> None:
+    """A Budget / Kosten column: a line of the plan budget under the activity's theme."""
+    if not text:
+        return
+    try:
+        amount = parse_amount(text.split("\n", 1)[0])
+    except BadAmount:
+        reader.not_placed(where, text)
+    else:
+        reader.plan.budget.append(BudgetLine(activity.theme, activity.title, amount))
+
+
 def _on_new_page(table: Part, number: int) -> bool:
     """The row is the first of its page (a PDF's table going on from the page before)."""
     here, before = _row_place(table, number), _row_place(table, number - 1)
@@ -340,6 +354,7 @@ def _read_label_table(reader: _Reader, table: Part) -> bool:
             activity = _activity(theme, {"title": heading, **block} if heading else block)
             activity.heading = heading or activity.title
             reader.add(activity, _row_place(table, first))
+            _add_cost(reader, activity, block.get("budget", ""), _row_place(table, first))
             reader.label_blocks += 1
         elif activities and heading and activities[-1].heading == heading:
             _extend(activities[-1], block)  # the rest of the block, after a page break
