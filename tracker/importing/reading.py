@@ -46,7 +46,7 @@ _TOTAL = re.compile(r"^totaal\b[^€]*" + _AMOUNT + "$", re.I)
 _ITEM = re.compile(r"^(?P<item>[^\d€].*?)\s+(?:€\s*\d[\d.,]*\s+)?(?:\d+\s+)?" + _AMOUNT + "$")
 _THEME_PREFIX = re.compile(r"^(?:thema|pijler|speerpunt)\s*\d*\s*[:.\-–]?\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-MAX_TITLE_WORDS = 100  # characters: a longer first line is cut at a word
+MAX_TITLE_CHARS = 100  # characters: a longer first line is cut at a word
 
 
 def place_text(where: Message) -> str:
@@ -64,8 +64,8 @@ def title_from(text: str) -> str:
     """A title from a text: its first line, or that line's first sentence, cut at a word."""
     first = text.strip().split("\n", 1)[0].lstrip("-• ").strip()
     first = _SENTENCE_END.split(first, maxsplit=1)[0].rstrip(" .:;")
-    if len(first) > MAX_TITLE_WORDS:
-        first = first[:MAX_TITLE_WORDS].rsplit(" ", 1)[0] + " …"
+    if len(first) > MAX_TITLE_CHARS:
+        first = first[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + " …"
     return first
 
 
@@ -81,7 +81,6 @@ class _Reader:
     lists: list[str] = field(default_factory=list)  # headings of bullet lists of activities
     results: list[tuple[int, str]] = field(default_factory=list)
     open_table: _OpenTable | None = None  # the last table read, until the next heading
-    unplaced: list[ImportWarning] = field(default_factory=list)
 
     def add(self, activity: FoundActivity, where: Message) -> FoundActivity:
         activity.source = f"{activity.theme} › {activity.title or activity.heading}, " + (
@@ -94,7 +93,7 @@ class _Reader:
     def not_placed(self, where: Message, text: str) -> None:
         short = " ".join(text.split())
         short = short if len(short) <= 120 else short[:117] + "…"
-        self.unplaced.append(ImportWarning(where, Message("not placed: %(text)s", text=short)))
+        self.plan.warnings.append(ImportWarning(where, Message("not placed: %(text)s", text=short)))
 
     def nearest(self, skip: int = 0) -> str:
         """The nearest heading in scope (skipping `skip` levels up), or ''."""
@@ -115,7 +114,6 @@ def read_parts(parts: list[Part], budget: ImportBudget) -> FoundPlan:
     for number, part in enumerate(parts):
         if number not in reader.placed and part.kind in (TEXT, BULLET):
             reader.not_placed(part.where, part.text)
-    reader.plan.warnings.extend(reader.unplaced)
     reader.plan.reading = _explain(reader)
     return reader.plan
 
@@ -406,6 +404,7 @@ def _attach_results(reader: _Reader) -> None:
     words = [_words(f"{a.title}\n{a.objectives}") for a in activities]
     frequency = Counter(word for found in words for word in found)
     for number, result in reader.results:
+        reader.budget.tick()
         said = _words(result)
         shared = [
             sum((3 if w in title else 1) / frequency[w] for w in said & found)
