@@ -26,10 +26,11 @@ fuzz-api: setup
 setup: system-packages .venv/.synced translations
 
 # System libraries from Debian: Pango for WeasyPrint's PDFs, poppler-utils (pdftotext) for the
-# tests that read them back, a font. Installed only when missing (needs root and apt-get).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core
+# tests that read them back, a font, nginx for the test of the production set-up in deploy/.
+# Installed only when missing (needs root and apt-get).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils fonts-dejavu-core nginx
 system-packages:
-	@if ! command -v pdftotext >/dev/null || ! ldconfig -p | grep -q libpangoft2-1.0 \
+	@if ! command -v pdftotext >/dev/null || [ ! -x /usr/sbin/nginx ] || ! ldconfig -p | grep -q libpangoft2-1.0 \
 	    || ! ldconfig -p | grep -q libharfbuzz-subset \
 	    || [ ! -d /usr/share/fonts/truetype/dejavu ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

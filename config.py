@@ -72,6 +72,7 @@ class Config:
     ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", 1))
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json (one object per line)
 
     # Brute force: failed logins in a row that lock an account, for how long; login attempts
     # per minute from one address before 429. Counted in the database (all workers).

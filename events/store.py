@@ -107,12 +107,7 @@ _APPEND_FIRST = (
         list(_COLUMNS),
         sa.select(
             *(sa.bindparam(name, type_=events_table.c[name].type) for name in _COLUMNS)
-        ).where(
-            sa.select(sa.func.coalesce(sa.func.max(events_table.c.version), 0))
-            .where(events_table.c.stream_id == sa.bindparam("stream_id"))
-            .scalar_subquery()
-            == sa.bindparam("expected", type_=sa.Integer)
-        ),
+        ).where(_CURRENT_VERSION.scalar_subquery() == sa.bindparam("expected", type_=sa.Integer)),
     )
     .returning(events_table.c.position)
 )
@@ -175,14 +170,7 @@ class EventStore:
         payloads = [encode_data(event.data) for event in new_events]
         versions = range(expected_version + 1, expected_version + 1 + len(new_events))
         rows = [
-            {
-                "stream_id": stream_id,
-                "version": version,
-                "type": event.type,
-                "data": payload,
-                "actor": actor,
-                "recorded_at": at,
-            }
+            dict(zip(_COLUMNS, (stream_id, version, event.type, payload, actor, at), strict=True))
             for version, event, payload in zip(versions, new_events, payloads, strict=True)
         ]
         try:

@@ -21,7 +21,7 @@ from reminders.feed_handlers import RenewCalendarFeed, renew_feed
 from reminders.ical import feed_calendar
 from reminders.service import reminders_of
 from tracker.clock import as_utc
-from tracker.domain.access import Principal
+from tracker.domain.access import Principal, Role
 from tracker.models import Workgroup
 from tracker.reminder_models import CalendarFeed
 from tracker.services import db_session, services
@@ -41,13 +41,18 @@ class FeedChoice:
 
 
 def feed_choices(session: Session, me: Principal) -> list[FeedChoice]:
-    """The person's own feed, then one per workgroup of theirs (in networks they see)."""
+    """The person's own feed, then one per workgroup of theirs (in networks they see) and
+    per workgroup of the networks they coordinate."""
     assert me.user_id is not None
+    coordinated = [n for n, role in me.roles.items() if role is Role.COORDINATOR]
     workgroups = [
         w
         for w in session.exec(
             select(Workgroup)
-            .where(col(Workgroup.id).in_(sorted(me.workgroup_ids)))
+            .where(
+                col(Workgroup.id).in_(sorted(me.workgroup_ids))
+                | col(Workgroup.network_id).in_(coordinated)
+            )
             .order_by(col(Workgroup.name))
         )
         if me.can_view_network(w.network_id)

@@ -155,11 +155,7 @@ def _coordinators(session: Session) -> dict[int, list[User]]:
     rows = session.exec(
         select(NetworkRole.network_id, User, ReminderPreference)
         .join(User, col(User.id) == col(NetworkRole.user_id))
-        .join(
-            ReminderPreference,
-            col(ReminderPreference.user_id) == col(User.id),
-            isouter=True,
-        )
+        .join(ReminderPreference, col(ReminderPreference.user_id) == col(User.id), isouter=True)
         .where(NetworkRole.role == Role.COORDINATOR.value, col(User.active))
         .order_by(col(User.id))
     ).all()

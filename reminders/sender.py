@@ -102,12 +102,7 @@ class Sender:
     """Delivers due outbox rows with a mailer; the clock decides what is due."""
 
     def __init__(
-        self,
-        db: Database,
-        mailer: Mailer,
-        clock: Clock,
-        settings: MailSettings,
-        secret_key: str,
+        self, db: Database, mailer: Mailer, clock: Clock, settings: MailSettings, secret_key: str
     ) -> None:
         self.db = db
         self.mailer = mailer

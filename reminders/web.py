@@ -21,10 +21,11 @@ from tracker.domain.message import from_stored
 from tracker.extensions import csrf
 from tracker.models import User, Workgroup
 from tracker.reminder_models import OutboxStatus, ReminderPreference
-from tracker.services import db_session, services
+from tracker.services import db_session
 from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.admin import admin_required
+from tracker.web.commands import run
 from tracker.web.forms import ActionForm
 
 blueprint = Blueprint("reminders", __name__)
@@ -54,7 +55,7 @@ def preferences() -> ResponseReturnValue:
         form.digest.data = preference.digest
     if form.validate_on_submit():
         command = SetReminderPreferences(me, bool(form.personal_copy.data), bool(form.digest.data))
-        handlers.set_preferences(services().db.unit_of_work(), command, services().clock)
+        run(handlers.set_preferences, command)
         flash(_("Your reminder settings have been saved."), "success")
         return redirect(url_for("reminders.preferences"))
     is_coordinator = any(role is Role.COORDINATOR for role in me.roles.values())
@@ -88,7 +89,7 @@ def unsubscribe(token: str) -> ResponseReturnValue:
 def confirm_unsubscribe(token: str) -> ResponseReturnValue:
     person = _person_for(token)
     assert person.id is not None
-    handlers.unsubscribe(services().db.unit_of_work(), Unsubscribe(person.id), services().clock)
+    run(handlers.unsubscribe, Unsubscribe(person.id))
     return render_template("reminders/unsubscribe.html", token=token, done=True)
 
 
@@ -99,11 +100,7 @@ def failed() -> ResponseReturnValue:
     rows = outbox.undelivered_messages(session)
     workgroups = {w.id: w for w in session.exec(select(Workgroup))}
     user_ids = [row.user_id for row in rows if row.user_id is not None]
-    users = (
-        {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
-        if user_ids
-        else {}
-    )
+    users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids)))}
     return render_template(
         "reminders/failed.html",
         rows=rows,
@@ -119,7 +116,6 @@ def failed() -> ResponseReturnValue:
 def resend(message_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
-    command = ResendReminder(principal(), message_id)
-    handlers.resend(services().db.unit_of_work(), command, services().clock)
+    run(handlers.resend, ResendReminder(principal(), message_id))
     flash(_("The reminder will be sent again within a few minutes."), "success")
     return redirect(url_for("reminders.failed"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -12,6 +13,7 @@ from tracker.domain.access import Role
 from tracker.domain.message import Message, MessageError
 from tracker.models import ApiToken, NetworkRole, User, WorkgroupMember
 from tracker.passwords import Passwords
+from tracker.security.password_strength import personal_words
 from tracker.security.passwords_policy import password_problem
 from tracker.security.sessions import end_all_sessions
 
@@ -41,7 +43,7 @@ def create_user(
 ) -> User:
     """Add a person; refuses a duplicate e-mail address or a weak password."""
     email = normalise_email(email)
-    check_password(password)
+    check_password(password, personal_words(name, email))
     if session.exec(select(User).where(User.email == email)).first() is not None:
         raise AccountError(Message("an account with this e-mail address exists already"))
     user = User(
@@ -56,16 +58,17 @@ def create_user(
     return user
 
 
-def check_password(password: str) -> None:
-    """Raise AccountError when the password is too short or one of the common ones."""
-    problem = password_problem(password)
+def check_password(password: str, known: Iterable[str] = ()) -> None:
+    """Raise AccountError when the password is too short, common or easy to guess (`known`:
+    the person's own words)."""
+    problem = password_problem(password, known)
     if problem is not None:
         raise AccountError(problem)
 
 
 def change_password(session: Session, passwords: Passwords, user: User, password: str) -> None:
     """Set a new password and end every session of the person (the caller signs in anew)."""
-    check_password(password)
+    check_password(password, personal_words(user.name, user.email))
     assert user.id is not None
     user.password_hash = passwords.hash(password)
     session.add(user)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Mapping
 from datetime import date
@@ -21,7 +20,7 @@ from tracker.database import Database, guard_writes, unguard_writes
 from tracker.extensions import babel, csrf, login_manager
 from tracker.passwords import Passwords
 from tracker.services import Services, close_db_session, end_read_snapshot
-from tracker.web import input_guard
+from tracker.web import input_guard, request_log
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,9 +42,7 @@ def create_tracker_app(
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
-    for noisy in ("weasyprint", "fontTools"):  # a line per PDF page and per font subset
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    request_log.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     proxies = int(app.config.get("PROXY_FIX_X_FOR", 0))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
@@ -65,6 +62,7 @@ def create_tracker_app(
     # First: odd input is refused before any other hook or view runs (and before the
     # blueprints add their routes, which use its bounded `<int:…>` converter).
     input_guard.init_app(app)
+    request_log.init_app(app)
     if app.config.get("GUARD_WRITE_PATH"):
         _guard_write_path(app)
 
@@ -77,23 +75,31 @@ def create_tracker_app(
         admin,
         api,
         auth,
+        board,
+        budget,
         errors,
+        health,
         imports,
         plan_changes,
         plans,
         reports,
         security,
+        start,
     )
 
     auth.init_app(app)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(start.blueprint)
     app.register_blueprint(activities.blueprint)
     app.register_blueprint(imports.blueprint)
     app.register_blueprint(plans.blueprint)
     app.register_blueprint(plan_changes.blueprint)
     app.register_blueprint(reports.blueprint)
+    app.register_blueprint(board.blueprint)
+    app.register_blueprint(budget.blueprint)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(health.blueprint)
     csrf.exempt(api.blueprint)  # the API checks CSRF itself for cookie sessions; see api.py
     errors.init_app(app)
     security.init_app(app)

@@ -300,9 +300,7 @@ class UnitOfWork:
         """An ORM session in this unit of work's transaction (made on first use)."""
         if self._session is None:
             self._session = Session(
-                bind=self.connection,
-                expire_on_commit=False,
-                join_transaction_mode="rollback_only",
+                bind=self.connection, expire_on_commit=False, join_transaction_mode="rollback_only"
             )
         return self._session
 

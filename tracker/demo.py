@@ -9,8 +9,9 @@ demo/twente-2021-workgroups.yaml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +22,20 @@ from tracker.carry_over import carry_over_plan
 from tracker.clock import AMSTERDAM, FixedClock
 from tracker.database import Database
 from tracker.domain.access import OPERATOR, Principal, Role
+from tracker.domain.budget import BudgetLine
 from tracker.domain.commands import (
     AddToWorkgroup,
     ChangeActivityStatus,
     CreatePerson,
     LoadPlan,
     RecordProgress,
+    RecordSpending,
     SetRole,
 )
 from tracker.domain.plan import PlanDocument
 from tracker.handlers import people
 from tracker.handlers.activities import change_activity_status, record_progress
-from tracker.handlers.plans import load_plan
+from tracker.handlers.plans import load_plan, record_spending
 from tracker.ids import activity_id_for
 from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import Draft, build_draft
@@ -94,11 +97,16 @@ class DemoHistory:
     updates: list[dict[str, Any]]
     progress: list[dict[str, Any]]
     carry_over: dict[str, Any]
+    budget: tuple[BudgetLine, ...] = ()  # of the 2021 plan
+    spending: list[dict[str, Any]] = field(default_factory=list)  # on the 2021 plan
 
 
 def demo_history() -> DemoHistory:
     data = yaml.safe_load(DEMO_HISTORY.read_text(encoding="utf-8"))
-    return DemoHistory(data["updates"], data["progress"], data["carry_over"])
+    budget = tuple(BudgetLine(b["theme"], b["item"], Decimal(b["amount"])) for b in data["budget"])
+    return DemoHistory(
+        data["updates"], data["progress"], data["carry_over"], budget, data["spending"]
+    )
 
 
 def demo_draft() -> Draft:
@@ -132,9 +140,11 @@ def load_demo(db: Database, passwords: Passwords, until: date | None = None) -> 
             [u for u in history.updates if u["day"] <= until],
             [p for p in history.progress if p["day"] <= until],
             history.carry_over,
+            history.budget,
+            [s for s in history.spending if s["day"] <= until],
         )
     plan_2020 = read_plan_yaml(DEMO_PLAN_2020.read_text(encoding="utf-8"))
-    plan_2021 = demo_draft().document
+    plan_2021 = replace(demo_draft().document, budget=history.budget)
     clock = FixedClock(datetime(2020, 1, 6, 9, 0, tzinfo=UTC))
     with db.session() as session:
         fresh = session.exec(select(Plan).where(Plan.slug == plan_2021.plan_slug)).first() is None
@@ -156,11 +166,14 @@ def load_demo(db: Database, passwords: Passwords, until: date | None = None) -> 
     )  # fmt: skip
     later = [("update", u) for u in updates if u["plan"] == plan_2021.plan_slug]
     later += [("progress", p) for p in history.progress]
+    later += [("spending", s) for s in history.spending]
     for kind, item in sorted(later, key=lambda pair: pair[1]["day"]):
         if kind == "update":
             _update(db, clock, item, people)
-        else:
+        elif kind == "progress":
             _progress(db, clock, item, people)
+        else:
+            _spending(db, clock, item, people, plan_2021.plan_slug)
     return list(DEMO_ACCOUNTS)
 
 
@@ -180,6 +193,19 @@ def _update(db: Database, clock: FixedClock, item: dict[str, Any], people: list[
         ),
         clock,
     )
+
+
+def _spending(
+    db: Database, clock: FixedClock, item: dict[str, Any], people: list[Principal], slug: str
+) -> None:
+    clock.current = _at(item["day"])
+    with db.session() as session:
+        plan_id = session.exec(select(Plan.id).where(Plan.slug == slug)).one()
+    command = RecordSpending(
+        people[item["by"]], plan_id or 0, item["theme"], Decimal(item["amount"]), item["day"],
+        item["note"],
+    )  # fmt: skip
+    record_spending(db.unit_of_work(), command, clock)
 
 
 def _progress(

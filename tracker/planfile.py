@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import asdict
 from typing import Any
 
 import yaml
@@ -47,9 +48,7 @@ def is_year(text: str) -> bool:
 
 
 def _text(mapping: dict[str, Any], key: str, where: str | Message, required: bool = False) -> str:
-    value = mapping.get(key, "")
-    if value is None:
-        value = ""
+    value = "" if mapping.get(key) is None else mapping[key]
     if not isinstance(value, str | int):
         raise PlanFileError(Message("%(where)s: '%(key)s' must be text", where=where, key=key))
     text = str(value).strip()
@@ -128,13 +127,11 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
     if not isinstance(data, dict):
         raise PlanFileError(Message("the file holds no annual plan (expected: a YAML mapping)"))
     if data.get("format") != FORMAT:
-        raise PlanFileError(
-            Message(
-                "unknown format %(found)s; expected %(expected)s",
-                found=repr(data.get("format")),
-                expected=repr(FORMAT),
-            )
+        found, expected = repr(data.get("format")), repr(FORMAT)
+        message = Message(
+            "unknown format %(found)s; expected %(expected)s", found=found, expected=expected
         )
+        raise PlanFileError(message)
     network = data.get("network") or {}
     plan = data.get("plan") or {}
     if not isinstance(network, dict) or not isinstance(plan, dict):
@@ -143,14 +140,14 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
     if not isinstance(year_value, int | str) or not is_year(str(year_value)):
         raise PlanFileError(Message("plan: 'year' must be a year (1900–2200)"))
     year = int(year_value)
-    workgroups = tuple(
-        WorkgroupSpec(
-            _text(w, "name", Message("workgroup %(number)s", number=i + 1), True),
-            _text(w, "email", Message("workgroup %(number)s", number=i + 1)),
-            _names(w, "aliases", Message("workgroup %(number)s", number=i + 1)),
+    workgroups = []
+    for i, w in enumerate(_list(data, "workgroups")):
+        place = Message("workgroup %(number)s", number=i + 1)
+        workgroups.append(
+            WorkgroupSpec(
+                _text(w, "name", place, True), _text(w, "email", place), _names(w, "aliases", place)
+            )
         )
-        for i, w in enumerate(_list(data, "workgroups"))
-    )
     known = {w.name for w in workgroups}
     activities: list[PlannedActivity] = []
     for t_index, theme in enumerate(_list(data, "themes")):
@@ -190,7 +187,7 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
         title=_text(plan, "title", "plan", True),
         motto=_text(plan, "motto", "plan"),
         introduction=_text(plan, "introduction", "plan"),
-        workgroups=workgroups,
+        workgroups=tuple(workgroups),
         activities=tuple(activities),
         budget=_budget_lines(data.get("budget") or {}),
         budget_shares=_budget_shares(data.get("budget") or {}),
@@ -294,14 +291,7 @@ def dump_plan_yaml(document: PlanDocument) -> str:
             item["parties"] = list(activity.parties)
         if activity.targets:
             item["targets"] = [
-                {
-                    "text": t.text,
-                    "comparator": str(t.comparator),
-                    "value": t.value,
-                    "unit": t.unit,
-                    "per_year": t.per_year,
-                }
-                for t in activity.targets
+                asdict(t) | {"comparator": str(t.comparator)} for t in activity.targets
             ]
         if activity.source:
             item["source"] = activity.source

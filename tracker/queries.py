@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from events.store import EventStore
+from tracker.clock import AMSTERDAM, as_utc
 from tracker.domain.access import Principal, Role
+from tracker.domain.attention import Attention, attention, is_overdue
 from tracker.domain.events import (
     ActivityAmended,
     ActivityCarriedIn,
@@ -32,7 +34,7 @@ from tracker.domain.events import (
 from tracker.domain.message import Message
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.domain.targets import Target
-from tracker.domain.timing import Timing, TimingKind, quarter_bounds
+from tracker.domain.timing import Timing, TimingKind, quarter_bounds, quarter_of
 from tracker.history_lines import ChangeLine, amendment_lines, workgroup_ids
 from tracker.importing.parties import KnownGroup
 from tracker.models import (
@@ -142,6 +144,36 @@ class ActivityRow:
     def timing(self) -> Timing:
         return timing_of(self.activity)
 
+    def attention(self, today: date) -> Attention:
+        return attention(self.timing, Status(self.state.status), today)
+
+    def updated_since(self, day: date) -> bool:
+        """Whether its last update happened (or, undated, was made) on `day` or later."""
+        moment = as_utc(self.state.last_happened_at or self.state.last_update_at)
+        return moment is not None and moment.astimezone(AMSTERDAM).date() >= day
+
+
+def in_attention_order(rows: Iterable[ActivityRow], today: date) -> list[ActivityRow]:
+    """Per plan and theme: overdue first, then due this quarter, active this quarter, later
+    and closed (tracker.domain.attention); plan order within each."""
+    return sorted(
+        rows, key=lambda row: (row.activity.plan_id, row.theme.position, row.attention(today))
+    )
+
+
+def update_first(rows: Iterable[ActivityRow], today: date) -> list[ActivityRow]:
+    """The open activities to update first: overdue, then due this quarter, then active this
+    quarter without an update since the quarter began."""
+    first, _last = quarter_bounds(*quarter_of(today))
+    urgent = (Attention.OVERDUE, Attention.DUE_NOW)
+    found = [
+        row
+        for row in rows
+        if row.attention(today) in urgent
+        or (row.attention(today) is Attention.ACTIVE_NOW and not row.updated_since(first))
+    ]
+    return sorted(found, key=lambda row: row.attention(today))
+
 
 def timing_of(activity: Activity) -> Timing:
     return Timing(
@@ -211,6 +243,7 @@ class OverviewFilters:
     status: Status | None = None
     workgroup_id: int | None = None
     quarter: int | None = None
+    overdue_on: date | None = None  # only the activities overdue on this day
 
 
 def plan_activities(session: Session, plan: Plan, filters: OverviewFilters) -> list[ActivityRow]:
@@ -229,7 +262,19 @@ def plan_activities(session: Session, plan: Plan, filters: OverviewFilters) -> l
     if filters.quarter is not None:
         first, last = quarter_range(plan.year, filters.quarter)
         rows = [row for row in rows if row.timing.overlaps(first, last)]
+    if filters.overdue_on is not None:
+        rows = [row for row in rows if row.attention(filters.overdue_on) is Attention.OVERDUE]
     return rows
+
+
+def overdue_count(session: Session, plan_id: int, today: date) -> int:
+    """How many of the plan's activities are overdue on `today`."""
+    found = session.exec(
+        select(Activity, ActivityState.status)
+        .join(ActivityState, col(ActivityState.activity_id) == col(Activity.id))
+        .where(Activity.plan_id == plan_id)
+    )
+    return sum(is_overdue(timing_of(a), Status(status), today) for a, status in found)
 
 
 def quarter_range(year: int, quarter: int) -> tuple[date, date]:

@@ -68,7 +68,7 @@ def test_a_coordinator_filters_the_overview_and_downloads_the_quarterly_report(
     expect(rows.first).to_contain_text("Lopend")
     expect(page.get_by_label("Thema")).to_have_value(re.compile(r"\d+"))  # the choice is kept
 
-    page.get_by_role("link", name="Kwartaalrapportage").click()
+    page.get_by_role("link", name="Voortgangsrapportage").click()
     page.get_by_label("Kwartaal", exact=True).select_option(label="3e kwartaal 2021")
     page.get_by_role("button", name="Tonen").click()
     expect(page.get_by_role("heading", name="Samenvatting per thema")).to_be_visible()
@@ -165,7 +165,9 @@ def test_a_coordinator_carries_unfinished_activities_into_next_year(page: Page) 
 
     expect(page).to_have_url(re.compile(r"/plannen/twente-2022$"))
     carried = page.get_by_role("status").first
-    expect(carried).to_have_text(re.compile(r"^\d+ activiteiten doorgeschoven naar twente-2022\.$"))
+    expect(carried).to_have_text(
+        re.compile(r"^\d+ activiteiten doorgeschoven naar Jaarplan 2022\.$")
+    )
     shown = int(carried.inner_text().split(" ")[0])
     assert shown == open_count - 1
     expect(page.get_by_text(f"{shown} activiteiten getoond")).to_be_visible()

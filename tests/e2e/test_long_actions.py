@@ -124,7 +124,7 @@ def test_the_carry_over_says_it_is_busy_and_runs_once(page: Page, live_server: L
     sent = requests_to(page, "/jaarovergang", "POST")
     shown = watch_busy(page)
     page.get_by_role("button", name="Doorschuiven").dblclick()
-    expect(page.get_by_role("status").first).to_contain_text("doorgeschoven naar twente-2022.")
+    expect(page.get_by_role("status").first).to_contain_text("doorgeschoven naar Jaarplan 2022.")
     busy = {"text": "De activiteiten worden doorgeschoven…", "disabled": 2}  # both buttons
     assert busy in shown()
     assert len(sent) == 1, sent

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import (
@@ -104,3 +106,24 @@ def test_every_form_can_be_reached_with_the_keyboard(page: Page) -> None:
     ):
         page.goto(path)
         assert_keyboard_operable(page)
+
+
+def test_on_a_phone_the_account_links_are_one_tap_away(phone: Page) -> None:
+    log_in(phone, "lid.pr@example.org", "/mijn-activiteiten")
+    menu = phone.locator("details.account")
+    links = (
+        menu.get_by_role("link", name="Herinneringen en agenda"),
+        menu.get_by_role("link", name="Wachtwoord wijzigen"),
+    )
+    for link in links:
+        expect(link).to_be_hidden()
+    menu.locator("summary").tap()
+    for link in links:
+        expect(link).to_be_visible()
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+    assert_fits_width(phone)
+    assert_accessible(phone)
+    links[0].tap()
+    expect(phone).to_have_url(re.compile(r"/profiel/herinneringen$"))
+    expect(phone.get_by_role("heading", name="Agenda-abonnement")).to_be_visible()

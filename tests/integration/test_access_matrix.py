@@ -57,6 +57,7 @@ def patch(
 
 
 A = lambda w: f"/activiteiten/{w.activity_id}"  # noqa: E731
+CLOSE_Q1 = {"period": "2021Q1"}  # ended on the tests' clock (10 May 2021)
 API_A = lambda w: f"/api/v1/activities/{w.activity_id}"  # noqa: E731
 NEW_STATUS = lambda w: {"status": "lopend", "note": "gestart", "version": "1"}  # noqa: E731
 NEW_STATUS_JSON = lambda w: {"status": "lopend", "note": "gestart", "expected_version": 1}  # noqa: E731
@@ -89,6 +90,12 @@ def unsubscribe_path(w: World) -> str:
 #                  anon owner other coord other-coord board admin
 PAGES = [
     Route("home", get(lambda w: "/"), (302, 302, 302, 302, 302, 302, 302)),
+    Route("start page", get(lambda w: "/start"), (302, 403, 403, 200, 200, 403, 200)),
+    Route(
+        "start page of a network",
+        get(lambda w: f"/start/{w.network_slug}"),
+        (302, 403, 403, 200, 404, 403, 200),
+    ),
     Route("login page", get(lambda w: "/inloggen"), (200, 302, 302, 302, 302, 302, 302)),
     Route(
         "my activities", get(lambda w: "/mijn-activiteiten"), (302, 200, 200, 200, 200, 200, 200)
@@ -159,6 +166,30 @@ PAGES = [
         "quarterly report",
         get(lambda w: f"/plannen/{w.plan_slug}/rapportage"),
         (302, 403, 403, 200, 404, 200, 200),
+    ),
+    Route(
+        "board overview",
+        get(lambda w: f"/plannen/{w.plan_slug}/bestuur"),
+        (302, 403, 403, 200, 404, 200, 200),
+    ),
+    Route(
+        "budget and spending",
+        get(lambda w: f"/plannen/{w.plan_slug}/begroting"),
+        (302, 403, 403, 200, 404, 200, 200),
+    ),
+    Route(
+        # The test plan has no budget: a coordinator's spending names no theme of it (400).
+        "record spending",
+        post(
+            lambda w: f"/plannen/{w.plan_slug}/begroting",
+            lambda w: {"theme": "Informeren", "amount": "5", "spent_on": "2021-05-03"},
+        ),
+        (302, 403, 403, 400, 404, 403, 400),
+    ),
+    Route(
+        "close a quarter",
+        post(lambda w: f"/plannen/{w.plan_slug}/rapportage/vaststellen", lambda w: CLOSE_Q1),
+        (302, 403, 403, 302, 404, 403, 302),
     ),
     Route(
         "year-end carry-over",
@@ -329,6 +360,7 @@ PAGES = [
 
 API = [
     Route("openapi", get(lambda w: "/api/v1/openapi.json"), (200, 200, 200, 200, 200, 200, 200)),
+    Route("health", get(lambda w: "/api/health"), (200, 200, 200, 200, 200, 200, 200)),
     Route("plans", get(lambda w: "/api/v1/plans"), (401, 200, 200, 200, 200, 200, 200)),
     Route(
         "activities",

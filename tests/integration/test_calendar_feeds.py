@@ -29,7 +29,7 @@ from tracker.domain.timing import TimingKind
 from tracker.handlers.activities import change_activity_status
 from tracker.handlers.plan_changes import amend_activity, withdraw_activity
 from tracker.ids import activity_id_for
-from tracker.models import Workgroup
+from tracker.models import Network, Workgroup
 from tracker.reminder_models import CalendarFeed
 
 ADDRESS = re.compile(r'<textarea id="feed-address"[^>]*>([^<]+)</textarea>')
@@ -313,6 +313,32 @@ def test_the_settings_page_offers_a_feed_per_workgroup_and_never_shows_an_addres
     assert page.count("Adres maken") == 1 and page.count("Vernieuwen") == 1
     assert "adres gemaakt op" in page
     assert address.rsplit("/", 1)[-1] not in page
+
+
+def test_a_coordinator_gets_the_feed_of_every_workgroup_of_their_network(
+    backend_app: Flask, world: World
+) -> None:
+    """The coordinator is in no workgroup: the settings page still offers each workgroup
+    of their network (not those of another network), and the address works."""
+    app = backend_app
+    client = signed_in(app, world, "coordinator")
+    page = client.get("/profiel/herinneringen").get_data(as_text=True)
+    assert "Werkgroep beleid" in page and "Werkgroep PR &amp; Communicatie" in page
+    assert page.count("Adres maken") == 3  # their own and the network's two workgroups
+    pr = workgroup_id(app, world.network_id, "Werkgroep PR & Communicatie")
+    assert f"/profiel/agenda/werkgroepen/{pr}" in page
+    other = workgroup_id(app, network_id_of(app, "andernet"))
+    assert f"/profiel/agenda/werkgroepen/{other}" not in page
+    calendar = fetch(app, make_feed(client, pr))
+    assert set(deadlines(calendar)) == {GESPREK, WEBSITE}
+    assert client.post(f"/profiel/agenda/werkgroepen/{other}").status_code == 404
+
+
+def network_id_of(app: Flask, slug: str) -> int:
+    with app.extensions["tracker"].db.session() as session:
+        found = session.exec(select(Network.id).where(Network.slug == slug)).one()
+    assert found is not None
+    return found
 
 
 def test_two_requests_making_the_same_feed_at_once_both_succeed(

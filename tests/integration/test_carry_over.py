@@ -199,7 +199,7 @@ def test_a_coordinator_carries_over_in_the_browser_and_only_coordinators_may(app
     )
     assert done.status_code == 302 and done.headers["Location"].endswith("/plannen/testnet-2022")
     overview = coordinator.get("/plannen/testnet-2022").get_data(as_text=True)
-    assert MEETING in overview and "1 activiteit doorgeschoven naar testnet-2022" in overview
+    assert MEETING in overview and "1 activiteit doorgeschoven naar Jaarplan 2022." in overview
     with app.extensions["tracker"].db.session() as session:
         copy = session.get(Activity, activity_id_for("testnet-2022", MEETING))
         assert copy is not None and copy.wanneer == "Q1 2022"

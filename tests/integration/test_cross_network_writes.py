@@ -40,7 +40,7 @@ from reminders.service import reminders_of
 from tests.support import PASSWORD, World, build_world, login, token_for
 from tracker import accounts
 from tracker.domain.access import Role
-from tracker.models import Network, Plan, Workgroup
+from tracker.models import BudgetItem, Network, Plan, Workgroup
 from tracker.planfile import dump_plan_yaml, read_plan_yaml
 from tracker.reminder_models import OutboxMessage, OutboxStatus
 
@@ -517,6 +517,24 @@ OPERATIONS = [
     ),
     WriteOp("download testnet's report", "reports.report", report_download, "coordinator"),
     WriteOp(
+        "record spending on testnet's budget",
+        "budget.page",
+        page_post(
+            lambda c, g: f"/plannen/{a_plan(c, g)}/begroting",
+            lambda c: {"theme": "Informeren", "amount": "1.250,50", "spent_on": "2021-05-03"},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "close a quarter of testnet's plan",
+        "reports.close_quarter",
+        page_post(
+            lambda c, g: f"/plannen/{a_plan(c, g)}/rapportage/vaststellen",
+            lambda c: {"period": "2021Q1"},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
         "admin: add a network",
         "admin.networks",
         page_post(lambda c, g: "/beheer/netwerken", lambda c: {"slug": "nieuw", "name": "Nieuw"}),
@@ -761,6 +779,9 @@ def _world(app: Flask) -> Ctx:
         session.commit()
         ctx.failed_mail_id = mail.id or 0
         plans = {p.slug: p for p in session.exec(select(Plan))}
+        for plan in plans.values():  # a budget, as a plan file with one stores it
+            session.add(BudgetItem(plan_id=plan.id or 0, theme="Informeren", amount_cents=99_00))
+        session.commit()
     from tracker.carry_over import open_activities
 
     ctx.extra["a_plan_id"] = plans["testnet-2021"].id
@@ -859,6 +880,7 @@ ON_BOTH_DATABASES = {
     "load-plan of andernet naming testnet's plan",
     "carry-over from andernet into testnet's plan",
     "make a plan in andernet copying testnet's plan",
+    "close a quarter of testnet's plan",
 }
 
 

@@ -112,6 +112,8 @@ def assert_unavailable(app: Flask, signed_in: object) -> None:
     assert app.test_client().get("/inloggen").status_code in (200, 503)
     api = app.test_client().get("/api/v1/plans", headers={"Authorization": "Bearer x"})
     assert api.status_code == 503 and api.get_json()["error"] == "unavailable"
+    health = app.test_client().get("/api/health")
+    assert health.status_code == 503 and health.get_json()["error"] == "unavailable"
 
 
 @pytest.mark.postgres
@@ -127,6 +129,7 @@ def test_postgres_down_gives_503_and_the_app_recovers_without_a_restart(
     assert_unavailable(app, client)
     proxy.start()
     assert client.get("/mijn-activiteiten").status_code == 200  # same session, same app
+    assert app.test_client().get("/api/health").get_json() == {"status": "ok"}
     login(app.test_client(), world.emails["coordinator"])
 
 

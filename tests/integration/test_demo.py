@@ -17,7 +17,15 @@ from tests.dutch import dutch
 from tests.support import login
 from tracker.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_draft, demo_history, load_demo
 from tracker.ids import activity_id_for
-from tracker.models import Activity, Indicator, Plan, Theme, Workgroup
+from tracker.models import (
+    Activity,
+    BudgetItem,
+    BudgetSpending,
+    Indicator,
+    Plan,
+    Theme,
+    Workgroup,
+)
 from tracker.projections import ActivityState
 from wsgi import create_app
 
@@ -186,6 +194,24 @@ def test_the_demo_history_stops_at_the_apps_today(app: Flask) -> None:
     kept = 3  # the status of each action carried over on 4 January 2021
     assert recorded == expected + kept
     assert str(latest) < "2021-07-01"
+    spent_by_then = [s for s in history.spending if s["day"] <= until]
+    assert 0 < len(spent_by_then) < len(history.spending)
+    with services.db.session() as session:
+        spending = session.exec(select(BudgetSpending)).all()
+        items = session.exec(select(BudgetItem)).all()
+    assert sorted(s.spent_on for s in spending) == sorted(s["day"] for s in spent_by_then)
+    assert {i.theme for i in items} == {b.theme for b in history.budget} and len(items) == 5
+
+
+def test_the_demo_board_page_shows_the_budget_and_what_was_spent(app: Flask) -> None:
+    services = app.extensions["tracker"]
+    load_demo(services.db, services.passwords)
+    client = app.test_client()
+    login(client, "bestuur@example.org", DEMO_PASSWORD)
+    page = client.get("/plannen/twente-2021/bestuur").get_data(as_text=True)
+    assert "geen begroting" not in page
+    assert "62.000,00" in page  # Coördinatie's budget
+    assert "46.500,00" in page  # spent on it by 15 December: three quarters of 15.500
 
 
 def test_with_app_today_every_page_says_which_day_it_is(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_the_list_of_dutch_words_finds_dutch(app: Flask, world: World) -> None:
 @pytest.mark.parametrize(
     ("role", "paths"),
     [
-        ("coordinator", ["/mijn-activiteiten", "/activiteiten/{activity}", "/plannen/",
+        ("coordinator", ["/start", "/mijn-activiteiten", "/activiteiten/{activity}", "/plannen/",
                          "/plannen/{plan}", "/plannen/{plan}/jaarovergang",
                          "/plannen/{plan}/rapportage", "/plannen/importeren/",
                          "/profiel/herinneringen", "/profiel/wachtwoord", "/bestaat-niet"]),

@@ -148,6 +148,27 @@ def test_the_xlsx_reads_back_with_one_row_per_activity_and_no_formulas(
     assert [(row[2], row[4]) for row in changes] == [(MEETING, "Lopend"), (WEBSITE, "Vertraagd")]
 
 
+def test_the_xlsx_is_a_table_with_dates_titles_filters_and_widths(
+    app: Flask, history: World
+) -> None:
+    book = load_workbook(io.BytesIO(made(app, "xlsx")))
+    sheet = book["Activiteiten"]
+    header = [cell.value for cell in sheet[1]]
+    ends = [row[header.index("Einde periode")] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.is_date and cell.number_format == "DD-MM-YYYY" for cell in ends if cell.value)
+    dated = [cell.value for cell in ends if cell.value]
+    assert dated and all(value.year == 2021 for value in dated)
+    changed = book["Wijzigingen"]["B2"]
+    assert changed.is_date and changed.value.year == 2021
+    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"Jaarplan 2021"}
+    for name in book.sheetnames:
+        each = book[name]
+        assert each.freeze_panes == "A2" and each.auto_filter.ref == each.dimensions
+        assert all(cell.font.bold for cell in each[1])
+    widths = {sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKLM"}
+    assert len(widths) > 3 and max(widths) <= 62 and min(widths) >= 10
+
+
 def test_the_pdf_holds_the_activity_titles(app: Flask, history: World, tmp_path: Path) -> None:
     text = pdftotext(made(app, "pdf"), tmp_path, "-layout")
     for title in (MEETING, "Gesprek bestuurders", WEBSITE, "Voortgangsrapportage"):
@@ -172,6 +193,10 @@ def test_the_board_sees_the_report_in_the_browser_and_downloads_it(
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Wijzigingen dit kwartaal (2)" in text and "<svg" in text
+    assert '<a href="/plannen/testnet-2021">← Jaarplan 2021</a>' in text  # back to the plan
+    meeting = activity_id_for("testnet-2021", MEETING)
+    assert f'<a href="/activiteiten/{meeting}">{MEETING}</a>' in text
+    assert "/activiteiten/" not in made(app, "html").decode()  # a file links nowhere
     download = client.get("/plannen/testnet-2021/rapportage?period=2021Q2&format=xlsx")
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].endswith('voortgang-testnet-2021-2021Q2.xlsx"')
@@ -193,7 +218,7 @@ def test_the_cli_writes_a_network_report_and_refuses_a_bad_period(
     )  # fmt: skip
     assert done.exit_code == 0, done.output
     rows = list(csv.reader(io.StringIO(target.read_bytes().decode("utf-8-sig")), delimiter=";"))
-    assert {row[0] for row in rows[1:]} == {"testnet-2021"} and len(rows) == 4
+    assert {row[0] for row in rows[1:]} == {"Jaarplan 2021"} and len(rows) == 4
     bad = runner.invoke(args=["report", "--plan", "testnet-2021", "--period", "2021Q5", "-o", "x"])
     assert bad.exit_code != 0 and "2021Q3" in bad.output
     none = runner.invoke(args=["report", "--network", "testnet", "--period", "2019Q1", "-o", "x"])

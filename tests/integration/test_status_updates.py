@@ -139,7 +139,7 @@ def test_the_login_refuses_a_wrong_password_and_an_offsite_next(app: Flask, worl
             "/inloggen?next=" + target,
             data={"email": world.emails["board"], "password": "correct-horse-battery"},
         )
-        assert response.headers["Location"] == "/mijn-activiteiten"
+        assert response.headers["Location"] == "/"
         client.post("/uitloggen")
     response = client.post(
         f"/inloggen?next=/activiteiten/{world.activity_id}",

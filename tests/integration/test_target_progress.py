@@ -71,13 +71,21 @@ def test_a_bad_value_is_refused_in_dutch_and_nothing_is_recorded(demo: Flask) ->
     activity_id = activity_id_for("twente-2021", COURSES)
     target = str(indicator_id(demo, COURSES))
     before = client.get(f"/api/v1/activities/{activity_id}").get_json()["version"]
-    for value, message in [("", "Vul de bereikte waarde in"), ("-3", "tussen"), ("veel", "")]:
+    for value, message in [
+        ("", "Vul de bereikte waarde in"),
+        ("-3", "tussen"),
+        ("veel", "Vul een getal in, zoals 12 of 2,5."),
+        ("2,5,1", "Vul een getal in"),
+        ("NaN", "Vul een getal in"),
+    ]:
         response = client.post(
             f"/activiteiten/{activity_id}/voortgang",
             data={"indicator_id": target, "value": value, "version": str(before)},
         )
         assert response.status_code == 400, value
-        assert message in response.get_data(as_text=True)
+        page = response.get_data(as_text=True)
+        assert message in page
+        assert page.count('class="field-error"') == 1, value  # one message, not two
     other = str(indicator_id(demo, SAXION))  # a target of another activity
     response = client.post(
         f"/activiteiten/{activity_id}/voortgang",
@@ -87,6 +95,23 @@ def test_a_bad_value_is_refused_in_dutch_and_nothing_is_recorded(demo: Flask) ->
     assert "heeft deze streefwaarde niet" in response.get_data(as_text=True)
     api = client.get(f"/api/v1/activities/{activity_id}").get_json()
     assert api["version"] == before and api["targets"][0]["reached"] == 7
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("2,5", 2.5), ("1.250,5", 1250.5), ("7.5", 7.5)])
+def test_a_value_with_a_dutch_decimal_comma_is_read_as_meant(
+    demo: Flask, typed: str, stored: float
+) -> None:
+    client = signed_in(demo, "lid.deskundigheid@example.org")
+    activity_id = activity_id_for("twente-2021", COURSES)
+    before = client.get(f"/api/v1/activities/{activity_id}").get_json()["version"]
+    response = client.post(
+        f"/activiteiten/{activity_id}/voortgang",
+        data={"indicator_id": str(indicator_id(demo, COURSES)), "value": typed,
+              "version": str(before)},
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    api = client.get(f"/api/v1/activities/{activity_id}").get_json()
+    assert api["targets"][0]["reached"] == stored
 
 
 def test_the_api_records_progress_with_409_when_stale_and_precise_errors(demo: Flask) -> None:

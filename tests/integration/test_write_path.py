@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,7 @@ def test_every_cli_command_that_changes_data_goes_through_a_handler(
         "create-user",
     }
     runner = app.test_cli_runner()
+    app.extensions["tracker"].clock.current = datetime(2023, 5, 3, 9, tzinfo=UTC)  # spending's day
     for name, args in cases.items():
         before = rows(app)
         with guarded():

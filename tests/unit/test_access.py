@@ -36,3 +36,9 @@ def test_visibility_follows_roles_per_network() -> None:
     assert member.can_view_network(NETWORK) and not member.can_view_network(OTHER)
     assert not member.can_see_overview(NETWORK)
     assert admin.can_view_network(OTHER) and admin.can_update_activity(OTHER, [])
+
+
+def test_coordinators_of_any_network_and_admins_get_the_coordinators_start_page() -> None:
+    assert coordinator.coordinates_a_network and outsider.coordinates_a_network
+    assert admin.coordinates_a_network
+    assert not member.coordinates_a_network and not board.coordinates_a_network

@@ -99,11 +99,7 @@ def export_plan(plan_slug: str, output: str) -> None:
 @click.option("--dry-run", is_flag=True, help="List what would be carried over; store nothing")
 @with_appcontext
 def carry_over(
-    from_slug: str,
-    to_slug: str | None,
-    reason: str,
-    activity_ids: tuple[str, ...],
-    dry_run: bool,
+    from_slug: str, to_slug: str | None, reason: str, activity_ids: tuple[str, ...], dry_run: bool
 ) -> None:
     """Year-end carry-over (jaarovergang) of unfinished activities into the next plan."""
     from tracker.carry_over import CarryOverRefused, carry_over_plan
@@ -136,7 +132,7 @@ def carry_over(
 @with_appcontext
 def record_spending(plan_slug: str, theme: str, amount: str, spent_on: datetime, note: str) -> None:
     """Record money spent on a theme of a plan's budget (shown in the reports from then)."""
-    from tracker.domain.budget import BadAmount, parse_amount
+    from tracker.domain.budget import BadAmount, SpendingRefused, parse_amount
     from tracker.handlers.plans import UnknownBudgetTheme
     from tracker.handlers.plans import record_spending as record
 
@@ -153,6 +149,8 @@ def record_spending(plan_slug: str, theme: str, amount: str, spent_on: datetime,
     except UnknownBudgetTheme as unknown:
         themes = ", ".join(unknown.themes) or "-"
         raise click.ClickException(f"{theme!r} is not a theme of the budget ({themes})") from None
+    except SpendingRefused as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo(f"{plan_slug}: {euros} spent on {theme} on {spent_on.date()}.")
 
 

@@ -60,6 +60,11 @@ class Principal:
     def is_coordinator(self, network_id: int) -> bool:
         return self.is_admin or self.roles.get(network_id) is Role.COORDINATOR
 
+    @property
+    def coordinates_a_network(self) -> bool:
+        """Admins and coordinators: they get the coordinator's start page."""
+        return self.is_admin or Role.COORDINATOR in self.roles.values()
+
     def can_update_activity(self, network_id: int, workgroup_ids: Iterable[int]) -> bool:
         """Coordinators update every activity of their network; members only their workgroups'."""
         if self.is_coordinator(network_id):

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
-from tracker.domain.message import Message, MessageError
+from tracker.domain.message import Message, MessageError, Number
 
 CENT = Decimal("0.01")
+MAX_SPENDING = Decimal("1000000.00")  # one entry: far above a network's yearly budget
 
 
 class BadAmount(MessageError, ValueError):
@@ -60,7 +62,10 @@ def parse_amount(text: str | int | float | Decimal) -> Decimal:
             raise _not_an_amount(text) from None
     if not value.is_finite() or value < 0:
         raise _not_an_amount(text)
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits for cents ("1e30")
+        raise _not_an_amount(text) from None
 
 
 def parse_share(text: str) -> Fraction:
@@ -90,3 +95,28 @@ def split(total: Decimal, shares: Sequence[BudgetShare]) -> list[tuple[str, Deci
     if shares:
         parts.append((shares[-1].name, total - sum((a for _, a in parts), Decimal("0.00"))))
     return parts
+
+
+class SpendingRefused(MessageError, ValueError):
+    """Spending the rules refuse; `field` names the input ("amount", "spent_on")."""
+
+    def __init__(self, field: str, message: Message) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_spending(amount: Decimal, spent_on: date, plan_year: int, today: date) -> None:
+    """Spending is an amount above zero (up to MAX_SPENDING), spent on a day from the start
+    of the plan's year up to today; raise SpendingRefused otherwise."""
+    if not CENT <= amount <= MAX_SPENDING:
+        limit = Message(
+            "Give an amount above zero and at most %(max)s euros.", max=Number(1_000_000)
+        )
+        raise SpendingRefused("amount", limit)
+    if spent_on > today:
+        raise SpendingRefused("spent_on", Message("The day cannot be in the future."))
+    if spent_on < date(plan_year, 1, 1):
+        raise SpendingRefused(
+            "spent_on",
+            Message("The day cannot be before the plan's year (%(year)s).", year=str(plan_year)),
+        )

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from tracker.domain.access import Principal, Role
+from tracker.domain.period import Period
 from tracker.domain.plan import PlanDocument, PlannedActivity, WorkgroupSpec
 
 
@@ -327,3 +328,13 @@ class RevisePlan:
     withdrawal_reason: str = ""
     workgroups: tuple[WorkgroupSpec, ...] = ()
     draft_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CloseQuarter:
+    """Close (vaststellen) a quarter of a plan: its report as known now becomes the one of
+    record."""
+
+    actor: Principal
+    plan_id: int
+    period: Period

@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from tracker.domain.period import AMSTERDAM
 
@@ -180,6 +180,39 @@ class ReminderSent(DomainEvent):
     user_id: int | None = None
 
 
+@dataclass(frozen=True)
+class PlanEvent:
+    """Base of the events about a plan as a whole, kept in the plan's own stream (`stream_id`)
+    next to its activities' streams; the activities' fold never sees them."""
+
+    plan_id: int
+    class_version: ClassVar[int] = 1
+
+    @property
+    def stream_id(self) -> str:
+        return plan_stream(self.plan_id)
+
+
+def plan_stream(plan_id: int) -> str:
+    """The id of a plan's own stream (activities' streams are UUIDs: no clash)."""
+    return f"plan-{plan_id}"
+
+
+@dataclass(frozen=True)
+class QuarterClosed(PlanEvent):
+    """A coordinator closed a quarter of the plan (vastgesteld): its report as known at
+    `known_at` (ISO, UTC) is the one of record, kept as the SHA-256 of its figures
+    (tracker.reports.closing). `closed_as` is the closer's role, never their name."""
+
+    year: int
+    quarter: int
+    known_at: str
+    report_sha256: str
+    closed_as: str
+
+
+PLAN_EVENT_TYPES: dict[str, type[PlanEvent]] = {cls.__name__: cls for cls in (QuarterClosed,)}
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -197,14 +230,18 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
 }
 
 # The payload keys each type accepts, computed once (decode runs for every event replayed).
-_FIELD_NAMES: dict[str, frozenset[str]] = {
-    name: frozenset(f.name for f in dataclasses.fields(cls)) for name, cls in EVENT_TYPES.items()
+_TYPES: dict[str, type[DomainEvent] | type[PlanEvent]] = {**EVENT_TYPES, **PLAN_EVENT_TYPES}
+_FIELD_NAMES = {
+    name: frozenset(f.name for f in dataclasses.fields(cls)) for name, cls in _TYPES.items()
 }
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 # (type name, stored version) → the function giving that payload in the next version's
 # shape. Empty for now: every stored type still has its first shape.
 UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+E = TypeVar("E", DomainEvent, PlanEvent)
 
 
 class UnknownEventType(Exception):
@@ -215,7 +252,7 @@ class UndecodableEvent(ValueError):
     """A stored payload does not give an event of its type (damaged, or a missing upcaster)."""
 
 
-def encode(event: DomainEvent) -> tuple[str, dict[str, Any]]:
+def encode(event: DomainEvent | PlanEvent) -> tuple[str, dict[str, Any]]:
     """Return the (type name, JSON-able payload) under which `event` is stored."""
     payload = dataclasses.asdict(event)
     if event.class_version > 1:
@@ -229,6 +266,18 @@ def decode(type_name: str, data: Mapping[str, Any]) -> DomainEvent:
     cls = EVENT_TYPES.get(type_name)
     if cls is None:
         raise UnknownEventType(type_name)
+    return _decoded(cls, type_name, data)
+
+
+def decode_plan_event(type_name: str, data: Mapping[str, Any]) -> PlanEvent:
+    """`decode` for the events of a plan's stream."""
+    cls = PLAN_EVENT_TYPES.get(type_name)
+    if cls is None:
+        raise UnknownEventType(type_name)
+    return _decoded(cls, type_name, data)
+
+
+def _decoded(cls: type[E], type_name: str, data: Mapping[str, Any]) -> E:
     stored = int(data.get(VERSION_KEY, 1))
     if stored != cls.class_version:
         payload = dict(data)

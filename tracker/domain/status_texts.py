@@ -63,6 +63,9 @@ REFUSALS: dict[str, Message] = {
     "happened_before_previous": Message(
         "The day it happened lies before the previous update of this activity."
     ),
+    "quarter_not_ended": Message("This quarter has not ended yet: it can be closed after it."),
+    "quarter_already_closed": Message("This quarter has already been closed."),
+    "quarter_outside_plan_year": Message("Only a quarter of the plan's year can be closed."),
 }
 
 

@@ -61,11 +61,7 @@ def count_attempt(
 
 @handler
 def sign_in(
-    uow: UnitOfWork,
-    command: SignIn,
-    clock: Clock,
-    passwords: Passwords,
-    limits: throttle.Limits,
+    uow: UnitOfWork, command: SignIn, clock: Clock, passwords: Passwords, limits: throttle.Limits
 ) -> SignedIn | None:
     """The person, if the password is theirs, the account active and not locked; else None,
     with the failure counted (the account locked after too many) and recorded. The hash is
@@ -131,12 +127,7 @@ def sign_out(uow: UnitOfWork, actor: Principal) -> None:
 
 @handler
 def change_password(
-    uow: UnitOfWork,
-    actor: Principal,
-    current: str,
-    new: str,
-    clock: Clock,
-    passwords: Passwords,
+    uow: UnitOfWork, actor: Principal, current: str, new: str, clock: Clock, passwords: Passwords
 ) -> SignedIn:
     """Set a new password: every session of the person ends; returns the person with the
     epoch of their next session. Raises WrongPassword, accounts.AccountError."""

@@ -74,9 +74,8 @@ def add_workgroup(uow: UnitOfWork, command: AddWorkgroup, clock: Clock) -> int:
         uow.session.add(workgroup)
         uow.session.flush()
         assert workgroup.id is not None
-        _audit(
-            uow.session, AuditKind.WORKGROUP_ADDED, command.actor, clock, detail=str(workgroup.id)
-        )
+        detail = str(workgroup.id)
+        _audit(uow.session, AuditKind.WORKGROUP_ADDED, command.actor, clock, detail=detail)
         uow.commit()
     return workgroup.id
 
@@ -100,14 +99,7 @@ def create_person(
         )
         assert user.id is not None
         detail = "administrator" if command.is_admin else ""
-        _audit(
-            uow.session,
-            AuditKind.PERSON_CREATED,
-            command.actor,
-            clock,
-            subject_id=user.id,
-            detail=detail,
-        )
+        _audit(uow.session, AuditKind.PERSON_CREATED, command.actor, clock, user.id, detail)
         if command.network_id is not None and command.role is not None:
             _set_role(uow.session, command.actor, clock, user.id, command.network_id, command.role)
             for workgroup_id in command.workgroup_ids:
@@ -146,13 +138,9 @@ def remove_from_workgroup(uow: UnitOfWork, command: RemoveFromWorkgroup, clock: 
         if membership is None:
             raise NotFound(command.workgroup_id)
         uow.session.delete(membership)
+        detail = str(command.workgroup_id)
         _audit(
-            uow.session,
-            AuditKind.MEMBERSHIP_REMOVED,
-            command.actor,
-            clock,
-            subject_id=command.user_id,
-            detail=str(command.workgroup_id),
+            uow.session, AuditKind.MEMBERSHIP_REMOVED, command.actor, clock, command.user_id, detail
         )
         uow.commit()
 
@@ -167,14 +155,7 @@ def set_active(uow: UnitOfWork, command: SetActive, clock: Clock) -> None:
         person = _person(uow.session, command.user_id)
         accounts.set_active(uow.session, person, command.active)
         kind = AuditKind.REACTIVATED if command.active else AuditKind.DEACTIVATED
-        audit.add(
-            uow.session,
-            kind,
-            at=clock.now(),
-            actor_id=command.actor.user_id,
-            subject_id=command.user_id,
-            address=command.actor.address,
-        )
+        _audit(uow.session, kind, command.actor, clock, command.user_id)
         uow.commit()
 
 
@@ -215,16 +196,11 @@ def _person(session: Session, user_id: int) -> User:
 
 
 def _set_role(
-    session: Session,
-    actor: Principal,
-    clock: Clock,
-    user_id: int,
-    network_id: int,
-    role: Role,
+    session: Session, actor: Principal, clock: Clock, user_id: int, network_id: int, role: Role
 ) -> None:
     accounts.set_role(session, user_id, network_id, role)
     detail = f"network {network_id}: {role.value}"
-    _audit(session, AuditKind.ROLE_CHANGED, actor, clock, subject_id=user_id, detail=detail)
+    _audit(session, AuditKind.ROLE_CHANGED, actor, clock, user_id, detail)
 
 
 def _add_to_workgroup(
@@ -237,8 +213,7 @@ def _add_to_workgroup(
     if session.get(NetworkRole, (user_id, workgroup.network_id)) is None:
         raise Refused("no_role_in_network")
     accounts.add_to_workgroup(session, user_id, workgroup_id)
-    detail = str(workgroup_id)
-    _audit(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, subject_id=user_id, detail=detail)
+    _audit(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, user_id, str(workgroup_id))
 
 
 def _audit(
@@ -246,10 +221,10 @@ def _audit(
     kind: AuditKind,
     actor: Principal,
     clock: Clock,
-    *,
-    detail: str,
     subject_id: int | None = None,
+    detail: str = "",
 ) -> None:
+    """An audit entry by the actor, from the address their request came from."""
     audit.add(
         session,
         kind,

@@ -115,11 +115,7 @@ def amend_in(
     check_fresh(activity, expected_version)
     record, current = _content(uow, activity_id)
     new = decide_amendment(
-        activity_id,
-        current,
-        current.changed(edits),
-        reason,
-        _network_workgroups(uow, network_id),
+        activity_id, current, current.changed(edits), reason, _network_workgroups(uow, network_id)
     )
     changes = new[0].changes  # type: ignore[attr-defined]
     if "title" in changes:  # two activities of a plan never share a title (as when added)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 
 from sqlmodel import Session, col, select
 
-from tracker.clock import Clock
+from tracker.clock import AMSTERDAM, Clock
 from tracker.database import UnitOfWork
 from tracker.domain.access import NotFound, Principal
+from tracker.domain.budget import check_spending
 from tracker.domain.commands import (
     CarryOver,
     DiscardImportDraft,
@@ -361,7 +362,7 @@ def next_plan(
 @handler
 def record_spending(uow: UnitOfWork, command: RecordSpending, clock: Clock) -> None:
     """Money spent on a theme of the plan's budget (coordinators of the plan's network);
-    raises NotFound, Forbidden, UnknownBudgetTheme."""
+    raises NotFound, Forbidden, UnknownBudgetTheme, SpendingRefused."""
     with uow:
         plan = uow.session.get(Plan, command.plan_id)
         if plan is None or not command.actor.can_view_network(plan.network_id):
@@ -372,6 +373,8 @@ def record_spending(uow: UnitOfWork, command: RecordSpending, clock: Clock) -> N
         )
         if command.theme not in themes:
             raise UnknownBudgetTheme(command.theme, themes)
+        today = clock.now().astimezone(AMSTERDAM).date()
+        check_spending(command.amount, command.spent_on, plan.year, today)
         uow.session.add(
             BudgetSpending(
                 plan_id=command.plan_id,

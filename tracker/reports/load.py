@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 
 from sqlmodel import Session, col, select
 
@@ -16,7 +17,6 @@ from tracker.importing.stored import stored_budget
 from tracker.models import (
     Activity,
     ActivityWorkgroup,
-    BudgetSpending,
     Indicator,
     Network,
     Plan,
@@ -26,6 +26,8 @@ from tracker.models import (
 from tracker.projections import ActivityState, domain_events
 from tracker.queries import timing_of
 from tracker.reports.model import ActivityFacts, PlanReport, TargetFacts, build_report
+from tracker.reports.spending import spending_entries, spent_per_theme
+from tracker.reports.trend import build_trend
 
 
 def plan_report(
@@ -80,14 +82,13 @@ def plan_report(
         events.setdefault(recorded.event.activity_id, []).append(recorded)
     lines, shares = stored_budget(session, plan.id or 0)
     planned = per_theme(lines)
-    report = build_report(
+    build = partial(
+        build_report,
         plan_title=plan.title,
         plan_slug=plan.slug,
         plan_year=plan.year,
         motto=plan.motto,
         network_name=network.name,
-        period=period,
-        moment=moment,
         activities=facts,
         events=events,
         origins=origin_years(session, ids),
@@ -97,17 +98,11 @@ def plan_report(
             for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
         },
     )
-    spent: dict[str, Decimal] = {}
-    for row in session.exec(
-        select(BudgetSpending)
-        .where(BudgetSpending.plan_id == plan.id)
-        .where(BudgetSpending.spent_on <= report.as_of_date)
-        .where(BudgetSpending.recorded_at <= known)
-    ):
-        spent[row.theme] = spent.get(row.theme, Decimal("0.00")) + Decimal(row.amount_cents) / 100
+    report = build(period=period, moment=moment)
     return replace(
         report,
-        spent=spent,
+        spent=spent_per_theme(spending_entries(session, plan.id or 0, report.as_of_date, known)),
+        trend=build_trend(report, lambda p, m: build(period=p, moment=m)),
         budget=tuple(planned.items()),
         budget_split=tuple(split(sum(planned.values(), Decimal("0.00")), shares)),
     )

@@ -199,6 +199,20 @@ class CarriedLine:
 
 
 @dataclass(frozen=True)
+class ThemeTrend:
+    name: str
+    percents: tuple[int | None, ...]  # one per quarter; None: the theme was not in the plan
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Per theme, % finished at the end of each quarter so far (tracker.reports.trend)."""
+
+    periods: tuple[Period, ...]
+    themes: tuple[ThemeTrend, ...]
+
+
+@dataclass(frozen=True)
 class PlanReport:
     plan_title: str
     plan_slug: str
@@ -221,6 +235,7 @@ class PlanReport:
     # The last update counted that was recorded after `moment` (dated back into the quarter,
     # e.g. in answer to the reminder); None when every update counted was in by `moment`.
     updated_until: datetime | None = None
+    trend: Trend | None = None
 
     @property
     def budget_total(self) -> Decimal:

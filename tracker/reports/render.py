@@ -16,12 +16,15 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.clock import AMSTERDAM
 from tracker.domain.message import Message
@@ -139,7 +142,7 @@ def _rows(report: PlanReport) -> list[list[object]]:
         timing = line.facts.timing
         rows.append(
             [
-                report.plan_slug,
+                report.plan_title,
                 line.facts.theme,
                 line.facts.title,
                 status_label(line.status),
@@ -147,10 +150,8 @@ def _rows(report: PlanReport) -> list[list[object]]:
                 _yes(line.changed),
                 ", ".join(line.facts.workgroups),
                 timing.text,
-                timing.end.isoformat() if timing.end else "",
-                line.last_update_at.astimezone(AMSTERDAM).date().isoformat()
-                if line.last_update_at
-                else "",
+                timing.end,
+                line.last_update_at.astimezone(AMSTERDAM).date() if line.last_update_at else None,
                 line.last_note,
                 _yes(line.overdue),
                 _yes(not line.updated_this_quarter),
@@ -221,7 +222,7 @@ def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
         for theme, name in (*((t, t.name) for t in report.themes), (report.totals, total)):
             append_row(
                 summary,
-                [report.plan_slug, name, *[theme.counts.get(s, 0) for s in STATUS_ORDER],
+                [report.plan_title, name, *[theme.counts.get(s, 0) for s in STATUS_ORDER],
                  theme.total, theme.finished_percent],
             )  # fmt: skip
         for row in _rows(report):
@@ -229,7 +230,7 @@ def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
         for change in report.changes:
             append_row(
                 changes,
-                [report.plan_slug, change.at.astimezone(AMSTERDAM).date().isoformat(),
+                [report.plan_title, change.at.astimezone(AMSTERDAM).date(),
                  change.title,
                  status_label(change.from_status) if change.from_status else "",
                  status_label(change.to_status) if change.to_status else "",
@@ -238,26 +239,39 @@ def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
         for item in report.targets:
             append_row(
                 targets,
-                [report.plan_slug, item.title, translate(item.target.describe()), item.value,
+                [report.plan_title, item.title, translate(item.target.describe()), item.value,
                  _trend(item), _yes(item.met)],
             )  # fmt: skip
         for entry in report.carried_in:
             append_row(
                 carried,
-                [report.plan_slug, entry.title, entry.origin_year, entry.age,
+                [report.plan_title, entry.title, entry.origin_year, entry.age,
                  entry.reason, status_label(entry.status),
                  translate(entry.finished_in.label) if entry.finished_in else ""],
             )  # fmt: skip
     for sheet in book.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
+        _as_table(sheet)
     moment = reports[0].moment.astimezone(AMSTERDAM).replace(tzinfo=None)
     book.properties.created = moment  # the report's moment, not the clock's
     book.properties.modified = moment
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _as_table(sheet: Worksheet) -> None:
+    """A bold, frozen header row with filters; dates as Dutch dates; each column as wide as
+    its longest value (within bounds), so the sheet reads without resizing anything."""
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for number, column in enumerate(sheet.iter_cols(), start=1):
+        for cell in column:
+            if isinstance(cell.value, date):
+                cell.number_format = "DD-MM-YYYY"
+        widest = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)
+        sheet.column_dimensions[get_column_letter(number)].width = min(max(widest, 8), 60) + 2
 
 
 def render(reports: Sequence[PlanReport], fmt: str) -> bytes:

@@ -11,6 +11,7 @@ activity's history are part of the plan's record and are kept (they carry no acc
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,12 +29,7 @@ from tracker.models import (
     Workgroup,
     WorkgroupMember,
 )
-from tracker.reminder_models import (
-    CalendarFeed,
-    OutboxMessage,
-    OutboxStatus,
-    ReminderPreference,
-)
+from tracker.reminder_models import CalendarFeed, OutboxMessage, OutboxStatus, ReminderPreference
 from tracker.security import audit
 from tracker.security.audit import AuditKind
 from tracker.security.models import AuditEntry, PasswordResetToken
@@ -50,11 +46,10 @@ def _moment(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def personal_data(session: Session, user_id: int) -> dict[str, Any]:
-    """Everything stored about the person, for them to keep (GDPR access/portability)."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise LookupError(user_id)
+def roles_and_workgroups(
+    session: Session, user_id: int
+) -> tuple[Sequence[tuple[NetworkRole, Network]], Sequence[tuple[Workgroup, Network]]]:
+    """The person's roles and workgroups, each with its network."""
     roles = session.exec(
         select(NetworkRole, Network).join(Network).where(NetworkRole.user_id == user_id)
     ).all()
@@ -64,6 +59,15 @@ def personal_data(session: Session, user_id: int) -> dict[str, Any]:
         .join(Network, col(Network.id) == col(Workgroup.network_id))
         .where(WorkgroupMember.user_id == user_id)
     ).all()
+    return roles, groups
+
+
+def personal_data(session: Session, user_id: int) -> dict[str, Any]:
+    """Everything stored about the person, for them to keep (GDPR access/portability)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    roles, groups = roles_and_workgroups(session, user_id)
     tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user_id)).all()
     preference = session.get(ReminderPreference, user_id)
     feed = session.exec(select(CalendarFeed).where(CalendarFeed.user_id == user_id)).first()

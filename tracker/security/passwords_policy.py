@@ -1,4 +1,5 @@
-"""Which passwords are accepted: at least 10 characters, not one of the 10,000 most common.
+"""Which passwords are accepted: at least 10 characters, not one of the 10,000 most common,
+and not easy to guess (tracker/security/password_strength.py: zxcvbn with Dutch words).
 
 The list ships with the app (`common-passwords.txt`, see `common-passwords.NOTICE`); it is
 compared case-insensitively, so "Password123" is refused like "password123".
@@ -6,10 +7,12 @@ compared case-insensitively, so "Password123" is refused like "password123".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from tracker.domain.message import Message
+from tracker.security.password_strength import strength_problem
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1000
@@ -22,8 +25,9 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
-def password_problem(password: str) -> Message | None:
-    """Why the password is refused (for the person choosing it), or None."""
+def password_problem(password: str, known: Iterable[str] = ()) -> Message | None:
+    """Why the password is refused (for the person choosing it), or None. `known`: the
+    person's own words (name, e-mail address), which make a password easy to guess."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return Message(
             "the password must have at least %(most)s characters", most=MIN_PASSWORD_LENGTH
@@ -34,4 +38,4 @@ def password_problem(password: str) -> Message | None:
         )
     if password.strip().lower() in common_passwords():
         return Message("this password is in the list of commonly used passwords; choose another")
-    return None
+    return strength_problem(password, known)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
@@ -12,12 +12,21 @@ from sqlmodel import col, select
 
 from events.store import ConcurrencyError
 from tracker.clock import AMSTERDAM
+from tracker.domain.attention import Attention
 from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.status import REOPENABLE, Status, StatusError, allowed_targets
-from tracker.domain.timing import quarter_bounds, quarter_of
+from tracker.domain.timing import quarter_of
 from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.models import Plan
-from tracker.queries import ActivityDetail, history, my_activities, targets_with_progress
+from tracker.queries import (
+    ActivityDetail,
+    history,
+    in_attention_order,
+    my_activities,
+    targets_with_progress,
+    update_first,
+)
+from tracker.reports.closing import versions_after_closing
 from tracker.services import db_session, services
 from tracker.texts import status_label, translate
 from tracker.web.access import can_update, principal, visible_activity
@@ -33,35 +42,32 @@ def today() -> date:
     return services().clock.now().astimezone(AMSTERDAM).date()
 
 
-@blueprint.route("/")
-@login_required
-def index() -> ResponseReturnValue:
-    return redirect(url_for("activities.mine"))
-
-
 @blueprint.route("/mijn-activiteiten")
 @login_required
 def mine() -> ResponseReturnValue:
+    """The member's start page: what to update first, then their plans by attention."""
     day = today()
-    year, quarter = quarter_of(day)
-    first, last = quarter_bounds(year, quarter)
-    rows = my_activities(db_session(), principal())
+    rows = in_attention_order(my_activities(db_session(), principal()), day)
+    overdue = sum(1 for row in rows if row.attention(day) is Attention.OVERDUE)
+    only_overdue = request.args.get("over_tijd") == "1"
+    if only_overdue:
+        rows = [row for row in rows if row.attention(day) is Attention.OVERDUE]
     plan_ids = {row.activity.plan_id for row in rows}
     plans = (
         db_session()
         .exec(select(Plan).where(col(Plan.id).in_(plan_ids)).order_by(col(Plan.year).desc()))
         .all()
     )
-    due = {row.activity.id for row in rows if row.timing.ends_within(first, last)}
-    active = {row.activity.id for row in rows if row.timing.overlaps(first, last)}
     return render_template(
         "activities/mine.html",
         rows=rows,
         plans=[(plan, [r for r in rows if r.activity.plan_id == plan.id]) for plan in plans],
-        due=due,
-        active=active,
-        quarter=quarter,
-        year=year,
+        first=update_first(rows, day),
+        closed={r.activity.id for r in rows if r.attention(day) is Attention.CLOSED},
+        today=day,
+        quarter=quarter_of(day)[1],
+        overdue=overdue,
+        only_overdue=only_overdue,
     )
 
 
@@ -82,6 +88,7 @@ def _render_detail(
     progress_form: ProgressForm | None = None,
 ) -> ResponseReturnValue:
     targets = targets_with_progress(db_session(), detail.activity.id)
+    entries = history(db_session(), detail.activity.id)
     return (
         render_template(
             "activities/detail.html",
@@ -92,7 +99,8 @@ def _render_detail(
             is_open=Status(detail.state.status).is_open,
             reopenable=Status(detail.state.status) in REOPENABLE,
             withdrawable=Status(detail.state.status) not in WITHDRAWN_OR_CARRIED,
-            entries=history(db_session(), detail.activity.id),
+            entries=entries,
+            after_closing=versions_after_closing(db_session(), detail.plan.id or 0, entries),
             targets=targets,
             target_names={t.indicator.id: translate(t.target.describe()) for t in targets},
             progress_form=progress_form or ProgressForm(formdata=None),

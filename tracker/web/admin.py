@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -26,12 +26,13 @@ from tracker.domain.commands import (
     SetRole,
 )
 from tracker.handlers import people
-from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
+from tracker.models import Network, User, Workgroup
 from tracker.security import audit, erasure
 from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import client_address, principal
+from tracker.web.commands import run
 from tracker.web.forms import (
     ActionForm,
     EraseForm,
@@ -67,6 +68,15 @@ def role_labels() -> dict[str, str]:
     }
 
 
+def _networks() -> Sequence[Network]:
+    return db_session().exec(select(Network).order_by(col(Network.name))).all()
+
+
+def _workgroups() -> Sequence[tuple[Workgroup, Network]]:
+    query = select(Workgroup, Network).join(Network)
+    return db_session().exec(query.order_by(col(Network.name), col(Workgroup.name))).all()
+
+
 @blueprint.route("/")
 @admin_required
 def index() -> ResponseReturnValue:
@@ -76,51 +86,43 @@ def index() -> ResponseReturnValue:
 @blueprint.route("/netwerken", methods=["GET", "POST"])
 @admin_required
 def networks() -> ResponseReturnValue:
-    session = db_session()
     form = NetworkForm()
     if form.validate_on_submit():
-        command = AddNetwork(principal(), form.slug.data or "", form.name.data or "")
         try:
-            people.add_network(services().db.unit_of_work(), command, services().clock)
+            command = AddNetwork(principal(), form.slug.data or "", form.name.data or "")
+            run(people.add_network, command)
         except people.Refused:
             form.slug.errors = [_("This short name is already in use.")]
         else:
             flash(_("Network added."), "success")
             return redirect(url_for("admin.networks"))
     code = 400 if form.is_submitted() else 200
-    listed = session.exec(select(Network).order_by(col(Network.name))).all()
-    return render_template("admin/networks.html", networks=listed, form=form), code
+    return render_template("admin/networks.html", networks=_networks(), form=form), code
 
 
 @blueprint.route("/werkgroepen", methods=["GET", "POST"])
 @admin_required
 def workgroups() -> ResponseReturnValue:
-    session = db_session()
-    networks_ = session.exec(select(Network).order_by(col(Network.name))).all()
     form = WorkgroupForm()
-    form.network_id.choices = [(n.id, n.name) for n in networks_]
+    form.network_id.choices = [(n.id, n.name) for n in _networks()]
     if form.validate_on_submit():
         command = AddWorkgroup(
             principal(), form.network_id.data or 0, form.name.data or "", form.email.data or ""
         )
         try:
-            people.add_workgroup(services().db.unit_of_work(), command, services().clock)
+            run(people.add_workgroup, command)
         except people.Refused:
             form.name.errors = [_("This network already has a workgroup with this name.")]
         else:
             flash(_("Workgroup added."), "success")
             return redirect(url_for("admin.workgroups"))
     code = 400 if form.is_submitted() else 200
-    listed = session.exec(
-        select(Workgroup, Network).join(Network).order_by(col(Network.name), col(Workgroup.name))
-    ).all()
-    return render_template("admin/workgroups.html", workgroups=listed, form=form), code
+    return render_template("admin/workgroups.html", workgroups=_workgroups(), form=form), code
 
 
 @blueprint.route("/gebruikers", methods=["GET", "POST"])
 @admin_required
 def users() -> ResponseReturnValue:
-    session = db_session()
     form = UserForm()
     if form.validate_on_submit():
         command = CreatePerson(
@@ -141,7 +143,7 @@ def users() -> ResponseReturnValue:
             flash(_("Person added. Now give them a role in a network."), "success")
             return redirect(url_for("admin.user", user_id=user_id))
     code = 400 if form.is_submitted() else 200
-    listed = session.exec(select(User).order_by(col(User.name))).all()
+    listed = db_session().exec(select(User).order_by(col(User.name))).all()
     return render_template("admin/users.html", users=listed, form=form), code
 
 
@@ -152,22 +154,18 @@ def user(user_id: int) -> ResponseReturnValue:
     person = session.get(User, user_id)
     if person is None:
         abort(404)
-    networks_ = session.exec(select(Network).order_by(col(Network.name))).all()
     role_form = RoleForm(prefix="role")
-    role_form.network_id.choices = [(n.id, n.name) for n in networks_]
+    role_form.network_id.choices = [(n.id, n.name) for n in _networks()]
     role_form.role.choices = list(role_labels().items())
     member_form = MembershipForm(prefix="member")
-    all_groups = session.exec(
-        select(Workgroup, Network).join(Network).order_by(col(Network.name), col(Workgroup.name))
-    ).all()
-    member_form.workgroup_id.choices = [(w.id, f"{n.name}: {w.name}") for w, n in all_groups]
+    member_form.workgroup_id.choices = [(w.id, f"{n.name}: {w.name}") for w, n in _workgroups()]
     code = 200
     if role_form.submit.data:
         if role_form.validate_on_submit():
             role = SetRole(
                 principal(), user_id, role_form.network_id.data or 0, Role(role_form.role.data)
             )
-            people.set_role(services().db.unit_of_work(), role, services().clock)
+            run(people.set_role, role)
             flash(_("Role saved."), "success")
             return redirect(url_for("admin.user", user_id=user_id))
         code = 400
@@ -175,7 +173,7 @@ def user(user_id: int) -> ResponseReturnValue:
         if member_form.validate_on_submit():
             join = AddToWorkgroup(principal(), user_id, member_form.workgroup_id.data or 0)
             try:
-                people.add_to_workgroup(services().db.unit_of_work(), join, services().clock)
+                run(people.add_to_workgroup, join)
             except people.Refused:
                 member_form.workgroup_id.errors = [
                     _("Give this person a role in the workgroup's network first.")
@@ -184,15 +182,7 @@ def user(user_id: int) -> ResponseReturnValue:
                 flash(_("Added to the workgroup."), "success")
                 return redirect(url_for("admin.user", user_id=user_id))
         code = 400
-    roles = session.exec(
-        select(NetworkRole, Network).join(Network).where(NetworkRole.user_id == user_id)
-    ).all()
-    memberships = session.exec(
-        select(Workgroup, Network)
-        .join(WorkgroupMember, col(WorkgroupMember.workgroup_id) == col(Workgroup.id))
-        .join(Network, col(Network.id) == col(Workgroup.network_id))
-        .where(WorkgroupMember.user_id == user_id)
-    ).all()
+    roles, memberships = erasure.roles_and_workgroups(session, user_id)
     return (
         render_template(
             "admin/user.html",
@@ -246,11 +236,7 @@ def audit_trail() -> ResponseReturnValue:
         user_id=int(person) if person.isdigit() and len(person) < 10 else None,
     )
     ids = {i for e in entries for i in (e.actor_id, e.subject_id) if i is not None}
-    names = (
-        {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(ids)))}
-        if ids
-        else {}
-    )
+    names = {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(ids)))}
     return render_template(
         "admin/audit.html", entries=entries, names=names, labels=audit_labels(), kind=kind
     )
@@ -265,8 +251,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
     person = db_session().get(User, user_id)
     active = person is None or not person.active
     try:
-        command = SetActive(principal(), user_id, active)
-        people.set_active(services().db.unit_of_work(), command, services().clock)
+        run(people.set_active, SetActive(principal(), user_id, active))
     except people.Refused:
         abort(400, description=_("You cannot deactivate yourself."))
     flash(_("Person activated.") if active else _("Person deactivated."), "success")
@@ -312,8 +297,7 @@ def erase(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400, description=_("Tick the box to confirm erasing this person."))
     try:
-        command = ErasePerson(principal(), user_id)
-        people.erase_person(services().db.unit_of_work(), command, services().clock)
+        run(people.erase_person, ErasePerson(principal(), user_id))
     except people.Refused:
         abort(400, description=_("You cannot erase yourself."))
     flash(_("The person's personal data has been erased."), "success")
@@ -325,7 +309,6 @@ def erase(user_id: int) -> ResponseReturnValue:
 def remove_membership(user_id: int, workgroup_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
-    command = RemoveFromWorkgroup(principal(), user_id, workgroup_id)
-    people.remove_from_workgroup(services().db.unit_of_work(), command, services().clock)
+    run(people.remove_from_workgroup, RemoveFromWorkgroup(principal(), user_id, workgroup_id))
     flash(_("Removed from the workgroup."), "success")
     return redirect(url_for("admin.user", user_id=user_id))

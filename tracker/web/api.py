@@ -39,7 +39,14 @@ from tracker.web.api_models import (
     TargetPublic,
     TimingPublic,
 )
-from tracker.web.api_operations import OPERATIONS, WRITE_ERRORS, blueprint, operation, run_write
+from tracker.web.api_operations import (
+    OPERATIONS,
+    WRITE_ERRORS,
+    blueprint,
+    operation,
+    plan_public,
+    run_write,
+)
 from tracker.web.openapi import openapi_document
 
 __all__ = ["OPERATIONS", "blueprint"]
@@ -60,14 +67,7 @@ def document() -> dict[str, Any]:
 def plans() -> list[PlanPublic]:
     """Plans of the networks you can see"""
     return [
-        PlanPublic(
-            slug=plan.slug,
-            year=plan.year,
-            title=plan.title,
-            motto=plan.motto,
-            network=network.slug,
-            status_counts=dict(status_counts(db_session(), plan.id or 0)),
-        )
+        plan_public(plan, network.slug, status_counts(db_session(), plan.id or 0))
         for plan, network in visible_plans(db_session(), principal())
     ]
 

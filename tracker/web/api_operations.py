@@ -8,7 +8,7 @@ declarations (tracker.web.openapi). Errors are JSON with a kind (`error`) and a 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar
 
 import pydantic
@@ -29,8 +29,10 @@ from tracker.domain.commands import (
 )
 from tracker.domain.status import Status, StatusError
 from tracker.handlers.activities import StatusChangeResult
-from tracker.services import db_session, services
-from tracker.web.api_models import ChangeResult, Conflict, Error, Refusal
+from tracker.models import Plan
+from tracker.services import db_session
+from tracker.web.api_models import ChangeResult, Conflict, Error, PlanPublic, Refusal
+from tracker.web.commands import run
 from tracker.web.messages import refusal_message
 from tracker.web.openapi import Operation
 
@@ -38,7 +40,9 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 OPERATIONS: list[Operation] = []  # every route of the blueprint, for the OpenAPI document
 WRITE_ERRORS = (403, 404, 409, 413, 415)
 UNVERSIONED_WRITE_ERRORS = (403, 404, 413, 415)  # writes without an expected_version
-Command = TypeVar("Command", ChangeActivityStatus, RecordProgress, WithdrawActivity, ReopenActivity)
+StatusCommand = ChangeActivityStatus | RecordProgress | WithdrawActivity | ReopenActivity
+Command = TypeVar("Command")
+Result = TypeVar("Result")
 Model = TypeVar("Model", bound=pydantic.BaseModel)
 
 
@@ -83,36 +87,44 @@ def operation(
     return register
 
 
-def refused_by_rule(refused: StatusError) -> NoReturn:
-    """400 with the rule's code, its text and, for a change of the plan, the field."""
-    message = refusal_message(refused)
-    field = getattr(refused, "field", "")
-    answer = Refusal(error=refused.code, message=message, field=field) if field else None
-    refuse(400, answer or Error(error=refused.code, message=message))
-
-
-def stale(activity_id: str, conflict: ConcurrencyError) -> NoReturn:
-    """409 with the activity's current version: someone else changed it meanwhile."""
-    current = conflict.actual
-    if current is None:
-        current = EventStore(db_session().connection()).current_version(activity_id)
-    message = "the activity was updated by someone else; reload it and try again"
-    refuse(409, Conflict(error="conflict", message=message, current_version=current))
+def write(handler: Callable[[UnitOfWork, Command, Clock], Result], command: Command) -> Result:
+    """Run a write command; a refusal by rule is a 400 with the rule's code, its text and,
+    for a change of the plan, the field; a stale `expected_version` a 409 with the current
+    version (403 and 404 come from the handler's access check, see tracker.web.errors)."""
+    try:
+        return run(handler, command)
+    except StatusError as refused:
+        message, field = refusal_message(refused), getattr(refused, "field", "")
+        answer = Refusal(error=refused.code, message=message, field=field) if field else None
+        refuse(400, answer or Error(error=refused.code, message=message))
+    except ConcurrencyError as conflict:
+        if not hasattr(command, "expected_version"):
+            raise  # the caller named no version: not a conflict of theirs (a 500)
+        activity_id = getattr(command, "activity_id", "")
+        current = conflict.actual
+        if current is None:
+            current = EventStore(db_session().connection()).current_version(activity_id)
+        message = "the activity was updated by someone else; reload it and try again"
+        refuse(409, Conflict(error="conflict", message=message, current_version=current))
 
 
 def run_write(
-    handler: Callable[[UnitOfWork, Command, Clock], StatusChangeResult], command: Command
+    handler: Callable[[UnitOfWork, Any, Clock], StatusChangeResult], command: StatusCommand
 ) -> ChangeResult:
-    """Run a write command: the new version, or the precise JSON error (400, 409; 403 and
-    404 come from the handler's access check, answered by tracker.web.errors)."""
-    try:
-        result = handler(services().db.unit_of_work(), command, services().clock)
-    except StatusError as refused:
-        refused_by_rule(refused)
-    except ConcurrencyError as conflict:
-        stale(command.activity_id, conflict)
-    return ChangeResult(
-        id=command.activity_id, status=Status(result.status), version=result.version
+    """Run a status change (see `write`): the activity's new status and version."""
+    result = write(handler, command)
+    status = Status(result.status)
+    return ChangeResult(id=command.activity_id, status=status, version=result.version)
+
+
+def plan_public(plan: Plan, network: str, counts: Mapping[Status, int]) -> PlanPublic:
+    return PlanPublic(
+        slug=plan.slug,
+        year=plan.year,
+        title=plan.title,
+        motto=plan.motto,
+        network=network,
+        status_counts=dict(counts),
     )
 
 

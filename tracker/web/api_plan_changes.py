@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from events.store import ConcurrencyError
 from tracker.domain.commands import (
     AddActivity,
     AmendActivity,
@@ -22,7 +21,7 @@ from tracker.domain.commands import (
     ReopenActivity,
     WithdrawActivity,
 )
-from tracker.domain.status import Status, StatusError
+from tracker.domain.status import Status
 from tracker.domain.timing import TimingKind
 from tracker.handlers.plan_changes import (
     add_activity,
@@ -53,9 +52,9 @@ from tracker.web.api_operations import (
     UNVERSIONED_WRITE_ERRORS,
     WRITE_ERRORS,
     operation,
-    refused_by_rule,
+    plan_public,
     run_write,
-    stale,
+    write,
 )
 
 NO_SUCH_ID = 0  # ids start at 1 (SQLite and PostgreSQL alike)
@@ -74,22 +73,11 @@ def add_plan(body: PlanIn) -> PlanPublic:
         themes=tuple(body.themes),
         copy_from=None if body.copy_from is None else _id_of(Plan, body.copy_from),
     )
-    try:
-        made = create_plan(services().db.unit_of_work(), command, services().clock)
-    except StatusError as refused:
-        refused_by_rule(refused)
+    made = write(create_plan, command)
     with services().db.session() as session:  # a fresh read: the request's began before
         plan = session.get(Plan, made.id)
         assert plan is not None
-        counts = status_counts(session, made.id)
-    return PlanPublic(
-        slug=plan.slug,
-        year=plan.year,
-        title=plan.title,
-        motto=plan.motto,
-        network=body.network,
-        status_counts=dict(counts),
-    )
+        return plan_public(plan, body.network, status_counts(session, made.id))
 
 
 @operation("post", "/plans/<plan>/activities", ChangeResult, UNVERSIONED_WRITE_ERRORS, ActivityIn)
@@ -108,10 +96,7 @@ def add_plan_activity(plan: str, body: ActivityIn) -> ChangeResult:
         wanneer=body.wanneer,
         workgroup_ids=_workgroup_ids(record.network_id, body.workgroups),
     )
-    try:
-        activity_id = add_activity(services().db.unit_of_work(), command, services().clock)
-    except StatusError as refused:
-        refused_by_rule(refused)
+    activity_id = write(add_activity, command)
     return ChangeResult(id=activity_id, status=Status.GEPLAND, version=1)  # ActivityPlanned
 
 
@@ -136,12 +121,7 @@ def amend(activity_id: str, body: AmendmentIn) -> AmendmentResult:
         reason=body.reason or "",
         expected_version=body.expected_version,
     )
-    try:
-        result = amend_activity(services().db.unit_of_work(), command, services().clock)
-    except StatusError as refused:
-        refused_by_rule(refused)
-    except ConcurrencyError as conflict:
-        stale(activity_id, conflict)
+    result = write(amend_activity, command)
     with services().db.session() as session:  # a fresh read: the request's began before
         state = session.get(ActivityState, activity_id)
     assert state is not None
@@ -157,12 +137,7 @@ def amend(activity_id: str, body: AmendmentIn) -> AmendmentResult:
 @operation("post", "/activities/<activity_id>/withdraw", ChangeResult, WRITE_ERRORS, WithdrawalIn)
 def withdraw(activity_id: str, body: WithdrawalIn) -> ChangeResult:
     """Take an activity out of the plan (vervallen), with the reason"""
-    command = WithdrawActivity(
-        principal(),
-        activity_id=activity_id,
-        reason=body.reason,
-        expected_version=body.expected_version,
-    )
+    command = WithdrawActivity(principal(), activity_id, body.reason, body.expected_version)
     return run_write(withdraw_activity, command)
 
 
@@ -170,11 +145,7 @@ def withdraw(activity_id: str, body: WithdrawalIn) -> ChangeResult:
 def reopen(activity_id: str, body: ReopeningIn) -> ChangeResult:
     """Open a closed activity (afgerond, gestopt, vervallen) again, with the reason"""
     command = ReopenActivity(
-        principal(),
-        activity_id=activity_id,
-        reason=body.reason,
-        status=body.status,
-        expected_version=body.expected_version,
+        principal(), activity_id, body.reason, body.status, body.expected_version
     )
     return run_write(reopen_activity, command)
 
@@ -193,10 +164,7 @@ def rename_plan_theme(plan: str, body: ThemeRenameIn) -> ThemeRenamed:
         new_name=body.new_name,
         reason=body.reason or "",
     )
-    try:
-        count = rename_theme(services().db.unit_of_work(), command, services().clock)
-    except StatusError as refused:
-        refused_by_rule(refused)
+    count = write(rename_theme, command)
     return ThemeRenamed(plan=record.slug, theme=" ".join(body.new_name.split()), activities=count)
 
 
@@ -208,9 +176,6 @@ def _id_of(table: type[Network] | type[Plan], slug: str) -> int:
 
 def _workgroup_ids(network_id: int, names: list[str]) -> tuple[int, ...]:
     """The ids of the network's workgroups named, in order; NO_SUCH_ID for another name."""
-    known = dict(
-        db_session()
-        .exec(select(Workgroup.name, Workgroup.id).where(Workgroup.network_id == network_id))
-        .all()
-    )
+    query = select(Workgroup.name, Workgroup.id).where(Workgroup.network_id == network_id)
+    known = dict(db_session().exec(query).all())
     return tuple(known.get(name) or NO_SUCH_ID for name in names)

@@ -39,15 +39,11 @@ from tracker.mail import DeliveryFailure
 from tracker.models import User
 from tracker.queries import principal_for, user_by_token
 from tracker.security import password_reset, throttle
-from tracker.security.sessions import (
-    Timeouts,
-    parse_session_id,
-    session_epoch,
-    session_id,
-)
+from tracker.security.sessions import Timeouts, parse_session_id, session_epoch, session_id
 from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import client_address, principal
+from tracker.web.errors import error_page
 from tracker.web.forms import (
     ActionForm,
     LoginForm,
@@ -186,16 +182,13 @@ def is_safe_next(target: str | None) -> TypeGuard[str]:
 
 def _too_many_attempts() -> ResponseReturnValue:
     message = _("Too many sign-in attempts from your address. Wait a minute and try again.")
-    page = render_template(
-        "errors/error.html", code=429, title=_("Too many attempts"), message=message
-    )
-    return page, 429, {"Retry-After": "60"}
+    return *error_page(429, message), {"Retry-After": "60"}
 
 
 @blueprint.route("/inloggen", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("activities.mine"))
+        return redirect(url_for("start.home"))
     tools = services()
     if request.method == "POST" and _too_many(client_address()):
         return _too_many_attempts()
@@ -208,7 +201,7 @@ def login() -> ResponseReturnValue:
         if signed_in is not None:
             _start_session(signed_in.user, signed_in.epoch)
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("activities.mine"))
+            return redirect(target if is_safe_next(target) else url_for("start.home"))
         flash(
             _(
                 "E-mail address or password is not correct. After %(n)s failed attempts an "
@@ -251,13 +244,9 @@ def change_password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
+            current, new = form.current.data or "", form.new.data or ""
             signed_in = handlers.change_password(
-                tools.db.unit_of_work(),
-                principal(),
-                form.current.data or "",
-                form.new.data or "",
-                tools.clock,
-                tools.passwords,
+                tools.db.unit_of_work(), principal(), current, new, tools.clock, tools.passwords
             )
         except handlers.WrongPassword:
             form.current.errors = [_("This is not your current password.")]
@@ -266,12 +255,10 @@ def change_password() -> ResponseReturnValue:
         else:
             _start_session(signed_in.user, signed_in.epoch)
             flash(
-                _("Your password has been changed. Other sessions have been signed out."),
-                "success",
+                _("Your password has been changed. Other sessions have been signed out."), "success"
             )
             return redirect(url_for("activities.mine"))
-    code = 400 if form.is_submitted() else 200
-    return render_template("auth/password.html", form=form), code
+    return render_template("auth/password.html", form=form), 400 if form.is_submitted() else 200
 
 
 @blueprint.route("/wachtwoord-vergeten", methods=["GET", "POST"])
@@ -331,28 +318,20 @@ def reset_password(token: str) -> ResponseReturnValue:
     now = tools.clock.now()
     if password_reset.valid_token(db_session(), token, now) is None:
         message = _("This link is not valid (any more). Ask for a new one.")
-        page = render_template(
-            "errors/error.html", code=400, title=_("Link expired"), message=message
-        )
-        return page, 400
+        return error_page(400, message, title=_("Link expired"))
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
+            new, address = form.new.data or "", client_address()
             handlers.reset_password(
-                tools.db.unit_of_work(),
-                token,
-                form.new.data or "",
-                client_address(),
-                tools.clock,
-                tools.passwords,
+                tools.db.unit_of_work(), token, new, address, tools.clock, tools.passwords
             )
         except (password_reset.ResetRefused, accounts.AccountError) as refused:
             form.new.errors = [translate(refused.message)]
         else:
             flash(_("Your password has been changed. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
-    code = 400 if form.is_submitted() else 200
-    return render_template("auth/reset.html", form=form), code
+    return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
 
 
 @blueprint.get("/profiel/gegevens.json")

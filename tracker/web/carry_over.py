@@ -11,6 +11,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlmodel import select
 
 from tracker.carry_over import Candidate, CarryOverRefused, candidates, carry_over_plan, later_plans
 from tracker.domain.plan_changes import MAX_WANNEER_LENGTH
@@ -114,12 +115,13 @@ def carry_over_page(plan: Plan, network: Network) -> ResponseReturnValue:
             errors=[PageError("activities-list", text)],
         ), 400  # fmt: skip
     done = [c for c in outcome.carried if not c.already_carried]
+    to_plan = db_session().exec(select(Plan).where(Plan.slug == outcome.to_plan_slug)).one()
     flash(
         ngettext(
             "%(num)d activity carried over to %(plan)s.",
             "%(num)d activities carried over to %(plan)s.",
             len(done),
-            plan=outcome.to_plan_slug,
+            plan=to_plan.title,
         ),
         "success",
     )

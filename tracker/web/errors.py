@@ -73,6 +73,12 @@ def _explanation(code: int) -> str:
     return texts.get(code, "")
 
 
+def error_page(code: int, message: str | None, title: str | None = None) -> tuple[str, int]:
+    """The error page in the reader's language (the title by default the code's)."""
+    title = title or _title(code)
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
 def _refusal(rule: str) -> str:
     """What a Forbidden from a command handler tells the person."""
     texts: dict[str, str] = {
@@ -105,9 +111,7 @@ def init_app(app: Flask) -> None:
         message = _(
             "The form has expired or was not sent from this site. Reload the page and try again."
         )
-        return render_template(
-            "errors/error.html", code=400, title=_title(400), message=message
-        ), 400
+        return error_page(400, message)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
@@ -123,19 +127,14 @@ def init_app(app: Flask) -> None:
                 "The file or form is too large: at most %(megabytes)s MB. Nothing was saved.",
                 megabytes=format_decimal(round(limit / 1_048_576, 1)),
             )
-        return render_template(
-            "errors/error.html", code=413, title=_title(413), message=message
-        ), 413
+        return error_page(413, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         if request.path.startswith("/api/"):
             return jsonify(error=API_ERRORS.get(code, "error"), message=error.description), code
-        description = error.description if _is_own(error) else _explanation(code)
-        return render_template(
-            "errors/error.html", code=code, title=_title(code), message=description
-        ), code
+        return error_page(code, error.description if _is_own(error) else _explanation(code))
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)
@@ -153,8 +152,7 @@ def init_app(app: Flask) -> None:
             body = jsonify(error="unavailable", message="the database is unavailable; try again")
             return body, 503, {"Retry-After": "30"}
         message = _("The database cannot be reached at the moment. Try again in a minute.")
-        page = render_template("errors/error.html", code=503, title=_title(503), message=message)
-        return page, 503, {"Retry-After": "30"}
+        return *error_page(503, message), {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
@@ -162,9 +160,7 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if request.path.startswith("/api/"):
             return jsonify(error="internal_error", message="unexpected error, logged"), 500
-        return render_template(
-            "errors/error.html", code=500, title=_title(500), message=_explanation(500)
-        ), 500
+        return error_page(500, _explanation(500))
 
 
 def end_read_before_answering(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -31,6 +32,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -60,6 +62,31 @@ class DayField(DateField):
                     last=LATEST_DAY.strftime("%d-%m-%Y"),
                 )
             )
+
+
+class DecimalCommaField(DecimalField):
+    """A number as Dutch people type it: "2,5" and "1.250,5" as well as "2.5". With a comma,
+    the comma is the decimal sign and dots only group thousands. Text that is no number gets
+    one message, and no other rule of the field adds a second."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise ValueError(_l("Enter a number, such as 12 or 2,5."))
+        self.data = number
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            raise StopValidation()
 
 
 class LoginForm(FlaskForm):
@@ -184,6 +211,8 @@ class PlanFilterForm(FlaskForm):
     status = SelectField(_l("Status"), coerce=str, validators=[Optional()])
     workgroup = SelectField(_l("Workgroup"), coerce=str, validators=[Optional()])
     quarter = SelectField(_l("Quarter"), coerce=str, validators=[Optional()])
+    # ?over_tijd=1: only the activities overdue today (the name is the address users share).
+    over_tijd = BooleanField(_l("Overdue only"), false_values=("", "0", "false"))
     submit = SubmitField(_l("Filter"))
 
 
@@ -212,7 +241,7 @@ class ProgressForm(FlaskForm):
     """The value a measurable target has reached, with an optional note."""
 
     indicator_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
-    value = DecimalField(
+    value = DecimalCommaField(
         _l("Value reached"),
         places=None,
         validators=[

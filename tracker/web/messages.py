@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from tracker.domain.status import StatusError
 from tracker.domain.status_texts import refusal
-from tracker.texts import status_label, translate
-
-__all__ = ["refusal_message", "status_label"]
+from tracker.texts import translate
 
 
 def refusal_message(error: StatusError) -> str:

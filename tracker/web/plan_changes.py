@@ -1,14 +1,13 @@
-"""Pages for changing the plan during the year (coordinators of the network, admins): an
-activity's content, withdrawing and reopening it, adding one, renaming a theme, a new plan.
+"""Pages for changing the plan during the year (coordinators of the network, admins).
 
 Each page loads its object as the other pages do (404 for an outsider), then refuses a
-member or the board (403) before showing or taking a form; the handlers check the same
-again. A refusal by rule is shown at the field it concerns, and nothing is written.
+member or the board (403) before showing a form; the handlers check the same again. A
+refusal by rule is shown at the field it concerns, and nothing is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -39,9 +38,10 @@ from tracker.domain.timing import TimingKind
 from tracker.handlers import plan_changes as handlers
 from tracker.models import ActivityWorkgroup, Network, Plan, Theme, Workgroup
 from tracker.queries import ActivityDetail, visible_plans
-from tracker.services import db_session, services
+from tracker.services import db_session
 from tracker.texts import status_label
 from tracker.web.access import principal, visible_activity, visible_plan
+from tracker.web.commands import run
 from tracker.web.messages import refusal_message
 from tracker.web.plan_forms import (
     NEW_THEME,
@@ -55,14 +55,6 @@ from tracker.web.plan_forms import (
 )
 
 blueprint = Blueprint("plan_changes", __name__)
-
-
-def stale_message() -> str:
-    """The same words as the status form's: someone else changed the activity meanwhile."""
-    return _(
-        "Someone else updated this activity while you were editing it. Your update "
-        "was not saved: look at the history below and try again."
-    )
 
 
 def coordinated_activity(activity_id: str) -> ActivityDetail:
@@ -106,31 +98,26 @@ def _edited(submitted: str, current: str, one_line: bool = False) -> str | None:
     return None if norm(submitted) == norm(current) else submitted.replace("\r\n", "\n")
 
 
+def _theme_names(plan_id: int) -> Sequence[str]:
+    query = select(Theme.name).where(Theme.plan_id == plan_id).order_by(col(Theme.position))
+    return db_session().exec(query).all()
+
+
 def _choices(form: ContentFields, plan_id: int, network_id: int) -> None:
-    session = db_session()
-    themes = session.exec(
-        select(Theme.name).where(Theme.plan_id == plan_id).order_by(col(Theme.position))
-    ).all()
-    form.theme.choices = [(name, name) for name in themes] + [
+    form.theme.choices = [(name, name) for name in _theme_names(plan_id)] + [
         (NEW_THEME, _("A new theme (type its name below)"))
     ]
-    groups = session.exec(
-        select(Workgroup).where(Workgroup.network_id == network_id).order_by(col(Workgroup.name))
-    ).all()
+    query = select(Workgroup).where(Workgroup.network_id == network_id)
+    groups = db_session().exec(query.order_by(col(Workgroup.name))).all()
     form.workgroups.choices = [(g.id or 0, g.name) for g in groups]
 
 
 def _linked_workgroups(activity_id: str) -> list[int]:
     """The activity's workgroups in their own order (the order "wie" names them)."""
-    return list(
-        db_session()
-        .exec(
-            select(ActivityWorkgroup.workgroup_id)
-            .where(ActivityWorkgroup.activity_id == activity_id)
-            .order_by(col(ActivityWorkgroup.position))
-        )
-        .all()
+    query = select(ActivityWorkgroup.workgroup_id).where(
+        ActivityWorkgroup.activity_id == activity_id
     )
+    return list(db_session().exec(query.order_by(col(ActivityWorkgroup.position))).all())
 
 
 def _workgroups_edit(chosen: Sequence[int], current: Sequence[int]) -> tuple[int, ...] | None:
@@ -149,6 +136,7 @@ def edit_activity(activity_id: str) -> ResponseReturnValue:
     current_groups = _linked_workgroups(activity.id)
     form = ActivityEditForm()
     _choices(form, found.plan.id or 0, found.network.id or 0)
+    page = "plan_changes/edit.html"
     if not form.is_submitted():
         form.title.data = activity.title
         form.theme.data = found.theme.name
@@ -159,10 +147,10 @@ def edit_activity(activity_id: str) -> ResponseReturnValue:
         form.workgroups.data = current_groups
         form.position.data = activity.position
         form.version.data = str(found.state.version)
-        return _edit_page(found, form, 200)
+        return _activity_page(page, found, form, 200)
     if not form.validate():
         flash(_("The changes were not saved: check the fields below."), "error")
-        return _edit_page(found, form, 400)
+        return _activity_page(page, found, form, 400)
     theme = form.theme_name()
     command = AmendActivity(
         principal(),
@@ -179,16 +167,12 @@ def edit_activity(activity_id: str) -> ResponseReturnValue:
         expected_version=int(form.version.data or 0),
     )
     try:
-        result = handlers.amend_activity(services().db.unit_of_work(), command, services().clock)
+        result = run(handlers.amend_activity, command)
     except StatusError as error:
         show_refusal(form, error)
-        return _edit_page(found, form, 400)
+        return _activity_page(page, found, form, 400)
     except ConcurrencyError:
-        db_session().expire_all()
-        fresh = coordinated_activity(activity_id)
-        flash(stale_message(), "error")
-        form.version.data = str(fresh.state.version)
-        return _edit_page(fresh, form, 409)
+        return _stale(page, activity_id, form)
     flash(_("The changes have been saved."), "success")
     if "wanneer" in result.changed and result.timing_kind == TimingKind.UNPARSED.value:
         flash(
@@ -200,90 +184,100 @@ def edit_activity(activity_id: str) -> ResponseReturnValue:
             ),
             "warning",
         )
-    return redirect(url_for("activities.detail", activity_id=activity.id) + "#geschiedenis")
-
-
-def _edit_page(found: ActivityDetail, form: ActivityEditForm, code: int) -> ResponseReturnValue:
-    return render_template("plan_changes/edit.html", detail=found, form=form), code
+    return redirect(_history(activity_id))
 
 
 @blueprint.route("/activiteiten/<activity_id>/laten-vervallen", methods=["GET", "POST"])
 @login_required
 def withdraw_activity(activity_id: str) -> ResponseReturnValue:
     """Take an activity out of the plan (vervallen), with the reason."""
-    found = coordinated_activity(activity_id)
     form = WithdrawForm()
-    if not form.is_submitted():
-        form.version.data = str(found.state.version)
-    if not form.validate_on_submit():
-        return _status_page("plan_changes/withdraw.html", found, form, form.is_submitted())
-    command = WithdrawActivity(
-        principal(),
-        activity_id=found.activity.id,
-        reason=form.reason.data or "",
-        expected_version=int(form.version.data or 0),
+    return _status_change(
+        "plan_changes/withdraw.html",
+        activity_id,
+        form,
+        lambda version: run(
+            handlers.withdraw_activity,
+            WithdrawActivity(principal(), activity_id, form.reason.data or "", version),
+        ),
+        _("The activity has been withdrawn from the plan."),
     )
-    try:
-        handlers.withdraw_activity(services().db.unit_of_work(), command, services().clock)
-    except StatusError as error:
-        show_refusal(form, error)
-        return _status_page("plan_changes/withdraw.html", found, form, True)
-    except ConcurrencyError:
-        return _stale("plan_changes/withdraw.html", activity_id, form)
-    flash(_("The activity has been withdrawn from the plan."), "success")
-    return redirect(url_for("activities.detail", activity_id=activity_id) + "#geschiedenis")
 
 
 @blueprint.route("/activiteiten/<activity_id>/heropenen", methods=["GET", "POST"])
 @login_required
 def reopen_activity(activity_id: str) -> ResponseReturnValue:
     """Open a closed activity (afgerond, gestopt, vervallen) again, with the reason."""
-    found = coordinated_activity(activity_id)
     form = ReopenForm()
     form.status.choices = [
         (s.value, status_label(s)) for s in SELECTABLE_STATUSES if s in OPEN_STATUSES
     ]
     if not form.is_submitted():
-        form.version.data = str(found.state.version)
         form.status.data = Status.LOPEND.value
-    if not form.validate_on_submit():
-        return _status_page("plan_changes/reopen.html", found, form, form.is_submitted())
-    command = ReopenActivity(
-        principal(),
-        activity_id=found.activity.id,
-        reason=form.reason.data or "",
-        status=form.status.data or "",
-        expected_version=int(form.version.data or 0),
+    return _status_change(
+        "plan_changes/reopen.html",
+        activity_id,
+        form,
+        lambda version: run(
+            handlers.reopen_activity,
+            ReopenActivity(
+                principal(), activity_id, form.reason.data or "", form.status.data or "", version
+            ),
+        ),
+        _("The activity has been reopened."),
     )
+
+
+def _status_change(
+    page: str,
+    activity_id: str,
+    form: WithdrawForm | ReopenForm,
+    save: Callable[[int], object],
+    done: str,
+) -> ResponseReturnValue:
+    """The withdraw and reopen pages: the form, then the change saved with the version the
+    person saw, a refusal at its field (400) or the form again with the new version (409)."""
+    found = coordinated_activity(activity_id)
+    if not form.is_submitted():
+        form.version.data = str(found.state.version)
+        return _activity_page(page, found, form, 200)
     try:
-        handlers.reopen_activity(services().db.unit_of_work(), command, services().clock)
+        if form.validate():
+            save(int(form.version.data or 0))
+            flash(done, "success")
+            return redirect(_history(activity_id))
     except StatusError as error:
         show_refusal(form, error)
-        return _status_page("plan_changes/reopen.html", found, form, True)
     except ConcurrencyError:
-        return _stale("plan_changes/reopen.html", activity_id, form)
-    flash(_("The activity has been reopened."), "success")
-    return redirect(url_for("activities.detail", activity_id=activity_id) + "#geschiedenis")
+        return _stale(page, activity_id, form)
+    flash(_("Nothing was saved: check the fields below."), "error")
+    return _activity_page(page, found, form, 400)
 
 
-def _status_page(
-    template: str, found: ActivityDetail, form: FlaskForm, refused: bool
+def _activity_page(
+    page: str, found: ActivityDetail, form: FlaskForm, code: int
 ) -> ResponseReturnValue:
-    if refused:
-        flash(_("Nothing was saved: check the fields below."), "error")
     reopenable = Status(found.state.status) in REOPENABLE
-    return render_template(template, detail=found, form=form, reopenable=reopenable), (
-        400 if refused else 200
-    )
+    return render_template(page, detail=found, form=form, reopenable=reopenable), code
 
 
-def _stale(template: str, activity_id: str, form: FlaskForm) -> ResponseReturnValue:
+def _stale(page: str, activity_id: str, form: FlaskForm) -> ResponseReturnValue:
+    """409: someone else changed the activity meanwhile; the form again, with its version."""
     db_session().expire_all()
     fresh = coordinated_activity(activity_id)
-    flash(stale_message(), "error")
+    flash(
+        _(
+            "Someone else updated this activity while you were editing it. Your update "
+            "was not saved: look at the history below and try again."
+        ),
+        "error",
+    )
     form.version.data = str(fresh.state.version)
-    reopenable = Status(fresh.state.status) in REOPENABLE
-    return render_template(template, detail=fresh, form=form, reopenable=reopenable), 409
+    return _activity_page(page, fresh, form, 409)
+
+
+def _history(activity_id: str) -> str:
+    return url_for("activities.detail", activity_id=activity_id) + "#geschiedenis"
 
 
 @blueprint.route("/plannen/<slug>/activiteit-toevoegen", methods=["GET", "POST"])
@@ -294,7 +288,7 @@ def add_activity(slug: str) -> ResponseReturnValue:
     form = AddActivityForm()
     _choices(form, plan.id or 0, network.id or 0)
     if not form.validate_on_submit():
-        return _plan_page("plan_changes/add.html", plan, network, form)
+        return _plan_page("plan_changes/add.html", form, plan, network)
     command = AddActivity(
         principal(),
         plan_id=plan.id or 0,
@@ -307,10 +301,10 @@ def add_activity(slug: str) -> ResponseReturnValue:
         workgroup_ids=tuple(form.workgroups.data or ()),
     )
     try:
-        activity_id = handlers.add_activity(services().db.unit_of_work(), command, services().clock)
+        activity_id = run(handlers.add_activity, command)
     except StatusError as error:
         show_refusal(form, error)
-        return _plan_page("plan_changes/add.html", plan, network, form, refused=True)
+        return _plan_page("plan_changes/add.html", form, plan, network)
     flash(_("The activity has been added to the plan."), "success")
     return redirect(url_for("activities.detail", activity_id=activity_id))
 
@@ -321,14 +315,9 @@ def rename_theme(slug: str) -> ResponseReturnValue:
     """Rename a theme of the plan (each of its activities records the amendment)."""
     plan, network = coordinated_plan(slug)
     form = RenameThemeForm()
-    names = (
-        db_session()
-        .exec(select(Theme.name).where(Theme.plan_id == plan.id).order_by(col(Theme.position)))
-        .all()
-    )
-    form.theme.choices = [(name, name) for name in names]
+    form.theme.choices = [(name, name) for name in _theme_names(plan.id or 0)]
     if not form.validate_on_submit():
-        return _plan_page("plan_changes/rename_theme.html", plan, network, form)
+        return _plan_page("plan_changes/rename_theme.html", form, plan, network)
     command = RenameTheme(
         principal(),
         plan_id=plan.id or 0,
@@ -337,18 +326,19 @@ def rename_theme(slug: str) -> ResponseReturnValue:
         reason=_text(form.reason.data or ""),
     )
     try:
-        handlers.rename_theme(services().db.unit_of_work(), command, services().clock)
+        run(handlers.rename_theme, command)
     except PlanChangeRefused as error:
         show_refusal(form, error, {"theme": "new_name"})  # about the new name
-        return _plan_page("plan_changes/rename_theme.html", plan, network, form, refused=True)
+        return _plan_page("plan_changes/rename_theme.html", form, plan, network)
     flash(_("The theme has been renamed."), "success")
     return redirect(url_for("plans.overview", slug=plan.slug))
 
 
 def _plan_page(
-    template: str, plan: Plan, network: Network, form: FlaskForm, refused: bool = False
+    template: str, form: FlaskForm, plan: Plan | None = None, network: Network | None = None
 ) -> ResponseReturnValue:
-    refused = refused or form.is_submitted()
+    """The form again; 400 with a notice once it was sent (nothing was saved)."""
+    refused = form.is_submitted()
     if refused:
         flash(_("Nothing was saved: check the fields below."), "error")
     return render_template(template, plan=plan, network=network, form=form), (
@@ -376,10 +366,7 @@ def new_plan() -> ResponseReturnValue:
         (str(plan.id), f"{network.name}: {plan.title} ({plan.year})") for plan, network in plans
     ]
     if not form.validate_on_submit():
-        code = 400 if form.is_submitted() else 200
-        if form.is_submitted():
-            flash(_("Nothing was saved: check the fields below."), "error")
-        return render_template("plan_changes/new_plan.html", form=form), code
+        return _plan_page("plan_changes/new_plan.html", form)
     copy_from = form.copy_from.data or ""
     command = CreatePlan(
         person,
@@ -391,11 +378,10 @@ def new_plan() -> ResponseReturnValue:
         copy_from=int(copy_from) if copy_from.isdigit() else None,
     )
     try:
-        plan = handlers.create_plan(services().db.unit_of_work(), command, services().clock)
+        plan = run(handlers.create_plan, command)
     except StatusError as error:
         show_refusal(form, error, {"theme": "themes"})
-        flash(_("Nothing was saved: check the fields below."), "error")
-        return render_template("plan_changes/new_plan.html", form=form), 400
+        return _plan_page("plan_changes/new_plan.html", form)
     except NotFound:
         if command.copy_from is not None and person.can_view_network(command.network_id):
             form.copy_from.errors = [_("Choose a plan of the same network.")]

@@ -34,6 +34,23 @@ NEW_THEME = ""  # the theme choice "a new theme" (its name in `new_theme`)
 TOO_LONG = _l("This text is too long.")
 
 
+def at_most(length: int) -> Length:
+    return Length(max=length, message=TOO_LONG)
+
+
+def version_field() -> HiddenField:
+    """The version of the activity the person saw (a stale one is refused with 409)."""
+    return HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+
+
+def reason_field(required: str | None = None) -> TextAreaField:
+    """The reason of a change: optional, or required with this message."""
+    length = at_most(MAX_NOTE_LENGTH)
+    if required is None:
+        return TextAreaField(_l("Reason (optional)"), validators=[length])
+    return TextAreaField(_l("Reason"), validators=[DataRequired(required), length])
+
+
 class CheckboxesField(SelectMultipleField):
     """A multiple choice shown as checkboxes (the network's workgroups)."""
 
@@ -45,32 +62,20 @@ class ContentFields(FlaskForm):
     """What the plan says about an activity: the fields of the edit and the add form."""
 
     title = StringField(
-        _l("Title"),
-        validators=[
-            DataRequired(_l("Give a title.")),
-            Length(max=MAX_TITLE_LENGTH, message=TOO_LONG),
-        ],
+        _l("Title"), validators=[DataRequired(_l("Give a title.")), at_most(MAX_TITLE_LENGTH)]
     )
     # Not checked against the choices: the rules answer (an unknown workgroup, in Dutch);
     # a theme name not offered is a new theme.
     theme = SelectField(_l("Theme"), validate_choice=False)  # the plan's themes, or new
     new_theme = StringField(
-        _l("Or a new theme"),
-        validators=[Optional(), Length(max=MAX_THEME_LENGTH, message=TOO_LONG)],
+        _l("Or a new theme"), validators=[Optional(), at_most(MAX_THEME_LENGTH)]
     )
-    objectives = TextAreaField(
-        _l("Objectives"), validators=[Length(max=MAX_TEXT_LENGTH, message=TOO_LONG)]
-    )
-    actions = TextAreaField(
-        _l("Actions and results"), validators=[Length(max=MAX_TEXT_LENGTH, message=TOO_LONG)]
-    )
-    wie = TextAreaField(_l("Who"), validators=[Length(max=MAX_TEXT_LENGTH, message=TOO_LONG)])
-    wanneer = StringField(_l("When"), validators=[Length(max=MAX_WANNEER_LENGTH, message=TOO_LONG)])
+    objectives = TextAreaField(_l("Objectives"), validators=[at_most(MAX_TEXT_LENGTH)])
+    actions = TextAreaField(_l("Actions and results"), validators=[at_most(MAX_TEXT_LENGTH)])
+    wie = TextAreaField(_l("Who"), validators=[at_most(MAX_TEXT_LENGTH)])
+    wanneer = StringField(_l("When"), validators=[at_most(MAX_WANNEER_LENGTH)])
     workgroups = CheckboxesField(
-        _l("Responsible workgroups"),
-        coerce=int,
-        validate_choice=False,
-        validators=[Optional()],
+        _l("Responsible workgroups"), coerce=int, validate_choice=False, validators=[Optional()]
     )
 
     def theme_name(self) -> str:
@@ -88,10 +93,8 @@ class ActivityEditForm(ContentFields):
             NumberRange(min=0, max=100_000, message=_l("The order must be 0 or more.")),
         ],
     )
-    reason = TextAreaField(
-        _l("Reason (optional)"), validators=[Length(max=MAX_NOTE_LENGTH, message=TOO_LONG)]
-    )
-    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    reason = reason_field()
+    version = version_field()
     submit = SubmitField(_l("Save changes"))
 
 
@@ -102,14 +105,8 @@ class AddActivityForm(ContentFields):
 class WithdrawForm(FlaskForm):
     """Take an activity out of the plan (vervallen): the reason is required."""
 
-    reason = TextAreaField(
-        _l("Reason"),
-        validators=[
-            DataRequired(_l("Give the reason why the activity is withdrawn.")),
-            Length(max=MAX_NOTE_LENGTH, message=TOO_LONG),
-        ],
-    )
-    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    reason = reason_field(_l("Give the reason why the activity is withdrawn."))
+    version = version_field()
     submit = SubmitField(_l("Withdraw from the plan"))
 
 
@@ -118,29 +115,17 @@ class ReopenForm(FlaskForm):
 
     # Not checked against the choices: the rules say why a status is refused, in Dutch.
     status = SelectField(_l("Reopen as"), validate_choice=False)  # choices: open statuses
-    reason = TextAreaField(
-        _l("Reason"),
-        validators=[
-            DataRequired(_l("Give the reason why the activity is reopened.")),
-            Length(max=MAX_NOTE_LENGTH, message=TOO_LONG),
-        ],
-    )
-    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    reason = reason_field(_l("Give the reason why the activity is reopened."))
+    version = version_field()
     submit = SubmitField(_l("Reopen"))
 
 
 class RenameThemeForm(FlaskForm):
     theme = SelectField(_l("Theme"), validate_choice=True)  # choices: the plan's themes
     new_name = StringField(
-        _l("New name"),
-        validators=[
-            DataRequired(_l("Give a theme.")),
-            Length(max=MAX_THEME_LENGTH, message=TOO_LONG),
-        ],
+        _l("New name"), validators=[DataRequired(_l("Give a theme.")), at_most(MAX_THEME_LENGTH)]
     )
-    reason = TextAreaField(
-        _l("Reason (optional)"), validators=[Length(max=MAX_NOTE_LENGTH, message=TOO_LONG)]
-    )
+    reason = reason_field()
     submit = SubmitField(_l("Rename theme"))
 
 
@@ -158,16 +143,10 @@ class NewPlanForm(FlaskForm):
         ],
     )
     title = StringField(
-        _l("Title"),
-        validators=[
-            DataRequired(_l("Give a title.")),
-            Length(max=MAX_PLAN_TITLE_LENGTH, message=TOO_LONG),
-        ],
+        _l("Title"), validators=[DataRequired(_l("Give a title.")), at_most(MAX_PLAN_TITLE_LENGTH)]
     )
-    motto = StringField(_l("Motto (optional)"), validators=[Length(max=200, message=TOO_LONG)])
-    themes = TextAreaField(
-        _l("Themes (one per line)"), validators=[Length(max=20_000, message=TOO_LONG)]
-    )
+    motto = StringField(_l("Motto (optional)"), validators=[at_most(200)])
+    themes = TextAreaField(_l("Themes (one per line)"), validators=[at_most(20_000)])
     copy_from = SelectField(_l("Copy of (optional)"), validate_choice=False)
     submit = SubmitField(_l("Make plan"))
 

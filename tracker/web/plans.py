@@ -8,12 +8,21 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import col, select
 
+from tracker.domain.attention import Attention
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.models import Theme, Workgroup
-from tracker.queries import OverviewFilters, plan_activities, status_counts, visible_plans
+from tracker.queries import (
+    OverviewFilters,
+    in_attention_order,
+    overdue_count,
+    plan_activities,
+    status_counts,
+    visible_plans,
+)
 from tracker.services import db_session
 from tracker.texts import status_label
 from tracker.web.access import principal, visible_plan
+from tracker.web.activities import today
 from tracker.web.carry_over import carry_over_page
 from tracker.web.forms import PlanFilterForm
 
@@ -55,6 +64,7 @@ def overview(slug: str) -> ResponseReturnValue:
         (str(q), _("Quarter %(number)s", number=q)) for q in range(1, 5)
     ]
     valid = form.validate()
+    day = today()
     filters = OverviewFilters()
     if valid:
         filters = OverviewFilters(
@@ -62,21 +72,26 @@ def overview(slug: str) -> ResponseReturnValue:
             status=Status(form.status.data) if form.status.data else None,
             workgroup_id=int(form.workgroup.data) if form.workgroup.data else None,
             quarter=int(form.quarter.data) if form.quarter.data else None,
+            overdue_on=day if form.over_tijd.data else None,
         )
-    rows = plan_activities(session, plan, filters)
-    code = 200 if valid else 400
+    rows = in_attention_order(plan_activities(session, plan, filters), day)
+    # Closed activities are folded away, unless the filter asks for a closed status.
+    fold = filters.status is None or filters.status.is_open
+    closed = {r.activity.id for r in rows if fold and r.attention(day) is Attention.CLOSED}
     return (
         render_template(
             "plans/overview.html",
             plan=plan,
             network=network,
-            rows=rows,
+            rows=[r for r in rows if r.activity.id not in closed],
+            folded=[r for r in rows if r.activity.id in closed],
+            today=day,
             form=form,
             filter_error=not valid,
             counts=status_counts(session, plan.id or 0),
-            shown_counts={s: sum(1 for r in rows if r.state.status == s) for s in Status},
+            overdue=overdue_count(session, plan.id or 0, day),
         ),
-        code,
+        200 if valid else 400,
     )
 
 
