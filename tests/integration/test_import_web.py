@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,7 +14,7 @@ from sqlmodel import select
 
 from tests.support import World, build_world, login
 from tracker.demo import DEMO_PLAN
-from tracker.models import Activity, ImportDraft, Plan, Workgroup
+from tracker.models import Activity, BudgetItem, BudgetSplit, ImportDraft, Plan, Workgroup
 
 PLAN_TEXT = """Jaarplan 2022
 
@@ -57,6 +59,10 @@ def test_a_coordinator_uploads_reviews_and_confirms_a_plan(app: Flask) -> None:
     assert events(app) == before  # uploading stores a draft, not the plan
     page = client.get(review_url).get_data(as_text=True)
     assert "2 activiteiten gevonden" in page
+    assert (
+        "Zo is het bestand gelezen: gelezen als 2 blokken Doelstellingen / Acties en resultaten / "
+        "Wie / Wanneer." in page
+    )
     assert "minimaal 25 huisartsenpraktijken" in page
     # The timing it could not read is highlighted on its activity, and parties are proposed.
     assert re.search(r'class="draft-activity has-warning".*?niet herkend', page, re.S)
@@ -142,3 +148,31 @@ def test_only_coordinators_import_and_only_the_uploader_sees_the_draft(app: Flas
     discard = coordinator.post(review_url + "/verwijderen")
     assert discard.status_code == 302
     assert coordinator.get(review_url).status_code == 404
+
+
+def test_the_twente_2023_plan_is_reviewed_with_its_reading_and_stored_with_its_budget(
+    app: Flask,
+) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    plan = Path(__file__).resolve().parents[1] / "fixtures" / "plans" / "003_a9d3cd190e6c3858.txt"
+    review_url = upload(client, world, plan.read_bytes(), "twente-2023.txt")
+    page = client.get(review_url).get_data(as_text=True)
+    assert "12 activiteiten gevonden" in page
+    assert "Zo is het bestand gelezen: gelezen als opsommingen van activiteiten" in page
+    assert re.search(r"<summary>\d+ stukken tekst zijn niet in een activiteit geplaatst", page)
+    assert "regel 21: Bewustwording creëren" in page
+    form: dict[str, str] = {}
+    titles = re.findall(r'name="title-\d+" value="([^"]*)"', page)
+    themes = re.findall(r'name="theme-\d+" value="([^"]*)"', page)
+    for i, (title, theme) in enumerate(zip(titles, themes, strict=True)):
+        form |= {f"keep-{i}": "on", f"title-{i}": html.unescape(title),
+                 f"theme-{i}": html.unescape(theme), f"wanneer-{i}": "2023"}  # fmt: skip
+    assert client.post(review_url, data=form).status_code == 302
+    with app.extensions["tracker"].db.session() as session:
+        stored = session.exec(select(Plan).where(Plan.year == 2023)).one()
+        items = session.exec(select(BudgetItem).where(BudgetItem.plan_id == stored.id)).all()
+        splits = session.exec(select(BudgetSplit).where(BudgetSplit.plan_id == stored.id)).all()
+    assert (len(items), sum(i.amount_cents for i in items)) == (32, 4_726_270)
+    assert [(s.numerator, s.denominator) for s in splits] == [(3, 5), (2, 5)]

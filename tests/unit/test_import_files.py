@@ -66,8 +66,7 @@ SMALL_PLAN = b"Jaarplan 2021\n\nCOORDINATIE\n\nTitel\n\nDoelstellingen\tX\nWie\t
                      id="binary-md"),
         pytest.param("plan.txt", "Coördinatie 2021".encode("latin-1"), {},
                      "geen UTF-8-tekst (onleesbaar teken op positie 2)", id="latin-1"),
-        pytest.param("plan.pdf", b"%PDF-1.4\n", {}, "een PDF wordt niet rechtstreeks gelezen",
-                     id="pdf"),
+        pytest.param("plan.pdf", b"%PDF-1.4\n", {}, "geen leesbaar PDF-bestand", id="pdf"),
         pytest.param("plan.odt", b"tekst", {}, "onbekend bestandstype .odt; mogelijk: .txt",
                      id="unknown-suffix"),
         pytest.param("plan", b"tekst", {}, "onbekend bestandstype (geen)", id="no-suffix"),
@@ -245,7 +244,7 @@ def test_a_word_plan_with_a_wat_wie_looptijd_table_takes_the_bold_text_as_title(
     )  # fmt: skip
     [activity] = draft.document.activities
     assert (activity.theme, activity.title, activity.actions) == (
-        "Transmurale samenwerking",
+        "Transmurale Samenwerking",
         "Palliatieve Spoedkit positioneren",
         "in de regio, samen met huisartsen en apothekers.",
     )

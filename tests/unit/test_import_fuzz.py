@@ -25,7 +25,11 @@ from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import ImportFailed, build_draft
 from tracker.importing.files import read_plan_file
+from tracker.importing.limits import ImportBudget
 from tracker.importing.parties import KnownGroup, match_parties, split_parties
+from tracker.importing.reading import read_parts
+from tracker.importing.structure import BULLET, text_parts
+from tracker.importing.structure import TEXT as TEXT_PART
 
 FAST = settings(
     max_examples=200,
@@ -79,6 +83,16 @@ PLAN_LINES = [
     "<p><b>Pilot</b> tekst</p>\t<p>Werkgroep</p>\t<p>Tot september 2024</p>",
     "<b></b>\t\t", "<b>Twee</b> a <b>Drie</b> b\tWie\t2024", "\t\t", "<b>", "</b>", "<li>", "<",
     "[link](#)", "1^e^", "**vet**", "", "   ", "Willem.", "Hart voor", "levensvragen",
+    # 003 and the structure reader's conventions: numbered headings over bullets, results,
+    # a budget, tables of own columns, wrapped lines, lost bullet marks.
+    "1. Bewustwording", "3.2 Strategische thema’s voor 2023", "•  Markering en proactieve ",
+    "zorgplanning", "  3 netwerkorganisaties hebben het online ", "Te verwachten ",
+    "resultaten in 2023", "Verwachte resultaten", "Thema 1 Bewustwording € 22.466,70",
+    "Netwerk Noordwest Twente 2/5 deel € 18.905,08", "Catering (€3,- p.p.) € 150 5 € 750",
+    "Totaal € 750", "Totaal € 0,00", "Thema 2 X € 750", "https://palliaweb.nl/netwerk-twente",
+    "Doelstelling\tUitwerking\tWie\tWanneer", "Wanneer\tTrekker\tActiviteit\tKosten",
+    "X\tY\tZ\tn.t.b.", "\tA\t\t", "Doel\tIets", "Trekker\tWerkgroep", "Budget\t€ 12,50",
+    "Kosten\t-", "# Kop", "###### Kop 2023", "•", "- ", "Eigenaar", "Deadline:",
 ]  # fmt: skip
 DOCUMENT_TEXT = st.one_of(
     TEXT,
@@ -310,3 +324,21 @@ def test_an_upload_that_crashed_a_parser_is_refused_with_import_failed(
     with pytest.raises(ImportFailed) as refused:
         read_plan_file(name, data, network_slug="t", network_name="T")
     assert str(refused.value)
+
+
+@FAST
+@given(DOCUMENT_TEXT)
+def test_the_structure_reader_places_every_text_or_lists_it_as_not_placed(text: str) -> None:
+    budget = ImportBudget()
+    parts = text_parts(text, budget)
+    plan = read_parts(parts, budget)
+    kept = "\n".join(
+        [f"{a.title}\n{a.objectives}\n{a.actions}" for a in plan.activities]
+        + [str(w.message.params.get("text", "")) for w in plan.warnings]
+        + [line.item for line in plan.budget]
+    )
+    kept = " ".join(kept.split())
+    for part in parts:
+        if part.kind in (TEXT_PART, BULLET) and " ".join(part.text.split())[:40] not in kept:
+            amounts = [line for line in plan.budget if line.item and line.item in part.text]
+            assert amounts or part.text.strip().startswith(("Totaal", "Thema")), part

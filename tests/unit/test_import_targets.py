@@ -23,6 +23,15 @@ AT_LEAST, AT_MOST, EXACTLY = Comparator.AT_LEAST, Comparator.AT_MOST, Comparator
             id="exactly-3-netwerkorganisaties",
         ),
         pytest.param(
+            "Train de trainer scholing Levenspad is in 3 instellingen uitgerold.",
+            EXACTLY, 3, "instellingen", False, "3 instellingen", id="done-in-3-instellingen",
+        ),
+        pytest.param(
+            "Zelfevaluatie is uitgevoerd bij 2 netwerkorganisaties.",
+            EXACTLY, 2, "netwerkorganisaties", False, "2 netwerkorganisaties",
+            id="done-at-2-netwerkorganisaties",
+        ),
+        pytest.param(
             "In minimaal 25 huisartsenpraktijken hangt de A3 poster",
             AT_LEAST, 25, "huisartsenpraktijken", False, "minimaal 25 huisartsenpraktijken",
             id="at-least-25-huisartsenpraktijken",
@@ -97,6 +106,8 @@ def test_a_sentence_with_a_target_gives_its_comparator_value_unit_and_descriptio
         "Q1 start pilot tot en met september 2024",
         "3. Casuïstiekbespreking organiseren",
         "Werkgroep van 5 leden.",
+        "Scholing in 2 dagdelen.",
+        "Het project is in 2023 uitgevoerd.",
         "Geen getallen hier.",
         "",
         "   ",
@@ -104,7 +115,8 @@ def test_a_sentence_with_a_target_gives_its_comparator_value_unit_and_descriptio
     ids=[
         "date-in-parentheses", "vanaf-date", "24-7", "2e-druk", "1x-per-2-jaar", "leading-year",
         "year-range", "months-and-years", "day-month-year", "quarter", "timing-phrase",
-        "item-number", "number-mid-sentence", "no-numbers", "empty", "blank",
+        "item-number", "number-mid-sentence", "in-without-done", "done-with-year", "no-numbers",
+        "empty", "blank",
     ],
 )  # fmt: skip
 def test_numbers_that_are_dates_years_ordinals_or_frequencies_are_not_targets(

@@ -1,6 +1,7 @@
 """Measurable targets (indicators) read from a plan's expected results.
 
 "3 netwerkorganisaties hebben het online levenspad geïmplementeerd" → 3 netwerkorganisaties;
+"Zelfevaluatie is uitgevoerd bij 2 netwerkorganisaties" → 2 netwerkorganisaties;
 "In minimaal 25 huisartsenpraktijken …" → at least 25; "Maximaal 24 verpleegkundigen …" → at
 most 24; "Minimaal 6 keer per jaar casuïstiekbespreking" → at least 6 a year; "… streefcijfer 7
 of hoger" → a score of 7 or more. Only these forms are read: a number in other company (dates,
@@ -80,6 +81,10 @@ _LEADING = re.compile(
 _PER_YEAR = re.compile(
     r"\b" + _NUMBER + r"\s+(?P<unit>[^\W\d_][\w-]*)\s+per\s+jaar\b", re.IGNORECASE
 )
+_DONE_AT = re.compile(  # a result stated as done: "… is in 3 instellingen uitgerold"
+    r"\b(?:is|zijn)\b[^.]*?\b(?:in|bij)\s+(?!(?:19|20)\d\d\b)" + _NUMBER + r"\s+" + _UNIT,
+    re.IGNORECASE,
+)
 _NOT_UNITS = {"x", "keer", "maal", "jaar", "jaren", "maanden", "weken", "dagen", "uur", "e",
               "ste", "de", "procent", "euro", "januari", "februari", "maart", "april", "mei",
               "juni", "juli", "augustus", "september", "oktober", "november", "december",
@@ -133,7 +138,8 @@ def _target_in(sentence: str) -> Target | None:
     if yearly and yearly.group("unit").lower() not in _NOT_UNITS:
         return Target(clean, Comparator.EXACTLY, _value(yearly.group("n")),
                       yearly.group("unit"), per_year=True)  # fmt: skip
-    leading = _LEADING.search(clean)
-    if leading and leading.group("unit").lower() not in _NOT_UNITS:
-        return Target(clean, Comparator.EXACTLY, _value(leading.group("n")), leading.group("unit"))
+    for pattern in (_LEADING, _DONE_AT):
+        found = pattern.search(clean)
+        if found and found.group("unit").lower() not in _NOT_UNITS:
+            return Target(clean, Comparator.EXACTLY, _value(found.group("n")), found.group("unit"))
     return None

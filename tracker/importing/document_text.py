@@ -161,6 +161,33 @@ def read_document_text(text: str, budget: ImportBudget | None = None) -> FoundPl
         _read_line(reader, raw, number)
     reader.finish_block()
     reader.close_preamble()
+    blocks = sum(1 for a in reader.plan.activities if not a.title)
+    rows = len(reader.plan.activities) - blocks
+    pieces = (
+        [
+            Message.plural(
+                "%(count)s block Doelstellingen / Acties en resultaten / Wie / Wanneer",
+                "%(count)s blocks Doelstellingen / Acties en resultaten / Wie / Wanneer",
+                blocks,
+                count=blocks,
+            )
+        ]
+        if blocks
+        else []
+    ) + (
+        [
+            Message.plural(
+                "%(count)s activity from a table Wat / Wie / Looptijd",
+                "%(count)s activities from a table Wat / Wie / Looptijd",
+                rows,
+                count=rows,
+            )
+        ]
+        if rows
+        else []
+    )
+    if pieces:
+        reader.plan.reading = Message("read as %(pieces)s", pieces=tuple(pieces))
     return reader.plan
 
 

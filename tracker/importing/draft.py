@@ -12,16 +12,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from tracker.domain.budget import BudgetLine, BudgetShare
 from tracker.domain.message import Message
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import parse_targets
 from tracker.domain.timing import TimingKind, parse_timing
+from tracker.importing.cleaning import normalise_key
 from tracker.importing.limits import ImportBudget
 from tracker.importing.limits import ImportFailed as ImportFailed  # where callers import it
 from tracker.importing.parties import KnownGroup, PartyMatcher, party_key
 from tracker.planfile import PlanDocument, WorkgroupSpec
 
 MAX_TITLE = 300
+READ_AS = "read as %(pieces)s"  # the message id of a reading's explanation (Draft.reading)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ class FoundPlan:
     motto: str = ""
     introduction: str = ""
     warnings: list[ImportWarning] = field(default_factory=list)
+    budget: list[BudgetLine] = field(default_factory=list)
+    budget_shares: list[BudgetShare] = field(default_factory=list)
+    reading: Message | None = None  # how the document was read, for the review
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class Draft:
     document: PlanDocument
     warnings: tuple[ImportWarning, ...]
     proposed_workgroups: tuple[str, ...]  # parties that match no workgroup
+    reading: Message | None = None  # how the file was read ("read as 5 tables with …")
 
 
 def _unique_titles(found: Sequence[FoundActivity]) -> list[str]:
@@ -159,14 +166,25 @@ def build_draft(
                 Message("activity %(number)s, '%(label)s'", number=number, label=label), text
             )
         where = f"{item.theme} › {title}"
-        timing = parse_timing(item.wanneer, plan_year)
-        if timing.kind is TimingKind.EMPTY:
-            warnings.append(ImportWarning(where, Message("no 'When' found")))
+        wanneer, wie = item.wanneer.strip() or str(plan_year), item.wie.strip() or network_name
+        timing = parse_timing(wanneer, plan_year)
+        if not item.wanneer.strip():
+            warnings.append(
+                ImportWarning(
+                    where,
+                    Message(
+                        "the plan says no 'When': the plan's year %(year)s is assumed",
+                        year=plan_year,
+                    ),
+                )
+            )
         elif timing.kind is TimingKind.UNPARSED:
             warnings.append(ImportWarning(where, unrecognised_timing(item.wanneer)))
         parties = matcher.match(item.wie)
         if not item.wie.strip():
-            warnings.append(ImportWarning(where, Message("no 'Who' found")))
+            warnings.append(
+                ImportWarning(where, Message("the plan says no 'Who': the network is assumed"))
+            )
         elif not parties.workgroups:
             warnings.append(ImportWarning(where, Message("no known workgroup in 'Who'")))
         for name in parties.unknown:
@@ -182,8 +200,8 @@ def build_draft(
                 theme=item.theme,
                 objectives=item.objectives,
                 actions=item.actions,
-                wie=item.wie,
-                wanneer=item.wanneer,
+                wie=wie,
+                wanneer=wanneer,
                 workgroups=parties.workgroups,
                 source=source[:500],
                 carried_from_year=carried,
@@ -207,8 +225,23 @@ def build_draft(
         introduction=found.introduction,
         workgroups=workgroups,
         activities=tuple(activities),
+        budget=tuple(_budget_under_themes(found.budget, _themes(activities))),
+        budget_shares=tuple(found.budget_shares),
     )
-    return Draft(document, tuple(warnings), tuple(proposed.values()))
+    return Draft(document, tuple(warnings), tuple(proposed.values()), found.reading)
+
+
+def _themes(activities: Sequence[PlannedActivity]) -> dict[str, str]:
+    """The plan's themes by their comparison key ('participatie en ondersteuning')."""
+    return {normalise_key(a.theme): a.theme for a in activities}
+
+
+def _budget_under_themes(lines: Sequence[BudgetLine], themes: dict[str, str]) -> list[BudgetLine]:
+    """Budget lines under the plan's own theme names ("Participatie & ondersteuning" for the
+    budget's "Participatie en Ondersteuning")."""
+    return [
+        replace(line, theme=themes.get(normalise_key(line.theme), line.theme)) for line in lines
+    ]
 
 
 def _texts(item: FoundActivity) -> tuple[tuple[Message, str], ...]:
@@ -246,7 +279,7 @@ def with_new_workgroups(draft: Draft, names: Sequence[str]) -> Draft:
     )
     document = replace(draft.document, workgroups=specs, activities=activities)
     remaining = tuple(p for p in draft.proposed_workgroups if party_key(p) not in accepted)
-    return Draft(document, draft.warnings, remaining)
+    return Draft(document, draft.warnings, remaining, draft.reading)
 
 
 _YEAR_IN_TITLE = re.compile(r"\bjaarplan\s+((?:19|20)\d\d)\b", re.IGNORECASE)

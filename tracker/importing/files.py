@@ -16,6 +16,7 @@ from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import (
     Draft,
+    FoundPlan,
     ImportFailed,
     ImportWarning,
     build_draft,
@@ -23,12 +24,15 @@ from tracker.importing.draft import (
 )
 from tracker.importing.limits import ImportBudget, ImportLimits
 from tracker.importing.parties import KnownGroup
+from tracker.importing.pdf import pdf_parts
+from tracker.importing.reading import read_parts
 from tracker.importing.spreadsheet import read_plan_xlsx
-from tracker.importing.word import docx_to_text
+from tracker.importing.structure import text_parts
+from tracker.importing.word import docx_parts, docx_to_text, read_docx
 from tracker.planfile import PlanDocument, PlanFileError, read_plan_yaml
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
-SUPPORTED = ".txt, .md, .docx, .xlsx, .yaml"
+SUPPORTED = ".txt, .md, .docx, .pdf, .xlsx, .yaml"
 
 
 def read_plan_file(
@@ -72,16 +76,19 @@ def read_plan_file(
             raise ImportFailed(problem.message) from None
         return _structured(document, network_slug, year)
     if suffix == ".docx":
-        text = docx_to_text(data, budget)
+        word = read_docx(data, budget)
+        readings = [
+            lambda: read_document_text(docx_to_text(word, budget), budget),
+            lambda: read_parts(docx_parts(word, budget), budget),
+        ]
     elif suffix in TEXT_SUFFIXES:
         text = _decode(data)
+        readings = [
+            lambda: read_document_text(text, budget),
+            lambda: read_parts(text_parts(text, budget), budget),
+        ]
     elif suffix == ".pdf":
-        raise ImportFailed(
-            Message(
-                "a PDF is not read directly: upload the Word file, or copy the text of the PDF "
-                "into a .txt file"
-            )
-        )
+        readings = [lambda: read_parts(pdf_parts(data, budget), budget)]
     else:
         raise ImportFailed(
             Message(
@@ -90,7 +97,7 @@ def read_plan_file(
                 supported=SUPPORTED,
             )
         )
-    found = read_document_text(text, budget)
+    found = best_reading(readings)
     return build_draft(
         found,
         network_slug=network_slug,
@@ -101,6 +108,20 @@ def read_plan_file(
         source_name=PurePath(name).name,
         budget=budget,
     )
+
+
+def best_reading(readings: Sequence[Callable[[], FoundPlan]]) -> FoundPlan:
+    """The reading that found the most activities with a 'Wie' and a 'Wanneer', then the most
+    activities; the first of equals (the layouts written for the known plans come first)."""
+    best: tuple[tuple[int, int], FoundPlan] | None = None
+    for reading in readings:
+        found = reading()
+        complete = sum(1 for a in found.activities if a.wie.strip() and a.wanneer.strip())
+        score = (complete, len(found.activities))
+        if best is None or score > best[0]:
+            best = (score, found)
+    assert best is not None
+    return best[1]
 
 
 def _decode(data: bytes) -> str:

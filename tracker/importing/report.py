@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.draft import Draft
 
@@ -13,6 +15,12 @@ def describe_draft(draft: Draft) -> str:
         f"{document.title} ({document.year}), {document.network_name}: "
         f"{len(document.activities)} activities in {len(document.themes)} themes",
     ]
+    if draft.reading:
+        lines.append(str(draft.reading))
+    if document.budget:
+        total = sum((line.amount for line in document.budget), Decimal("0.00"))
+        shares = ", ".join(f"{s.name} {s.share}" for s in document.budget_shares)
+        lines.append(f"Budget: {len(document.budget)} lines, EUR {total}; {shares or 'no split'}")
     for theme in document.themes:
         lines.append(f"\n{theme}")
         for activity in (a for a in document.activities if a.theme == theme):

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tracker.domain.message import Message
-from tracker.importing.draft import MAX_TITLE, Draft, ImportWarning, with_new_workgroups
+from tracker.importing.draft import (
+    MAX_TITLE,
+    READ_AS,
+    Draft,
+    ImportWarning,
+    with_new_workgroups,
+)
 from tracker.importing.limits import UNLIMITED, ImportBudget
 from tracker.planfile import PlanDocument, dump_plan_yaml, read_plan_yaml
 
@@ -87,23 +93,23 @@ def apply_review(
         )
     if problems:
         raise ReviewRefused(problems)
-    reviewed = Draft(
-        replace(draft.document, activities=tuple(kept)), draft.warnings, draft.proposed_workgroups
-    )
+    reviewed = replace(draft, document=replace(draft.document, activities=tuple(kept)))
     document = with_new_workgroups(reviewed, new_workgroups).document
     used = {name for a in document.activities for name in a.workgroups}
     return replace(document, workgroups=tuple(w for w in document.workgroups if w.name in used))
 
 
 def serialise(draft: Draft) -> tuple[str, str, str]:
-    """A draft as text columns: the document as plan YAML, warnings and proposals as JSON.
+    """A draft as text columns: the document as plan YAML, warnings (the reading first) and
+    proposals as JSON.
 
     A warning is stored as data (its English text id and values, see Message.to_data), so
     the review shows it in the language of whoever opens the draft.
     """
+    reading = [ImportWarning("", draft.reading)] if draft.reading else []
     warnings = [
         [w.where.to_data() if isinstance(w.where, Message) else w.where, w.message.to_data()]
-        for w in draft.warnings
+        for w in (*reading, *draft.warnings)
     ]
     return (
         dump_plan_yaml(draft.document),
@@ -114,14 +120,17 @@ def serialise(draft: Draft) -> tuple[str, str, str]:
 
 def deserialise(document: str, warnings: str, proposed: str) -> Draft:
     """The inverse of `serialise`; a draft stored with Dutch warning texts keeps them."""
+    stored = [
+        ImportWarning(
+            where if isinstance(where, str) else Message.from_data(where),
+            Message.from_data(message),
+        )
+        for where, message in json.loads(warnings)
+    ]
+    reading = [w.message for w in stored if w.message.text_id == READ_AS]
     return Draft(
         read_plan_yaml(document, ImportBudget(UNLIMITED)),  # bounded when it was uploaded
-        tuple(
-            ImportWarning(
-                where if isinstance(where, str) else Message.from_data(where),
-                Message.from_data(message),
-            )
-            for where, message in json.loads(warnings)
-        ),
+        tuple(w for w in stored if w.message.text_id != READ_AS),
         tuple(json.loads(proposed)),
+        reading[0] if reading else None,
     )

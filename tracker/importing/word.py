@@ -1,19 +1,24 @@
-"""A Word (.docx) plan as document text, so the document-text reader can take it from there.
+"""A Word (.docx) plan, read two ways (tracker.importing.files keeps the better reading):
 
-Headings of level 1 become pillar headings, other headings activity headings; a two-column
-table of labels (Doelstellingen | …) becomes label lines; a table headed Wat / Wie / Looptijd
-becomes tab-separated rows, with bold text kept as `<b>` so that titles are recognised.
+- as document text for the document-text reader: headings of level 1 become section headings,
+  other headings activity headings; a two-column table of labels (Doelstellingen | …) becomes
+  label lines; a table headed Wat / Wie / Looptijd becomes tab-separated rows, with bold text
+  kept as `<b>` so that titles are recognised;
+- as structure (tracker.importing.structure) for the structure reader: headings by style or
+  number, list paragraphs as bullets, tables with every grid column and merged cells marked.
 
 Table cells are read here, not through python-docx's `row.cells`: that repeats a cell once
 per grid column it claims to span (`gridSpan` 300000000 in a 37 kB file took 4 GB) and finds
 the cell above a vertically merged one by searching the table again for every row (400 rows
-took 23 s). Here each row costs its own size, and only the first MAX_COLUMNS grid columns are
-read: both layouts use no more (Wat, Wie, Looptijd; label, value).
+took 23 s). Here each row costs its own size, and only the first MAX_COLUMNS (document text)
+or MAX_GRID (structure) grid columns are read.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -23,11 +28,25 @@ from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
 
 from tracker.domain.message import Message
+from tracker.importing.cleaning import strip_markup
 from tracker.importing.draft import ImportFailed
 from tracker.importing.limits import ImportBudget, unpacked_archive
+from tracker.importing.structure import (
+    BULLET,
+    HEADING,
+    MINOR,
+    TEXT,
+    Part,
+    Row,
+    heading_part,
+    is_heading_text,
+    table_part,
+)
 
 _NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
-MAX_COLUMNS = 3
+_HEADING_STYLE = re.compile(r"^Heading (\d)$")
+MAX_COLUMNS = 3  # the layouts of the document-text reader
+MAX_GRID = 20  # the structure reader: any table of a plan, bounded
 
 
 def _text(paragraph: Paragraph, budget: ImportBudget) -> str:
@@ -64,23 +83,25 @@ def _cell_lines(cell: _Cell, budget: ImportBudget, keep_bold: bool = False) -> l
     return lines
 
 
-def _rows(table: Table, budget: ImportBudget) -> list[list[_Cell]]:
+def _rows(
+    table: Table, budget: ImportBudget, columns: int = MAX_COLUMNS
+) -> list[list[tuple[_Cell, bool]]]:
     """The table's cells row by row, as python-docx's `row.cells` gives them (a spanning cell
-    once per grid column, a vertically merged cell as the cell it continues), in linear time.
-    """
-    rows: list[list[_Cell]] = []
+    once per grid column, a vertically merged cell as the cell it continues), in linear time,
+    each with whether it repeats the cell on its left (a horizontal merge)."""
+    rows: list[list[tuple[_Cell, bool]]] = []
     above: dict[int, _Cell] = {}  # grid column → the cell the previous row has there
     for tr in table._tbl.tr_lst:
         budget.tick()
-        cells: list[_Cell] = []
+        cells: list[tuple[_Cell, bool]] = []
         here: dict[int, _Cell] = {}
         offset = tr.grid_before
         for tc in tr.tc_lst:
-            if offset >= MAX_COLUMNS:
+            if offset >= columns:
                 break
             cell = _continued(tc, offset, above) or _Cell(tc, table)
-            span = max(1, min(tc.grid_span, MAX_COLUMNS - offset))
-            cells.extend([cell] * span)
+            span = max(1, min(tc.grid_span, columns - offset))
+            cells.extend([(cell, False)] + [(cell, True)] * (span - 1))
             here[offset] = cell
             offset += span
         rows.append(cells)
@@ -94,15 +115,17 @@ def _continued(tc: CT_Tc, offset: int, above: dict[int, _Cell]) -> _Cell | None:
 
 
 def _table_lines(table: Table, budget: ImportBudget) -> list[str]:
-    rows = _rows(table, budget)
+    rows = [[cell for cell, _ in row] for row in _rows(table, budget)]
     if not rows:
         return []
     header = ["\n".join(_cell_lines(cell, budget)).lower() for cell in rows[0]]
     if len(header) >= 3 and header[:2] == ["wat", "wie"]:
         lines = ["Wat\tWie\tLooptijd"]
         for row in rows[1:]:
-            cells = ["<br>".join(_cell_lines(cell, budget, keep_bold=(i == 0)))
-                     for i, cell in enumerate(row)]  # fmt: skip
+            cells = [  # a line break inside a paragraph too ("\n": it would end the row)
+                "<br>".join(_cell_lines(cell, budget, keep_bold=(i == 0))).replace("\n", "<br>")
+                for i, cell in enumerate(row)
+            ]
             if any(cells):
                 lines.append("\t".join(cells[:3]))
         return lines + [""]
@@ -115,19 +138,94 @@ def _table_lines(table: Table, budget: ImportBudget) -> list[str]:
     return lines + [""]
 
 
-def docx_to_text(data: bytes, budget: ImportBudget | None = None) -> str:
-    """The text of a .docx in the layouts the document-text reader knows.
+def read_docx(data: bytes, budget: ImportBudget) -> DocxDocument:
+    """The Word document, unpacked within the bounds of `budget` first (unpacked_archive)."""
+    with _readable():
+        return Document(unpacked_archive(data, budget))
 
-    `budget` bounds the unpacked size, the time and (later) the activities; default limits
-    when not given. The archive is unpacked within those bounds first (unpacked_archive).
-    """
-    budget = budget or ImportBudget()
+
+@contextmanager
+def _readable() -> Iterator[None]:
     try:
-        return _read(Document(unpacked_archive(data, budget)), budget)
+        yield
     except ImportFailed:
         raise
     except Exception:  # a damaged file can fail anywhere inside zipfile, python-docx or lxml
         raise ImportFailed(Message("this is not a readable Word file (.docx)")) from None
+
+
+def docx_to_text(document: DocxDocument, budget: ImportBudget) -> str:
+    """The text of a .docx in the layouts the document-text reader knows."""
+    with _readable():
+        return _read(document, budget)
+
+
+def docx_parts(document: DocxDocument, budget: ImportBudget) -> list[Part]:
+    """The structure of a .docx: headings by style or number, list paragraphs as bullets,
+    tables with every grid column (up to MAX_GRID) and merged cells marked."""
+    with _readable():
+        return _parts(document, budget)
+
+
+def _parts(document: DocxDocument, budget: ImportBudget) -> list[Part]:
+    parts: list[Part] = []
+    tables = paragraphs = 0
+    for item in document.iter_inner_content():
+        budget.tick()
+        if isinstance(item, Table):
+            tables += 1
+            rows = _rows(item, budget, MAX_GRID)
+            grid: list[Row] = []
+            for row in rows:
+                cells = [_structure_cell(cell, budget) for cell, _ in row]
+                grid.append(
+                    tuple(
+                        None if merged else text
+                        for text, (_, merged) in zip(cells, row, strict=True)
+                    )
+                )
+            places = [
+                Message("table %(table)s, row %(row)s", table=tables, row=number)
+                for number in range(1, len(grid) + 1)
+            ]
+            if grid:
+                parts.append(table_part(grid, places))
+            continue
+        paragraphs += 1
+        text = _text(item, budget).strip()
+        if text:
+            budget.check_text(Message("paragraph %(number)s", number=paragraphs), text)
+            parts.append(
+                _paragraph_part(item, text, Message("paragraph %(number)s", number=paragraphs))
+            )
+    return parts
+
+
+def _structure_cell(cell: _Cell, budget: ImportBudget) -> str:
+    """A cell's text; a bold lead of its first line ("**Spoedkit** in de regio …") on a line
+    of its own, so that it titles the activity."""
+    lines = [line.replace("</b><b>", "") for line in _cell_lines(cell, budget, keep_bold=True)]
+    if lines and lines[0].startswith("<b>") and "</b>" in lines[0]:
+        lead, rest = lines[0][3:].split("</b>", 1)
+        lines[0:1] = [lead, rest] if strip_markup(rest) else [lead]
+    return "\n".join(strip_markup(line) for line in lines if strip_markup(line))
+
+
+def _paragraph_part(paragraph: Paragraph, text: str, where: Message) -> Part:
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    level = _HEADING_STYLE.match(style)
+    if style == "Title" or level:
+        return heading_part(text, where, int(level.group(1)) if level else 1) or Part(
+            HEADING, text, where, 1
+        )
+    numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
+    if "List" in style or numbered:
+        return Part(BULLET, text, where)
+    heading = heading_part(text, where)
+    if heading is not None:
+        return heading
+    bold = all(run.bold for run in paragraph.runs if run.text.strip())
+    return Part(HEADING if bold and is_heading_text(text) else TEXT, text, where, MINOR)
 
 
 def _read(document: DocxDocument, budget: ImportBudget) -> str:
@@ -142,7 +240,7 @@ def _read(document: DocxDocument, budget: ImportBudget) -> str:
             continue
         style = (item.style.name if item.style is not None else "") or ""
         if style == "Heading 1":
-            lines.extend(["", _NUMBERING.sub("", text).upper(), ""])
+            lines.extend(["", f"### {_NUMBERING.sub('', text)}", ""])  # a theme, as written
         else:
             lines.extend([text, ""])
     return "\n".join(lines)
