@@ -18,7 +18,6 @@ from sqlmodel import Session, col, select
 
 from reminders.feed_content import deadlines, reminder_days, subscriber_for
 from reminders.feed_handlers import RenewCalendarFeed, renew_feed
-from reminders.ical import feed_calendar
 from reminders.service import reminders_of
 from tracker.clock import as_utc
 from tracker.domain.access import Principal, Role
@@ -76,6 +75,8 @@ def _app_url() -> str:
 
 @blueprint.get("/agenda/<secret>.ics")
 def feed(secret: str) -> ResponseReturnValue:
+    from reminders.ical import feed_calendar  # icalendar: loaded when a calendar asks
+
     session = db_session()
     subscriber = subscriber_for(session, secret)
     if subscriber is None:

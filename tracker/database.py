@@ -9,12 +9,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
@@ -26,6 +23,9 @@ from events.database import WriteQueue, make_engine, write_queue, writer
 from events.store import EventStore
 from events.timeouts import Timeouts
 from tracker import projections  # (also registers the read-model tables)
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,9 @@ def upgrade(connection: Connection, revision: str = "head") -> None:
     """Run the revisions up to `revision` in the connection's transaction. A database made
     by the previous release (its tables, no `alembic_version`) is first stamped as being at
     PREVIOUS_RELEASE; an empty one gets every revision."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     config = alembic_config(connection)
     if MigrationContext.configure(connection).get_current_revision() is None:
         present = set(sa.inspect(connection).get_table_names()) & PREVIOUS_RELEASE_TABLES
@@ -212,7 +215,10 @@ def upgrade(connection: Connection, revision: str = "head") -> None:
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:
     """Alembic's configuration for migrations/; with a connection, its env.py uses that one
-    (and its transaction) instead of connecting to DATABASE_URL."""
+    (and its transaction) instead of connecting to DATABASE_URL. Alembic is imported here,
+    when a schema is made or upgraded, not by every process at start."""
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection

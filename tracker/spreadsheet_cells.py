@@ -13,10 +13,16 @@ Characters XLSX cannot hold (control characters other than tab, LF and CR) are d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# The characters XLSX cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE, written out so that
+# writing a CSV does not load openpyxl (tests/unit/test_spreadsheet_cells.py compares them).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 

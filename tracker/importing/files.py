@@ -24,11 +24,8 @@ from tracker.importing.draft import (
 )
 from tracker.importing.limits import ImportBudget, ImportLimits
 from tracker.importing.parties import KnownGroup
-from tracker.importing.pdf import pdf_parts
 from tracker.importing.reading import read_parts
-from tracker.importing.spreadsheet import read_plan_xlsx
 from tracker.importing.structure import text_parts
-from tracker.importing.word import docx_parts, docx_to_text, read_docx
 from tracker.planfile import PlanDocument, PlanFileError, read_plan_yaml
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
@@ -65,7 +62,11 @@ def read_plan_file(
                 most=_size(limits.max_bytes),
             )
         )
+    # The Word, PDF and spreadsheet libraries are imported when such a file comes: every
+    # process (the CLI's --help too) would otherwise pay for them at start.
     if suffix in (".yaml", ".yml", ".xlsx"):
+        from tracker.importing.spreadsheet import read_plan_xlsx
+
         try:
             document = (
                 read_plan_xlsx(data, budget)
@@ -76,6 +77,8 @@ def read_plan_file(
             raise ImportFailed(problem.message) from None
         return _structured(document, network_slug, year)
     if suffix == ".docx":
+        from tracker.importing.word import docx_parts, docx_to_text, read_docx
+
         word = read_docx(data, budget)
         readings = [
             lambda: read_document_text(docx_to_text(word, budget), budget),
@@ -88,6 +91,8 @@ def read_plan_file(
             lambda: read_parts(text_parts(text, budget), budget),
         ]
     elif suffix == ".pdf":
+        from tracker.importing.pdf import pdf_parts
+
         readings = [lambda: read_parts(pdf_parts(data, budget), budget)]
     else:
         raise ImportFailed(

@@ -18,19 +18,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.clock import AMSTERDAM
 from tracker.domain.message import Message
 from tracker.reports.model import STATUS_ORDER, PlanReport, TargetLine
 from tracker.spreadsheet_cells import append_row, csv_field
 from tracker.texts import status_label, translate
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CSS = Path(__file__).resolve().parent.parent / "static" / "report.css"
 FORMATS = ("html", "pdf", "xlsx", "csv")
@@ -186,6 +186,8 @@ def render_csv(reports: Sequence[PlanReport]) -> bytes:
 
 def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
     """Sheets: summary per theme, all activities, changes, targets, carried-over work."""
+    from openpyxl import Workbook  # loaded for the first spreadsheet, not at every start
+
     book = Workbook()
     summary = book.active
     assert summary is not None
@@ -262,6 +264,9 @@ def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
 def _as_table(sheet: Worksheet) -> None:
     """A bold, frozen header row with filters; dates as Dutch dates; each column as wide as
     its longest value (within bounds), so the sheet reads without resizing anything."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
