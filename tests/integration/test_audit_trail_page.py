@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import col, select
 
-from tests.support import PASSWORD, World, build_world, login
+from tests.support import FIXTURES, PASSWORD, World, build_world, login
 from tracker.models import User, Workgroup
 from tracker.security import audit
 from tracker.security.audit import AuditKind
@@ -70,6 +70,11 @@ def test_every_admin_action_writes_one_entry_of_its_kind(
 
     pr = _workgroup_id(backend_app, "Werkgroep PR & Communicatie")
     names: dict[str, int] = {}
+    plan_file = tmp_path / "derdenet.yaml"  # a plan of a network not stored yet
+    plan_file.write_text(
+        (FIXTURES / "mini-plan.yaml").read_text(encoding="utf-8").replace("testnet", "derdenet"),
+        encoding="utf-8",
+    )
 
     def person(name: str) -> str:
         names[name] = _user_id(backend_app, name)
@@ -116,6 +121,7 @@ def test_every_admin_action_writes_one_entry_of_its_kind(
         ("cli token", lambda: cli("create-token", "cas@example.org")),
         ("cli export", lambda: cli("export-person", "cas@example.org", "-o", str(tmp_path / "x"))),
         ("cli erase", lambda: cli("erase-person", "cas@example.org", "--yes")),
+        ("cli load-plan", lambda: cli("load-plan", str(plan_file))),
     ]  # fmt: skip
     expected = {
         "network": ["network_added"],
@@ -133,6 +139,7 @@ def test_every_admin_action_writes_one_entry_of_its_kind(
         "cli token": ["token_created"],
         "cli export": ["export"],
         "cli erase": ["person_erased"],
+        "cli load-plan": ["network_added", "workgroup_added", "workgroup_added"],
     }
     for name, action in actions:
         before = _last_id(backend_app)
@@ -149,6 +156,17 @@ def test_every_admin_action_writes_one_entry_of_its_kind(
             )
     anne = names["Anne"]
     assert {e.subject_id for e in _entries(backend_app) if e.kind == "deactivated"} == {anne}
+    page = _text(admin, "/beheer/audit")
+    for sentence in (
+        "N3 als netwerk toegevoegd door Persoon admin",
+        "Nieuw als werkgroep van Netwerk Palliatieve Zorg Test toegevoegd door Persoon admin",
+        "Bea aangemaakt als beheerder door de opdrachtregel",
+        "API-token aangemaakt voor verwijderde gebruiker door de opdrachtregel",
+        "Persoonsgegevens van verwijderde gebruiker gedownload door Persoon admin",
+        "Werkgroep beleid als werkgroep van Netwerk Palliatieve Zorg Test toegevoegd door de "
+        "opdrachtregel",
+    ):
+        assert sentence in page, sentence
 
 
 def test_sentences_name_people_and_workgroups_as_they_are_today(backend_app: Flask) -> None:
