@@ -318,6 +318,11 @@ PAGES = [
         "admin: audit trail", get(lambda w: "/beheer/audit"), (302, 403, 403, 403, 403, 403, 200)
     ),
     Route(
+        "admin: audit trail as CSV",
+        get(lambda w: "/beheer/audit.csv"),
+        (302, 403, 403, 403, 403, 403, 200),
+    ),
+    Route(
         "admin: deactivate a person",
         post(lambda w: f"/beheer/gebruikers/{w.user_ids['board']}/actief"),
         (302, 403, 403, 403, 403, 403, 302),

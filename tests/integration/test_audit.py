@@ -7,6 +7,7 @@ from flask import Flask
 from sqlmodel import col, select
 
 from tests.support import World, build_world, login
+from tracker.security import audit
 from tracker.security.models import AuditEntry
 
 
@@ -42,7 +43,10 @@ def test_refusals_role_changes_and_exports_are_recorded_and_shown_to_admins(
     assert ("export", world.user_ids["coordinator"], None) in recorded
     refusal = next(e for e in entries(backend_app) if e.kind == "access_refused")
     assert refusal.address == "203.0.113.5"
-    assert refusal.detail == f"POST /activiteiten/{world.activity_id}/status"
+    assert audit.parse(refusal.detail) == {
+        "method": "POST",
+        "path": f"/activiteiten/{world.activity_id}/status",
+    }
     page = admin.get("/beheer/audit").get_data(as_text=True)
     assert "toegang geweigerd" in page and "rol gewijzigd" in page and "203.0.113.5" in page
     assert "Persoon other_member" in page

@@ -14,6 +14,8 @@ from tracker.domain.access import OPERATOR, Role
 from tracker.domain.commands import CreateApiToken, CreatePerson, ErasePerson
 from tracker.handlers import people
 from tracker.models import Network, User, Workgroup
+from tracker.security import audit
+from tracker.security.audit import AuditKind
 from tracker.services import services
 
 ROLES = ("admin", "coordinator", "member", "board")
@@ -142,7 +144,15 @@ def _write_personal_data(user_id: int, output: str) -> None:
 
     from tracker.security.erasure import personal_data
 
-    with services().db.session() as session:
+    tools = services()
+    with tools.db.session() as session:
         data = personal_data(session, user_id)
+    audit.record(
+        tools.db,
+        AuditKind.EXPORT,
+        at=tools.clock.now(),
+        subject_id=user_id,
+        detail=audit.fields(data="personal"),
+    )
     with open(output, "w", encoding="utf-8") as handle:
         json.dump(data, handle, ensure_ascii=False, indent=2)

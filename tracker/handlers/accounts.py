@@ -92,7 +92,8 @@ def sign_in(
             )
             uow.commit()
             return SignedIn(user, epoch)
-        detail = "account locked" if locked else ("inactive" if not user.active else "")
+        reason = "locked" if locked else ("inactive" if not user.active else "")
+        detail = audit.fields(reason=reason) if reason else ""
         locked_now = not locked and throttle.register_failure(uow.connection, user.id, now, limits)
         audit.add(
             uow.session,
@@ -109,7 +110,7 @@ def sign_in(
                 at=now,
                 subject_id=user.id,
                 address=command.address,
-                detail=f"{limits.max_failures} failed logins",
+                detail=audit.fields(failures=limits.max_failures),
             )
         uow.commit()
     return None
@@ -166,7 +167,6 @@ def request_password_reset(
             at=now,
             subject_id=found.user_id if found else None,
             address=address,
-            detail="" if found else "no such account",
         )
         uow.commit()
     return found

@@ -49,7 +49,8 @@ def add_network(uow: UnitOfWork, command: AddNetwork, clock: Clock) -> int:
         uow.session.add(network)
         uow.session.flush()
         assert network.id is not None
-        _audit(uow.session, AuditKind.NETWORK_ADDED, command.actor, clock, detail=str(network.id))
+        detail = audit.fields(network=network.id)
+        _audit(uow.session, AuditKind.NETWORK_ADDED, command.actor, clock, detail=detail)
         uow.commit()
     return network.id
 
@@ -74,7 +75,7 @@ def add_workgroup(uow: UnitOfWork, command: AddWorkgroup, clock: Clock) -> int:
         uow.session.add(workgroup)
         uow.session.flush()
         assert workgroup.id is not None
-        detail = str(workgroup.id)
+        detail = audit.fields(workgroup=workgroup.id)
         _audit(uow.session, AuditKind.WORKGROUP_ADDED, command.actor, clock, detail=detail)
         uow.commit()
     return workgroup.id
@@ -98,7 +99,7 @@ def create_person(
             now=clock.now(),
         )
         assert user.id is not None
-        detail = "administrator" if command.is_admin else ""
+        detail = audit.fields(admin=1) if command.is_admin else ""
         _audit(uow.session, AuditKind.PERSON_CREATED, command.actor, clock, user.id, detail)
         if command.network_id is not None and command.role is not None:
             _set_role(uow.session, command.actor, clock, user.id, command.network_id, command.role)
@@ -138,7 +139,7 @@ def remove_from_workgroup(uow: UnitOfWork, command: RemoveFromWorkgroup, clock: 
         if membership is None:
             raise NotFound(command.workgroup_id)
         uow.session.delete(membership)
-        detail = str(command.workgroup_id)
+        detail = audit.fields(workgroup=command.workgroup_id)
         _audit(
             uow.session, AuditKind.MEMBERSHIP_REMOVED, command.actor, clock, command.user_id, detail
         )
@@ -183,6 +184,7 @@ def create_api_token(uow: UnitOfWork, command: CreateApiToken, clock: Clock) -> 
         if not person.active:
             raise Refused("inactive")
         token = accounts.create_token(uow.session, command.user_id, clock.now())
+        _audit(uow.session, AuditKind.TOKEN_CREATED, command.actor, clock, command.user_id)
         uow.commit()
     return token
 
@@ -199,7 +201,7 @@ def _set_role(
     session: Session, actor: Principal, clock: Clock, user_id: int, network_id: int, role: Role
 ) -> None:
     accounts.set_role(session, user_id, network_id, role)
-    detail = f"network {network_id}: {role.value}"
+    detail = audit.fields(network=network_id, role=role.value)
     _audit(session, AuditKind.ROLE_CHANGED, actor, clock, user_id, detail)
 
 
@@ -213,7 +215,8 @@ def _add_to_workgroup(
     if session.get(NetworkRole, (user_id, workgroup.network_id)) is None:
         raise Refused("no_role_in_network")
     accounts.add_to_workgroup(session, user_id, workgroup_id)
-    _audit(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, user_id, str(workgroup_id))
+    detail = audit.fields(workgroup=workgroup_id)
+    _audit(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, user_id, detail)
 
 
 def _audit(

@@ -54,7 +54,7 @@ def apply_plan_revision(uow: UnitOfWork, command: RevisePlan, clock: Clock) -> R
             if draft.network_id != plan.network_id:
                 raise NotFound(command.draft_id)
             uow.session.delete(draft)
-        add_missing_workgroups(uow.session, plan.network_id, command.workgroups)
+        add_missing_workgroups(uow.session, plan.network_id, command.workgroups, actor, clock)
         ids = _workgroup_ids(uow, plan.network_id)
         for amendment in command.amendments:
             _require_in_plan(uow, plan, amendment.activity_id)

@@ -46,6 +46,8 @@ from tracker.models import (
     Workgroup,
 )
 from tracker.queries import plan_for_year
+from tracker.security import audit
+from tracker.security.audit import AuditKind
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,9 @@ def load_plan(uow: UnitOfWork, command: LoadPlan, clock: Clock) -> LoadResult:
             network = Network(slug=document.network_slug, name=document.network_name)
             uow.session.add(network)
             uow.session.flush()
+            assert network.id is not None
+            detail = audit.fields(network=network.id)
+            _audit(uow.session, AuditKind.NETWORK_ADDED, command.actor, clock, detail)
         result = _store(uow, network, document, command.actor, clock, slug=document.plan_slug)
         uow.commit()
     return result
@@ -127,7 +132,7 @@ def _store(
         slug=slug,
     )
     assert plan.id is not None
-    add_missing_workgroups(uow.session, network.id, document.workgroups)
+    add_missing_workgroups(uow.session, network.id, document.workgroups, actor, clock)
     _store_budget(uow.session, plan.id, document)
     created = 0
     for content in document.activities:
@@ -142,23 +147,41 @@ def _store(
 
 
 def add_missing_workgroups(
-    session: Session, network_id: int, specs: Sequence[WorkgroupSpec]
+    session: Session,
+    network_id: int,
+    specs: Sequence[WorkgroupSpec],
+    actor: Principal,
+    clock: Clock,
 ) -> None:
-    """Make the workgroups of `specs` the network does not have yet (by name)."""
+    """Make the workgroups of `specs` the network does not have yet (by name), each recorded
+    in the audit trail."""
     for spec in specs:
         exists = session.exec(
             select(Workgroup).where(Workgroup.network_id == network_id, Workgroup.name == spec.name)
         ).first()
         if exists is None:
-            session.add(
-                Workgroup(
-                    network_id=network_id,
-                    name=spec.name,
-                    email=spec.email,
-                    aliases="\n".join(spec.aliases),
-                )
+            workgroup = Workgroup(
+                network_id=network_id,
+                name=spec.name,
+                email=spec.email,
+                aliases="\n".join(spec.aliases),
             )
-    session.flush()
+            session.add(workgroup)
+            session.flush()
+            assert workgroup.id is not None
+            detail = audit.fields(workgroup=workgroup.id)
+            _audit(session, AuditKind.WORKGROUP_ADDED, actor, clock, detail)
+
+
+def _audit(session: Session, kind: AuditKind, actor: Principal, clock: Clock, detail: str) -> None:
+    audit.add(
+        session,
+        kind,
+        at=clock.now(),
+        actor_id=actor.user_id,
+        address=actor.address,
+        detail=detail,
+    )
 
 
 def plan_of_year(

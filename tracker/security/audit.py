@@ -1,6 +1,9 @@
-"""The audit trail: failed logins, lockouts, refusals, role changes, exports (who, when, where).
+"""The audit trail: failed logins, lockouts, refusals, every admin action, exports (who, when,
+where).
 
-Entries carry ids, never e-mail addresses, passwords or tokens. `add` writes in the caller's
+Entries carry ids, never names, e-mail addresses, passwords or tokens; `detail` holds what
+else the entry needs as `key=value&…` (written by `fields`, read by `parse`), so that a
+renamed workgroup or an erased person reads correctly later. `add` writes in the caller's
 transaction (a role change and its entry commit together); `record` commits on its own (a
 refusal is recorded even though the request it belongs to changes nothing).
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import parse_qsl, urlencode
 
 from sqlmodel import Session, col, select
 
@@ -36,6 +40,20 @@ class AuditKind(StrEnum):
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
     PERSON_ERASED = "person_erased"
+    TOKEN_CREATED = "token_created"
+
+
+def fields(**values: int | str) -> str:
+    """The `detail` of an entry: ids and short codes, never names or addresses."""
+    return urlencode(values)
+
+
+def parse(detail: str) -> dict[str, str]:
+    """The fields of a `detail` written by `fields`; {} for an older free-text detail."""
+    try:
+        return dict(parse_qsl(detail, strict_parsing=True)) if "=" in detail else {}
+    except ValueError:
+        return {}
 
 
 def add(
@@ -87,12 +105,23 @@ def record(
 
 
 def latest(
-    session: Session, *, limit: int = 200, kind: str | None = None, user_id: int | None = None
+    session: Session,
+    *,
+    limit: int = 200,
+    kind: str | None = None,
+    user_id: int | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
 ) -> Sequence[AuditEntry]:
-    """The newest entries first, optionally of one kind or about/by one person."""
+    """The newest entries first, optionally of one kind, about/by one person, or from
+    `since` up to (not including) `before`."""
     query = select(AuditEntry)
     if kind:
         query = query.where(AuditEntry.kind == kind)
+    if since is not None:
+        query = query.where(col(AuditEntry.at) >= since)
+    if before is not None:
+        query = query.where(col(AuditEntry.at) < before)
     if user_id is not None:
         query = query.where(
             (col(AuditEntry.actor_id) == user_id) | (col(AuditEntry.subject_id) == user_id)

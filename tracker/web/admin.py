@@ -31,6 +31,7 @@ from tracker.security import audit, erasure
 from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
 from tracker.texts import translate
+from tracker.web import audit_trail as audit_trail_view
 from tracker.web.access import client_address, principal
 from tracker.web.commands import run
 from tracker.web.forms import (
@@ -199,46 +200,41 @@ def user(user_id: int) -> ResponseReturnValue:
     )
 
 
-def audit_labels() -> dict[str, str]:
-    return {
-        AuditKind.SIGNED_IN: _("signed in"),
-        AuditKind.LOGIN_FAILED: _("failed login"),
-        AuditKind.ACCOUNT_LOCKED: _("account locked"),
-        AuditKind.LOGIN_THROTTLED: _("too many login attempts (429)"),
-        AuditKind.ACCESS_REFUSED: _("access refused"),
-        AuditKind.ROLE_CHANGED: _("role changed"),
-        AuditKind.NETWORK_ADDED: _("network added"),
-        AuditKind.WORKGROUP_ADDED: _("workgroup added"),
-        AuditKind.PERSON_CREATED: _("person added"),
-        AuditKind.MEMBERSHIP_ADDED: _("added to a workgroup"),
-        AuditKind.MEMBERSHIP_REMOVED: _("removed from a workgroup"),
-        AuditKind.EXPORT: _("export"),
-        AuditKind.PASSWORD_CHANGED: _("password changed"),
-        AuditKind.PASSWORD_RESET_REQUESTED: _("password reset requested"),
-        AuditKind.PASSWORD_RESET: _("password reset"),
-        AuditKind.DEACTIVATED: _("deactivated"),
-        AuditKind.REACTIVATED: _("activated"),
-        AuditKind.PERSON_ERASED: _("person erased"),
-    }
-
-
 @blueprint.route("/audit")
 @admin_required
 def audit_trail() -> ResponseReturnValue:
-    """The audit trail, newest first; filter by kind or by person (?soort=…&persoon=…)."""
-    session = db_session()
-    kind = request.args.get("soort", "")
-    person = request.args.get("persoon", "")
-    entries = audit.latest(
-        session,
-        limit=500,
-        kind=kind if kind in audit_labels() else None,
-        user_id=int(person) if person.isdigit() and len(person) < 10 else None,
+    """The audit trail, newest first, as sentences; filters by person, kind and period
+    (?persoon=…&soort=…&van=…&tot=…)."""
+    session, filters = db_session(), audit_trail_view.Filters.parse(request.args)
+    lines = audit_trail_view.lines(
+        session, filters.entries(session, audit_trail_view.PAGE_LIMIT), role_labels()
     )
-    ids = {i for e in entries for i in (e.actor_id, e.subject_id) if i is not None}
-    names = {u.id: u.name for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+    people = session.exec(select(User).order_by(col(User.name))).all()
     return render_template(
-        "admin/audit.html", entries=entries, names=names, labels=audit_labels(), kind=kind
+        "admin/audit.html",
+        lines=lines,
+        filters=filters,
+        args=request.args,
+        people=[p for p in people if not erasure.is_erased(p)],
+        labels=audit_trail_view.kind_labels(),
+        when=audit_trail_view.when,
+        limit=audit_trail_view.PAGE_LIMIT,
+    ), (400 if filters.errors else 200)
+
+
+@blueprint.get("/audit.csv")
+@admin_required
+def audit_csv() -> ResponseReturnValue:
+    """The filtered audit trail as a CSV file."""
+    session, filters = db_session(), audit_trail_view.Filters.parse(request.args)
+    if filters.errors:
+        abort(400, description=" ".join(filters.errors))
+    entries = filters.entries(session, audit_trail_view.CSV_LIMIT)
+    body = audit_trail_view.render_csv(audit_trail_view.lines(session, entries, role_labels()))
+    return Response(
+        body,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )
 
 
@@ -279,7 +275,7 @@ def person_export_response(user_id: int) -> ResponseReturnValue:
         actor_id=principal().user_id,
         subject_id=user_id,
         address=client_address(),
-        detail="personal data",
+        detail=audit.fields(data="personal"),
     )
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(

@@ -97,7 +97,7 @@ def _report(
         at=now,
         actor_id=principal().user_id,
         address=client_address(),
-        detail=f"report {plan.slug} {period} {fmt}",
+        detail=audit.fields(plan=plan.id or 0, period=str(period), format=fmt),
     )
     response = Response(
         render(reports, fmt),

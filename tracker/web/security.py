@@ -38,5 +38,5 @@ def _record_refusal() -> None:
         at=services().clock.now(),
         actor_id=actor,
         address=(request.remote_addr or "")[:64],
-        detail=f"{request.method} {request.path}",
+        detail=audit.fields(method=request.method, path=request.path),
     )
