@@ -323,6 +323,29 @@ PAGES = [
         (302, 403, 403, 403, 403, 403, 302),
     ),
     Route(
+        "invitation page",
+        get(lambda w: "/uitnodigen"),
+        (302, 403, 403, 200, 200, 403, 200),
+    ),
+    Route(
+        "invite a person into testnet",
+        post(
+            lambda w: "/uitnodigen",
+            lambda w: {
+                "name": "Nieuw",
+                "email": "nieuw@example.org",
+                "network_id": str(w.network_id),
+                "role": "member",
+            },
+        ),
+        (302, 403, 403, 302, 404, 403, 302),
+    ),
+    Route(
+        "accept a made-up invitation",
+        get(lambda w: "/uitnodiging/verzonnen-token"),
+        (400, 400, 400, 400, 400, 400, 400),
+    ),
+    Route(
         "forgot password page",
         get(lambda w: "/wachtwoord-vergeten"),
         (200, 302, 302, 302, 302, 302, 302),

@@ -535,6 +535,27 @@ OPERATIONS = [
         allowed="coordinator",
     ),
     WriteOp(
+        "invite a person into testnet",
+        "invitations.invite",
+        page_post(lambda c, g: "/uitnodigen", lambda c: _invitation(c.world.network_id)),
+        allowed="coordinator",
+        ghost=False,
+    ),
+    WriteOp(
+        "invite a person into andernet and testnet's workgroup",
+        "invitations.invite",
+        page_post(
+            lambda c, g: "/uitnodigen",
+            lambda c: _invitation(c.b_network_id, workgroup_ids=str(c.a_workgroup_id)),
+        ),
+        allowed="coordinator",
+        ghost=False,
+        control=page_post(
+            lambda c, g: "/uitnodigen",
+            lambda c: _invitation(c.world.network_id, workgroup_ids=str(c.a_workgroup_id)),
+        ),
+    ),
+    WriteOp(
         "admin: add a network",
         "admin.networks",
         page_post(lambda c, g: "/beheer/netwerken", lambda c: {"slug": "nieuw", "name": "Nieuw"}),
@@ -707,6 +728,7 @@ PERSONAL_WRITES = {
     "auth.change_password": "the person's own password",
     "auth.forgot_password": "mails a link to the address stored for the account",
     "auth.reset_password": "the account named by the single-use link",
+    "invitations.accept": "the account named by the single-use link",
     "auth.set_language": "the person's own session",
     "reminders.preferences": "the person's own reminder choices",
     "reminders.confirm_unsubscribe": "the person named by the signed link",
@@ -882,6 +904,16 @@ ON_BOTH_DATABASES = {
     "make a plan in andernet copying testnet's plan",
     "close a quarter of testnet's plan",
 }
+
+
+def _invitation(network_id: int, **extra: str) -> dict[str, str]:
+    return {
+        "name": "Nieuw",
+        "email": "nieuw@example.org",
+        "network_id": str(network_id),
+        "role": "member",
+        **extra,
+    }
 
 
 def _cases(only_both: bool = False) -> list[Any]:

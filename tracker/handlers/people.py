@@ -7,6 +7,8 @@ the same transaction (ids only, with the address the request came from).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session, select
 
 from tracker import accounts
@@ -20,6 +22,7 @@ from tracker.domain.commands import (
     CreateApiToken,
     CreatePerson,
     ErasePerson,
+    InvitePerson,
     RemoveFromWorkgroup,
     SetActive,
     SetRole,
@@ -27,7 +30,7 @@ from tracker.domain.commands import (
 from tracker.handlers.marker import handler
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
 from tracker.passwords import Passwords
-from tracker.security import audit, erasure
+from tracker.security import audit, erasure, invitations
 from tracker.security.audit import AuditKind
 
 
@@ -106,6 +109,38 @@ def create_person(
                 _add_to_workgroup(uow.session, command.actor, clock, user.id, workgroup_id)
         uow.commit()
     return user.id
+
+
+@handler
+def invite_person(
+    uow: UnitOfWork, command: InvitePerson, clock: Clock, valid_for: timedelta
+) -> invitations.Invitation:
+    """Invite a person into a network (admins: any; coordinators: their own, else NotFound).
+    A new account gets the role and workgroups; an existing one is left as it is."""
+    command.actor.require_coordinator(command.network_id)
+    with uow:
+        if uow.session.get(Network, command.network_id) is None:
+            raise NotFound(command.network_id)
+        for workgroup_id in command.workgroup_ids:
+            workgroup = uow.session.get(Workgroup, workgroup_id)
+            if workgroup is None or workgroup.network_id != command.network_id:
+                raise NotFound(workgroup_id)
+        invitation = invitations.invite(
+            uow.session,
+            email=command.email,
+            name=command.name,
+            now=clock.now(),
+            valid_for=valid_for,
+        )
+        user_id, actor = invitation.user_id, command.actor
+        if invitation.token is not None:
+            _set_role(uow.session, actor, clock, user_id, command.network_id, command.role)
+            for workgroup_id in command.workgroup_ids:
+                _add_to_workgroup(uow.session, actor, clock, user_id, workgroup_id)
+        detail = "existing account" if invitation.token is None else ""
+        _audit(uow.session, AuditKind.INVITATION_SENT, actor, clock, user_id, detail)
+        uow.commit()
+    return invitation
 
 
 @handler

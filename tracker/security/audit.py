@@ -36,6 +36,8 @@ class AuditKind(StrEnum):
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
     PERSON_ERASED = "person_erased"
+    INVITATION_SENT = "invitation_sent"
+    INVITATION_ACCEPTED = "invitation_accepted"
 
 
 def add(

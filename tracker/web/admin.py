@@ -219,6 +219,8 @@ def audit_labels() -> dict[str, str]:
         AuditKind.DEACTIVATED: _("deactivated"),
         AuditKind.REACTIVATED: _("activated"),
         AuditKind.PERSON_ERASED: _("person erased"),
+        AuditKind.INVITATION_SENT: _("invitation sent"),
+        AuditKind.INVITATION_ACCEPTED: _("invitation accepted"),
     }
 
 
