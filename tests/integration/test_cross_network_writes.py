@@ -48,6 +48,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 OUTSIDERS = ("anonymous", "b_member", "b_board", "b_coordinator")
 GHOST_ACTIVITY = "00000000-0000-0000-0000-000000000000"
 GHOST_DRAFT = "00000000-0000-0000-0000-000000000000"
+GHOST_ID = 999_999  # a workgroup that does not exist
 # Sign-in bookkeeping (last sign-in, failure counters) is not what the operations write.
 NOT_COMPARED = {"login_counter", "account_security"}
 
@@ -531,6 +532,37 @@ OPERATIONS = [
         page_post(
             lambda c, g: f"/plannen/{a_plan(c, g)}/rapportage/vaststellen",
             lambda c: {"period": "2021Q1"},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "coordinator: add a workgroup to testnet",
+        "workgroups.index",
+        page_post(
+            lambda c, g: "/werkgroepen/",
+            lambda c: {"network_id": str(c.world.network_id), "name": "Werkgroep nieuw"},
+        ),
+        allowed="coordinator",
+        ghost=False,
+    ),
+    WriteOp(
+        "coordinator: add testnet's board member to a workgroup",
+        "workgroups.add_member",
+        page_post(
+            lambda c, g: f"/werkgroepen/{GHOST_ID if g else c.a_workgroup_id}/leden",
+            lambda c: {"user_id": str(c.world.user_ids["board"])},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "coordinator: remove a member of testnet",
+        "workgroups.remove_member",
+        page_post(
+            lambda c, g: (
+                f"/werkgroepen/{GHOST_ID if g else c.a_workgroup_id}"
+                f"/leden/{c.world.user_ids['owner_member']}/verwijderen"
+            ),
+            lambda c: {},
         ),
         allowed="coordinator",
     ),

@@ -1,6 +1,7 @@
 """People handlers: networks, workgroups, people, their roles and memberships, API tokens.
 
-Administrators manage these (the operator at the command line too); each handler checks
+Administrators manage these (the operator at the command line too); a network's coordinators
+manage its workgroups and memberships and invite people into it. Each handler checks
 that before it reads or writes anything, and records what it changed in the audit trail in
 the same transaction (ids only, with the address the request came from).
 """
@@ -59,7 +60,7 @@ def add_network(uow: UnitOfWork, command: AddNetwork, clock: Clock) -> int:
 
 @handler
 def add_workgroup(uow: UnitOfWork, command: AddWorkgroup, clock: Clock) -> int:
-    command.actor.require_admin()
+    command.actor.require_coordinator(command.network_id)
     name = command.name.strip()
     with uow:
         if uow.session.get(Network, command.network_id) is None:
@@ -158,17 +159,15 @@ def set_role(uow: UnitOfWork, command: SetRole, clock: Clock) -> None:
 
 @handler
 def add_to_workgroup(uow: UnitOfWork, command: AddToWorkgroup, clock: Clock) -> None:
-    command.actor.require_admin()
     with uow:
-        _person(uow.session, command.user_id)
         _add_to_workgroup(uow.session, command.actor, clock, command.user_id, command.workgroup_id)
         uow.commit()
 
 
 @handler
 def remove_from_workgroup(uow: UnitOfWork, command: RemoveFromWorkgroup, clock: Clock) -> None:
-    command.actor.require_admin()
     with uow:
+        _workgroup(uow.session, command.actor, command.workgroup_id)
         membership = uow.session.get(WorkgroupMember, (command.user_id, command.workgroup_id))
         if membership is None:
             raise NotFound(command.workgroup_id)
@@ -241,14 +240,23 @@ def _set_role(
 def _add_to_workgroup(
     session: Session, actor: Principal, clock: Clock, user_id: int, workgroup_id: int
 ) -> None:
-    """Membership of a workgroup; the person needs a role in its network first."""
-    workgroup = session.get(Workgroup, workgroup_id)
-    if workgroup is None:
-        raise NotFound(workgroup_id)
+    """Membership of a workgroup; the person needs a role in its network first (an erased
+    person has none)."""
+    workgroup = _workgroup(session, actor, workgroup_id)
     if session.get(NetworkRole, (user_id, workgroup.network_id)) is None:
         raise Refused("no_role_in_network")
     accounts.add_to_workgroup(session, user_id, workgroup_id)
     _audit(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, user_id, str(workgroup_id))
+
+
+def _workgroup(session: Session, actor: Principal, workgroup_id: int) -> Workgroup:
+    """A workgroup the actor coordinates the network of (admins: any); else NotFound, or
+    Forbidden for a member of its network."""
+    workgroup = session.get(Workgroup, workgroup_id)
+    if workgroup is None:
+        raise NotFound(workgroup_id)
+    actor.require_coordinator(workgroup.network_id)
+    return workgroup
 
 
 def _audit(
