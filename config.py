@@ -89,6 +89,7 @@ class Config:
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
     # Password-reset links are valid this long (at most 60 minutes) and work once.
     PASSWORD_RESET_MINUTES = min(int(os.environ.get("PASSWORD_RESET_MINUTES", 60)), 60)
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", 7))
 
     # E-mail. MAIL_BACKEND: smtp (the default when SMTP_HOST is set), file (each mail as an
     # .eml file in MAIL_FILE_DIR: the default without SMTP_HOST) or console (printed).

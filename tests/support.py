@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from email.message import EmailMessage
 from pathlib import Path
 
 from flask import Flask
@@ -136,3 +137,13 @@ def token_for(app: Flask, world: World, role: str) -> dict[str, str]:
         token = accounts.create_token(session, world.user_ids[role], services.clock.now())
         session.commit()
     return {"Authorization": f"Bearer {token}"}
+
+
+class CollectingMailer:
+    """The reminders' mailer replaced in tests: keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)

@@ -80,11 +80,13 @@ def create_tracker_app(
         errors,
         health,
         imports,
+        invitations,
         plan_changes,
         plans,
         reports,
         security,
         start,
+        workgroups,
     )
 
     auth.init_app(app)
@@ -98,6 +100,8 @@ def create_tracker_app(
     app.register_blueprint(board.blueprint)
     app.register_blueprint(budget.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(invitations.blueprint)
+    app.register_blueprint(workgroups.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(health.blueprint)
     csrf.exempt(api.blueprint)  # the API checks CSRF itself for cookie sessions; see api.py

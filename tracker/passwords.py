@@ -25,10 +25,12 @@ class Passwords:
         return self._hasher.hash(password)
 
     def verify(self, stored_hash: str, password: str) -> bool:
-        if not stored_hash:
-            return False
+        """An empty hash (an invited account without a password yet) verifies nothing, in
+        the time a real one takes."""
         try:
-            return self._hasher.verify(stored_hash, password)
+            return self._hasher.verify(stored_hash or self.dummy_hash(), password) and bool(
+                stored_hash
+            )
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

@@ -328,6 +328,49 @@ PAGES = [
         (302, 403, 403, 403, 403, 403, 302),
     ),
     Route(
+        "coordinator: workgroups page",
+        get(lambda w: "/werkgroepen/"),
+        (302, 403, 403, 200, 200, 403, 200),
+    ),
+    Route(
+        "coordinator: add a workgroup to testnet",
+        post(lambda w: "/werkgroepen/", lambda w: {"network_id": w.network_id, "name": "Nieuw"}),
+        (302, 403, 403, 302, 404, 403, 302),
+    ),
+    Route(
+        "coordinator: add testnet's board member to workgroup 1",
+        post(lambda w: "/werkgroepen/1/leden", lambda w: {"user_id": w.user_ids["board"]}),
+        (302, 403, 403, 302, 404, 403, 302),
+    ),
+    Route(
+        "coordinator: remove a member of workgroup 1",
+        post(lambda w: f"/werkgroepen/1/leden/{w.user_ids['owner_member']}/verwijderen"),
+        (302, 403, 403, 302, 404, 403, 302),
+    ),
+    Route(
+        "invitation page",
+        get(lambda w: "/uitnodigen"),
+        (302, 403, 403, 200, 200, 403, 200),
+    ),
+    Route(
+        "invite a person into testnet",
+        post(
+            lambda w: "/uitnodigen",
+            lambda w: {
+                "name": "Nieuw",
+                "email": "nieuw@example.org",
+                "network_id": str(w.network_id),
+                "role": "member",
+            },
+        ),
+        (302, 403, 403, 302, 404, 403, 302),
+    ),
+    Route(
+        "accept a made-up invitation",
+        get(lambda w: "/uitnodiging/verzonnen-token"),
+        (400, 400, 400, 400, 400, 400, 400),
+    ),
+    Route(
         "forgot password page",
         get(lambda w: "/wachtwoord-vergeten"),
         (200, 302, 302, 302, 302, 302, 302),

@@ -48,6 +48,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 OUTSIDERS = ("anonymous", "b_member", "b_board", "b_coordinator")
 GHOST_ACTIVITY = "00000000-0000-0000-0000-000000000000"
 GHOST_DRAFT = "00000000-0000-0000-0000-000000000000"
+GHOST_ID = 999_999  # a workgroup that does not exist
 # Sign-in bookkeeping (last sign-in, failure counters) is not what the operations write.
 NOT_COMPARED = {"login_counter", "account_security"}
 
@@ -535,6 +536,58 @@ OPERATIONS = [
         allowed="coordinator",
     ),
     WriteOp(
+        "coordinator: add a workgroup to testnet",
+        "workgroups.index",
+        page_post(
+            lambda c, g: "/werkgroepen/",
+            lambda c: {"network_id": str(c.world.network_id), "name": "Werkgroep nieuw"},
+        ),
+        allowed="coordinator",
+        ghost=False,
+    ),
+    WriteOp(
+        "coordinator: add testnet's board member to a workgroup",
+        "workgroups.add_member",
+        page_post(
+            lambda c, g: f"/werkgroepen/{GHOST_ID if g else c.a_workgroup_id}/leden",
+            lambda c: {"user_id": str(c.world.user_ids["board"])},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "coordinator: remove a member of testnet",
+        "workgroups.remove_member",
+        page_post(
+            lambda c, g: (
+                f"/werkgroepen/{GHOST_ID if g else c.a_workgroup_id}"
+                f"/leden/{c.world.user_ids['owner_member']}/verwijderen"
+            ),
+            lambda c: {},
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
+        "invite a person into testnet",
+        "invitations.invite",
+        page_post(lambda c, g: "/uitnodigen", lambda c: _invitation(c.world.network_id)),
+        allowed="coordinator",
+        ghost=False,
+    ),
+    WriteOp(
+        "invite a person into andernet and testnet's workgroup",
+        "invitations.invite",
+        page_post(
+            lambda c, g: "/uitnodigen",
+            lambda c: _invitation(c.b_network_id, workgroup_ids=str(c.a_workgroup_id)),
+        ),
+        allowed="coordinator",
+        ghost=False,
+        control=page_post(
+            lambda c, g: "/uitnodigen",
+            lambda c: _invitation(c.world.network_id, workgroup_ids=str(c.a_workgroup_id)),
+        ),
+    ),
+    WriteOp(
         "admin: add a network",
         "admin.networks",
         page_post(lambda c, g: "/beheer/netwerken", lambda c: {"slug": "nieuw", "name": "Nieuw"}),
@@ -707,6 +760,7 @@ PERSONAL_WRITES = {
     "auth.change_password": "the person's own password",
     "auth.forgot_password": "mails a link to the address stored for the account",
     "auth.reset_password": "the account named by the single-use link",
+    "invitations.accept": "the account named by the single-use link",
     "auth.set_language": "the person's own session",
     "reminders.preferences": "the person's own reminder choices",
     "reminders.confirm_unsubscribe": "the person named by the signed link",
@@ -882,6 +936,16 @@ ON_BOTH_DATABASES = {
     "make a plan in andernet copying testnet's plan",
     "close a quarter of testnet's plan",
 }
+
+
+def _invitation(network_id: int, **extra: str) -> dict[str, str]:
+    return {
+        "name": "Nieuw",
+        "email": "nieuw@example.org",
+        "network_id": str(network_id),
+        "role": "member",
+        **extra,
+    }
 
 
 def _cases(only_both: bool = False) -> list[Any]:

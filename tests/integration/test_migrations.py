@@ -45,6 +45,8 @@ HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 DROPPED = {("activity", "carried_from_id"), ("user", "locale")}
 # The tables later revisions add: empty after the upgrade.
 ADDED = {"calendar_feed"}
+# The columns later revisions add to existing tables (compared apart: see the upgrade test).
+ADDED_COLUMNS = {("password_reset_token", "purpose")}
 DEMO_PASSWORD = "jaarplan-demo-2021"  # of the demo accounts in the fixtures
 WRITES = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
 
@@ -130,14 +132,14 @@ def read_database(url: str) -> dict[str, Any]:
 
 def rows_of(connection: sa.Connection) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in primary-key order, without the columns the upgrade
-    drops. Not the version table, nor the read models: they are derived from the log and
+    drops or adds. Not the version table, nor the read models: they are derived from the log and
     rebuilt when their shape changes (check-store compares them with a replay below)."""
     rows = {}
     for name in sa.inspect(connection).get_table_names():
         if name == "alembic_version" or name in READ_MODELS:
             continue
         table = sa.Table(name, sa.MetaData(), autoload_with=connection)
-        kept = [column for column in table.columns if (name, column.name) not in DROPPED]
+        kept = [c for c in table.columns if (name, c.name) not in DROPPED | ADDED_COLUMNS]
         query = sa.select(*kept).order_by(*table.primary_key.columns)
         rows[name] = [tuple(row) for row in connection.execute(query)]
     return rows
@@ -212,6 +214,11 @@ def test_init_db_upgrades_the_previous_release_and_keeps_every_row(
     assert kept == before["rows"]  # people, roles, memberships, plans, themes,
     # activities, events, outbox, preferences, audit entries, spending: every value
     assert {name: after["rows"][name] for name in ADDED} == {name: [] for name in ADDED}
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:  # the reset links of before stay reset links
+        purposes = connection.exec_driver_sql("SELECT purpose FROM password_reset_token")
+        assert purposes.scalars().all() == ["reset"] * len(before["rows"]["password_reset_token"])
+    engine.dispose()
     for table, column in DROPPED:
         assert column not in {c[0] for c in after["schema"]["tables"][table]["columns"]}
     assert after["schema"]["triggers"] == before["schema"]["triggers"]
@@ -319,6 +326,8 @@ def test_the_models_and_the_migrations_agree(empty_database_url: str) -> None:
         assert added == sorted(ADDED)
         changed = [diff for diff in found if diff[0] not in ("add_table", "add_index")]
         assert sorted((diff[0], diff[2], diff[3].name) for diff in changed) == [
+            ("add_column", table, column) for table, column in sorted(ADDED_COLUMNS)
+        ] + [
             ("remove_column", "activity", "carried_from_id"),
             ("remove_column", "user", "locale"),
         ]

@@ -90,5 +90,6 @@ def test_a_hash_made_with_other_parameters_needs_a_rehash() -> None:
     assert new.verify(stored, "paarse-olifant-fietst")
     assert new.needs_rehash(stored) and not old.needs_rehash(stored)
     assert not new.verify(stored, "fout") and not new.verify("", "x")
+    assert not new.verify("", "not-a-password-of-anyone")  # not even the dummy hash's password
     with pytest.raises(InvalidHashError):
         PasswordHasher(type=Type.ID).verify("not-a-hash", "x")

@@ -176,6 +176,18 @@ class SetRole:
 
 
 @dataclass(frozen=True)
+class InvitePerson:
+    """Invite a person by e-mail, with a role in one network and some of its workgroups."""
+
+    actor: Principal
+    email: str
+    name: str
+    network_id: int
+    role: Role
+    workgroup_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class AddToWorkgroup:
     actor: Principal
     user_id: int

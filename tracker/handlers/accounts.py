@@ -20,7 +20,7 @@ from tracker.domain.access import Principal
 from tracker.handlers.marker import handler
 from tracker.models import User
 from tracker.passwords import Passwords
-from tracker.security import audit, password_reset, throttle
+from tracker.security import audit, invitations, password_reset, throttle
 from tracker.security.audit import AuditKind
 from tracker.security.sessions import end_all_sessions, session_epoch
 
@@ -183,6 +183,24 @@ def reset_password(
         user_id = password_reset.reset_password(uow.session, passwords, token, new, now)
         audit.add(
             uow.session, AuditKind.PASSWORD_RESET, at=now, subject_id=user_id, address=address
+        )
+        uow.commit()
+    return user_id
+
+
+@handler
+def accept_invitation(
+    uow: UnitOfWork, token: str, new: str, address: str, clock: Clock, passwords: Passwords
+) -> int:
+    """Set the invited person's first password with the invitation's token (once); returns
+    their id. Raises password_reset.ResetRefused, accounts.AccountError."""
+    now = clock.now()
+    with uow:
+        user_id = password_reset.reset_password(
+            uow.session, passwords, token, new, now, invitations.PURPOSE
+        )
+        audit.add(
+            uow.session, AuditKind.INVITATION_ACCEPTED, at=now, subject_id=user_id, address=address
         )
         uow.commit()
     return user_id

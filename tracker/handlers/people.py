@@ -1,11 +1,14 @@
 """People handlers: networks, workgroups, people, their roles and memberships, API tokens.
 
-Administrators manage these (the operator at the command line too); each handler checks
+Administrators manage these (the operator at the command line too); a network's coordinators
+manage its workgroups and memberships and invite people into it. Each handler checks
 that before it reads or writes anything, and records what it changed in the audit trail in
 the same transaction (ids only, with the address the request came from).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlmodel import Session, select
 
@@ -20,6 +23,7 @@ from tracker.domain.commands import (
     CreateApiToken,
     CreatePerson,
     ErasePerson,
+    InvitePerson,
     RemoveFromWorkgroup,
     SetActive,
     SetRole,
@@ -27,7 +31,7 @@ from tracker.domain.commands import (
 from tracker.handlers.marker import handler
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
 from tracker.passwords import Passwords
-from tracker.security import audit, erasure
+from tracker.security import audit, erasure, invitations
 from tracker.security.audit import AuditKind
 
 
@@ -57,7 +61,7 @@ def add_network(uow: UnitOfWork, command: AddNetwork, clock: Clock) -> int:
 
 @handler
 def add_workgroup(uow: UnitOfWork, command: AddWorkgroup, clock: Clock) -> int:
-    command.actor.require_admin()
+    command.actor.require_coordinator(command.network_id)
     name = command.name.strip()
     with uow:
         if uow.session.get(Network, command.network_id) is None:
@@ -110,6 +114,38 @@ def create_person(
 
 
 @handler
+def invite_person(
+    uow: UnitOfWork, command: InvitePerson, clock: Clock, valid_for: timedelta
+) -> invitations.Invitation:
+    """Invite a person into a network (admins: any; coordinators: their own, else NotFound).
+    A new account gets the role and workgroups; an existing one is left as it is."""
+    command.actor.require_coordinator(command.network_id)
+    with uow:
+        if uow.session.get(Network, command.network_id) is None:
+            raise NotFound(command.network_id)
+        for workgroup_id in command.workgroup_ids:
+            workgroup = uow.session.get(Workgroup, workgroup_id)
+            if workgroup is None or workgroup.network_id != command.network_id:
+                raise NotFound(workgroup_id)
+        invitation = invitations.invite(
+            uow.session,
+            email=command.email,
+            name=command.name,
+            now=clock.now(),
+            valid_for=valid_for,
+        )
+        user_id, actor = invitation.user_id, command.actor
+        if invitation.token is not None:
+            _set_role(uow.session, actor, clock, user_id, command.network_id, command.role)
+            for workgroup_id in command.workgroup_ids:
+                _add_to_workgroup(uow.session, actor, clock, user_id, workgroup_id)
+        detail = audit.fields(existing=1) if invitation.token is None else ""
+        _audit(uow.session, AuditKind.INVITATION_SENT, actor, clock, user_id, detail)
+        uow.commit()
+    return invitation
+
+
+@handler
 def set_role(uow: UnitOfWork, command: SetRole, clock: Clock) -> None:
     command.actor.require_admin()
     with uow:
@@ -124,17 +160,15 @@ def set_role(uow: UnitOfWork, command: SetRole, clock: Clock) -> None:
 
 @handler
 def add_to_workgroup(uow: UnitOfWork, command: AddToWorkgroup, clock: Clock) -> None:
-    command.actor.require_admin()
     with uow:
-        _person(uow.session, command.user_id)
         _add_to_workgroup(uow.session, command.actor, clock, command.user_id, command.workgroup_id)
         uow.commit()
 
 
 @handler
 def remove_from_workgroup(uow: UnitOfWork, command: RemoveFromWorkgroup, clock: Clock) -> None:
-    command.actor.require_admin()
     with uow:
+        _workgroup(uow.session, command.actor, command.workgroup_id)
         membership = uow.session.get(WorkgroupMember, (command.user_id, command.workgroup_id))
         if membership is None:
             raise NotFound(command.workgroup_id)
@@ -208,15 +242,24 @@ def _set_role(
 def _add_to_workgroup(
     session: Session, actor: Principal, clock: Clock, user_id: int, workgroup_id: int
 ) -> None:
-    """Membership of a workgroup; the person needs a role in its network first."""
-    workgroup = session.get(Workgroup, workgroup_id)
-    if workgroup is None:
-        raise NotFound(workgroup_id)
+    """Membership of a workgroup; the person needs a role in its network first (an erased
+    person has none)."""
+    workgroup = _workgroup(session, actor, workgroup_id)
     if session.get(NetworkRole, (user_id, workgroup.network_id)) is None:
         raise Refused("no_role_in_network")
     accounts.add_to_workgroup(session, user_id, workgroup_id)
     detail = audit.fields(workgroup=workgroup_id)
     _audit(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, user_id, detail)
+
+
+def _workgroup(session: Session, actor: Principal, workgroup_id: int) -> Workgroup:
+    """A workgroup the actor coordinates the network of (admins: any); else NotFound, or
+    Forbidden for a member of its network."""
+    workgroup = session.get(Workgroup, workgroup_id)
+    if workgroup is None:
+        raise NotFound(workgroup_id)
+    actor.require_coordinator(workgroup.network_id)
+    return workgroup
 
 
 def _audit(

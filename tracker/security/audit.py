@@ -41,6 +41,8 @@ class AuditKind(StrEnum):
     REACTIVATED = "reactivated"
     PERSON_ERASED = "person_erased"
     TOKEN_CREATED = "token_created"
+    INVITATION_SENT = "invitation_sent"
+    INVITATION_ACCEPTED = "invitation_accepted"
 
 
 def fields(**values: int | str) -> str:

@@ -50,10 +50,14 @@ class AuditEntry(SQLModel, table=True):
 
 
 class PasswordResetToken(SQLModel, table=True):
-    """A password-reset link: only the SHA-256 of its token is kept; used once."""
+    """A password-reset or invitation link (`purpose`): only the SHA-256 of its token is
+    kept; used once."""
 
     __tablename__ = "password_reset_token"
     token_hash: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(
+        default="reset", max_length=16, sa_column_kwargs={"server_default": "reset"}
+    )
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime = Field(sa_type=MOMENT)
     expires_at: datetime = Field(sa_type=MOMENT)

@@ -28,6 +28,7 @@ from tracker.security.models import PasswordResetToken
 from tracker.texts import translate
 
 MAX_VALIDITY = timedelta(minutes=60)
+RESET = "reset"  # the purpose of a reset link token (invitations.PURPOSE: the other)
 _LINK_NOT_VALID = Message("the link is not valid, already used or expired")
 
 
@@ -49,36 +50,52 @@ def request_reset(
     user = session.exec(select(User).where(User.email == normalise_email(email))).first()
     if user is None or user.id is None or not user.active or "@" not in user.email:
         return None
+    token = new_token(session, user.id, now, now + min(valid_for, MAX_VALIDITY), RESET)
+    return ResetRequest(user.id, user.email, token)
+
+
+def new_token(
+    session: Session, user_id: int, now: datetime, expires_at: datetime, purpose: str
+) -> str:
+    """Store the hash of a new single-use token for a person; the token is returned once."""
     token = secrets.token_urlsafe(32)
     session.add(
         PasswordResetToken(
             token_hash=token_hash(token),
-            user_id=user.id,
+            user_id=user_id,
             created_at=now,
-            expires_at=now + min(valid_for, MAX_VALIDITY),
+            expires_at=expires_at,
+            purpose=purpose,
         )
     )
     session.flush()
-    return ResetRequest(user.id, user.email, token)
+    return token
 
 
-def valid_token(session: Session, token: str, now: datetime) -> PasswordResetToken | None:
+def valid_token(
+    session: Session, token: str, now: datetime, purpose: str = RESET
+) -> PasswordResetToken | None:
     found = session.get(PasswordResetToken, token_hash(token)) if len(token) < 200 else None
-    if found is None or found.used_at is not None:
+    if found is None or found.used_at is not None or found.purpose != purpose:
         return None
     expires = as_utc(found.expires_at)
     return found if expires is not None and expires > now else None
 
 
 def reset_password(
-    session: Session, passwords: Passwords, token: str, password: str, now: datetime
+    session: Session,
+    passwords: Passwords,
+    token: str,
+    password: str,
+    now: datetime,
+    purpose: str = RESET,
 ) -> int:
     """Set the new password with a valid token (used up at once); returns the person's id.
 
     The token is marked used with a conditional UPDATE, so of two requests with the same
     link only one succeeds. Every session of the person ends; a lockout is lifted.
     """
-    found = valid_token(session, token, now)
+    found = valid_token(session, token, now, purpose)
     if found is None:
         raise ResetRefused(_LINK_NOT_VALID)
     accounts.check_password(password)

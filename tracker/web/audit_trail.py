@@ -45,6 +45,8 @@ def kind_labels() -> dict[str, str]:
         AuditKind.REACTIVATED: _("activated"),
         AuditKind.PERSON_ERASED: _("person erased"),
         AuditKind.TOKEN_CREATED: _("API token created"),
+        AuditKind.INVITATION_SENT: _("invitation sent"),
+        AuditKind.INVITATION_ACCEPTED: _("invitation accepted"),
     }
 
 
@@ -108,6 +110,12 @@ def _template(entry: AuditEntry, fields: Mapping[str, str]) -> str | None:
             else _("Password reset requested for %(subject)s")
         ),
         AuditKind.PASSWORD_RESET: _("%(subject)s chose a new password with a reset link"),
+        AuditKind.INVITATION_SENT: (
+            _("%(subject)s invited by %(actor)s (already had an account)")
+            if "existing" in fields
+            else _("%(subject)s invited by %(actor)s")
+        ),
+        AuditKind.INVITATION_ACCEPTED: _("%(subject)s accepted the invitation"),
         AuditKind.DEACTIVATED: _("%(subject)s deactivated by %(actor)s"),
         AuditKind.REACTIVATED: _("%(subject)s activated by %(actor)s"),
         AuditKind.PERSON_ERASED: _("Personal data of %(subject)s erased by %(actor)s"),

@@ -190,6 +190,20 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Add person"))
 
 
+class InvitationForm(FlaskForm):
+    """Invite a person; the handler checks the network and workgroups (outsiders: 404)."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    network_id = SelectField(_l("Network"), coerce=int, validate_choice=False)
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    workgroup_ids = SelectMultipleField(_l("Workgroups"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Send invitation"))
+
+
 class RoleForm(FlaskForm):
     network_id = SelectField(_l("Network"), coerce=int, validators=[DataRequired()])
     role = SelectField(_l("Role"), validators=[DataRequired()])

@@ -1,0 +1,132 @@
+"""Invitations: admins (any network) and coordinators (their own) invite a person by e-mail;
+the invited person chooses a password with the single-use link from the mail.
+
+The inviter sees the same answer whether or not the address already has an account (see
+tracker/security/invitations.py); the mail is logged by person id only when undelivered.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlmodel import col, select
+
+from tracker import accounts
+from tracker.domain.access import Role
+from tracker.domain.commands import InvitePerson
+from tracker.handlers import accounts as account_handlers
+from tracker.handlers import people
+from tracker.mail import DeliveryFailure
+from tracker.models import Network, Workgroup
+from tracker.security import invitations, password_reset
+from tracker.services import db_session, services
+from tracker.texts import translate
+from tracker.web.access import client_address, principal
+from tracker.web.admin import role_labels
+from tracker.web.errors import error_page
+from tracker.web.forms import InvitationForm, PasswordResetForm
+
+blueprint = Blueprint("invitations", __name__)
+
+
+@blueprint.route("/uitnodigen", methods=["GET", "POST"])
+@login_required
+def invite() -> ResponseReturnValue:
+    actor = principal()
+    if not actor.coordinates_a_network:
+        abort(403, description=_("Only administrators and coordinators can invite people."))
+    form = InvitationForm()
+    query = (
+        select(Workgroup, Network).join(Network).order_by(col(Network.name), col(Workgroup.name))
+    )
+    groups = [(w, n) for w, n in db_session().exec(query) if actor.is_coordinator(n.id or 0)]
+    networks = db_session().exec(select(Network).order_by(col(Network.name))).all()
+    form.network_id.choices = [(n.id, n.name) for n in networks if actor.is_coordinator(n.id or 0)]
+    form.role.choices = list(role_labels().items())
+    form.workgroup_ids.choices = [(w.id, f"{n.name}: {w.name}") for w, n in groups]
+    days = int(current_app.config["INVITATION_DAYS"])
+    if form.validate_on_submit():
+        command = InvitePerson(
+            actor,
+            email=form.email.data or "",
+            name=form.name.data or "",
+            network_id=form.network_id.data or 0,
+            role=Role(form.role.data),
+            workgroup_ids=tuple(form.workgroup_ids.data or ()),
+        )
+        tools = services()
+        invitation = people.invite_person(
+            tools.db.unit_of_work(), command, tools.clock, timedelta(days=days)
+        )
+        _send(invitation, days)
+        flash(
+            _("Invitation sent. The link in it works once, for %(days)s days.", days=days),
+            "success",
+        )
+        return redirect(url_for("invitations.invite"))
+    code = 400 if form.is_submitted() else 200
+    return render_template("invitations/invite.html", form=form), code
+
+
+def _send(invitation: invitations.Invitation, days: int) -> None:
+    """Mail the link (or, for an existing account, the sign-in address) to the invited person."""
+    send_mail = services().send_mail
+    if send_mail is None:
+        return
+    target = (
+        url_for("auth.login")
+        if invitation.token is None
+        else url_for("invitations.accept", token=invitation.token)
+    )
+    message = invitations.invitation_message(
+        invitation,
+        sender=current_app.config.get("MAIL_FROM") or "jaarplan@localhost",
+        link=current_app.config["APP_URL"].rstrip("/") + target,
+        days=days,
+    )
+    try:
+        send_mail(message)
+    except DeliveryFailure as failure:  # logged without the address or the link
+        current_app.logger.warning(
+            "invitation mail for person %s not delivered: %s",
+            invitation.user_id,
+            type(failure).__name__,
+        )
+
+
+@blueprint.route("/uitnodiging/<token>", methods=["GET", "POST"])
+def accept(token: str) -> ResponseReturnValue:
+    """Choose a password with the invitation's link (once, within INVITATION_DAYS days)."""
+    tools = services()
+    if (
+        password_reset.valid_token(db_session(), token, tools.clock.now(), invitations.PURPOSE)
+        is None
+    ):
+        message = _(
+            "This invitation link is not valid (any more): it was used already or has expired. "
+            "Ask whoever invited you for a new invitation."
+        )
+        return error_page(400, message, title=_("Invitation not valid"))
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            account_handlers.accept_invitation(
+                tools.db.unit_of_work(),
+                token,
+                form.new.data or "",
+                client_address(),
+                tools.clock,
+                tools.passwords,
+            )
+        except (password_reset.ResetRefused, accounts.AccountError) as refused:
+            form.new.errors = [translate(refused.message)]
+        else:
+            flash(_("Welcome! Your password is set: sign in with it."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template(
+        "invitations/accept.html", form=form
+    ), 400 if form.is_submitted() else 200
