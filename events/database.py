@@ -242,6 +242,14 @@ class WriteQueue:
         assert self._fd is not None
         os.pwrite(self._fd, str(size).encode().ljust(_RETRY_ABOVE_WIDTH), 0)
 
+    def close(self) -> None:
+        """Close this process's lock file (the engine is disposed): one descriptor per
+        database otherwise stays open for the life of the process."""
+        with self._threads:
+            if self._fd is not None and self._pid == os.getpid():
+                os.close(self._fd)
+            self._fd = None
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,

@@ -190,6 +190,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.write_queue is not None:
+            self.write_queue.close()
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:

@@ -1,7 +1,11 @@
 """The SQLite settings every connection gets (events/database.py), read back from SQLite,
-and the benchmark's raw baseline uses the same ones (bench/baselines.py)."""
+and the benchmark's raw baseline uses the same ones (bench/baselines.py); a disposed
+database keeps no file open."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from bench.baselines import connect_sqlite
 from events.database import (
@@ -9,6 +13,7 @@ from events.database import (
     SQLITE_WAL_AUTOCHECKPOINT_PAGES,
     make_engine,
 )
+from tracker.database import Database
 
 EXPECTED = {
     "journal_mode": "wal",
@@ -28,3 +33,25 @@ def test_every_connection_and_the_baseline_get_the_settings(sqlite_url: str) -> 
     raw = connect_sqlite(sqlite_url)
     assert {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in EXPECTED} == EXPECTED
     raw.close()
+
+
+def test_a_disposed_database_leaves_no_file_open(tmp_path: Path) -> None:
+    """Each Database that wrote once and was disposed closes its files (the write queue's
+    lock file stayed open: a test session ran out of descriptors for select())."""
+
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def write_once(number: int) -> None:
+        db = Database(f"sqlite:///{tmp_path / f'{number}.db'}")
+        db.create_schema()
+        with db.unit_of_work() as uow:
+            uow.connection.exec_driver_sql("SELECT 1")
+            uow.commit()
+        db.dispose()
+
+    write_once(0)  # whatever stays loaded once (modules, the log) is not a leak
+    before = open_files()
+    for number in range(1, 21):
+        write_once(number)
+    assert open_files() <= before

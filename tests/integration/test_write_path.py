@@ -11,6 +11,7 @@ under the same guard.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,7 +26,15 @@ from tests.integration.test_cross_network_writes import (
     PERSONAL_WRITES,
     fingerprint,
 )
-from tests.support import FIXTURES, PASSWORD, World, build_world, csrf_token, login
+from tests.support import (
+    FIXTURES,
+    PASSWORD,
+    CollectingMailer,
+    World,
+    build_world,
+    csrf_token,
+    login,
+)
 from tracker.database import WriteOutsideHandler, guard_writes, unguard_writes
 from tracker.models import Network
 from tracker.services import db_session
@@ -138,6 +147,19 @@ def test_every_personal_write_goes_through_a_handler(app: Flask, world: World) -
     token = unsubscribe_token(str(app.config["SECRET_KEY"]), world.user_ids["coordinator"])
     assert anonymous.post(f"/herinneringen/afmelden/{token}").status_code == 200
     done.add("reminders.confirm_unsubscribe")
+    mailer = CollectingMailer()  # the invitation's link, from its mail
+    app.extensions["reminders"].mailer = mailer
+    admin = app.test_client()
+    login(admin, world.emails["admin"])
+    invited = {"name": "Nieuw Lid", "email": "nieuw.lid@example.org", "role": "member"}
+    answer = _form(admin, "/uitnodigen", {**invited, "network_id": str(world.network_id)})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    body = mailer.sent[0].get_body(("plain",))
+    link = re.search(r"/uitnodiging/\S+", str(body.get_content() if body else ""))
+    assert link is not None
+    answer = _form(anonymous, link.group(0), {"new": new_password, "repeat": new_password})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    done.add("invitations.accept")
     assert done == set(PERSONAL_WRITES)
 
 
