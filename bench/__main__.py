@@ -40,6 +40,7 @@ import sqlalchemy as sa
 
 from bench import (
     baselines,
+    cli_start,
     commands,
     dataset,
     http_load,
@@ -224,6 +225,7 @@ def measure_backend(
     log(f"{backend}: quarterly reports measured")
     rows += reminder_run.rows(backend, url, data.scale)
     log(f"{backend}: reminder run measured")
+    rows += cli_start.rows(backend, url)
     return rows
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+import tempfile
+from contextlib import closing
+from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from email.message import EmailMessage
 from pathlib import Path
@@ -66,7 +70,47 @@ class World:
     user_ids: dict[str, int] = field(default_factory=dict)
 
 
+_SNAPSHOTS = tempfile.TemporaryDirectory(prefix="worlds-")
+_WORLDS: dict[str, tuple[Path, World]] = {}  # the clock's "now" → the world built then
+
+
 def build_world(app: Flask) -> World:
+    """The world in the app's new database.
+
+    On SQLite the first world built is kept as a file, and a later one on the same clock is
+    copied from it (~5 ms instead of ~90 ms: hundreds of tests start from this world).
+    """
+    db = app.extensions["tracker"].db
+    if db.engine.dialect.name != "sqlite" or not _empty(db):
+        return _build_world(app)
+    path = Path(db.engine.url.database or "")
+    key = app.extensions["tracker"].clock.now().isoformat()
+    if key in _WORLDS:
+        snapshot, world = _WORLDS[key]
+        db.engine.dispose()
+        _copy_sqlite(snapshot, path)
+        return deepcopy(world)
+    world = _build_world(app)
+    snapshot = Path(_SNAPSHOTS.name) / f"world-{len(_WORLDS)}.db"
+    _copy_sqlite(path, snapshot)
+    _WORLDS[key] = (snapshot, deepcopy(world))
+    return world
+
+
+def _empty(db: Database) -> bool:
+    with db.engine.connect() as connection:
+        return not connection.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM network) OR EXISTS (SELECT 1 FROM user)"
+            " OR EXISTS (SELECT 1 FROM events)"
+        ).scalar_one()
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
+        origin.backup(copy)
+
+
+def _build_world(app: Flask) -> World:
     services = app.extensions["tracker"]
     text = (FIXTURES / "mini-plan.yaml").read_text(encoding="utf-8")
     document = read_plan_yaml(text)

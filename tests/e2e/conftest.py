@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from jinja2 import FileSystemBytecodeCache
 from playwright.sync_api import Browser, BrowserContext, Page
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -103,13 +104,16 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(demo_database: Path, tmp_path: Path) -> Iterator[LiveServer]:
+def live_server(
+    demo_database: Path, tmp_path: Path, templates_compiled: FileSystemBytecodeCache
+) -> Iterator[LiveServer]:
     """The app behind a real HTTP server on 127.0.0.1, CSRF on, on a copy of the demo."""
     path = tmp_path / "tracker.db"
     shutil.copy(demo_database, path)
     config = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     config.update(DATABASE_URL=f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False)
     app = create_app(config, clock=FixedClock(DEMO_NOW))
+    app.jinja_env.bytecode_cache = templates_compiled
     app.instance_path = str(tmp_path)
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})

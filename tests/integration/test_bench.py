@@ -33,7 +33,7 @@ MEASURED = (
     "4.plan.html", "4.plan.asof", "4.plan.pdf", "4.plan.pdf.again", "4.plan.xlsx",
     "4.network.html", "4.network.asof",
     "5", "5.make", "5.deliver",
-    "6.web", "6.rebuild",
+    "6.web", "6.rebuild", "7.cli",
 )  # fmt: skip
 
 
@@ -162,6 +162,7 @@ def _check_rows(tmp_path: Path, output: str, backend: str) -> None:
     assert measured["1"]["target"] == "≥ 2 × peer" and measured["3"]["target"] == "≥ 4 × peer"
     assert measured["3.million"]["target"] == "< 15 s"
     assert measured["4.plan.html"]["target"] == "< 200 ms"
+    assert measured["7.cli"]["target"] == "< 1.5 s" and "interpreter" in measured["7.cli"]["baseline"]
     results = (tmp_path / "RESULTS.md").read_text()
     assert "bench:begin" in results and "status changes in-process" in results
     assert not list(tmp_path.glob("bench_*")), "the run leaves no database behind"
