@@ -2,8 +2,8 @@
 
 Taken from the structure alone (not from a mapping), so a mapping form and the form it comes
 back as list the same labels in the same order: the header row of each table the lexicon
-reads, else each table's first row (a header the lexicon does not know) and, for a table of
-at most three columns, its first column (labels with their values beside them).
+reads; of another table of two columns its first column (labels with their values beside
+them), of a wider one its first row (a header the lexicon does not know).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tracker.importing.structure import NOISE, TABLE, Part, Row
 MAX_LABELS = 100  # a form of more selects helps no one; the rest are read by the lexicon
 MAX_LABEL_CHARS = 60
 MAX_EXAMPLE_CHARS = 80
-LABEL_COLUMNS = 3  # a table this narrow may hold labels in its first column
+LABEL_COLUMNS = 2  # a table this narrow holds labels in its first column
 
 
 def document_labels(parts: Iterable[Part]) -> list[Label]:
@@ -29,13 +29,14 @@ def document_labels(parts: Iterable[Part]) -> list[Label]:
         if part.kind != TABLE or not part.rows:
             continue
         header = header_index(part.rows, lexicon)
+        if header is None and max(len(row) for row in part.rows) <= LABEL_COLUMNS:
+            for row in part.rows:
+                _add(found, row[0] if row else None, _cell(row, 1))
+            continue
         first = header or 0
         below = part.rows[first + 1 : first + 2]
         for column, cell in enumerate(part.rows[first]):
             _add(found, cell, _cell(below[0], column) if below else "")
-        if header is None and max(len(row) for row in part.rows) <= LABEL_COLUMNS:
-            for row in part.rows[1:]:
-                _add(found, row[0] if row else None, _cell(row, 1))
     return list(found.values())[:MAX_LABELS]
 
 

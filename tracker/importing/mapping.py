@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.domain.message import Message
+from tracker.domain.message import Message, MessageError
 from tracker.importing import lexicon
 from tracker.importing.lexicon import label_key
 from tracker.importing.structure import HEADING, MINOR, Part
@@ -38,12 +38,8 @@ FIELD_NAMES = {  # as the mapping form and the explanation name them
 }
 
 
-class BadMapping(Exception):
+class BadMapping(MessageError):
     """A mapping that does not fit the document (an unknown field, label or heading level)."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(str(message))
-        self.message = message
 
 
 @dataclass(frozen=True)
