@@ -3,6 +3,8 @@ as fields, the heading level naming themes, and the structure kept with a draft.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.dutch import refused_in_dutch
@@ -216,3 +218,17 @@ def test_a_fitting_mapping_is_accepted() -> None:
     submitted = [("onderdeel", "title"), ("tekst", "actions"), ("door", "ignore")]
     chosen = check_mapping(labels, submitted, "1", parts)
     assert chosen == Mapping((("door", "ignore"), ("onderdeel", "title"), ("tekst", "actions")), 1)
+
+
+def test_the_structure_is_kept_only_where_the_structure_reading_was_kept() -> None:
+    plans = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
+    known = read_plan_file(
+        "000.txt", (plans / "000_7270eda182fee902.txt").read_bytes(),
+        network_slug="n", network_name="N",
+    )  # fmt: skip
+    assert len(known.document.activities) == 40 and known.structure == ()  # the known layouts
+    twente = read_plan_file(
+        "003.txt", (plans / "003_a9d3cd190e6c3858.txt").read_bytes(),
+        network_slug="n", network_name="N",
+    )  # fmt: skip
+    assert len(twente.document.activities) == 12 and twente.structure  # the structure reader

@@ -87,22 +87,16 @@ def read_plan_file(
 
         word = read_docx(data, budget)
         parts_of = cache(lambda: docx_parts(word, budget))
-        readings = [
-            lambda: read_document_text(docx_to_text(word, budget), budget),
-            lambda: read_parts(parts_of(), budget),
-        ]
+        readings = [lambda: read_document_text(docx_to_text(word, budget), budget)]
     elif suffix in TEXT_SUFFIXES:
         text = _decode(data)
         parts_of = cache(lambda: text_parts(text, budget))
-        readings = [
-            lambda: read_document_text(text, budget),
-            lambda: read_parts(parts_of(), budget),
-        ]
+        readings = [lambda: read_document_text(text, budget)]
     elif suffix == ".pdf":
         from tracker.importing.pdf import pdf_parts
 
         parts_of = cache(lambda: pdf_parts(data, budget))
-        readings = [lambda: read_parts(parts_of(), budget)]
+        readings = []
     else:
         raise ImportFailed(
             Message(
@@ -111,8 +105,11 @@ def read_plan_file(
                 supported=SUPPORTED,
             )
         )
-    found = best_reading(readings)  # each format's last reading reads its structure (parts_of)
-    parts = parts_of()
+    by_structure = cache(lambda: read_parts(parts_of(), budget))  # the last reading of each
+    found = best_reading([*readings, by_structure])
+    # The mapping step reads the structure again: offered when that reading was kept or none
+    # found anything (a mapping would lose what the known layouts read in 000 and 001).
+    parts = parts_of() if found is by_structure() or not found.activities else []
     draft = build_draft(
         found,
         network_slug=network_slug,
@@ -124,7 +121,7 @@ def read_plan_file(
         budget=budget,
         # Tables no reading understood: the coordinator maps their columns in the review (a
         # mapping reads activities from tables only; headings name their themes).
-        allow_empty=any(part.kind == TABLE for part in parts),
+        allow_empty=any(part.kind == TABLE for part in parts_of()),
     )
     return replace(draft, structure=tuple(parts))
 

@@ -11,7 +11,8 @@
     var asked = ++latest;
     var target = document.getElementById("mapping-preview");
     if (target) target.setAttribute("aria-busy", "true");
-    fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
+    // form.action would be the buttons named "action": the attribute is the address.
+    fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
         if (asked !== latest || !target) return; // an answer overtaken by a later choice

@@ -62,7 +62,7 @@ class Preview:
     themes: list[tuple[str, int]]
     activities: list[Any]  # the first PlannedActivity items
     reading: str
-    unplaced: int
+    unplaced: list[str]  # "where: text", as the review lists them
 
 
 def reading_context(network: Network) -> dict[str, Any]:
@@ -133,5 +133,5 @@ def preview_of(draft: Draft) -> Preview:
         themes=list(Counter(a.theme for a in activities).items()),
         activities=list(activities[:PREVIEW_ROWS]),
         reading=translate(draft.reading) if draft.reading else "",
-        unplaced=len(not_placed(draft)),
+        unplaced=not_placed(draft),
     )
