@@ -10,9 +10,9 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from sqlmodel import col, select
 
+from tests.integration.test_import_web import events, upload
 from tests.plan_files import UNRECOGNISED_PLAN, an_unrecognised_docx
 from tests.support import World, build_world, login
 from tracker.importing.review import deserialise
@@ -21,14 +21,14 @@ from tracker.models import Activity, ImportDraft, Theme
 MAPPED = {"Onderdeel": "title", "Omschrijving": "actions", "Klaar in": "wanneer", "Door": "wie"}
 
 
-def upload(client: FlaskClient, world: World, data: bytes, name: str) -> str:
-    response = client.post(
-        "/plannen/importeren/",
-        data={"network_id": str(world.network_id), "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response.headers["Location"]
+def uploaded_unrecognised(app: Flask) -> tuple[World, FlaskClient, str, str]:
+    """A coordinator who uploaded the Word plan of an unknown layout: world, client, the
+    review's address and the page it shows."""
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    review_url = upload(client, world, an_unrecognised_docx(), "eigen-indeling.docx")
+    return world, client, review_url, client.get(review_url).get_data(as_text=True)
 
 
 def mapping_form(page: str, fields: dict[str, str], theme_level: str = "1") -> dict[str, str]:
@@ -53,11 +53,6 @@ def stored(app: Flask) -> list[tuple[str, str, str, str]]:
         ]
 
 
-def events(app: Flask) -> int:
-    with app.extensions["tracker"].db.engine.connect() as connection:
-        return int(connection.execute(text("SELECT count(*) FROM events")).scalar_one())
-
-
 def confirm_all(client: FlaskClient, app: Flask, review_url: str) -> Any:
     with app.extensions["tracker"].db.session() as session:
         row = session.exec(select(ImportDraft)).one()
@@ -75,11 +70,7 @@ def confirm_all(client: FlaskClient, app: Flask, review_url: str) -> Any:
 
 def test_an_unknown_layout_is_mapped_previewed_applied_and_imported(backend_app: Flask) -> None:
     app = backend_app
-    world = build_world(app)
-    client = app.test_client()
-    login(client, world.emails["coordinator"])
-    review_url = upload(client, world, an_unrecognised_docx(), "eigen-indeling.docx")
-    page = client.get(review_url).get_data(as_text=True)
+    _, client, review_url, page = uploaded_unrecognised(app)
     assert "Er zijn geen activiteiten gelezen" in page  # the mapping step, not a refusal
     assert "Indeling koppelen" in page and "0 activiteiten gevonden" in page
     assert "Cursus pijnbestrijding" in page  # an example under "Onderdeel"
@@ -130,11 +121,7 @@ def test_a_bad_or_stale_mapping_is_refused_in_dutch_and_nothing_is_written(
     backend_app: Flask,
 ) -> None:
     app = backend_app
-    world = build_world(app)
-    client = app.test_client()
-    login(client, world.emails["coordinator"])
-    review_url = upload(client, world, an_unrecognised_docx(), "eigen-indeling.docx")
-    page = client.get(review_url).get_data(as_text=True)
+    world, client, review_url, page = uploaded_unrecognised(app)
     form = mapping_form(page, MAPPED) | {"action": "apply"}
     drafts = stored(app)
     for change, code, message in [
@@ -186,3 +173,15 @@ def test_a_read_plan_offers_the_mapping_folded_and_a_spreadsheet_none(app: Flask
     assert '<details class="mapping" id="indeling">' in page  # folded
     assert "1 kolom of label is niet als veld gelezen" in page  # "Opmerking"
     assert "Opmerking: klein" in page  # and what stood under it is listed, not dropped
+
+
+def test_an_unknown_layout_for_a_year_with_a_plan_is_mapped_before_it_is_compared(
+    app: Flask,
+) -> None:
+    world = build_world(app)  # its network has a plan for 2021
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    review_url = upload(client, world, an_unrecognised_docx(2021), "eigen-indeling.docx")
+    page = client.get(review_url).get_data(as_text=True)
+    assert "Er zijn geen activiteiten gelezen" in page
+    assert "Herziene versie" not in page  # not a revision that would withdraw everything
