@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.dutch import refused_in_dutch
-from tests.plan_files import an_unrecognised_docx
+from tests.plan_files import UNRECOGNISED_PLAN, an_unrecognised_docx
+from tests.unit.test_import_pdf import pdf
 from tracker.domain.message import Message
 from tracker.importing.files import read_mapped, read_plan_file
 from tracker.importing.labels import document_labels
@@ -232,3 +233,26 @@ def test_the_structure_is_kept_only_where_the_structure_reading_was_kept() -> No
         network_slug="n", network_name="N",
     )  # fmt: skip
     assert len(twente.document.activities) == 12 and twente.structure  # the structure reader
+
+
+def test_a_pdf_table_of_unknown_columns_is_kept_for_the_mapping_and_read_with_it() -> None:
+    rows = "".join(
+        f"<tr><td>{title}</td><td>{text}</td><td>{wanneer}</td><td>{wie}</td></tr>"
+        for title, text, wanneer, wie in UNRECOGNISED_PLAN["Scholing"]
+    )
+    header = "".join(f"<th>{name}</th>" for name in MAPPED)
+    data = pdf(
+        f"<h1>Jaarplan 2025</h1><h2>Scholing</h2><table><thead><tr>{header}</tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    draft = read_plan_file("plan.pdf", data, network_slug="n", network_name="N")
+    assert draft.document.activities == ()
+    assert [label.text for label in document_labels(draft.structure)] == list(MAPPED)
+    mapped = read_mapped(
+        "plan.pdf", draft.structure, Mapping.of(MAPPED),
+        network_slug="n", network_name="N", year=draft.document.year,
+    )  # fmt: skip
+    assert [(a.theme, a.title, a.wie, a.wanneer) for a in mapped.document.activities] == [
+        ("Scholing", title, wie, wanneer)
+        for title, _, wanneer, wie in UNRECOGNISED_PLAN["Scholing"]
+    ]
