@@ -26,6 +26,11 @@ from tracker.planfile import PlanDocument, WorkgroupSpec
 
 MAX_TITLE = 300
 READ_AS = "read as %(pieces)s"  # the message id of a reading's explanation (Draft.reading)
+NO_ACTIVITIES = Message(
+    "no activities found: the layout of this file was not recognised (expected: "
+    "blocks Doelstellingen / Acties en resultaten / Wie / Wanneer, a table "
+    "Wat / Wie / Looptijd, or the tracker's template)"
+)
 
 
 @dataclass(frozen=True)
@@ -150,13 +155,7 @@ def build_draft(
     if not 1900 <= plan_year <= 2200:
         raise ImportFailed(Message("%(year)s is not a valid plan year (1900–2200)", year=plan_year))
     if not found.activities and not allow_empty:
-        raise ImportFailed(
-            Message(
-                "no activities found: the layout of this file was not recognised (expected: "
-                "blocks Doelstellingen / Acties en resultaten / Wie / Wanneer, a table "
-                "Wat / Wie / Looptijd, or the tracker's template)"
-            )
-        )
+        raise ImportFailed(NO_ACTIVITIES)
     warnings = list(found.warnings)
     proposed: dict[str, str] = {}  # party key → the name as first written
     activities: list[PlannedActivity] = []
