@@ -176,3 +176,40 @@ def corrected_twente_2021() -> bytes:
     ]
     activities.append(ROUWCAFE)
     return dump_plan_yaml(replace(document, activities=tuple(activities))).encode()
+
+
+# A plan in a layout the lexicon does not know: its tables' columns are named otherwise
+# (mapped in the review: Onderdeel → Titel, Omschrijving → Acties, Klaar in → Wanneer, Door →
+# Wie), each theme a level-1 heading with a level-2 heading "Uitvoering" above its table.
+UNRECOGNISED_COLUMNS = ("Onderdeel", "Omschrijving", "Klaar in", "Door")
+UNRECOGNISED_PLAN = {
+    "Scholing": [
+        ("Cursus pijnbestrijding", "Twee avonden voor verpleging", "2e kwartaal 2025",
+         "Werkgroep Scholing"),
+        ("Scholing dementie", "Een e-learning voor verzorgenden", "najaar 2025",
+         "Werkgroep Scholing"),
+        ("Intervisie", "Vier bijeenkomsten", "2025", "Netwerkcoördinator"),
+    ],
+    "Zorgpad": [
+        ("Zorgpad evalueren", "Met de huisartsen", "4e kwartaal 2025", "Kerngroep"),
+        ("Overdracht verbeteren", "Een vast formulier", "1e kwartaal 2025", "Kerngroep"),
+    ],
+}  # fmt: skip
+
+
+def an_unrecognised_docx(year: int = 2025) -> bytes:
+    """A Word plan whose tables the lexicon cannot read (see UNRECOGNISED_PLAN)."""
+    document = Document()
+    document.add_paragraph(f"Jaarplan {year}")
+    for theme, rows in UNRECOGNISED_PLAN.items():
+        document.add_heading(f"Thema {theme}", level=1)
+        document.add_heading("Uitvoering", level=2)
+        table = document.add_table(rows=1, cols=len(UNRECOGNISED_COLUMNS))
+        for cell, name in zip(table.rows[0].cells, UNRECOGNISED_COLUMNS, strict=True):
+            cell.text = name
+        for row in rows:
+            for cell, text in zip(table.add_row().cells, row, strict=True):
+                cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

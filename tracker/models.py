@@ -147,6 +147,9 @@ class ImportDraft(SQLModel, table=True):
     document: str  # the draft PlanDocument in the YAML plan format
     warnings: str = "[]"  # JSON list of [where, message]
     proposed: str = "[]"  # JSON list of parties proposed as new workgroups
+    # text, Word, PDF: the document's structure and the mapping last applied, as JSON
+    # (tracker.importing.mapping.dump_structure); "" for a file with fixed columns
+    structure: str = ""
 
 
 class BudgetItem(SQLModel, table=True):

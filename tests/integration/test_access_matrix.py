@@ -211,6 +211,11 @@ PAGES = [
         post(lambda w: "/plannen/importeren/00000000-0000-0000-0000-000000000000/verwijderen"),
         (302, 404, 404, 404, 404, 404, 404),
     ),
+    Route(
+        "map the layout of an import draft that does not exist",
+        post(lambda w: "/plannen/importeren/00000000-0000-0000-0000-000000000000/indeling"),
+        (302, 404, 404, 404, 404, 404, 404),
+    ),
     Route("admin: start page", get(lambda w: "/beheer/"), (302, 403, 403, 403, 403, 403, 302)),
     Route(
         "admin: people", get(lambda w: "/beheer/gebruikers"), (302, 403, 403, 403, 403, 403, 200)

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlmodel import select
 
+from tests.plan_files import an_unrecognised_docx
 from tests.support import load_plan
 from tracker.demo import DEMO_PLAN, DEMO_WORKGROUPS, demo_draft
 from tracker.importing.spreadsheet import read_plan_xlsx, write_plan_xlsx
@@ -91,6 +92,16 @@ def test_an_unreadable_file_is_refused_with_one_clear_message(app: Flask, tmp_pa
     )
     assert result.exit_code != 0
     assert "not a text file" in result.output
+    assert event_count(app) == 0
+
+
+def test_a_layout_to_map_is_refused_on_the_command_line(app: Flask, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.docx"
+    plan.write_bytes(an_unrecognised_docx(2025))
+    result = app.test_cli_runner().invoke(args=["import-plan", str(plan), "--network", "twente"])
+    assert result.exit_code != 0
+    assert "the layout of this file was not recognised" in result.output
+    assert "upload it in the browser to map its columns and labels" in result.output
     assert event_count(app) == 0
 
 

@@ -46,7 +46,7 @@ DROPPED = {("activity", "carried_from_id"), ("user", "locale")}
 # The tables later revisions add: empty after the upgrade.
 ADDED = {"calendar_feed"}
 # The columns later revisions add to existing tables (compared apart: see the upgrade test).
-ADDED_COLUMNS = {("password_reset_token", "purpose")}
+ADDED_COLUMNS = {("password_reset_token", "purpose"), ("importdraft", "structure")}
 DEMO_PASSWORD = "jaarplan-demo-2021"  # of the demo accounts in the fixtures
 WRITES = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
 
@@ -218,6 +218,8 @@ def test_init_db_upgrades_the_previous_release_and_keeps_every_row(
     with engine.connect() as connection:  # the reset links of before stay reset links
         purposes = connection.exec_driver_sql("SELECT purpose FROM password_reset_token")
         assert purposes.scalars().all() == ["reset"] * len(before["rows"]["password_reset_token"])
+        structures = connection.exec_driver_sql("SELECT structure FROM importdraft")
+        assert structures.scalars().all() == [""] * len(before["rows"]["importdraft"])
     engine.dispose()
     for table, column in DROPPED:
         assert column not in {c[0] for c in after["schema"]["tables"][table]["columns"]}

@@ -169,6 +169,7 @@ def _store(document: PlanDocument) -> None:
 
 def _read_draft(path: str, network_slug: str, network_name: str | None, year: int | None) -> Draft:
     """The draft of a plan file, matched against the workgroups the network already has."""
+    from tracker.importing.draft import NO_ACTIVITIES
     from tracker.importing.files import read_plan_file
     from tracker.importing.limits import ImportFailed, ImportLimits
     from tracker.queries import known_workgroups
@@ -180,7 +181,7 @@ def _read_draft(path: str, network_slug: str, network_name: str | None, year: in
     with open(path, "rb") as handle:
         data = handle.read()
     try:
-        return read_plan_file(
+        draft = read_plan_file(
             path,
             data,
             network_slug=network_slug,
@@ -191,6 +192,11 @@ def _read_draft(path: str, network_slug: str, network_name: str | None, year: in
         )
     except ImportFailed as problem:
         raise click.ClickException(f"{path}: {problem}") from None
+    if not draft.document.activities:  # the browser's review maps the layout; here: refused
+        raise click.ClickException(
+            f"{path}: {NO_ACTIVITIES}; upload it in the browser to map its columns and labels"
+        )
+    return draft
 
 
 def _plan_writer(output: str) -> Callable[[PlanDocument], bytes]:

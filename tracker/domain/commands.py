@@ -85,12 +85,30 @@ class SaveImportDraft:
     document: str  # the draft in the YAML plan format
     warnings: str  # JSON: [[where, message], …]
     proposed: str  # JSON: parties proposed as new workgroups
+    structure: str = ""  # JSON: the document's structure (text, Word, PDF), for a mapping
 
 
 @dataclass(frozen=True)
 class DiscardImportDraft:
     actor: Principal
     draft_id: str
+
+
+@dataclass(frozen=True)
+class RemapImportDraft:
+    """Replace a draft by the reading of its document with the coordinator's mapping.
+
+    `expected` is the fingerprint of the draft the mapping was made on: a draft changed since
+    (another tab, another person) is not overwritten.
+    """
+
+    actor: Principal
+    draft_id: str
+    expected: str
+    document: str  # the draft in the YAML plan format
+    warnings: str  # JSON: [[where, message], …]
+    proposed: str  # JSON: parties proposed as new workgroups
+    structure: str  # JSON: the document's structure and the mapping applied
 
 
 @dataclass(frozen=True)

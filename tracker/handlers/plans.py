@@ -25,6 +25,7 @@ from tracker.domain.commands import (
     LoadPlan,
     PlanActivity,
     RecordSpending,
+    RemapImportDraft,
     SaveImportDraft,
 )
 from tracker.domain.plan import PlanDocument, WorkgroupSpec
@@ -33,6 +34,7 @@ from tracker.domain.retiming import retime
 from tracker.handlers.activities import CarriedOver, UnknownActivity, carry_activity, plan_activity
 from tracker.handlers.marker import handler
 from tracker.ids import activity_id_for
+from tracker.importing.mapping import fingerprint
 from tracker.importing.stored import planned_contents
 from tracker.models import (
     Activity,
@@ -238,10 +240,37 @@ def save_import_draft(uow: UnitOfWork, command: SaveImportDraft, clock: Clock) -
             document=command.document,
             warnings=command.warnings,
             proposed=command.proposed,
+            structure=command.structure,
         )
         uow.session.add(draft)
         uow.commit()
     return draft.id
+
+
+class StaleDraft(Exception):
+    """The draft changed after the mapping form was made from it."""
+
+
+def draft_fingerprint(draft: ImportDraft) -> str:
+    """What a mapping form carries of the draft it was made on (see RemapImportDraft)."""
+    return fingerprint(draft.document, draft.warnings, draft.structure)
+
+
+@handler
+def remap_import_draft(uow: UnitOfWork, command: RemapImportDraft) -> None:
+    """Keep the draft as read with the coordinator's mapping (the person who uploaded it,
+    admins; coordinators of its network). Raises NotFound for a draft the person may not see,
+    StaleDraft when it changed after the form was made."""
+    with uow:
+        draft = own_draft(uow.session, command.actor, command.draft_id)
+        if draft_fingerprint(draft) != command.expected:
+            raise StaleDraft(command.draft_id)
+        draft.document = command.document
+        draft.warnings = command.warnings
+        draft.proposed = command.proposed
+        draft.structure = command.structure
+        uow.session.add(draft)
+        uow.commit()
 
 
 @handler

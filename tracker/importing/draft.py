@@ -21,10 +21,16 @@ from tracker.importing.cleaning import normalise_key
 from tracker.importing.limits import ImportBudget
 from tracker.importing.limits import ImportFailed as ImportFailed  # where callers import it
 from tracker.importing.parties import KnownGroup, PartyMatcher, party_key
+from tracker.importing.structure import Part
 from tracker.planfile import PlanDocument, WorkgroupSpec
 
 MAX_TITLE = 300
 READ_AS = "read as %(pieces)s"  # the message id of a reading's explanation (Draft.reading)
+NO_ACTIVITIES = Message(
+    "no activities found: the layout of this file was not recognised (expected: "
+    "blocks Doelstellingen / Acties en resultaten / Wie / Wanneer, a table "
+    "Wat / Wie / Looptijd, or the tracker's template)"
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class Draft:
     warnings: tuple[ImportWarning, ...]
     proposed_workgroups: tuple[str, ...]  # parties that match no workgroup
     reading: Message | None = None  # how the file was read ("read as 5 tables with …")
+    structure: tuple[Part, ...] = ()  # text, Word, PDF: what a mapping reads again
 
 
 def _unique_titles(found: Sequence[FoundActivity]) -> list[str]:
@@ -132,8 +139,10 @@ def build_draft(
     workgroup_emails: dict[str, str] | None = None,
     source_name: str = "",
     budget: ImportBudget | None = None,
+    allow_empty: bool = False,
 ) -> Draft:
-    """Check and match what a parser found; raise ImportFailed when there is nothing to import.
+    """Check and match what a parser found; raise ImportFailed when there is nothing to import
+    (unless `allow_empty`: a document whose structure a coordinator will map).
 
     `budget` bounds the activities and the time (tracker.importing.limits; default limits when
     not given).
@@ -145,14 +154,8 @@ def build_draft(
         raise ImportFailed(Message("the plan's year is not in the file; give the year"))
     if not 1900 <= plan_year <= 2200:
         raise ImportFailed(Message("%(year)s is not a valid plan year (1900–2200)", year=plan_year))
-    if not found.activities:
-        raise ImportFailed(
-            Message(
-                "no activities found: the layout of this file was not recognised (expected: "
-                "blocks Doelstellingen / Acties en resultaten / Wie / Wanneer, a table "
-                "Wat / Wie / Looptijd, or the tracker's template)"
-            )
-        )
+    if not found.activities and not allow_empty:
+        raise ImportFailed(NO_ACTIVITIES)
     warnings = list(found.warnings)
     proposed: dict[str, str] = {}  # party key → the name as first written
     activities: list[PlannedActivity] = []

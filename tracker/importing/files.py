@@ -1,14 +1,19 @@
 """The front door of the importer: a file as uploaded or named on the command line → a Draft.
 
 Refuses what it cannot read with one clear message (ImportFailed): empty, too large,
-binary where text is expected, not UTF-8, a format it does not know, or past one of the
-import's bounds (tracker.importing.limits). Nothing is stored here.
+binary where text is expected, not UTF-8, a format it does not know, no activities and no
+table to map, or past one of the import's bounds (tracker.importing.limits).
+A text, Word or PDF draft keeps its structure, so the review can read it again with the
+coordinator's mapping (`read_mapped`); one in which no reading found activities is kept too,
+for that mapping step. Nothing is stored here.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import cache
 from pathlib import PurePath
 
 from tracker.domain.message import Message, Number
@@ -23,9 +28,10 @@ from tracker.importing.draft import (
     unrecognised_timing,
 )
 from tracker.importing.limits import ImportBudget, ImportLimits
+from tracker.importing.mapping import Mapping
 from tracker.importing.parties import KnownGroup
 from tracker.importing.reading import read_parts
-from tracker.importing.structure import text_parts
+from tracker.importing.structure import TABLE, Part, text_parts
 from tracker.planfile import PlanDocument, PlanFileError, read_plan_yaml
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
@@ -80,20 +86,17 @@ def read_plan_file(
         from tracker.importing.word import docx_parts, docx_to_text, read_docx
 
         word = read_docx(data, budget)
-        readings = [
-            lambda: read_document_text(docx_to_text(word, budget), budget),
-            lambda: read_parts(docx_parts(word, budget), budget),
-        ]
+        parts_of = cache(lambda: docx_parts(word, budget))
+        readings = [lambda: read_document_text(docx_to_text(word, budget), budget)]
     elif suffix in TEXT_SUFFIXES:
         text = _decode(data)
-        readings = [
-            lambda: read_document_text(text, budget),
-            lambda: read_parts(text_parts(text, budget), budget),
-        ]
+        parts_of = cache(lambda: text_parts(text, budget))
+        readings = [lambda: read_document_text(text, budget)]
     elif suffix == ".pdf":
         from tracker.importing.pdf import pdf_parts
 
-        readings = [lambda: read_parts(pdf_parts(data, budget), budget)]
+        parts_of = cache(lambda: pdf_parts(data, budget))
+        readings = []
     else:
         raise ImportFailed(
             Message(
@@ -102,8 +105,12 @@ def read_plan_file(
                 supported=SUPPORTED,
             )
         )
-    found = best_reading(readings)
-    return build_draft(
+    by_structure = cache(lambda: read_parts(parts_of(), budget))  # the last reading of each
+    found = best_reading([*readings, by_structure])
+    # The mapping step reads the structure again: offered when that reading was kept or none
+    # found anything (a mapping would lose what the known layouts read in 000 and 001).
+    parts = parts_of() if found is by_structure() or not found.activities else []
+    draft = build_draft(
         found,
         network_slug=network_slug,
         network_name=network_name,
@@ -112,7 +119,41 @@ def read_plan_file(
         workgroup_emails=workgroup_emails,
         source_name=PurePath(name).name,
         budget=budget,
+        # Tables no reading understood: the coordinator maps their columns in the review (a
+        # mapping reads activities from tables only; headings name their themes).
+        allow_empty=any(part.kind == TABLE for part in parts_of()),
     )
+    return replace(draft, structure=tuple(parts))
+
+
+def read_mapped(
+    name: str,
+    parts: Sequence[Part],
+    mapping: Mapping,
+    *,
+    network_slug: str,
+    network_name: str,
+    year: int,
+    known: Sequence[KnownGroup] = (),
+    workgroup_emails: dict[str, str] | None = None,
+    limits: ImportLimits | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Draft:
+    """The draft a document's structure gives with a coordinator's mapping (the review's
+    mapping step): read by `read_parts` only, the mapping being the coordinator's word."""
+    budget = ImportBudget(limits or ImportLimits(), clock)
+    draft = build_draft(
+        read_parts(list(parts), budget, mapping),
+        network_slug=network_slug,
+        network_name=network_name,
+        year=year,
+        known=known,
+        workgroup_emails=workgroup_emails,
+        source_name=PurePath(name).name,
+        budget=budget,
+        allow_empty=True,
+    )
+    return replace(draft, structure=tuple(parts))
 
 
 def best_reading(readings: Sequence[Callable[[], FoundPlan]]) -> FoundPlan:

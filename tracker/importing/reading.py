@@ -35,6 +35,7 @@ from tracker.importing.cleaning import normalise_key
 from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, year_in_title
 from tracker.importing.lexicon import field_of, label_key
 from tracker.importing.limits import ImportBudget
+from tracker.importing.mapping import FIELD_NAMES, IGNORE, Mapping, level_name
 from tracker.importing.structure import BULLET, HEADING, MINOR, NOISE, TABLE, TEXT, Part, Row
 
 NOT_PLACED = "not placed: %(text)s"  # the message id of what went nowhere (the review lists it)
@@ -73,6 +74,8 @@ def title_from(text: str) -> str:
 class _Reader:
     parts: list[Part]
     budget: ImportBudget
+    mapping: Mapping = field(default_factory=Mapping)
+    ignored: dict[str, None] = field(default_factory=dict)  # labels the mapping ignores, as written
     plan: FoundPlan = field(default_factory=FoundPlan)
     placed: set[int] = field(default_factory=set)
     stack: list[Part] = field(default_factory=list)  # the headings in scope, highest first
@@ -100,10 +103,31 @@ class _Reader:
         named = [p.text for p in self.stack if p.level < MINOR] or [p.text for p in self.stack]
         return named[-1 - skip] if len(named) > skip else ""
 
+    def theme(self, skip: int = 0) -> str:
+        """The theme of what is read here: the nearest heading of the mapping's theme level,
+        else the nearest heading in scope (skipping `skip` levels up), without "Thema 1:"."""
+        level = self.mapping.theme_level
+        if level is not None:
+            heading = next((p.text for p in reversed(self.stack) if p.level == level), "")
+        else:
+            heading = self.nearest(skip)
+        return _THEME_PREFIX.sub("", heading) or heading or "Algemeen"
 
-def read_parts(parts: list[Part], budget: ImportBudget) -> FoundPlan:
-    """Activities, results and budget found in `parts` by the conventions above."""
-    reader = _Reader(parts, budget)
+    def field_of(self, label: str | None) -> str | None:
+        """The field a column or label is read as (the mapping's, else the lexicon's); an
+        ignored one is remembered for the explanation."""
+        if self.mapping.ignores(label):
+            self.ignored.setdefault(" ".join((label or "").split()), None)
+        return self.mapping.field_of(label)
+
+
+def read_parts(
+    parts: list[Part], budget: ImportBudget, mapping: Mapping | None = None
+) -> FoundPlan:
+    """Activities, results and budget found in `parts` by the conventions above; `mapping`
+    (the coordinator's) says what columns and labels the lexicon does not know are, and which
+    heading level names the themes."""
+    reader = _Reader(parts, budget, mapping or Mapping())
     _read_budget(reader)
     index = 0
     while index < len(parts):
@@ -140,6 +164,8 @@ def _read_part(reader: _Reader, index: int) -> int:
     bullets = _following(reader.parts, index, BULLET)
     if part.level < MINOR and len(bullets) >= 2:
         theme = _THEME_PREFIX.sub("", part.text) or part.text
+        if reader.mapping.theme_level is not None and part.level != reader.mapping.theme_level:
+            theme = reader.theme()
         reader.lists.append(theme)
         for number in bullets:
             bullet = reader.parts[number]
@@ -188,10 +214,12 @@ def _columns(row: Row) -> list[str]:
     return [" ".join(name.split()) for name in names]
 
 
-def _header_index(rows: tuple[Row, ...]) -> int | None:
+def header_index(rows: tuple[Row, ...], mapping: Mapping) -> int | None:
+    """The table's header row among its first three: one naming at least two fields, one of
+    them a text, in at least half of its (not ignored) cells; None for a table without one."""
     for number, row in enumerate(rows[:3]):
-        cells = [cell for cell in row if cell]
-        fields = {field_of(cell) for cell in cells} - {None}
+        cells = [cell for cell in row if cell and not mapping.ignores(cell)]
+        fields = {mapping.field_of(cell) for cell in cells} - {None}
         if len(fields) >= 2 and fields & set(TEXT_FIELDS) and 2 * len(fields) >= len(cells):
             return number
     return None
@@ -207,7 +235,7 @@ def _clean_cell(cell: str | None) -> str:
 
 
 def _read_table(reader: _Reader, table: Part) -> None:
-    header = _header_index(table.rows)
+    header = header_index(table.rows, reader.mapping)
     before = reader.open_table
     width = max((len(row) for row in table.rows), default=0)
     if before is not None and (
@@ -226,7 +254,7 @@ def _read_table(reader: _Reader, table: Part) -> None:
     columns = tuple(_columns(table.rows[header]))
     heading = reader.nearest()
     reader.tables.append((tuple(dict.fromkeys(n for n in columns if n)), heading))
-    state = _OpenTable(columns, _THEME_PREFIX.sub("", heading) or heading or "Algemeen")
+    state = _OpenTable(columns, reader.theme())
     _read_rows(reader, table, state, header + 1)
 
 
@@ -244,7 +272,7 @@ def _keys(row: Row | tuple[str, ...]) -> list[str]:
 
 
 def _read_rows(reader: _Reader, table: Part, state: _OpenTable, start: int) -> None:
-    fields = [field_of(name) for name in state.columns]
+    fields = [reader.field_of(name) for name in state.columns]
     header_keys = _keys(state.columns)
     page_start = start  # the first row of a page: it may end the row above
     pending: dict[str, str] = {}
@@ -267,8 +295,10 @@ def _read_rows(reader: _Reader, table: Part, state: _OpenTable, start: int) -> N
             if not cell or (column and row[column] is None):
                 continue
             name = fields[column] if column < len(fields) else None
+            label = state.columns[column] if column < len(state.columns) else ""
+            if name is None and reader.mapping.ignores(label):
+                continue
             if name is None:
-                label = state.columns[column] if column < len(state.columns) else ""
                 reader.not_placed(_row_place(table, number), f"{label}: {cell}" if label else cell)
             else:
                 values.setdefault(name, []).append(cell)
@@ -338,11 +368,10 @@ def _row_place(table: Part, number: int) -> Message:
 
 def _read_label_table(reader: _Reader, table: Part) -> bool:
     """A table of labels and values: one activity per block (a label again starts the next)."""
-    labelled = [(field_of(row[0] or ""), row) for row in table.rows if row]
+    labelled = [(reader.field_of(row[0] or ""), row) for row in table.rows if row]
     if sum(1 for name, _ in labelled if name) < 2:
         return False
-    heading, above = reader.nearest(), reader.nearest(1)
-    theme = _THEME_PREFIX.sub("", above) or above or "Algemeen"
+    heading, theme = reader.nearest(), reader.theme(1)
     block: dict[str, str] = {}
     first = 0
 
@@ -362,6 +391,8 @@ def _read_label_table(reader: _Reader, table: Part) -> bool:
 
     for number, (name, row) in enumerate(labelled):
         value = "\n".join(_clean_cell(cell) for cell in row[1:] if _clean_cell(cell))
+        if name is None and reader.mapping.ignores(row[0]):
+            continue
         if name is None:
             if value or _clean_cell(row[0]):
                 reader.not_placed(_row_place(table, number), f"{row[0] or ''} {value}".strip())
@@ -513,6 +544,7 @@ def _explain(reader: _Reader) -> Message | None:
             if named
             else table
         )
+    pieces.extend(_mapping_pieces(reader))
     if reader.label_blocks:
         pieces.append(
             Message.plural(
@@ -548,3 +580,21 @@ def _explain(reader: _Reader) -> Message | None:
             )
         )
     return Message("read as %(pieces)s", pieces=tuple(pieces)) if pieces else None
+
+
+def _mapping_pieces(reader: _Reader) -> list[Message]:
+    """What the coordinator's mapping changed in the reading."""
+    mapping, pieces = reader.mapping, []
+    mapped = [(key, name) for key, name in mapping.mapped if name != IGNORE]
+    if mapped:
+        pairs = tuple(
+            Message("%(label)s as %(field)s", label=key, field=FIELD_NAMES[name])
+            for key, name in mapped
+        )
+        pieces.append(Message("the columns and labels mapped by hand (%(pairs)s)", pairs=pairs))
+    if reader.ignored:
+        pieces.append(Message("ignoring %(labels)s", labels=tuple(reader.ignored)))
+    if mapping.theme_level is not None:
+        level = level_name(mapping.theme_level)
+        pieces.append(Message("the themes named by the %(level)s", level=level))
+    return pieces

@@ -13,16 +13,24 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import col, select
 
-from tracker.domain.commands import DiscardImportDraft, ImportPlan, SaveImportDraft
+from tracker.domain.commands import (
+    DiscardImportDraft,
+    ImportPlan,
+    RemapImportDraft,
+    SaveImportDraft,
+)
 from tracker.handlers.plans import (
+    StaleDraft,
     discard_import_draft,
+    draft_fingerprint,
     import_plan,
     own_draft,
+    remap_import_draft,
     save_import_draft,
 )
-from tracker.importing.draft import ImportFailed
+from tracker.importing.draft import Draft, ImportFailed
 from tracker.importing.files import read_plan_file
-from tracker.importing.limits import ImportLimits
+from tracker.importing.mapping import BadMapping, Mapping, dump_structure, load_structure
 from tracker.importing.review import (
     ActivityChoice,
     ReviewRefused,
@@ -30,12 +38,20 @@ from tracker.importing.review import (
     deserialise,
     serialise,
 )
-from tracker.models import ImportDraft, Network, Workgroup
-from tracker.queries import known_workgroups, plan_for_year
+from tracker.models import ImportDraft, Network
+from tracker.queries import plan_for_year
 from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.forms import ActionForm, ImportForm
+from tracker.web.import_mapping import (
+    Preview,
+    mapping_step,
+    preview_of,
+    read_with,
+    reading_context,
+    submitted_mapping,
+)
 from tracker.web.import_revision import review_revision
 from tracker.web.import_warnings import not_placed, review_warnings
 
@@ -66,20 +82,12 @@ def upload() -> ResponseReturnValue:
         return render_template("imports/upload.html", form=form), code
     network = next(n for n in networks if n.id == form.network_id.data)
     upload = form.file.data
-    session = db_session()
     try:
         draft = read_plan_file(
             upload.filename or "",
             upload.read(current_app.config["IMPORT_MAX_BYTES"] + 1),
-            network_slug=network.slug,
-            network_name=network.name,
             year=form.year.data,
-            known=known_workgroups(session, network.id or 0),
-            workgroup_emails={
-                w.name: w.email
-                for w in session.exec(select(Workgroup).where(Workgroup.network_id == network.id))
-            },
-            limits=ImportLimits.from_config(current_app.config),
+            **reading_context(network),
         )
     except ImportFailed as problem:
         form.file.errors = [
@@ -87,8 +95,9 @@ def upload() -> ResponseReturnValue:
         ]
         return render_template("imports/upload.html", form=form), 400
     document, warnings, proposed = serialise(draft)
+    structure = dump_structure(draft.structure, Mapping()) if draft.structure else ""
     command = SaveImportDraft(
-        principal(), network.id or 0, upload.filename or "", document, warnings, proposed
+        principal(), network.id or 0, upload.filename or "", document, warnings, proposed, structure
     )
     draft_id = save_import_draft(services().db.unit_of_work(), command, services().clock)
     return redirect(url_for("imports.review", draft_id=draft_id))
@@ -100,7 +109,7 @@ def review(draft_id: str) -> ResponseReturnValue:
     row = _own_draft(draft_id)
     draft = deserialise(row.document, row.warnings, row.proposed)
     revised = plan_for_year(db_session(), row.network_id, draft.document.year)
-    if revised is not None:  # the network has this year's plan: compare with it
+    if revised is not None and draft.document.activities:  # compare with this year's plan
         return review_revision(row, draft, revised)
     form = ActionForm()
     problems: list[str] = []
@@ -133,22 +142,81 @@ def review(draft_id: str) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("plans.overview", slug=result.plan_slug))
+    return _render_review(row, draft, form, problems=problems), 400 if problems else 200
+
+
+def _render_review(
+    row: ImportDraft,
+    draft: Draft,
+    form: ActionForm,
+    *,
+    problems: list[str] | None = None,
+    mapping: Mapping | None = None,
+    mapping_problems: list[str] | None = None,
+    preview: Preview | None = None,
+) -> str:
     general, warnings_by_place = review_warnings(draft)
-    return (
-        render_template(
-            "imports/review.html",
-            row=row,
-            draft=draft,
-            network=db_session().get(Network, row.network_id),
-            form=form,
-            problems=problems,
-            general_warnings=general,
-            warnings_by_place=warnings_by_place,
-            unplaced=not_placed(draft),
-            submitted=request.form if problems else None,
-        ),
-        400 if problems else 200,
+    return render_template(
+        "imports/review.html",
+        row=row,
+        draft=draft,
+        network=db_session().get(Network, row.network_id),
+        form=form,
+        problems=problems or [],
+        general_warnings=general,
+        warnings_by_place=warnings_by_place,
+        unplaced=not_placed(draft),
+        submitted=request.form if problems else None,
+        mapping=mapping_step(row, draft, draft_fingerprint(row), mapping),
+        mapping_problems=mapping_problems or [],
+        preview=preview,
     )
+
+
+@blueprint.route("/<draft_id>/indeling", methods=["POST"])
+@login_required
+def mapping(draft_id: str) -> ResponseReturnValue:
+    """Preview (nothing written) or apply a mapping of the document's columns and labels."""
+    row = _own_draft(draft_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400, description=_("The form has expired; reload the page and try again."))
+    draft = deserialise(row.document, row.warnings, row.proposed)
+    parts, _stored = load_structure(row.structure)
+    if not parts:
+        abort(404)  # a spreadsheet or YAML draft: fixed columns, nothing to map
+    try:
+        if request.form.get("state") != draft_fingerprint(row):
+            raise StaleDraft(row.id)
+        chosen = submitted_mapping(parts)
+        mapped = read_with(row, draft, parts, chosen)
+        if request.form.get("action") == "apply":
+            document, warnings, proposed = serialise(mapped)
+            command = RemapImportDraft(
+                principal(),
+                row.id,
+                request.form.get("state", ""),
+                document,
+                warnings,
+                proposed,
+                dump_structure(parts, chosen),
+            )
+            remap_import_draft(services().db.unit_of_work(), command)
+            flash(_("The layout was applied: check the activities below."), "success")
+            return redirect(url_for("imports.review", draft_id=row.id))
+    except BadMapping as bad:
+        problems = [translate(bad.message)]
+        return _render_review(row, draft, form, mapping_problems=problems), 400
+    except ImportFailed as problem:
+        problems = [translate(problem.message)]
+        return _render_review(row, draft, form, mapping_problems=problems), 400
+    except StaleDraft:
+        db_session().expire_all()
+        row = _own_draft(draft_id)
+        draft = deserialise(row.document, row.warnings, row.proposed)
+        problems = [_("The draft was changed after this page was opened; check again.")]
+        return _render_review(row, draft, form, mapping_problems=problems), 409
+    return _render_review(row, draft, form, mapping=chosen, preview=preview_of(mapped))
 
 
 @blueprint.route("/<draft_id>/verwijderen", methods=["POST"])
