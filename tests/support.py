@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
+from werkzeug.test import TestResponse
 
 from tracker import accounts
 from tracker.clock import Clock
@@ -166,6 +167,36 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
     if token:
         data["csrf_token"] = token
     response = client.post("/inloggen", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def invite(
+    client: FlaskClient, network_id: int, email: str, name: str = "Nieuw Lid", **extra: object
+) -> TestResponse:
+    """Invite a person as the signed-in admin or coordinator does on /uitnodigen (a member
+    unless `role` says otherwise; `workgroup_ids` as the form sends them); the page after."""
+    data = {"name": name, "email": email, "network_id": str(network_id), "role": "member"}
+    return client.post("/uitnodigen", data={**data, **extra}, follow_redirects=True)
+
+
+def mail_text(message: EmailMessage) -> str:
+    """The plain-text body of a mail."""
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def invitation_link(message: EmailMessage) -> str:
+    """The path of the single-use link in an invitation mail."""
+    found = re.search(r"https?://\S+(/uitnodiging/\S+)", mail_text(message))
+    assert found is not None, mail_text(message)
+    return found.group(1)
+
+
+def accept_invitation(app: Flask, message: EmailMessage, password: str = PASSWORD) -> None:
+    """Choose a password with the link in an invitation mail, as the invited person does."""
+    form = {"new": password, "repeat": password}
+    response = app.test_client().post(invitation_link(message), data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 

@@ -238,8 +238,8 @@ PAGES = [
         post(lambda w: "/beheer/netwerken", lambda w: {"slug": "nieuw", "name": "Nieuw"}),
         (302, 403, 403, 403, 403, 403, 302),
     ),
-    Route(
-        "admin: add person",
+    Route(  # people come in by invitation: no one types another person's password
+        "admin: add a person with a typed password",
         post(
             lambda w: "/beheer/gebruikers",
             lambda w: {
@@ -248,7 +248,7 @@ PAGES = [
                 "password": "lang-genoeg-wachtwoord",
             },
         ),
-        (302, 403, 403, 403, 403, 403, 302),
+        (405, 405, 405, 405, 405, 405, 405),
     ),
     Route(
         "admin: set role",

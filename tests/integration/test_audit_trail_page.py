@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import col, select
 
-from tests.support import FIXTURES, PASSWORD, World, build_world, login
+from tests.support import FIXTURES, PASSWORD, World, build_world, invite, login
 from tracker.models import User, Workgroup
 from tracker.security import audit
 from tracker.security.audit import AuditKind
@@ -88,13 +88,7 @@ def test_every_admin_action_writes_one_entry_of_its_kind(
                 "/beheer/werkgroepen", data={"network_id": world.network_id, "name": "Nieuw"}
             ),
         ),
-        (
-            "person",
-            lambda: admin.post(
-                "/beheer/gebruikers",
-                data={"email": "anne@example.org", "name": "Anne", "password": PASSWORD},
-            ),
-        ),
+        ("invitation", lambda: invite(admin, world.network_id, "anne@example.org", "Anne")),
         (
             "role",
             lambda: admin.post(
@@ -126,7 +120,7 @@ def test_every_admin_action_writes_one_entry_of_its_kind(
     expected = {
         "network": ["network_added"],
         "workgroup": ["workgroup_added"],
-        "person": ["person_created"],
+        "invitation": ["role_changed", "invitation_sent"],
         "role": ["role_changed"],
         "membership": ["membership_added"],
         "leave": ["membership_removed"],
@@ -173,22 +167,14 @@ def test_sentences_name_people_and_workgroups_as_they_are_today(backend_app: Fla
     world = build_world(backend_app)
     admin = _admin(backend_app, world)
     pr = _workgroup_id(backend_app, "Werkgroep PR & Communicatie")
-    admin.post(
-        "/beheer/gebruikers",
-        data={"email": "anne@example.org", "name": "Anne de Vries", "password": PASSWORD},
-    )
+    invite(admin, world.network_id, "anne@example.org", "Anne de Vries", workgroup_ids=str(pr))
     anne = _user_id(backend_app, "Anne de Vries")
-    admin.post(
-        f"/beheer/gebruikers/{anne}",
-        data={"role-network_id": world.network_id, "role-role": "member", "role-submit": "1"},
-    )
-    admin.post(f"/beheer/gebruikers/{anne}", data={"member-workgroup_id": pr, "member-submit": "1"})
     services = backend_app.extensions["tracker"]
     with services.db.unit_of_work() as uow:  # an entry from before details held ids
         audit.add(uow.session, AuditKind.MEMBERSHIP_ADDED, at=services.clock.now(), detail="4")
         uow.commit()
     page = _text(admin, "/beheer/audit")
-    assert "Anne de Vries aangemaakt door Persoon admin" in page
+    assert "Anne de Vries uitgenodigd door Persoon admin" in page
     network = "Netwerk Palliatieve Zorg Test"
     assert f"Rol van Anne de Vries in {network} gezet op Werkgroeplid door Persoon admin" in page
     assert "Anne de Vries toegevoegd aan Werkgroep PR & Communicatie door Persoon admin" in page

@@ -605,16 +605,6 @@ OPERATIONS = [
         ghost=False,
     ),
     WriteOp(
-        "admin: add a person",
-        "admin.users",
-        page_post(
-            lambda c, g: "/beheer/gebruikers",
-            lambda c: {"email": "nieuw@example.org", "name": "Nieuw", "password": PASSWORD},
-        ),
-        allowed="admin",
-        ghost=False,
-    ),
-    WriteOp(
         "admin: give oneself a role in testnet",
         "admin.user",
         page_post(

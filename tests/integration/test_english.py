@@ -27,6 +27,7 @@ from sqlmodel import select
 from reminders.compose import DigestEntry, Links, compose_digest, compose_reminder, listed
 from reminders.periods import ReminderKind
 from reminders.planning import COORDINATOR_WHY, MEMBER_WHY, snapshots
+from tests.integration.test_plan_change_pages import edit_form
 from tests.support import FIXTURES, World, build_world, login
 from tracker.domain.message import Message
 from tracker.domain.period import Period
@@ -155,7 +156,12 @@ def test_the_list_of_dutch_words_finds_dutch(app: Flask, world: World) -> None:
         ("coordinator", ["/start", "/mijn-activiteiten", "/activiteiten/{activity}", "/plannen/",
                          "/plannen/{plan}", "/plannen/{plan}/jaarovergang",
                          "/plannen/{plan}/rapportage", "/plannen/importeren/",
-                         "/profiel/herinneringen", "/profiel/wachtwoord", "/bestaat-niet"]),
+                         "/profiel/herinneringen", "/profiel/wachtwoord", "/bestaat-niet",
+                         "/plannen/{plan}/bestuur", "/plannen/{plan}/begroting",
+                         "/activiteiten/{activity}/wijzigen",
+                         "/activiteiten/{activity}/laten-vervallen",
+                         "/plannen/{plan}/activiteit-toevoegen", "/plannen/{plan}/thema-hernoemen",
+                         "/plannen/nieuw-jaarplan", "/werkgroepen/", "/uitnodigen"]),
         ("owner_member", ["/mijn-activiteiten", "/activiteiten/{activity}"]),
         ("admin", ["/beheer/gebruikers", "/beheer/gebruikers/{member}", "/beheer/werkgroepen",
                    "/beheer/netwerken", "/beheer/audit", "/beheer/herinneringen"]),
@@ -171,6 +177,24 @@ def test_the_main_pages_are_english(app: Flask, world: World, role: str, paths: 
         )
         page = visible(client.get(url).get_data(as_text=True))
         assert dutch_words(page, world) == set(), url
+
+
+def test_the_example_of_when_is_english(app: Flask, world: World) -> None:
+    """The 'When' field's example and the warning for a 'When' that cannot be read name the
+    quarter as the reader's language does, in a form the tracker reads ("Q2")."""
+    client = english_client(app, world, "coordinator")
+    page = client.get(f"/plannen/{world.plan_slug}/activiteit-toevoegen").get_data(as_text=True)
+    assert 'placeholder="Q2"' in page and "kwartaal" not in page
+    form = edit_form(app, world, wanneer="ooit eens")
+    saved = client.post(f"/activiteiten/{world.activity_id}/wijzigen", data=form)
+    assert saved.status_code == 302, visible(saved.get_data(as_text=True))
+    shown = visible(client.get(saved.headers["Location"]).get_data(as_text=True))
+    assert "Write it as, for example, 'Q2' or a month in Dutch ('maart')." in shown
+    assert dutch_words(shown.replace("ooit eens", ""), world) == set()
+    dutch = app.test_client()
+    login(dutch, world.emails["coordinator"])
+    page = dutch.get(f"/plannen/{world.plan_slug}/activiteit-toevoegen").get_data(as_text=True)
+    assert 'placeholder="2e kwartaal"' in page
 
 
 def test_status_refusals_are_english(app: Flask, world: World) -> None:

@@ -7,14 +7,22 @@ from __future__ import annotations
 import re
 import threading
 from datetime import timedelta
-from email.message import EmailMessage
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import col, select
 
-from tests.support import PASSWORD, CollectingMailer, World, build_world, login
+from tests import support
+from tests.support import (
+    PASSWORD,
+    CollectingMailer,
+    World,
+    build_world,
+    invitation_link,
+    login,
+    mail_text,
+)
 from tracker.clock import FixedClock
 from tracker.handlers import accounts as account_handlers
 from tracker.models import NetworkRole, User, Workgroup, WorkgroupMember
@@ -43,18 +51,6 @@ def signed_in(app: Flask, email: str) -> FlaskClient:
     return client
 
 
-def body_of(message: EmailMessage) -> str:
-    body = message.get_body(("plain",))
-    assert body is not None
-    return str(body.get_content())
-
-
-def link_in(message: EmailMessage) -> str:
-    found = re.search(r"https?://\S+(/uitnodiging/\S+)", body_of(message))
-    assert found is not None, body_of(message)
-    return found.group(1)
-
-
 def workgroup_id(app: Flask, world: World, name: str) -> int:
     with app.extensions["tracker"].db.session() as session:
         query = select(Workgroup).where(
@@ -68,14 +64,7 @@ def workgroup_id(app: Flask, world: World, name: str) -> int:
 def invite(
     client: FlaskClient, world: World, email: str, network_id: int | None = None, **extra: object
 ) -> tuple[int, str]:
-    data = {
-        "name": "Nieuw Lid",
-        "email": email,
-        "network_id": str(network_id or world.network_id),
-        "role": "member",
-        **extra,
-    }
-    response = client.post("/uitnodigen", data=data, follow_redirects=True)
+    response = support.invite(client, network_id or world.network_id, email, **extra)
     return response.status_code, response.get_data(as_text=True)
 
 
@@ -97,7 +86,7 @@ def test_an_invited_person_chooses_a_password_once_and_then_signs_in(
     status, page = invite(admin, world, INVITED, workgroup_ids=str(group))
     assert status == 200 and "Uitnodiging verstuurd" in page
     [mail] = mailer.sent
-    assert mail["To"] == INVITED and "7 dagen" in body_of(mail)
+    assert mail["To"] == INVITED and "7 dagen" in mail_text(mail)
     [person] = accounts_with(backend_app, INVITED)
     refused = backend_app.test_client().post("/inloggen", data={"email": INVITED, "password": ""})
     assert refused.status_code == 200  # no password signs a waiting account in
@@ -106,7 +95,7 @@ def test_an_invited_person_chooses_a_password_once_and_then_signs_in(
             "/inloggen", data={"email": INVITED, "password": guess}
         )
         assert response.status_code == 200
-    link = link_in(mail)
+    link = invitation_link(mail)
     client = backend_app.test_client()
     assert client.get(link).status_code == 200
     weak = client.post(link, data={"new": "wachtwoord123", "repeat": "wachtwoord123"})
@@ -137,8 +126,8 @@ def test_the_invitation_link_expires_after_the_configured_days(
 ) -> None:
     backend_app.config["INVITATION_DAYS"] = 3
     invite(signed_in(backend_app, world.emails["coordinator"]), world, INVITED)
-    link = link_in(mailer.sent[-1])
-    assert "3 dagen" in body_of(mailer.sent[-1])
+    link = invitation_link(mailer.sent[-1])
+    assert "3 dagen" in mail_text(mailer.sent[-1])
     clock.advance(timedelta(days=3, seconds=-1))
     assert backend_app.test_client().get(link).status_code == 200
     clock.advance(timedelta(seconds=2))
@@ -148,7 +137,7 @@ def test_the_invitation_link_expires_after_the_configured_days(
     assert backend_app.test_client().get("/uitnodiging/verzonnen").status_code == 400
     again = invite(signed_in(backend_app, world.emails["coordinator"]), world, INVITED)
     assert again[0] == 200 and len(accounts_with(backend_app, INVITED)) == 1
-    assert backend_app.test_client().get(link_in(mailer.sent[-1])).status_code == 200
+    assert backend_app.test_client().get(invitation_link(mailer.sent[-1])).status_code == 200
 
 
 def test_known_and_unknown_addresses_get_the_same_answer_and_no_second_account(
@@ -167,7 +156,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_no_second_account(
     login(backend_app.test_client(), world.emails["other_coordinator"])  # password unchanged
     to_known, to_unknown = mailer.sent
     assert to_known["To"] == world.emails["other_coordinator"] and to_unknown["To"] == INVITED
-    assert "/uitnodiging/" not in body_of(to_known) and "/inloggen" in body_of(to_known)
+    assert "/uitnodiging/" not in mail_text(to_known) and "/inloggen" in mail_text(to_known)
     [existing] = [e for e in audit_of(backend_app, "invitation_sent") if e.detail]
     assert existing.subject_id == world.user_ids["other_coordinator"]
 
@@ -195,7 +184,7 @@ def test_of_two_concurrent_accepts_one_wins(
     backend_app: Flask, world: World, mailer: CollectingMailer
 ) -> None:
     invite(signed_in(backend_app, world.emails["admin"]), world, INVITED)
-    token = link_in(mailer.sent[-1]).rsplit("/", 1)[1]
+    token = invitation_link(mailer.sent[-1]).rsplit("/", 1)[1]
     tools = backend_app.extensions["tracker"]
     start, outcomes = threading.Barrier(2), []
 
@@ -224,9 +213,9 @@ def test_a_reset_link_is_no_invitation_link_and_the_reverse(
     backend_app: Flask, world: World, mailer: CollectingMailer
 ) -> None:
     backend_app.test_client().post("/wachtwoord-vergeten", data={"email": world.emails["board"]})
-    reset = re.search(r"/wachtwoord-herstellen/(\S+)", body_of(mailer.sent[-1]))
+    reset = re.search(r"/wachtwoord-herstellen/(\S+)", mail_text(mailer.sent[-1]))
     assert reset is not None
     assert backend_app.test_client().get(f"/uitnodiging/{reset.group(1)}").status_code == 400
     invite(signed_in(backend_app, world.emails["admin"]), world, INVITED)
-    token = link_in(mailer.sent[-1]).rsplit("/", 1)[1]
+    token = invitation_link(mailer.sent[-1]).rsplit("/", 1)[1]
     assert backend_app.test_client().get(f"/wachtwoord-herstellen/{token}").status_code == 400

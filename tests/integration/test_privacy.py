@@ -14,7 +14,16 @@ from flask import Flask
 from sqlmodel import SQLModel
 
 from events.schema import metadata as events_metadata
-from tests.support import PASSWORD, World, build_world, login
+from tests.support import (
+    PASSWORD,
+    CollectingMailer,
+    World,
+    accept_invitation,
+    build_world,
+    invitation_link,
+    invite,
+    login,
+)
 from tracker import accounts, projections
 
 
@@ -32,7 +41,7 @@ def every_row_as_text(app: Flask, tables: list[str] | None = None) -> str:
 
 def full_scenario(app: Flask, world: World) -> dict[str, list[str]]:
     """Sign-ins (good, bad, unknown), updates by page and API, a password change, a new
-    person, an export: returns the secrets it used."""
+    person invited who chooses a password, an export: returns the secrets it used."""
     services = app.extensions["tracker"]
     secrets = {"passwords": [PASSWORD], "tokens": [], "emails": list(world.emails.values())}
     member = app.test_client()
@@ -73,14 +82,12 @@ def full_scenario(app: Flask, world: World) -> dict[str, list[str]]:
     login(admin, world.emails["admin"])
     secrets["emails"].append("nieuwe.collega@example.org")
     secrets["passwords"].append("Startwachtwoord-Nieuw")
-    admin.post(
-        "/beheer/gebruikers",
-        data={
-            "email": "nieuwe.collega@example.org",
-            "name": "Nieuwe Collega",
-            "password": "Startwachtwoord-Nieuw",
-        },
-    )
+    mailer = CollectingMailer()
+    app.extensions["reminders"].mailer = mailer
+    invite(admin, world.network_id, "nieuwe.collega@example.org", "Nieuwe Collega")
+    [invitation] = mailer.sent
+    secrets["tokens"].append(invitation_link(invitation).rsplit("/", 1)[1])
+    accept_invitation(app, invitation, "Startwachtwoord-Nieuw")
     admin.get(f"/beheer/gebruikers/{world.user_ids['board']}/gegevens.json")
     member.get(f"/activiteiten/{world.other_network_activity_id}")  # 404, not 403
     member.post(

@@ -13,13 +13,11 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import col, select
 
-from tracker import accounts
 from tracker.domain.access import Role
 from tracker.domain.commands import (
     AddNetwork,
     AddToWorkgroup,
     AddWorkgroup,
-    CreatePerson,
     ErasePerson,
     RemoveFromWorkgroup,
     SetActive,
@@ -30,7 +28,6 @@ from tracker.models import Network, User, Workgroup
 from tracker.security import audit, erasure
 from tracker.security.audit import AuditKind
 from tracker.services import db_session, services
-from tracker.texts import translate
 from tracker.web import audit_trail as audit_trail_view
 from tracker.web.access import client_address, principal
 from tracker.web.commands import run
@@ -40,7 +37,6 @@ from tracker.web.forms import (
     MembershipForm,
     NetworkForm,
     RoleForm,
-    UserForm,
     WorkgroupForm,
 )
 
@@ -121,31 +117,12 @@ def workgroups() -> ResponseReturnValue:
     return render_template("admin/workgroups.html", workgroups=_workgroups(), form=form), code
 
 
-@blueprint.route("/gebruikers", methods=["GET", "POST"])
+@blueprint.get("/gebruikers")
 @admin_required
 def users() -> ResponseReturnValue:
-    form = UserForm()
-    if form.validate_on_submit():
-        command = CreatePerson(
-            principal(),
-            email=form.email.data or "",
-            name=form.name.data or "",
-            password=form.password.data or "",
-            is_admin=bool(form.is_admin.data),
-        )
-        tools = services()
-        try:
-            user_id = people.create_person(
-                tools.db.unit_of_work(), command, tools.clock, tools.passwords
-            )
-        except accounts.AccountError as refused:
-            form.email.errors = [translate(refused.message)]
-        else:
-            flash(_("Person added. Now give them a role in a network."), "success")
-            return redirect(url_for("admin.user", user_id=user_id))
-    code = 400 if form.is_submitted() else 200
+    """Everyone with an account; new people come in by invitation (/uitnodigen)."""
     listed = db_session().exec(select(User).order_by(col(User.name))).all()
-    return render_template("admin/users.html", users=listed, form=form), code
+    return render_template("admin/users.html", users=listed)
 
 
 @blueprint.route("/gebruikers/<int:user_id>", methods=["GET", "POST"])

@@ -179,17 +179,6 @@ class WorkgroupForm(FlaskForm):
     submit = SubmitField(_l("Add workgroup"))
 
 
-class UserForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
-    )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=1000)])
-    is_admin = BooleanField(_l("Administrator"))
-    submit = SubmitField(_l("Add person"))
-
-
 class InvitationForm(FlaskForm):
     """Invite a person; the handler checks the network and workgroups (outsiders: 404)."""
 

@@ -179,8 +179,9 @@ def edit_activity(activity_id: str) -> ResponseReturnValue:
             _(
                 "The new 'When' (%(text)s) could not be read as a period, so the tracker "
                 "cannot place this activity in a quarter. Write it as, for example, "
-                "'2e kwartaal' or 'maart'.",
+                "'%(quarter)s' or a month in Dutch ('maart').",
                 text=form.wanneer.data or "",
+                quarter=_("Q2"),
             ),
             "warning",
         )
