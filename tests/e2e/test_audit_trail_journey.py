@@ -62,7 +62,7 @@ def test_an_admin_reads_what_they_did_in_the_audit_trail(
     expect(rows.nth(0)).to_contain_text(JOINED)
     expect(rows.filter(has_text="heeft zich aangemeld")).to_have_count(0)
     assert_accessible(page)
-    screenshot(page, "13-audit-trail")
+    screenshot(page, "14-audit-trail")
 
     csv_link = page.get_by_role("link", name="Downloaden als CSV")
     href = csv_link.get_attribute("href")
