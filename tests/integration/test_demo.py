@@ -66,7 +66,9 @@ def test_the_demo_plan_has_every_activity_block_of_the_document_under_its_pillar
         "Toereikend aanbod palliatieve zorg"
     ]
     assert [dutch(w) for w in draft.warnings] == [
-        "Coördinatie › Toereikend aanbod palliatieve zorg: geen bekende werkgroep bij 'Wie'"
+        "Coördinatie › Toereikend aanbod palliatieve zorg: geen bekende werkgroep bij 'Wie'",
+        "Faciliteren › Digitale webapplicatie wensenboekje: 'Wanneer' geeft een begin maar geen "
+        "einde: 'Start najaar 2020.'; de activiteit wordt pas verwacht als er een einde bij staat",
     ]
     assert "COVID-19" in document.introduction
     assert "Kievitsbosch" not in document.introduction  # the signature is not plan content

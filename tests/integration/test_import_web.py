@@ -176,3 +176,30 @@ def test_the_twente_2023_plan_is_reviewed_with_its_reading_and_stored_with_its_b
         splits = session.exec(select(BudgetSplit).where(BudgetSplit.plan_id == stored.id)).all()
     assert (len(items), sum(i.amount_cents for i in items)) == (32, 4_726_270)
     assert [(s.numerator, s.denominator) for s in splits] == [(3, 5), (2, 5)]
+
+
+def test_the_review_shows_each_wanneer_as_read_and_reads_an_edited_one_again(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    plan = PLAN_TEXT.replace("Wanneer\t4e kwartaal", "Wanneer\tapril en november")
+    review_url = upload(client, world, plan.encode())
+    page = html.unescape(client.get(review_url).get_data(as_text=True))
+    assert "Gelezen als: 2 momenten: 1-4-2022 – 30-4-2022, 1-11-2022 – 30-11-2022" in page
+    assert "Gelezen als: niet herkend" in page  # "zodra het plan is goedgekeurd"
+    before = events(app)
+    edited = {
+        "keep-0": "on", "title-0": "Overleg", "theme-0": "Coördinatie",
+        "wanneer-0": "Q5 2O21 ergens",
+        "keep-1": "on", "title-1": "Gemeenten", "theme-1": "Coördinatie", "wanneer-1": "vanaf mei",
+    }  # fmt: skip
+    refused = client.post(review_url, data=edited)
+    assert refused.status_code == 400
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "activiteit 1: 'Wanneer' 'Q5 2O21 ergens' is niet herkend" in page
+    assert "Gelezen als: vanaf 1-5-2022, zonder einde" in page  # the edit, read again
+    assert events(app) == before
+    assert client.post(review_url, data=dict(edited, **{"wanneer-0": "Q4"})).status_code == 302
+    with app.extensions["tracker"].db.session() as session:
+        kinds = {a.title: a.timing_kind for a in session.exec(select(Activity)).all()}
+    assert (kinds["Overleg"], kinds["Gemeenten"]) == ("period", "period")

@@ -52,6 +52,15 @@ def unrecognised_timing(wanneer: str) -> Message:
     return Message("'When' not recognised: %(text)s", text=repr(wanneer))
 
 
+def open_ended_timing(wanneer: str) -> Message:
+    """The warning for a "Wanneer" with a start and no end: it never becomes due."""
+    return Message(
+        "'When' gives a start but no end: %(text)s; the activity is never due until an end "
+        "is added",
+        text=repr(wanneer),
+    )
+
+
 @dataclass
 class FoundActivity:
     """One activity block as a layout parser read it."""
@@ -180,6 +189,8 @@ def build_draft(
             )
         elif timing.kind is TimingKind.UNPARSED:
             warnings.append(ImportWarning(where, unrecognised_timing(item.wanneer)))
+        elif timing.open_ended:
+            warnings.append(ImportWarning(where, open_ended_timing(item.wanneer)))
         parties = matcher.match(item.wie)
         if not item.wie.strip():
             warnings.append(

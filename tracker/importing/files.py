@@ -20,6 +20,7 @@ from tracker.importing.draft import (
     ImportFailed,
     ImportWarning,
     build_draft,
+    open_ended_timing,
     unrecognised_timing,
 )
 from tracker.importing.limits import ImportBudget, ImportLimits
@@ -158,11 +159,14 @@ def _structured(document: PlanDocument, network_slug: str, year: int | None) -> 
         raise ImportFailed(
             Message("this plan is of %(year)s, not of %(chosen)s", year=document.year, chosen=year)
         )
-    warnings = [
-        ImportWarning(f"{a.theme} › {a.title}", unrecognised_timing(a.wanneer))
-        for a in document.activities
-        if parse_timing(a.wanneer, document.year).kind is TimingKind.UNPARSED
-    ]
+    warnings = []
+    for activity in document.activities:
+        timing = parse_timing(activity.wanneer, document.year)
+        where = f"{activity.theme} › {activity.title}"
+        if timing.kind is TimingKind.UNPARSED:
+            warnings.append(ImportWarning(where, unrecognised_timing(activity.wanneer)))
+        elif timing.open_ended:
+            warnings.append(ImportWarning(where, open_ended_timing(activity.wanneer)))
     if not document.activities:
         raise ImportFailed(Message("the plan has no activities"))
     return Draft(document, tuple(warnings), ())

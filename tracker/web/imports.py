@@ -37,7 +37,7 @@ from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.forms import ActionForm, ImportForm
 from tracker.web.import_revision import review_revision
-from tracker.web.import_warnings import not_placed, review_warnings
+from tracker.web.import_warnings import not_placed, review_warnings, timing_readings
 
 blueprint = Blueprint("imports", __name__, url_prefix="/plannen/importeren")
 
@@ -146,6 +146,7 @@ def review(draft_id: str) -> ResponseReturnValue:
             warnings_by_place=warnings_by_place,
             unplaced=not_placed(draft),
             submitted=request.form if problems else None,
+            timing_readings=timing_readings(draft, request.form if problems else None),
         ),
         400 if problems else 200,
     )
