@@ -421,14 +421,23 @@ def _words_of(event: DomainEvent) -> str:
 
 
 def known_workgroups(session: Session, network_id: int) -> list[KnownGroup]:
-    """The network's workgroups with their other names, for matching a plan's "Wie"."""
+    """The network's workgroups with their other names and their members' names, for
+    matching a plan's "Wie"."""
+    groups = session.exec(
+        select(Workgroup).where(Workgroup.network_id == network_id).order_by(col(Workgroup.name))
+    ).all()
+    people: dict[int, list[str]] = defaultdict(list)
+    members = session.exec(
+        select(WorkgroupMember.workgroup_id, User.name)
+        .join(User, col(User.id) == col(WorkgroupMember.user_id))
+        .where(col(WorkgroupMember.workgroup_id).in_([w.id for w in groups]))
+        .order_by(col(User.name))
+    )
+    for workgroup_id, name in members:
+        people[workgroup_id].append(name)
     return [
-        KnownGroup(w.name, tuple(a for a in w.aliases.split("\n") if a))
-        for w in session.exec(
-            select(Workgroup)
-            .where(Workgroup.network_id == network_id)
-            .order_by(col(Workgroup.name))
-        )
+        KnownGroup(w.name, tuple(a for a in w.aliases.split("\n") if a), tuple(people[w.id or 0]))
+        for w in groups
     ]
 
 

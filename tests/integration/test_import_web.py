@@ -203,3 +203,23 @@ def test_the_review_shows_each_wanneer_as_read_and_reads_an_edited_one_again(app
     with app.extensions["tracker"].db.session() as session:
         kinds = {a.title: a.timing_kind for a in session.exec(select(Activity)).all()}
     assert (kinds["Overleg"], kinds["Gemeenten"]) == ("period", "period")
+
+
+def test_a_wie_naming_a_member_or_a_workgroup_with_a_typo_finds_the_workgroup(
+    app: Flask,
+) -> None:
+    world = build_world(app)  # "Persoon owner_member" is in Werkgroep beleid only
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    plan = PLAN_TEXT.replace("Wie\tWerkgroep beleid.", "Wie\tPersoon owner_member").replace(
+        "Wie\tGemeenten en Kerngroep", "Wie\tWerkgroep PR & Communicatei en\nGemeenten"
+    )
+    page = html.unescape(client.get(upload(client, world, plan.encode())).get_data(as_text=True))
+    assert "Werkgroepen: Werkgroep beleid" in page
+    assert "Werkgroepen: Werkgroep PR & Communicatie" in page
+    assert (
+        "'Wie' 'Werkgroep PR & Communicatei' is gelezen als de werkgroep "
+        "'Werkgroep PR & Communicatie'" in page
+    )
+    assert 'name="create" value="Gemeenten"' in page
+    assert 'value="Persoon' not in page  # a member is not proposed as a workgroup

@@ -198,6 +198,17 @@ def build_draft(
             )
         elif not parties.workgroups:
             warnings.append(ImportWarning(where, Message("no known workgroup in 'Who'")))
+        for written, name in parties.guessed:
+            warnings.append(
+                ImportWarning(
+                    where,
+                    Message(
+                        "'Who' %(written)s was taken for the workgroup %(workgroup)s",
+                        written=repr(written),
+                        workgroup=repr(name),
+                    ),
+                )
+            )
         for name in parties.unknown:
             proposed.setdefault(party_key(name), name)
         targets = tuple(parse_targets(f"{item.objectives}\n{item.actions}"))
