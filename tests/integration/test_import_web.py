@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlmodel import select
 
+from tests.plan_files import a_hand_filled_template
 from tests.support import World, build_world, login
 from tracker.demo import DEMO_PLAN
 from tracker.models import Activity, BudgetItem, BudgetSplit, ImportDraft, Plan, Workgroup
@@ -223,3 +224,23 @@ def test_a_wie_naming_a_member_or_a_workgroup_with_a_typo_finds_the_workgroup(
     )
     assert 'name="create" value="Gemeenten"' in page
     assert 'value="Persoon' not in page  # a member is not proposed as a workgroup
+
+
+def test_a_hand_filled_template_without_short_names_imports_and_its_plan_opens(
+    app: Flask,
+) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    rows = [{"Thema": "Informeren", "Titel": "Website", "Wie": "Werkgroep PR & Communicatie",
+             "Wanneer": "Q2"}]  # fmt: skip
+    review_url = upload(client, world, a_hand_filled_template({"Jaar": "2025"}, rows), "p.xlsx")
+    page = html.unescape(client.get(review_url).get_data(as_text=True))
+    assert "Werkgroepen: Werkgroep PR & Communicatie" in page  # its Wie was read
+    form = {"keep-0": "on", "title-0": "Website", "theme-0": "Informeren", "wanneer-0": "Q2"}
+    response = client.post(review_url, data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/plannen/{world.network_slug}-2025")
+    overview = client.get(response.headers["Location"])
+    assert overview.status_code == 200
+    assert "Website" in overview.get_data(as_text=True)

@@ -61,6 +61,15 @@ def open_ended_timing(wanneer: str) -> Message:
     )
 
 
+def guessed(written: str, workgroup: str) -> Message:
+    """The warning for a party taken for a workgroup despite a typo."""
+    return Message(
+        "'Who' %(written)s was taken for the workgroup %(workgroup)s",
+        written=repr(written),
+        workgroup=repr(workgroup),
+    )
+
+
 @dataclass
 class FoundActivity:
     """One activity block as a layout parser read it."""
@@ -198,17 +207,7 @@ def build_draft(
             )
         elif not parties.workgroups:
             warnings.append(ImportWarning(where, Message("no known workgroup in 'Who'")))
-        for written, name in parties.guessed:
-            warnings.append(
-                ImportWarning(
-                    where,
-                    Message(
-                        "'Who' %(written)s was taken for the workgroup %(workgroup)s",
-                        written=repr(written),
-                        workgroup=repr(name),
-                    ),
-                )
-            )
+        warnings.extend(ImportWarning(where, guessed(*pair)) for pair in parties.guessed)
         for name in parties.unknown:
             proposed.setdefault(party_key(name), name)
         targets = tuple(parse_targets(f"{item.objectives}\n{item.actions}"))
@@ -276,6 +275,41 @@ def _texts(item: FoundActivity) -> tuple[tuple[Message, str], ...]:
         (Message("Who"), item.wie),
         (Message("When"), item.wanneer),
     )
+
+
+def read_wie_columns(
+    document: PlanDocument, known: Sequence[KnownGroup]
+) -> tuple[PlanDocument, list[ImportWarning], tuple[str, ...]]:
+    """A structured plan (the XLSX template) with its "Wie" read where its "Werkgroepen" is
+    empty: the workgroups it names (the network's and the plan's own), the other parties
+    proposed, typos flagged. Returns the plan, the warnings and the proposed parties."""
+    own = tuple(KnownGroup(spec.name, spec.aliases) for spec in document.workgroups)
+    network = {group.name: group for group in known}
+    matcher = PartyMatcher((*own, *(g for g in known if g.name not in {o.name for o in own})))
+    warnings: list[ImportWarning] = []
+    proposed: dict[str, str] = {}
+    activities = []
+    for activity in document.activities:
+        if activity.workgroups or not activity.wie.strip():
+            activities.append(activity)
+            continue
+        parties = matcher.match(activity.wie)
+        where = f"{activity.theme} › {activity.title}"
+        warnings.extend(ImportWarning(where, guessed(*pair)) for pair in parties.guessed)
+        for name in parties.unknown:
+            proposed.setdefault(party_key(name), name)
+        activities.append(
+            replace(
+                activity,
+                workgroups=parties.workgroups,
+                parties=tuple(dict.fromkeys(activity.parties + parties.unknown)),
+            )
+        )
+    specs = {spec.name for spec in document.workgroups}
+    used = dict.fromkeys(name for a in activities for name in a.workgroups if name not in specs)
+    added = tuple(WorkgroupSpec(name, "", network[name].aliases) for name in used)
+    read = replace(document, activities=tuple(activities), workgroups=document.workgroups + added)
+    return read, warnings, tuple(proposed.values())
 
 
 def with_new_workgroups(draft: Draft, names: Sequence[str]) -> Draft:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import PurePath
 
 from tracker.domain.message import Message, Number
@@ -21,6 +22,7 @@ from tracker.importing.draft import (
     ImportWarning,
     build_draft,
     open_ended_timing,
+    read_wie_columns,
     unrecognised_timing,
 )
 from tracker.importing.limits import ImportBudget, ImportLimits
@@ -76,7 +78,7 @@ def read_plan_file(
             )
         except PlanFileError as problem:
             raise ImportFailed(problem.message) from None
-        return _structured(document, network_slug, year)
+        return _structured(document, network_slug, network_name, year, known)
     if suffix == ".docx":
         from tracker.importing.word import docx_parts, docx_to_text, read_docx
 
@@ -145,8 +147,27 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _structured(document: PlanDocument, network_slug: str, year: int | None) -> Draft:
-    """A YAML or XLSX plan names its own network and year; they must match the ones chosen."""
+def _structured(
+    document: PlanDocument,
+    network_slug: str,
+    network_name: str,
+    year: int | None,
+    known: Sequence[KnownGroup],
+) -> Draft:
+    """A YAML or XLSX plan names its own network and year; they must match the ones chosen.
+
+    What a template filled in by hand leaves empty is derived: the network from the one
+    chosen, the plan's short name from network and year ("twente-2024"), its title; and a
+    "Wie" without "Werkgroepen" is matched like a document's (tracker.importing.parties).
+    """
+    document = replace(
+        document,
+        network_slug=document.network_slug.strip() or network_slug,
+        network_name=document.network_name.strip() or network_name,
+        title=document.title.strip() or f"Jaarplan {document.year}",
+    )
+    if not document.plan_slug.strip():
+        document = replace(document, plan_slug=f"{document.network_slug}-{document.year}")
     if network_slug and document.network_slug != network_slug:
         raise ImportFailed(
             Message(
@@ -169,7 +190,8 @@ def _structured(document: PlanDocument, network_slug: str, year: int | None) -> 
             warnings.append(ImportWarning(where, open_ended_timing(activity.wanneer)))
     if not document.activities:
         raise ImportFailed(Message("the plan has no activities"))
-    return Draft(document, tuple(warnings), ())
+    document, read_wie, proposed = read_wie_columns(document, known)
+    return Draft(document, (*warnings, *read_wie), proposed)
 
 
 def _size(count: int) -> Message:
