@@ -17,6 +17,9 @@ from tests.support import World, build_world, login
 from tracker.demo import DEMO_PLAN
 from tracker.models import Activity, BudgetItem, BudgetSplit, ImportDraft, Plan, Workgroup
 
+VISION = (
+    Path(__file__).parents[1] / "fixtures" / "plans" / "002_7bf4d19e57c4c12f.txt"
+).read_bytes()
 PLAN_TEXT = """Jaarplan 2022
 
 COÖRDINATIE
@@ -120,6 +123,7 @@ def test_an_unreadable_upload_is_refused_in_dutch_and_nothing_is_stored(app: Fla
         (b"some words", "plan.txt", "het jaar van het plan staat niet in het bestand"),
         (b"Jaarplan 2022\nsome words", "plan.txt", "indeling van dit bestand is niet herkend"),
         (b"%PDF-1.4", "plan.exe", "Kies een .txt"),
+        (VISION, "visie.txt", "leest als een meerjarenvisie of meerjarenbeleidsplan"),
     ]:
         response = client.post(
             "/plannen/importeren/",

@@ -162,7 +162,7 @@ def test_a_wrapped_unknown_party_is_proposed_whole_and_a_wrapped_group_is_found(
 
 
 def test_a_guessed_workgroup_is_flagged_in_the_draft() -> None:
-    found = FoundPlan([FoundActivity("Thema", "Scholing", wie="Secretariat", wanneer="2021")], 2021)
+    found = FoundPlan([FoundActivity("Thema", "Scholing", wie="Secretariat", wanneer="2021")])
     found.year = 2021
     draft = build_draft(found, network_slug="t", network_name="T", known=KNOWN)
     assert draft.document.activities[0].workgroups == ("Secretariaat",)

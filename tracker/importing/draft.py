@@ -18,6 +18,7 @@ from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import parse_targets
 from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.cleaning import normalise_key
+from tracker.importing.genre import multi_year_signs, not_a_yearly_plan
 from tracker.importing.limits import ImportBudget
 from tracker.importing.limits import ImportFailed as ImportFailed  # where callers import it
 from tracker.importing.parties import KnownGroup, PartyMatcher, party_key
@@ -159,6 +160,9 @@ def build_draft(
     budget = budget or ImportBudget()
     budget.count_activities(len(found.activities))
     plan_year = year or found.year
+    signs = _vision_signs(found, plan_year)
+    if signs:  # before the year and the activities: a vision has neither
+        raise ImportFailed(not_a_yearly_plan(signs))
     if plan_year is None:
         raise ImportFailed(Message("the plan's year is not in the file; give the year"))
     if not 1900 <= plan_year <= 2200:
@@ -250,6 +254,19 @@ def build_draft(
         budget_shares=tuple(found.budget_shares),
     )
     return Draft(document, tuple(warnings), tuple(proposed.values()), found.reading)
+
+
+def _vision_signs(found: FoundPlan, plan_year: int | None) -> tuple[str, ...]:
+    """Signs that the document is a multi-year vision (tracker.importing.genre), not a yearly
+    plan; none when any of its activities says who or when."""
+    if any(a.wie.strip() or a.wanneer.strip() for a in found.activities):
+        return ()
+    texts = [found.motto, found.introduction]
+    texts += [f"{a.theme}\n{a.heading}\n{a.title}\n{a.objectives}\n{a.actions}"
+              for a in found.activities]  # fmt: skip
+    # what the reader placed nowhere ("not placed: …") is the document's text too
+    texts += [str(w.message.params.get("text", "")) for w in found.warnings]
+    return multi_year_signs(found.title, texts, len(found.activities), plan_year)
 
 
 def _themes(activities: Sequence[PlannedActivity]) -> dict[str, str]:
