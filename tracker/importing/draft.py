@@ -113,19 +113,29 @@ class Draft:
 def _unique_titles(found: Sequence[FoundActivity]) -> list[str]:
     """Titles unique within the plan.
 
-    A heading over several blocks gives "Heading", "Heading (2)", …; the same title under
-    different themes is told apart by its theme: "Samenwerking in de regio (Hardenberg)".
+    A heading over several blocks titles its first block; each further block is titled by
+    the heading and its own objective ("Tekortkomingen en knelpunten: Monitoring inzet
+    VPTZ"), not by a number. The same title under different themes is told apart by its
+    theme: "Samenwerking in de regio (Hardenberg)". Only what is still the same after that
+    (a block without text of its own) is numbered: "Heading (2)".
     """
     themes_of: dict[str, set[str]] = {}
     for item in found:
         themes_of.setdefault(_base(item), set()).add(item.theme)
     titles: list[str] = []
     taken: set[str] = set()
+    seen: set[tuple[str, str]] = set()  # (theme, base) of the blocks titled so far
     last_number: dict[str, int] = {}  # per base: every lower number is taken already
     for item in found:
         base = _base(item)
         if len(themes_of[base]) > 1:
             base = f"{base} ({item.theme})"[:MAX_TITLE]
+        own = _own_title(base, item, taken) if (item.theme, base) in seen else None
+        if own:  # a further block under the same heading, titled by its own objective
+            taken.add(own)
+            titles.append(own)
+            continue
+        seen.add((item.theme, base))
         number = last_number.get(base, 1)
         title = base if number == 1 else f"{base} ({number})"
         while title in taken:  # a set and a remembered number: linear in the plan's size
@@ -135,6 +145,43 @@ def _unique_titles(found: Sequence[FoundActivity]) -> list[str]:
         taken.add(title)
         titles.append(title)
     return titles
+
+
+def _own_title(base: str, item: FoundActivity, taken: set[str]) -> str | None:
+    """ "Heading: objective" for a further block under a heading: its objective's first
+    sentence, or its actions' when the objective says nothing of its own (empty, or the
+    heading again, as a merged cell repeats it); None when neither gives a free title."""
+    for text in (item.objectives, item.actions):
+        summary = objective_summary(text)
+        if summary and summary.casefold() != base.casefold():
+            title = f"{base}: {summary}"[:MAX_TITLE]
+            if title not in taken:
+                return title
+    return None
+
+
+SUMMARY_LENGTH = 50  # characters of an objective in a title, at most (then cut at a word)
+_SENTENCE_END = re.compile(r"(?P<word>\S*)[.!?]\s")
+
+
+def _first_sentence(line: str) -> str:
+    """The line up to its first sentence end; a period after a capitalised word within the
+    sentence, a name ("met Willem. Hart voor levensvragen"), is part of the name."""
+    for match in _SENTENCE_END.finditer(line):
+        if match.start() == 0 or not match.group("word")[:1].isupper():
+            return line[: match.end() - 1]
+    return line
+
+
+def objective_summary(text: str) -> str:
+    """The first sentence of a block's objective (or actions), short enough for a title."""
+    lines = (line.strip().lstrip("-•*–").strip() for line in text.splitlines())
+    first = next((line for line in lines if line), "")
+    sentence = _first_sentence(first).strip().rstrip(".;:,")
+    if len(sentence) <= SUMMARY_LENGTH:
+        return sentence
+    cut = sentence[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return f"{cut}…"
 
 
 def _base(item: FoundActivity) -> str:
