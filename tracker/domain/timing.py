@@ -111,7 +111,7 @@ def normalise(text: str) -> str:
     plain = re.sub(r"\b(jan|feb|mrt|apr|jun|jul|aug|sept?|okt|nov|dec)\.", r"\1", plain)
     plain = plain.replace(":", " ")  # "Start: januari 2021"
     # "1e en 3e kwartaal" → "1e kwartaal en 3e kwartaal": each ordinal a quarter of its own
-    plain = re.sub(r"\b([1-4]e)(?=(?:\s*(?:,|en|&|-|t/m)\s*[1-4]e)+\s+kwartaal\b)",
+    plain = re.sub(r"\b([1-4]e)(?=(?:\s*(?:,|en|&|-|t/m)\s*[1-4]e){1,3}\s+kwartaal\b)",
                    r"\1 kwartaal", plain)  # fmt: skip
     return re.sub(r"\s+", " ", plain).strip(" .,;:!")
 

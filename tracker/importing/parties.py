@@ -81,6 +81,7 @@ _COORDINATOR = re.compile(
 _JOINING_END = re.compile(r"(?:^|\s)(?:en|of|van|voor|de|het)$|[&+/,]$", re.IGNORECASE)
 _JOINING_START = re.compile(r"^(?:&|\+|/|en|van|voor)\s", re.IGNORECASE)
 _BULLET = re.compile(r"^[-•*]\s")
+_TAIL = 12  # characters at a line's end that tell whether it goes on ("… voor", "… &")
 _GROUP_WORDS = re.compile(r"^(?:(?:werk|project|kern|stuur)groep(?:en)?|de|het)(?:\s+|$)")
 
 
@@ -100,22 +101,34 @@ def join_wrapped_lines(text: str) -> str:
     """A "Wie" wrapped over lines as one line where a line clearly goes on: it ends with a
     joining word or sign ("Werkgroep PR &"), the next starts with one ("en Saxion"), or a word
     is broken off with a hyphen ("deskundigheids-" / "bevordering"; "PR-" keeps its hyphen).
-    Other lines stay lines: each may be a party of its own."""
+    Other lines stay lines: each may be a party of its own.
+
+    Linear: only the last few characters of the line being joined are looked at (`tail`),
+    not all of it, which made a long run of joined lines cost quadratic time.
+    """
     lines = text.split("\n")
-    joined = [lines[0]]
+    pieces = [lines[0]]  # the output: lines, and pieces of lines joined (with "" or " ")
+    tail = lines[0].rstrip()[-_TAIL:]
     for line in lines[1:]:
-        before, after = joined[-1].rstrip(), line.strip()
-        if not after or not before or _BULLET.match(after):
-            joined.append(line)
-        elif re.search(r"[a-zà-ÿ]-$", before):
-            joined[-1] = before[:-1] + after
-        elif before.endswith("-") and not before.endswith(" -"):
-            joined[-1] = before + after
-        elif _JOINING_END.search(before) or _JOINING_START.match(after):
-            joined[-1] = f"{before} {after}"
+        after = line.strip()
+        if not after or not tail or _BULLET.match(after):
+            pieces += ["\n", line]
+            tail = line.rstrip()[-_TAIL:]
+            continue
+        pieces[-1] = pieces[-1].rstrip()
+        if re.search(r"[a-zà-ÿ]-$", tail):  # a word broken off: joined without its hyphen
+            pieces[-1], tail, joint = pieces[-1][:-1], tail[:-1], ""
+        elif tail.endswith("-") and not tail.endswith(" -"):  # "PR-" / "werkgroep"
+            joint = ""
+        elif _JOINING_END.search(tail) or _JOINING_START.match(after):
+            joint = " "
         else:
-            joined.append(line)
-    return "\n".join(joined)
+            pieces += ["\n", line]
+            tail = line.rstrip()[-_TAIL:]
+            continue
+        pieces += [joint, after]
+        tail = (tail + joint + after)[-_TAIL:]
+    return "".join(pieces)
 
 
 def _distinctive(key: str) -> str:
