@@ -11,6 +11,7 @@ from tracker.domain.attention import Attention, attention
 from tracker.domain.status import Status
 from tracker.domain.timing import TimingKind, describe_timing, parse_timing
 from tracker.importing.draft import Draft, FoundActivity, FoundPlan, build_draft
+from tracker.importing.report import describe_draft
 from tracker.importing.review import ActivityChoice, ReviewRefused, apply_review
 from tracker.models import Activity
 from tracker.queries import timing_of
@@ -161,3 +162,11 @@ def test_stored_moments_are_read_again_when_an_activity_is_listed() -> None:
     )  # fmt: skip
     assert timing_of(activity).moments == (APRIL, NOVEMBER)
     assert not timing_of(activity).overlaps(d(2021, 7, 1), d(2021, 9, 30))
+
+
+def test_the_dry_run_lists_each_moment() -> None:
+    draft = build_draft(_found("april en november"), network_slug="t", network_name="Twente")
+    assert (
+        "when: 'april en november' → moments 2021-04-01..2021-11-30 "
+        "(2021-04-01..2021-04-30, 2021-11-01..2021-11-30)"
+    ) in describe_draft(draft)
