@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
@@ -248,3 +249,24 @@ def test_a_hand_filled_template_without_short_names_imports_and_its_plan_opens(
     overview = client.get(response.headers["Location"])
     assert overview.status_code == 200
     assert "Website" in overview.get_data(as_text=True)
+
+
+def test_an_activity_of_several_moments_shows_each_moment(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    review_url = upload(client, world, PLAN_TEXT.encode())
+    form = {"keep-0": "on", "title-0": "Overleg", "theme-0": "Coördinatie",
+            "wanneer-0": "april en november"}  # fmt: skip
+    assert client.post(review_url, data=form).status_code == 302
+    with app.extensions["tracker"].db.session() as session:
+        activity = session.exec(select(Activity).where(Activity.title == "Overleg")).one()
+        assert (activity.timing_kind, activity.period_start, activity.period_end) == (
+            "moments",
+            date(2022, 4, 1),
+            date(2022, 11, 30),
+        )
+    page = html.unescape(client.get(f"/activiteiten/{activity.id}").get_data(as_text=True))
+    assert re.search(r"\(1 apr\.? 2022 – 30 apr\.? 2022; 1 nov\.? 2022 – 30 nov\.? 2022\)", page), (
+        re.findall(r"\([^()]*2022[^()]*\)", page)
+    )
