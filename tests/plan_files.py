@@ -213,3 +213,25 @@ def an_unrecognised_docx(year: int = 2025) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def a_hand_filled_template(plan: dict[str, str], rows: list[dict[str, str]]) -> bytes:
+    """The XLSX template as someone fills it in by hand: sheet "Plan" with only the given
+    fields, sheet "Activiteiten" with the given columns (no "Werkgroepen" unless given)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Plan"
+    sheet.append(["Veld", "Waarde"])
+    for label, value in plan.items():
+        sheet.append([label, value])
+    activities = book.create_sheet("Activiteiten")
+    header = list(dict.fromkeys(name for row in rows for name in row))
+    activities.append(header)
+    for row in rows:
+        activities.append([row.get(name, "") for name in header])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -34,7 +34,7 @@ from tracker.domain.events import (
 from tracker.domain.message import Message
 from tracker.domain.status import SELECTABLE_STATUSES, Status
 from tracker.domain.targets import Target
-from tracker.domain.timing import Timing, TimingKind, quarter_bounds, quarter_of
+from tracker.domain.timing import Timing, TimingKind, parse_timing, quarter_bounds, quarter_of
 from tracker.history_lines import ChangeLine, amendment_lines, workgroup_ids
 from tracker.importing.parties import KnownGroup
 from tracker.models import (
@@ -176,12 +176,19 @@ def update_first(rows: Iterable[ActivityRow], today: date) -> list[ActivityRow]:
 
 
 def timing_of(activity: Activity) -> Timing:
-    return Timing(
+    timing = Timing(
         activity.wanneer,
         TimingKind(activity.timing_kind),
         activity.period_start,
         activity.period_end,
     )
+    if timing.kind is TimingKind.MOMENTS and timing.start is not None:
+        # The moments are not stored apart: read them again (relative to the year of the
+        # first, which is the plan's) and keep them when they agree with what was stored.
+        again = parse_timing(activity.wanneer, timing.start.year)
+        if (again.start, again.end) == (timing.start, timing.end):
+            return again
+    return timing
 
 
 def _rows(session: Session, where: Sequence[sa.ColumnElement[bool]]) -> list[ActivityRow]:
@@ -414,14 +421,23 @@ def _words_of(event: DomainEvent) -> str:
 
 
 def known_workgroups(session: Session, network_id: int) -> list[KnownGroup]:
-    """The network's workgroups with their other names, for matching a plan's "Wie"."""
+    """The network's workgroups with their other names and their members' names, for
+    matching a plan's "Wie"."""
+    groups = session.exec(
+        select(Workgroup).where(Workgroup.network_id == network_id).order_by(col(Workgroup.name))
+    ).all()
+    people: dict[int, list[str]] = defaultdict(list)
+    members = session.exec(
+        select(WorkgroupMember.workgroup_id, User.name)
+        .join(User, col(User.id) == col(WorkgroupMember.user_id))
+        .where(col(WorkgroupMember.workgroup_id).in_([w.id for w in groups]))
+        .order_by(col(User.name))
+    )
+    for workgroup_id, name in members:
+        people[workgroup_id].append(name)
     return [
-        KnownGroup(w.name, tuple(a for a in w.aliases.split("\n") if a))
-        for w in session.exec(
-            select(Workgroup)
-            .where(Workgroup.network_id == network_id)
-            .order_by(col(Workgroup.name))
-        )
+        KnownGroup(w.name, tuple(a for a in w.aliases.split("\n") if a), tuple(people[w.id or 0]))
+        for w in groups
     ]
 
 

@@ -39,6 +39,11 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DEMO_NOW = datetime(2021, 12, 15, 9, 0, tzinfo=UTC)
 TIMEOUT_MS = 15_000
+# A demo activity of Werkgroep PR & Communicatie, gepland: the third block under the heading
+# "Spirituele zorg in de eerstelijns", titled by its own objective.
+PR_ACTIVITY = (
+    "Spirituele zorg in de eerstelijns: Bij verwijzers is bekend wat de meerwaarde is van…"
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -9,10 +9,8 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import assert_accessible, log_in
-from tests.e2e.conftest import LAPTOP
+from tests.e2e.conftest import LAPTOP, PR_ACTIVITY
 from tracker.ids import activity_id_for
-
-PR_ACTIVITY = "Spirituele zorg in de eerstelijns (3)"  # Werkgroep PR & Communicatie, gepland
 
 
 def test_an_update_dated_in_the_previous_quarter_counts_in_its_report(

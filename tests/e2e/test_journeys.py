@@ -13,12 +13,11 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from tests.e2e.browser import assert_accessible, log_in, screenshot, sign_in
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import PR_ACTIVITY, LiveServer
 from tracker.ids import activity_id_for
 from tracker.models import ImportDraft
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PR_ACTIVITY = "Spirituele zorg in de eerstelijns (3)"  # Werkgroep PR & Communicatie, gepland
 SPIRITUAL = "Spirituele zorg in de eerstelijns"  # lopend since May 2021, wanneer "2021"
 OTHER_GROUPS_ACTIVITY = "Diverse bij- en nascholingen voor professionals en vrijwilligers"
 

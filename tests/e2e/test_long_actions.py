@@ -18,7 +18,7 @@ from playwright.sync_api import Page, Request, expect
 from sqlmodel import select
 
 from tests.e2e.browser import log_in
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import PR_ACTIVITY, LiveServer
 from tracker.ids import activity_id_for
 from tracker.models import ImportDraft
 
@@ -89,7 +89,7 @@ def test_while_the_pdf_is_made_the_page_says_so_and_a_double_click_sends_one_req
 
 
 def test_a_double_click_on_save_records_one_update(page: Page, live_server: LiveServer) -> None:
-    activity = activity_id_for("twente-2021", "Spirituele zorg in de eerstelijns (3)")
+    activity = activity_id_for("twente-2021", PR_ACTIVITY)
     log_in(page, "lid.pr@example.org", f"/activiteiten/{activity}")
     slow_down(live_server, "activities.update_status", lambda: True)
     sent = requests_to(page, "/status", "POST")

@@ -15,10 +15,9 @@ from tests.e2e.browser import (
     screenshot,
     sign_in,
 )
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, PR_ACTIVITY
 from tracker.ids import activity_id_for
 
-PR_ACTIVITY = "Spirituele zorg in de eerstelijns (3)"
 PHONE_HEIGHT = PHONE["viewport"]["height"]  # type: ignore[index]
 
 

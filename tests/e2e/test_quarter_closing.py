@@ -10,10 +10,9 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import assert_accessible, log_in, screenshot
-from tests.e2e.conftest import LAPTOP, LiveServer
+from tests.e2e.conftest import LAPTOP, PR_ACTIVITY, LiveServer
 from tracker.ids import activity_id_for
 
-PR_ACTIVITY = "Spirituele zorg in de eerstelijns (3)"  # Werkgroep PR & Communicatie, gepland
 Q2_REPORT = "/plannen/twente-2021/rapportage?period=2021Q2"
 
 

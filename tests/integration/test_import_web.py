@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
@@ -12,10 +13,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlmodel import select
 
+from tests.plan_files import a_hand_filled_template
 from tests.support import World, build_world, login
 from tracker.demo import DEMO_PLAN
 from tracker.models import Activity, BudgetItem, BudgetSplit, ImportDraft, Plan, Workgroup
 
+VISION = (
+    Path(__file__).parents[1] / "fixtures" / "plans" / "002_7bf4d19e57c4c12f.txt"
+).read_bytes()
 PLAN_TEXT = """Jaarplan 2022
 
 COÖRDINATIE
@@ -119,6 +124,7 @@ def test_an_unreadable_upload_is_refused_in_dutch_and_nothing_is_stored(app: Fla
         (b"some words", "plan.txt", "het jaar van het plan staat niet in het bestand"),
         (b"Jaarplan 2022\nsome words", "plan.txt", "indeling van dit bestand is niet herkend"),
         (b"%PDF-1.4", "plan.exe", "Kies een .txt"),
+        (VISION, "visie.txt", "leest als een meerjarenvisie of meerjarenbeleidsplan"),
     ]:
         response = client.post(
             "/plannen/importeren/",
@@ -176,3 +182,91 @@ def test_the_twente_2023_plan_is_reviewed_with_its_reading_and_stored_with_its_b
         splits = session.exec(select(BudgetSplit).where(BudgetSplit.plan_id == stored.id)).all()
     assert (len(items), sum(i.amount_cents for i in items)) == (32, 4_726_270)
     assert [(s.numerator, s.denominator) for s in splits] == [(3, 5), (2, 5)]
+
+
+def test_the_review_shows_each_wanneer_as_read_and_reads_an_edited_one_again(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    plan = PLAN_TEXT.replace("Wanneer\t4e kwartaal", "Wanneer\tapril en november")
+    review_url = upload(client, world, plan.encode())
+    page = html.unescape(client.get(review_url).get_data(as_text=True))
+    assert "Gelezen als: 2 momenten: 1-4-2022 – 30-4-2022, 1-11-2022 – 30-11-2022" in page
+    assert "Gelezen als: niet herkend" in page  # "zodra het plan is goedgekeurd"
+    before = events(app)
+    edited = {
+        "keep-0": "on", "title-0": "Overleg", "theme-0": "Coördinatie",
+        "wanneer-0": "Q5 2O21 ergens",
+        "keep-1": "on", "title-1": "Gemeenten", "theme-1": "Coördinatie", "wanneer-1": "vanaf mei",
+    }  # fmt: skip
+    refused = client.post(review_url, data=edited)
+    assert refused.status_code == 400
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "activiteit 1: 'Wanneer' 'Q5 2O21 ergens' is niet herkend" in page
+    assert "Gelezen als: vanaf 1-5-2022, zonder einde" in page  # the edit, read again
+    assert events(app) == before
+    assert client.post(review_url, data=dict(edited, **{"wanneer-0": "Q4"})).status_code == 302
+    with app.extensions["tracker"].db.session() as session:
+        kinds = {a.title: a.timing_kind for a in session.exec(select(Activity)).all()}
+    assert (kinds["Overleg"], kinds["Gemeenten"]) == ("period", "period")
+
+
+def test_a_wie_naming_a_member_or_a_workgroup_with_a_typo_finds_the_workgroup(
+    app: Flask,
+) -> None:
+    world = build_world(app)  # "Persoon owner_member" is in Werkgroep beleid only
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    plan = PLAN_TEXT.replace("Wie\tWerkgroep beleid.", "Wie\tPersoon owner_member").replace(
+        "Wie\tGemeenten en Kerngroep", "Wie\tWerkgroep PR & Communicatei en\nGemeenten"
+    )
+    page = html.unescape(client.get(upload(client, world, plan.encode())).get_data(as_text=True))
+    assert "Werkgroepen: Werkgroep beleid" in page
+    assert "Werkgroepen: Werkgroep PR & Communicatie" in page
+    assert (
+        "'Wie' 'Werkgroep PR & Communicatei' is gelezen als de werkgroep "
+        "'Werkgroep PR & Communicatie'" in page
+    )
+    assert 'name="create" value="Gemeenten"' in page
+    assert 'value="Persoon' not in page  # a member is not proposed as a workgroup
+
+
+def test_a_hand_filled_template_without_short_names_imports_and_its_plan_opens(
+    app: Flask,
+) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    rows = [{"Thema": "Informeren", "Titel": "Website", "Wie": "Werkgroep PR & Communicatie",
+             "Wanneer": "Q2"}]  # fmt: skip
+    review_url = upload(client, world, a_hand_filled_template({"Jaar": "2025"}, rows), "p.xlsx")
+    page = html.unescape(client.get(review_url).get_data(as_text=True))
+    assert "Werkgroepen: Werkgroep PR & Communicatie" in page  # its Wie was read
+    form = {"keep-0": "on", "title-0": "Website", "theme-0": "Informeren", "wanneer-0": "Q2"}
+    response = client.post(review_url, data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/plannen/{world.network_slug}-2025")
+    overview = client.get(response.headers["Location"])
+    assert overview.status_code == 200
+    assert "Website" in overview.get_data(as_text=True)
+
+
+def test_an_activity_of_several_moments_shows_each_moment(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    review_url = upload(client, world, PLAN_TEXT.encode())
+    form = {"keep-0": "on", "title-0": "Overleg", "theme-0": "Coördinatie",
+            "wanneer-0": "april en november"}  # fmt: skip
+    assert client.post(review_url, data=form).status_code == 302
+    with app.extensions["tracker"].db.session() as session:
+        activity = session.exec(select(Activity).where(Activity.title == "Overleg")).one()
+        assert (activity.timing_kind, activity.period_start, activity.period_end) == (
+            "moments",
+            date(2022, 4, 1),
+            date(2022, 11, 30),
+        )
+    page = html.unescape(client.get(f"/activiteiten/{activity.id}").get_data(as_text=True))
+    assert re.search(r"\(1 apr\.? 2022 – 30 apr\.? 2022; 1 nov\.? 2022 – 30 nov\.? 2022\)", page), (
+        re.findall(r"\([^()]*2022[^()]*\)", page)
+    )

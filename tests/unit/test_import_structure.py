@@ -275,7 +275,7 @@ def test_merged_cells_an_objective_over_two_rows_and_a_theme_row_across_the_tabl
         ),
         (
             "Samenwerking",
-            "Transmurale afspraken maken (2)",
+            "Transmurale afspraken maken: Afspraken vastleggen",  # its own action, not "(2)"
             "Afspraken vastleggen",
             "Werkgroep Transmuraal\nSecretariaat",
             "Q3",

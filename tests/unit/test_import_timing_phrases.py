@@ -24,6 +24,7 @@ C = TimingKind.CONTINUOUS
 R = TimingKind.RECURRING
 E = TimingKind.EMPTY
 U = TimingKind.UNPARSED
+M = TimingKind.MOMENTS
 d = date
 
 
@@ -69,7 +70,7 @@ ISSUE_PHRASES = [
     row("Q1", 2021, P, d(2021, 1, 1), d(2021, 3, 31), id="issue-q1"),
     row("Start 2e kwartaal", 2021, P, d(2021, 4, 1), None, id="issue-start-2e-kwartaal"),
     row("najaar", 2021, P, d(2021, 9, 1), d(2021, 11, 30), id="issue-najaar"),
-    row("April en november", 2021, P, d(2021, 4, 1), d(2021, 11, 30), id="issue-april-en-nov"),
+    row("April en november", 2021, M, d(2021, 4, 1), d(2021, 11, 30), id="issue-april-en-nov"),
     row("4x per jaar", 2021, R, d(2021, 1, 1), d(2021, 12, 31), 4.0, id="issue-4x-per-jaar"),
     row("jaarlijks", 2021, R, d(2021, 1, 1), d(2021, 12, 31), 1.0, id="issue-jaarlijks"),
     row("vierde kwartaal", 2021, P, d(2021, 10, 1), d(2021, 12, 31), id="issue-vierde-kwartaal"),

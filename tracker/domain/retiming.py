@@ -93,7 +93,7 @@ def _with_year(text: str, year: int) -> str:
 
 def _within(timing: Timing, year: int) -> bool:
     """Whether the timing is a period that overlaps the year."""
-    return timing.kind is TimingKind.PERIOD and timing.overlaps(
+    return timing.kind in (TimingKind.PERIOD, TimingKind.MOMENTS) and timing.overlaps(
         date(year, 1, 1), date(year, 12, 31)
     )
 

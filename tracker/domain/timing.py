@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from tracker.domain.message import Message, Number
+
 
 class TimingKind(StrEnum):
     PERIOD = "period"  # a known start and, unless open-ended, a known end
     CONTINUOUS = "continuous"  # "Continu": all through the plan year
     RECURRING = "recurring"  # "2 x per jaar", "jaarlijks": repeatedly during the plan year
+    MOMENTS = "moments"  # "april en november": separate moments; due with the last one
     EMPTY = "empty"  # nothing was written
     UNPARSED = "unparsed"  # written, but not readable with certainty
 
@@ -31,12 +34,22 @@ class Timing:
     start: date | None = None
     end: date | None = None  # None with a start: open-ended ("Start najaar 2020")
     per_year: float | None = None
+    # MOMENTS: each moment's first and last day, in order; `start`/`end` are the first
+    # moment's start and the last one's end, so the activity is due with its last moment.
+    moments: tuple[tuple[date, date], ...] = ()
 
     def overlaps(self, first: date, last: date) -> bool:
         """True when the activity is meant to be active somewhere in [first, last]."""
+        if self.moments:
+            return any(start <= last and end >= first for start, end in self.moments)
         if self.start is None:
             return False
         return self.start <= last and (self.end is None or self.end >= first)
+
+    @property
+    def open_ended(self) -> bool:
+        """A start without an end ("vanaf april", "start 2e kwartaal"): never due."""
+        return self.kind is TimingKind.PERIOD and self.start is not None and self.end is None
 
     def ends_within(self, first: date, last: date) -> bool:
         """True when the activity is due (its period ends) within [first, last]."""
@@ -84,6 +97,7 @@ _FREQUENCY = re.compile(
 _UNTIL = re.compile(r"\b(?:tot\s+en\s+met|tot|t/m|tm|uiterlijk|voor|v[oó][oó]r)\s*$")
 _FROM = re.compile(r"\b(?:start|vanaf|vanaf\s+het|begint|beginnend|met\s+ingang\s+van)\s*$")
 _EDGE = re.compile(r"\b(?P<edge>eind|einde|begin|medio|half)\s*$")
+_LIST_JOIN = re.compile(r"\s*(?:,|;|&|\+|en|,\s*en)\s*")  # "april en november", "q1, q3"
 _NEAR = 40  # longer than any of the three patterns above can match
 
 
@@ -96,6 +110,9 @@ def normalise(text: str) -> str:
     plain = re.sub(r"(\d)\s*x\b", r"\1 x", plain)  # "4x" → "4 x"
     plain = re.sub(r"\b(jan|feb|mrt|apr|jun|jul|aug|sept?|okt|nov|dec)\.", r"\1", plain)
     plain = plain.replace(":", " ")  # "Start: januari 2021"
+    # "1e en 3e kwartaal" → "1e kwartaal en 3e kwartaal": each ordinal a quarter of its own
+    plain = re.sub(r"\b([1-4]e)(?=(?:\s*(?:,|en|&|-|t/m)\s*[1-4]e){1,3}\s+kwartaal\b)",
+                   r"\1 kwartaal", plain)  # fmt: skip
     return re.sub(r"\s+", " ", plain).strip(" .,;:!")
 
 
@@ -114,6 +131,8 @@ def parse_timing(text: str, plan_year: int) -> Timing:
     if frequency is not None:
         return Timing(original, TimingKind.RECURRING, year_start, year_end, frequency)
     spans: list[tuple[date, date, str]] = []
+    joins: list[str] = []  # the text between one anchor and the next
+    previous_end: int | None = None
     for match in _ANCHOR.finditer(plain):
         try:
             span = _span(match, plan_year)
@@ -134,8 +153,16 @@ def parse_timing(text: str, plan_year: int) -> Timing:
             span = _edge_of_year(edge.group("edge"), int(match.group("y")))
         prefix = "until" if until else "from" if _FROM.search(plain, *near) else ""
         spans.append((span[0], span[1], prefix))
+        if previous_end is not None:
+            joins.append(plain[previous_end : match.start()])
+        previous_end = match.end()
     if not spans:
         return Timing(original, TimingKind.UNPARSED)
+    if len(spans) > 1 and not any(p for _, _, p in spans) and all(map(_LIST_JOIN.fullmatch, joins)):
+        moments = tuple(sorted((s, e) for s, e, _ in spans))
+        return Timing(
+            original, TimingKind.MOMENTS, moments[0][0], max(e for _, e in moments), None, moments
+        )
     start = min(s for s, _, _ in spans)
     end: date | None = max(e for _, e, _ in spans)
     if len(spans) == 1 and spans[0][2] == "until":
@@ -143,6 +170,39 @@ def parse_timing(text: str, plan_year: int) -> Timing:
     elif len(spans) == 1 and spans[0][2] == "from":
         end = None
     return Timing(original, TimingKind.PERIOD, start, end)
+
+
+def describe_timing(timing: Timing) -> Message:
+    """What a "Wanneer" was read as, for a person checking it (the import review)."""
+    if timing.kind is TimingKind.EMPTY:
+        return Message("no date given")
+    if timing.kind is TimingKind.UNPARSED or timing.start is None:
+        return Message("not recognised")
+    if timing.kind is TimingKind.CONTINUOUS:
+        return Message("continuous, %(period)s", period=_days(timing.start, timing.end))
+    if timing.kind is TimingKind.RECURRING:
+        return Message(
+            "%(times)s times a year, %(period)s",
+            times=Number(timing.per_year or 0),
+            period=_days(timing.start, timing.end),
+        )
+    if timing.kind is TimingKind.MOMENTS:
+        return Message(
+            "%(count)s moments: %(moments)s; due with the last",
+            count=len(timing.moments),
+            moments=tuple(_days(start, end) for start, end in timing.moments),
+        )
+    if timing.end is None:
+        return Message("from %(start)s, without an end", start=_day(timing.start))
+    return Message("%(period)s", period=_days(timing.start, timing.end))
+
+
+def _day(day: date) -> str:
+    return f"{day.day}-{day.month}-{day.year}"
+
+
+def _days(start: date, end: date | None) -> str:
+    return _day(start) if end is None or end == start else f"{_day(start)} – {_day(end)}"
 
 
 _COUNT_WORDS = {"een": "1", "twee": "2", "drie": "3", "vier": "4", "vijf": "5", "zes": "6",

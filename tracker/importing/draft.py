@@ -18,6 +18,7 @@ from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import parse_targets
 from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.cleaning import normalise_key
+from tracker.importing.genre import multi_year_signs, not_a_yearly_plan
 from tracker.importing.limits import ImportBudget
 from tracker.importing.limits import ImportFailed as ImportFailed  # where callers import it
 from tracker.importing.parties import KnownGroup, PartyMatcher, party_key
@@ -56,6 +57,24 @@ def line(number: int) -> Message:
 def unrecognised_timing(wanneer: str) -> Message:
     """The warning for a "Wanneer" that no date could be read from."""
     return Message("'When' not recognised: %(text)s", text=repr(wanneer))
+
+
+def open_ended_timing(wanneer: str) -> Message:
+    """The warning for a "Wanneer" with a start and no end: it never becomes due."""
+    return Message(
+        "'When' gives a start but no end: %(text)s; the activity is never due until an end "
+        "is added",
+        text=repr(wanneer),
+    )
+
+
+def guessed(written: str, workgroup: str) -> Message:
+    """The warning for a party taken for a workgroup despite a typo."""
+    return Message(
+        "'Who' %(written)s was taken for the workgroup %(workgroup)s",
+        written=repr(written),
+        workgroup=repr(workgroup),
+    )
 
 
 @dataclass
@@ -101,19 +120,29 @@ class Draft:
 def _unique_titles(found: Sequence[FoundActivity]) -> list[str]:
     """Titles unique within the plan.
 
-    A heading over several blocks gives "Heading", "Heading (2)", …; the same title under
-    different themes is told apart by its theme: "Samenwerking in de regio (Hardenberg)".
+    A heading over several blocks titles its first block; each further block is titled by
+    the heading and its own objective ("Tekortkomingen en knelpunten: Monitoring inzet
+    VPTZ"), not by a number. The same title under different themes is told apart by its
+    theme: "Samenwerking in de regio (Hardenberg)". Only what is still the same after that
+    (a block without text of its own) is numbered: "Heading (2)".
     """
     themes_of: dict[str, set[str]] = {}
     for item in found:
         themes_of.setdefault(_base(item), set()).add(item.theme)
     titles: list[str] = []
     taken: set[str] = set()
+    seen: set[tuple[str, str]] = set()  # (theme, base) of the blocks titled so far
     last_number: dict[str, int] = {}  # per base: every lower number is taken already
     for item in found:
         base = _base(item)
         if len(themes_of[base]) > 1:
             base = f"{base} ({item.theme})"[:MAX_TITLE]
+        own = _own_title(base, item, taken) if (item.theme, base) in seen else None
+        if own:  # a further block under the same heading, titled by its own objective
+            taken.add(own)
+            titles.append(own)
+            continue
+        seen.add((item.theme, base))
         number = last_number.get(base, 1)
         title = base if number == 1 else f"{base} ({number})"
         while title in taken:  # a set and a remembered number: linear in the plan's size
@@ -123,6 +152,43 @@ def _unique_titles(found: Sequence[FoundActivity]) -> list[str]:
         taken.add(title)
         titles.append(title)
     return titles
+
+
+def _own_title(base: str, item: FoundActivity, taken: set[str]) -> str | None:
+    """ "Heading: objective" for a further block under a heading: its objective's first
+    sentence, or its actions' when the objective says nothing of its own (empty, or the
+    heading again, as a merged cell repeats it); None when neither gives a free title."""
+    for text in (item.objectives, item.actions):
+        summary = objective_summary(text)
+        if summary and summary.casefold() != base.casefold():
+            title = f"{base}: {summary}"[:MAX_TITLE]
+            if title not in taken:
+                return title
+    return None
+
+
+SUMMARY_LENGTH = 50  # characters of an objective in a title, at most (then cut at a word)
+_SENTENCE_END = re.compile(r"(?P<word>\S*)[.!?]\s")
+
+
+def _first_sentence(line: str) -> str:
+    """The line up to its first sentence end; a period after a capitalised word within the
+    sentence, a name ("met Willem. Hart voor levensvragen"), is part of the name."""
+    for match in _SENTENCE_END.finditer(line):
+        if match.start() == 0 or not match.group("word")[:1].isupper():
+            return line[: match.end() - 1]
+    return line
+
+
+def objective_summary(text: str) -> str:
+    """The first sentence of a block's objective (or actions), short enough for a title."""
+    lines = (line.strip().lstrip("-•*–").strip() for line in text.splitlines())
+    first = next((line for line in lines if line), "")
+    sentence = _first_sentence(first).strip().rstrip(".;:,")
+    if len(sentence) <= SUMMARY_LENGTH:
+        return sentence
+    cut = sentence[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return f"{cut}…"
 
 
 def _base(item: FoundActivity) -> str:
@@ -150,6 +216,9 @@ def build_draft(
     budget = budget or ImportBudget()
     budget.count_activities(len(found.activities))
     plan_year = year or found.year
+    signs = _vision_signs(found, plan_year)
+    if signs:  # before the year and the activities: a vision has neither
+        raise ImportFailed(not_a_yearly_plan(signs))
     if plan_year is None:
         raise ImportFailed(Message("the plan's year is not in the file; give the year"))
     if not 1900 <= plan_year <= 2200:
@@ -183,6 +252,8 @@ def build_draft(
             )
         elif timing.kind is TimingKind.UNPARSED:
             warnings.append(ImportWarning(where, unrecognised_timing(item.wanneer)))
+        elif timing.open_ended:
+            warnings.append(ImportWarning(where, open_ended_timing(item.wanneer)))
         parties = matcher.match(item.wie)
         if not item.wie.strip():
             warnings.append(
@@ -190,6 +261,7 @@ def build_draft(
             )
         elif not parties.workgroups:
             warnings.append(ImportWarning(where, Message("no known workgroup in 'Who'")))
+        warnings.extend(ImportWarning(where, guessed(*pair)) for pair in parties.guessed)
         for name in parties.unknown:
             proposed.setdefault(party_key(name), name)
         targets = tuple(parse_targets(f"{item.objectives}\n{item.actions}"))
@@ -234,6 +306,19 @@ def build_draft(
     return Draft(document, tuple(warnings), tuple(proposed.values()), found.reading)
 
 
+def _vision_signs(found: FoundPlan, plan_year: int | None) -> tuple[str, ...]:
+    """Signs that the document is a multi-year vision (tracker.importing.genre), not a yearly
+    plan; none when any of its activities says who or when."""
+    if any(a.wie.strip() or a.wanneer.strip() for a in found.activities):
+        return ()
+    texts = [found.motto, found.introduction]
+    texts += [f"{a.theme}\n{a.heading}\n{a.title}\n{a.objectives}\n{a.actions}"
+              for a in found.activities]  # fmt: skip
+    # what the reader placed nowhere ("not placed: …") is the document's text too
+    texts += [str(w.message.params.get("text", "")) for w in found.warnings]
+    return multi_year_signs(found.title, texts, len(found.activities), plan_year)
+
+
 def _themes(activities: Sequence[PlannedActivity]) -> dict[str, str]:
     """The plan's themes by their comparison key ('participatie en ondersteuning')."""
     return {normalise_key(a.theme): a.theme for a in activities}
@@ -257,6 +342,41 @@ def _texts(item: FoundActivity) -> tuple[tuple[Message, str], ...]:
         (Message("Who"), item.wie),
         (Message("When"), item.wanneer),
     )
+
+
+def read_wie_columns(
+    document: PlanDocument, known: Sequence[KnownGroup]
+) -> tuple[PlanDocument, list[ImportWarning], tuple[str, ...]]:
+    """A structured plan (the XLSX template) with its "Wie" read where its "Werkgroepen" is
+    empty: the workgroups it names (the network's and the plan's own), the other parties
+    proposed, typos flagged. Returns the plan, the warnings and the proposed parties."""
+    own = tuple(KnownGroup(spec.name, spec.aliases) for spec in document.workgroups)
+    network = {group.name: group for group in known}
+    matcher = PartyMatcher((*own, *(g for g in known if g.name not in {o.name for o in own})))
+    warnings: list[ImportWarning] = []
+    proposed: dict[str, str] = {}
+    activities = []
+    for activity in document.activities:
+        if activity.workgroups or not activity.wie.strip():
+            activities.append(activity)
+            continue
+        parties = matcher.match(activity.wie)
+        where = f"{activity.theme} › {activity.title}"
+        warnings.extend(ImportWarning(where, guessed(*pair)) for pair in parties.guessed)
+        for name in parties.unknown:
+            proposed.setdefault(party_key(name), name)
+        activities.append(
+            replace(
+                activity,
+                workgroups=parties.workgroups,
+                parties=tuple(dict.fromkeys(activity.parties + parties.unknown)),
+            )
+        )
+    specs = {spec.name for spec in document.workgroups}
+    used = dict.fromkeys(name for a in activities for name in a.workgroups if name not in specs)
+    added = tuple(WorkgroupSpec(name, "", network[name].aliases) for name in used)
+    read = replace(document, activities=tuple(activities), workgroups=document.workgroups + added)
+    return read, warnings, tuple(proposed.values())
 
 
 def with_new_workgroups(draft: Draft, names: Sequence[str]) -> Draft:

@@ -25,6 +25,8 @@ from tracker.importing.draft import (
     ImportFailed,
     ImportWarning,
     build_draft,
+    open_ended_timing,
+    read_wie_columns,
     unrecognised_timing,
 )
 from tracker.importing.limits import ImportBudget, ImportLimits
@@ -81,7 +83,7 @@ def read_plan_file(
             )
         except PlanFileError as problem:
             raise ImportFailed(problem.message) from None
-        return _structured(document, network_slug, year)
+        return _structured(document, network_slug, network_name, year, known)
     if suffix == ".docx":
         from tracker.importing.word import docx_parts, docx_to_text, read_docx
 
@@ -185,8 +187,27 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _structured(document: PlanDocument, network_slug: str, year: int | None) -> Draft:
-    """A YAML or XLSX plan names its own network and year; they must match the ones chosen."""
+def _structured(
+    document: PlanDocument,
+    network_slug: str,
+    network_name: str,
+    year: int | None,
+    known: Sequence[KnownGroup],
+) -> Draft:
+    """A YAML or XLSX plan names its own network and year; they must match the ones chosen.
+
+    What a template filled in by hand leaves empty is derived: the network from the one
+    chosen, the plan's short name from network and year ("twente-2024"), its title; and a
+    "Wie" without "Werkgroepen" is matched like a document's (tracker.importing.parties).
+    """
+    document = replace(
+        document,
+        network_slug=document.network_slug.strip() or network_slug,
+        network_name=document.network_name.strip() or network_name,
+        title=document.title.strip() or f"Jaarplan {document.year}",
+    )
+    if not document.plan_slug.strip():
+        document = replace(document, plan_slug=f"{document.network_slug}-{document.year}")
     if network_slug and document.network_slug != network_slug:
         raise ImportFailed(
             Message(
@@ -199,14 +220,18 @@ def _structured(document: PlanDocument, network_slug: str, year: int | None) -> 
         raise ImportFailed(
             Message("this plan is of %(year)s, not of %(chosen)s", year=document.year, chosen=year)
         )
-    warnings = [
-        ImportWarning(f"{a.theme} › {a.title}", unrecognised_timing(a.wanneer))
-        for a in document.activities
-        if parse_timing(a.wanneer, document.year).kind is TimingKind.UNPARSED
-    ]
+    warnings = []
+    for activity in document.activities:
+        timing = parse_timing(activity.wanneer, document.year)
+        where = f"{activity.theme} › {activity.title}"
+        if timing.kind is TimingKind.UNPARSED:
+            warnings.append(ImportWarning(where, unrecognised_timing(activity.wanneer)))
+        elif timing.open_ended:
+            warnings.append(ImportWarning(where, open_ended_timing(activity.wanneer)))
     if not document.activities:
         raise ImportFailed(Message("the plan has no activities"))
-    return Draft(document, tuple(warnings), ())
+    document, read_wie, proposed = read_wie_columns(document, known)
+    return Draft(document, (*warnings, *read_wie), proposed)
 
 
 def _size(count: int) -> Message:

@@ -4,6 +4,16 @@
 party matches a workgroup by its name or one of its aliases, regardless of case, accents,
 '&' versus 'en', and a plural ending; parties that match nothing are proposed for creation.
 Known names are found first, so "Werkgroep PR en communicatie" is not split at its "en".
+
+Before that, a "Wie" wrapped over lines is joined where a line clearly goes on ("Werkgroep
+PR &" / "Communicatie", "deskundigheids-" / "bevordering"), and the network coordinator is
+recognised as one role however it is spelled ("netwercoördinator", "netwerk-coördinator",
+"coördinator netwerk"). Only when no name matches exactly, a typo is tolerated: the part of
+the name that tells groups apart (without "Werkgroep") must be at least `FUZZY_MIN_LENGTH`
+letters, differ in length by at most `FUZZY_MAX_LENGTH_DIFFERENCE` and score at least
+`FUZZY_CUTOFF` (rapidfuzz's ratio), and no other group may do so too; such a match is
+reported as `guessed` for review. A person of exactly one workgroup (`KnownGroup.people`)
+stands for that workgroup.
 """
 
 from __future__ import annotations
@@ -12,7 +22,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from tracker.importing.cleaning import normalise_key
+
+FUZZY_CUTOFF = 88.0  # rapidfuzz ratio (0–100) a typo must reach: one or two letters off
+FUZZY_MIN_LENGTH = 5  # shorter distinctive names ("PR", "DB", "IDPZ") must match exactly
+FUZZY_MAX_LENGTH_DIFFERENCE = 2  # a typo, not another word: "werkgroepen" ≠ "netwerkgroepen"
 
 # A whitespace run is only tried from its start ((?<!\s)): tried from every position inside
 # it, a run of spaces without a separator after it costs quadratic time. (Read as
@@ -38,14 +54,86 @@ class KnownGroup:
 
     name: str
     aliases: tuple[str, ...] = ()
+    # Its members' names: a person named in a "Wie" stands for their workgroup when they are
+    # in no other. Used for matching only, never written into the plan.
+    people: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Parties:
-    """The parties of one "Wie": matched workgroups (by name) and the unmatched parties."""
+    """The parties of one "Wie": matched workgroups (by name) and the unmatched parties;
+    `guessed` pairs a party as written with the workgroup it was taken for despite a typo."""
 
     workgroups: tuple[str, ...]
     unknown: tuple[str, ...]
+    guessed: tuple[tuple[str, str], ...] = ()
+
+
+_COORDINATOR_WORD = r"co(?:o|ö|ó|oo|oö)rdinator(?P<plural>en|s)?"
+# "netwerkcoördinator", "netwercoördinator", "netwerk-coördinator", "netwerk coördinator",
+# "coördinator netwerk", "coördinator van het netwerk" (and their plurals)
+_COORDINATOR = re.compile(
+    rf"(?<!\w)(?:netw\w{{0,4}}[ \t-]*{_COORDINATOR_WORD}"
+    rf"|{_COORDINATOR_WORD.replace('plural', 'plural2')}[ \t]+(?:van[ \t]+het[ \t]+)?netwerk)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+_JOINING_END = re.compile(r"(?:^|\s)(?:en|of|van|voor|de|het)$|[&+/,]$", re.IGNORECASE)
+_JOINING_START = re.compile(r"^(?:&|\+|/|en|van|voor)\s", re.IGNORECASE)
+_BULLET = re.compile(r"^[-•*]\s")
+_TAIL = 12  # characters at a line's end that tell whether it goes on ("… voor", "… &")
+_GROUP_WORDS = re.compile(r"^(?:(?:werk|project|kern|stuur)groep(?:en)?|de|het)(?:\s+|$)")
+
+
+def canonical_roles(text: str) -> str:
+    """The text with every spelling of the network coordinator written one way (capitalised
+    when it was)."""
+
+    def role(match: re.Match[str]) -> str:
+        plural = match.group("plural") or match.group("plural2")
+        word = "netwerkcoördinatoren" if plural else "netwerkcoördinator"
+        return word.capitalize() if match.group(0)[0].isupper() else word
+
+    return _COORDINATOR.sub(role, text)
+
+
+def join_wrapped_lines(text: str) -> str:
+    """A "Wie" wrapped over lines as one line where a line clearly goes on: it ends with a
+    joining word or sign ("Werkgroep PR &"), the next starts with one ("en Saxion"), or a word
+    is broken off with a hyphen ("deskundigheids-" / "bevordering"; "PR-" keeps its hyphen).
+    Other lines stay lines: each may be a party of its own.
+
+    Linear: only the last few characters of the line being joined are looked at (`tail`),
+    not all of it, which made a long run of joined lines cost quadratic time.
+    """
+    lines = text.split("\n")
+    pieces = [lines[0]]  # the output: lines, and pieces of lines joined (with "" or " ")
+    tail = lines[0].rstrip()[-_TAIL:]
+    for line in lines[1:]:
+        after = line.strip()
+        if not after or not tail or _BULLET.match(after):
+            pieces += ["\n", line]
+            tail = line.rstrip()[-_TAIL:]
+            continue
+        pieces[-1] = pieces[-1].rstrip()
+        if re.search(r"[a-zà-ÿ]-$", tail):  # a word broken off: joined without its hyphen
+            pieces[-1], tail, joint = pieces[-1][:-1], tail[:-1], ""
+        elif tail.endswith("-") and not tail.endswith(" -"):  # "PR-" / "werkgroep"
+            joint = ""
+        elif _JOINING_END.search(tail) or _JOINING_START.match(after):
+            joint = " "
+        else:
+            pieces += ["\n", line]
+            tail = line.rstrip()[-_TAIL:]
+            continue
+        pieces += [joint, after]
+        tail = (tail + joint + after)[-_TAIL:]
+    return "".join(pieces)
+
+
+def _distinctive(key: str) -> str:
+    """The part of a party key that tells groups apart: without "werkgroep", "de", …"""
+    return _GROUP_WORDS.sub("", key)
 
 
 def _stem(key: str) -> str:
@@ -83,7 +171,7 @@ def split_parties(wie: str) -> list[str]:
     ("Werkgroep PR en communicatie", "Werkgroep proactieve zorgplanning en continuïteit van
     zorg") an "en" joins words, unless what follows is another group or a capitalised name.
     """
-    text = _MEMBERS.sub("", _without_parentheses(wie))
+    text = _MEMBERS.sub("", _without_parentheses(join_wrapped_lines(wie)))
     parties: list[str] = []
     for item in _LIST_SEPARATORS.split(text):
         pieces = _AND.split(item)  # [part, separator, part, separator, …]
@@ -109,6 +197,7 @@ class PartyMatcher:
 
     def __init__(self, known: Sequence[KnownGroup]) -> None:
         names = [(alias, group.name) for group in known for alias in (group.name, *group.aliases)]
+        names += _people(known)
         # Longest first, so "Werkgroep beleid" wins over "beleid".
         names.sort(key=lambda pair: len(pair[0]), reverse=True)
         self._patterns: list[tuple[re.Pattern[str], str]] = []
@@ -116,13 +205,18 @@ class PartyMatcher:
             pattern = _alias_pattern(alias)
             if pattern is not None:
                 self._patterns.append((pattern, name))
-        self._lookup = {key: group.name for group in known for a in (group.name, *group.aliases)
-                        for key in _keys(a)}  # fmt: skip
+        self._lookup = {key: name for alias, name in names for key in _keys(alias)}
+        self._fuzzy = {
+            _distinctive(key): name
+            for key, name in self._lookup.items()
+            if len(_distinctive(key)) >= FUZZY_MIN_LENGTH
+        }
 
     def match(self, wie: str) -> Parties:
         """The workgroups a "Wie" names (in the order named) and the parties that match none."""
         # NUL marks the names found below; a NUL in the text itself is not text.
-        text = _MEMBERS.sub("", _without_parentheses(wie.replace("\x00", " ")))
+        text = join_wrapped_lines(canonical_roles(wie.replace("\x00", " ")))
+        text = _MEMBERS.sub("", _without_parentheses(text))
         found: list[str] = []
         for pattern, name in self._patterns:
             text, count = pattern.subn(_PLACEHOLDER.format(len(found)), text)
@@ -130,6 +224,7 @@ class PartyMatcher:
                 found.append(name)
         matched: list[str] = []
         unknown: list[str] = []
+        guessed: list[tuple[str, str]] = []
         for part in split_parties(text):
             marker = re.fullmatch(r"\x00(\d+)\x00", part)
             if marker:
@@ -142,6 +237,10 @@ class PartyMatcher:
                 continue
             key = normalise_key(rest)
             group_name = self._lookup.get(key) or self._lookup.get(_stem(key))
+            if group_name is None:
+                group_name = self._guess(key)
+                if group_name is not None:
+                    guessed.append((rest, group_name))
             if group_name is not None:
                 matched.append(group_name)
             else:
@@ -149,7 +248,37 @@ class PartyMatcher:
         unique_unknown: dict[str, str] = {}
         for party in unknown:
             unique_unknown.setdefault(party_key(party), party)
-        return Parties(tuple(dict.fromkeys(matched)), tuple(unique_unknown.values()))
+        return Parties(
+            tuple(dict.fromkeys(matched)),
+            tuple(unique_unknown.values()),
+            tuple(dict.fromkeys(guessed)),
+        )
+
+    def _guess(self, key: str) -> str | None:
+        """The one workgroup a party names despite a typo, or None (see the module)."""
+        distinctive = _distinctive(key)
+        if len(distinctive) < FUZZY_MIN_LENGTH or not self._fuzzy:
+            return None
+        best = process.extract(
+            distinctive, list(self._fuzzy), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None
+        )
+        names = {
+            self._fuzzy[candidate]
+            for candidate, _score, _index in best
+            if abs(len(candidate) - len(distinctive)) <= FUZZY_MAX_LENGTH_DIFFERENCE
+        }
+        return names.pop() if len(names) == 1 else None  # two groups close by: no guess
+
+
+def _people(known: Sequence[KnownGroup]) -> list[tuple[str, str]]:
+    """(person, their workgroup) for everyone in exactly one of the known workgroups."""
+    groups_of: dict[str, set[str]] = {}
+    for group in known:
+        for person in group.people:
+            groups_of.setdefault(person, set()).add(group.name)
+    return [
+        (person, next(iter(groups))) for person, groups in groups_of.items() if len(groups) == 1
+    ]
 
 
 def match_parties(wie: str, known: Sequence[KnownGroup]) -> Parties:

@@ -31,6 +31,8 @@ def describe_draft(draft: Draft) -> str:
                 else "NOT RECOGNISED"
             )
             lines.append(f"  - {activity.title}")
+            moments = ", ".join(f"{start}..{end}" for start, end in timing.moments)
+            period = f"{period} ({moments})" if moments else period
             lines.append(f"      when: {activity.wanneer!r} → {timing.kind.value} {period}")
             lines.append(f"      workgroups: {', '.join(activity.workgroups) or '-'}")
             if activity.parties:

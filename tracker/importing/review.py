@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from tracker.domain.message import Message
+from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.draft import (
     MAX_TITLE,
     READ_AS,
@@ -78,6 +79,17 @@ def apply_review(
                     "activity %(number)s: 'When' is longer than %(most)s characters",
                     number=number,
                     most=MAX_WANNEER,
+                )
+            )
+        elif wanneer != activity.wanneer.strip() and (
+            parse_timing(wanneer, draft.document.year).kind is TimingKind.UNPARSED
+        ):  # an edited "Wanneer" is read again: what cannot be read is not stored silently
+            problems.append(
+                Message(
+                    "activity %(number)s: 'When' %(text)s is not recognised; write for example "
+                    "'2e kwartaal', 'april en november', 'vanaf maart' or leave it empty",
+                    number=number,
+                    text=repr(wanneer),
                 )
             )
         kept.append(replace(activity, title=title, theme=theme, wanneer=wanneer))

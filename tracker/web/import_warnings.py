@@ -4,7 +4,10 @@ activity on that activity."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tracker.domain.message import Message
+from tracker.domain.timing import describe_timing, parse_timing
 from tracker.importing.draft import Draft
 from tracker.importing.reading import NOT_PLACED
 from tracker.texts import translate
@@ -32,3 +35,14 @@ def not_placed(draft: Draft) -> list[str]:
         for w in draft.warnings
         if w.message.text_id == NOT_PLACED
     ]
+
+
+def timing_readings(draft: Draft, submitted: Mapping[str, str] | None) -> list[str]:
+    """What each activity's "Wanneer" is read as, translated; after a refused form the
+    coordinator's edited "Wanneer" is read again."""
+    activities, year = draft.document.activities, draft.document.year
+    texts = [
+        submitted.get(f"wanneer-{i}", a.wanneer) if submitted else a.wanneer
+        for i, a in enumerate(activities)
+    ]
+    return [translate(describe_timing(parse_timing(text, year))) for text in texts]

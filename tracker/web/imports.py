@@ -53,7 +53,7 @@ from tracker.web.import_mapping import (
     submitted_mapping,
 )
 from tracker.web.import_revision import review_revision
-from tracker.web.import_warnings import not_placed, review_warnings
+from tracker.web.import_warnings import not_placed, review_warnings, timing_readings
 
 blueprint = Blueprint("imports", __name__, url_prefix="/plannen/importeren")
 
@@ -170,6 +170,7 @@ def _render_review(
         mapping=mapping_step(row, draft, draft_fingerprint(row), mapping),
         mapping_problems=mapping_problems or [],
         preview=preview,
+        timing_readings=timing_readings(draft, request.form if problems else None),
     )
 
 
