@@ -37,6 +37,8 @@ from sqlmodel import select
 
 from reminders.periods import Period, ReminderKind, Run
 from reminders.service import reminders_of
+from tests.integration.test_import_mapping_web import MAPPED, mapping_form
+from tests.plan_files import an_unrecognised_docx
 from tests.support import PASSWORD, World, build_world, login, token_for
 from tracker import accounts
 from tracker.domain.access import Role
@@ -495,6 +497,17 @@ OPERATIONS = [
         writes_own_network=True,
     ),
     WriteOp(
+        "map the layout of testnet's import draft",
+        "imports.mapping",
+        page_post(
+            lambda c, g: (
+                f"/plannen/importeren/{GHOST_DRAFT if g else c.extra['mapping_draft']}/indeling"
+            ),
+            lambda c: c.extra["mapping_form"],
+        ),
+        allowed="coordinator",
+    ),
+    WriteOp(
         "discard testnet's import draft",
         "imports.discard",
         page_post(lambda c, g: f"/plannen/importeren/{draft(c, g)}/verwijderen", lambda c: {}),
@@ -850,6 +863,13 @@ def _world(app: Flask) -> Ctx:
     location = urlsplit(response.headers["Location"]).path
     ctx.extra["revision_draft"] = location.rsplit("/", 1)[-1]
     ctx.extra["revision_form"] = revision_form(client, location)
+    # A Word plan of a layout the importer does not know: its review maps the columns.
+    response = _upload(client, world.network_id, an_unrecognised_docx(), "eigen-indeling.docx")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    location = urlsplit(response.headers["Location"]).path
+    ctx.extra["mapping_draft"] = location.rsplit("/", 1)[-1]
+    page = client.get(location).get_data(as_text=True)
+    ctx.extra["mapping_form"] = {**mapping_form(page, MAPPED), "action": "apply"}
     return ctx
 
 
