@@ -256,3 +256,21 @@ def test_a_pdf_table_of_unknown_columns_is_kept_for_the_mapping_and_read_with_it
         ("Scholing", title, wie, wanneer)
         for title, _, wanneer, wie in UNRECOGNISED_PLAN["Scholing"]
     ]
+
+
+def test_label_lines_of_a_web_page_whose_labels_are_unknown_are_offered_and_read_mapped() -> None:
+    text = (
+        "Jaarplan 2025\n\nThema Scholing\n\nCursus pijn\nUitleg: twee avonden\nKlaar in: najaar\n"
+        "Door: Werkgroep Scholing\n\nIntervisie\nUitleg: vier keer\nKlaar in: Continu\n"
+        "Door: Netwerkcoördinator\n"
+    )
+    draft = read_plan_file("plan.txt", text.encode(), network_slug="t", network_name="T")
+    assert draft.document.activities == ()
+    parts = list(draft.structure)
+    assert {"Uitleg", "Klaar in", "Door"} <= {label.text for label in document_labels(parts)}
+    mapping = Mapping.of({"Uitleg": "actions", "Klaar in": "wanneer", "Door": "wie"})
+    mapped = read_mapped("plan.txt", parts, mapping, network_slug="t", network_name="T", year=2025)
+    assert [(a.theme, a.title, a.wie, a.wanneer) for a in mapped.document.activities] == [
+        ("Scholing", "Cursus pijn", "Werkgroep Scholing", "najaar"),
+        ("Scholing", "Intervisie", "Netwerkcoördinator", "Continu"),
+    ]

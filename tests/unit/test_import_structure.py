@@ -16,7 +16,10 @@ from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.draft import Draft
 from tracker.importing.files import read_plan_file
 from tracker.importing.lexicon import field_of
+from tracker.importing.limits import ImportBudget
 from tracker.importing.parties import KnownGroup
+from tracker.importing.reading import read_parts
+from tracker.importing.structure import text_parts
 
 
 def docx(build: Any) -> bytes:
@@ -363,3 +366,54 @@ def test_a_kosten_column_becomes_the_plan_budget_and_an_unreadable_amount_is_lis
         ("Deskundigheid", "Symposium organiseren", "1500.00")
     ]
     assert not_placed(draft) == ["tabel 1, rij 3: niet geplaatst: n.t.b."]
+
+
+WEB_PAGE_LABELS = """Jaarplan 2024
+
+Thema Scholing
+
+Cursus pijnbestrijding
+Doel: verpleegkundigen herkennen pijn bij dementie
+Aanpak:
+- twee avonden met casuïstiek
+- een e-learning
+Trekker: Werkgroep Scholing
+Deadline: 4e kwartaal
+
+Intervisie
+Doel: leren van elkaars casussen
+Aanpak: vier bijeenkomsten
+Trekker: Netwerkcoördinator
+Deadline: Continu
+"""
+
+
+def test_lines_of_labels_and_values_copied_from_a_web_page_are_read_as_label_blocks() -> None:
+    draft = read(WEB_PAGE_LABELS.encode(), name="plan.txt")
+    found = [(a.theme, a.title, a.wie, a.wanneer) for a in draft.document.activities]
+    assert found == [
+        ("Scholing", "Cursus pijnbestrijding", "Werkgroep Scholing", "4e kwartaal"),
+        ("Scholing", "Intervisie", "Netwerkcoördinator", "Continu"),
+    ]
+    first = draft.document.activities[0]
+    assert "een e-learning" in first.actions and "twee avonden" in first.actions
+
+
+def test_label_lines_of_unknown_labels_are_kept_for_the_mapping_not_dropped() -> None:
+    text = WEB_PAGE_LABELS.replace("Doel:", "Onderdeel:").replace("Aanpak:", "Uitleg:")
+    text = text.replace("Trekker:", "Door:").replace("Deadline:", "Klaar in:")
+    parts = text_parts(text, ImportBudget())
+    tables = [part for part in parts if part.kind == "table"]
+    assert [row[0] for row in tables[0].rows] == ["Onderdeel", "Uitleg", "Door", "Klaar in"]
+    assert tables[0].rows[1][1] == "• twee avonden met casuïstiek\n• een e-learning"
+    found = read_parts(parts, ImportBudget())
+    unplaced = " ".join(str(w.message) for w in found.warnings)
+    assert "Werkgroep Scholing" in unplaced and "leren van elkaars casussen" in unplaced
+
+
+def test_a_sentence_with_a_colon_in_running_text_stays_text() -> None:
+    text = "Inleiding\n\nLet op: dit plan volgt op dat van vorig jaar.\nHet bestuur stelt vast.\n"
+    parts = text_parts(text, ImportBudget())
+    assert [part.kind for part in parts] == ["heading", "text", "text"]
+    links = "Website: https://example.org\nZie ook: http://example.org/a"
+    assert [part.kind for part in text_parts(links, ImportBudget())] == ["table"]

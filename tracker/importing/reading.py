@@ -36,7 +36,18 @@ from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, yea
 from tracker.importing.lexicon import field_of, label_key
 from tracker.importing.limits import ImportBudget
 from tracker.importing.mapping import FIELD_NAMES, IGNORE, Mapping, level_name
-from tracker.importing.structure import BULLET, HEADING, MINOR, NOISE, TABLE, TEXT, Part, Row
+from tracker.importing.structure import (
+    BULLET,
+    HEADING,
+    MINOR,
+    NOISE,
+    TABLE,
+    TEXT,
+    THEME_LINE,
+    THEME_PREFIX,
+    Part,
+    Row,
+)
 
 NOT_PLACED = "not placed: %(text)s"  # the message id of what went nowhere (the review lists it)
 TEXT_FIELDS = ("title", "objectives", "actions", "results")
@@ -45,7 +56,6 @@ _THEME_TOTAL = re.compile(r"^thema\s+\d+\s*[:.]?\s*(?P<name>.+?)\s+" + _AMOUNT +
 _SHARE = re.compile(r"^(?P<name>.+?)\s+(?P<share>\d+\s*/\s*\d+)\s*deel\s+" + _AMOUNT + "$", re.I)
 _TOTAL = re.compile(r"^totaal\b[^€]*" + _AMOUNT + "$", re.I)
 _ITEM = re.compile(r"^(?P<item>[^\d€].*?)\s+(?:€\s*\d[\d.,]*\s+)?(?:\d+\s+)?" + _AMOUNT + "$")
-_THEME_PREFIX = re.compile(r"^(?:thema|pijler|speerpunt)\s*\d*\s*[:.\-–]?\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 MAX_TITLE_CHARS = 100  # characters: a longer first line is cut at a word
 
@@ -100,7 +110,7 @@ class _Reader:
 
     def nearest(self, skip: int = 0) -> str:
         """The nearest heading in scope (skipping `skip` levels up), or ''."""
-        named = [p.text for p in self.stack if p.level < MINOR] or [p.text for p in self.stack]
+        named = [p.text for p in self.stack if p.level < THEME_LINE] or [p.text for p in self.stack]
         return named[-1 - skip] if len(named) > skip else ""
 
     def theme(self, skip: int = 0) -> str:
@@ -111,7 +121,7 @@ class _Reader:
             heading = next((p.text for p in reversed(self.stack) if p.level == level), "")
         else:
             heading = self.nearest(skip)
-        return _THEME_PREFIX.sub("", heading) or heading or "Algemeen"
+        return THEME_PREFIX.sub("", heading) or heading or "Algemeen"
 
     def field_of(self, label: str | None) -> str | None:
         """The field a column or label is read as (the mapping's, else the lexicon's); an
@@ -163,7 +173,7 @@ def _read_part(reader: _Reader, index: int) -> int:
     reader.stack.append(part)
     bullets = _following(reader.parts, index, BULLET)
     if part.level < MINOR and len(bullets) >= 2:
-        theme = _THEME_PREFIX.sub("", part.text) or part.text
+        theme = THEME_PREFIX.sub("", part.text) or part.text
         if reader.mapping.theme_level is not None and part.level != reader.mapping.theme_level:
             theme = reader.theme()
         reader.lists.append(theme)
@@ -288,7 +298,7 @@ def _read_rows(reader: _Reader, table: Part, state: _OpenTable, start: int) -> N
         if not any(cells):
             continue
         if len(row) > 1 and cells[0] and all(cell is None for cell in row[1:]):  # merged
-            state.theme, state.last = _THEME_PREFIX.sub("", cells[0]) or state.theme, None
+            state.theme, state.last = THEME_PREFIX.sub("", cells[0]) or state.theme, None
             continue
         values: dict[str, list[str]] = {}
         for column, cell in enumerate(cells):

@@ -17,6 +17,7 @@ from tracker.importing.limits import ImportBudget
 
 HEADING, TEXT, BULLET, TABLE = "heading", "text", "bullet", "table"
 MINOR = 9  # the level of a short line standing alone (a heading without a style or number)
+THEME_LINE = MINOR - 1  # "Thema Scholing" standing alone: above the short lines after it
 Row = tuple[str | None, ...]  # a table row's cells; None: covered by the cell on its left
 
 
@@ -42,6 +43,10 @@ BULLET_MARK = re.compile(r"^(?:[-*•▪◦‣●○■□➢►✓]|\uf0b7|\uf0
 NUMBERED = re.compile(r"^(?P<number>\d{1,2}\.(?:\d{1,2}\.?)*)\s+(?P<text>\S.*)$")
 _MD_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<text>.+)$")
 _END = (".", ",", ";", ":", "!", "?")
+# "Klaar in: 2e kwartaal": a label of a few words starting with a letter, a colon, its value.
+_LABEL_LINE = re.compile(r"^(?P<label>[^\W\d_][\w()/&'’ .-]{0,40}?)\s*:(?:\s+(?P<value>\S.*))?\s*$")
+MAX_LABEL_WORDS = 6
+THEME_PREFIX = re.compile(r"^(?:thema|pijler|speerpunt)\s*\d*\s*[:.\-–]?\s*", re.I)
 
 
 def line_place(number: int) -> Message:
@@ -113,19 +118,68 @@ def _classify(lines: list[tuple[int, str]]) -> list[Part]:
     parts: list[Part] = []
     rows: list[Row] = []
     places: list[Message] = []
-    for index, (number, line) in enumerate(lines):
+    index = 0
+    while index < len(lines):
+        number, line = lines[index]
         where = line_place(number)
         if "\t" in line:
             rows.append(tuple(_cell(cell) for cell in line.split("\t")))
             places.append(where)
+            index += 1
             continue
         if rows:
             parts.append(table_part(rows, places))
             rows, places = [], []
+        labelled = _label_block(lines, index)
+        if labelled is not None:
+            parts.append(labelled[0])
+            index = labelled[1]
+            continue
         parts.append(_line_part(line, where, lines[index + 1 : index + 2]))
+        index += 1
     if rows:
         parts.append(table_part(rows, places))
     return parts
+
+
+def _label_line(line: str) -> tuple[str, str] | None:
+    """("Klaar in", "2e kwartaal") for "Klaar in: 2e kwartaal"; None for other lines."""
+    match = _LABEL_LINE.match(line)
+    if match is None or NUMBERED.match(line) or BULLET_MARK.match(line):
+        return None
+    label = match.group("label").strip()
+    if len(label.split()) > MAX_LABEL_WORDS or label.lower() in ("http", "https"):
+        return None
+    return label, (match.group("value") or "").strip()
+
+
+def _label_block(lines: list[tuple[int, str]], start: int) -> tuple[Part, int] | None:
+    """Two or more lines of labels and values in a row, whatever the labels, as a table of
+    labels and values (the reader's lexicon or the coordinator's mapping says what each label
+    is); bullets under a label without a value are its value. With the index after it."""
+    rows: list[Row] = []
+    places: list[Message] = []
+    index = start
+    while index < len(lines):
+        number, line = lines[index]
+        labelled = _label_line(line)
+        if labelled is not None:
+            rows.append((labelled[0], strip_markup(labelled[1])))
+            places.append(line_place(number))
+        elif rows and BULLET_MARK.match(line) and (rows[-1][1] == "" or _bulleted(rows[-1])):
+            bullet = strip_markup(BULLET_MARK.sub("", line, count=1))
+            label, value = rows[-1]
+            rows[-1] = (label, f"{value}\n• {bullet}" if value else f"• {bullet}")
+        else:
+            break
+        index += 1
+    if sum(1 for row in rows if row[1]) < 2:
+        return None
+    return table_part(rows, places), index
+
+
+def _bulleted(row: Row) -> bool:
+    return (row[1] or "").startswith("• ")
 
 
 def table_part(rows: list[Row], places: list[Message]) -> Part:
@@ -145,7 +199,7 @@ def _line_part(line: str, where: Message, after: list[tuple[int, str]]) -> Part:
     if heading is not None:
         return heading
     if is_heading_text(text, 80) and (not after or not after[0][1][:1].islower()):
-        return Part(HEADING, text, where, MINOR)
+        return Part(HEADING, text, where, THEME_LINE if THEME_PREFIX.match(text) else MINOR)
     return Part(TEXT, text, where)
 
 
