@@ -417,3 +417,25 @@ def test_a_sentence_with_a_colon_in_running_text_stays_text() -> None:
     assert [part.kind for part in parts] == ["heading", "text", "text"]
     links = "Website: https://example.org\nZie ook: http://example.org/a"
     assert [part.kind for part in text_parts(links, ImportBudget())] == ["table"]
+
+
+def test_paragraphs_of_labels_and_values_in_word_are_read_as_label_blocks() -> None:
+    document = Document()
+    document.add_heading("Jaarplan 2024", level=1)
+    document.add_heading("Scholing", level=2)
+    for title, lines in (
+        ("Cursus pijnbestrijding", ["Doel: pijn herkennen", "Trekker: Werkgroep Scholing",
+                                    "Deadline: 4e kwartaal"]),
+        ("Intervisie", ["Doel: leren van casussen", "Trekker: Netwerkcoördinator",
+                        "Deadline: Continu"]),
+    ):  # fmt: skip
+        document.add_heading(title, level=3)
+        for line in lines:
+            document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    draft = read(buffer.getvalue())
+    assert [(a.theme, a.title, a.wie, a.wanneer) for a in draft.document.activities] == [
+        ("Scholing", "Cursus pijnbestrijding", "Werkgroep Scholing", "4e kwartaal"),
+        ("Scholing", "Intervisie", "Netwerkcoördinator", "Continu"),
+    ]

@@ -118,64 +118,62 @@ def _classify(lines: list[tuple[int, str]]) -> list[Part]:
     parts: list[Part] = []
     rows: list[Row] = []
     places: list[Message] = []
-    index = 0
-    while index < len(lines):
-        number, line = lines[index]
+    for index, (number, line) in enumerate(lines):
         where = line_place(number)
         if "\t" in line:
             rows.append(tuple(_cell(cell) for cell in line.split("\t")))
             places.append(where)
-            index += 1
             continue
         if rows:
             parts.append(table_part(rows, places))
             rows, places = [], []
-        labelled = _label_block(lines, index)
-        if labelled is not None:
-            parts.append(labelled[0])
-            index = labelled[1]
-            continue
         parts.append(_line_part(line, where, lines[index + 1 : index + 2]))
-        index += 1
     if rows:
         parts.append(table_part(rows, places))
-    return parts
+    return label_blocks(parts)
 
 
-def _label_line(line: str) -> tuple[str, str] | None:
-    """("Klaar in", "2e kwartaal") for "Klaar in: 2e kwartaal"; None for other lines."""
-    match = _LABEL_LINE.match(line)
-    if match is None or NUMBERED.match(line) or BULLET_MARK.match(line):
+def label_blocks(parts: list[Part]) -> list[Part]:
+    """Two or more lines (paragraphs) of labels and values in a row, whatever the labels, made
+    a table of labels and values: the reader's lexicon or the coordinator's mapping says what
+    each label is. Bullets under a label without a value are its value."""
+    result: list[Part] = []
+    index = 0
+    while index < len(parts):
+        rows: list[Row] = []
+        places: list[Message] = []
+        end = index
+        while end < len(parts):
+            part, labelled = parts[end], _label_line(parts[end])
+            if labelled is not None:
+                rows.append(labelled)
+                places.append(part.where)
+            elif rows and part.kind == BULLET and (not rows[-1][1] or _bulleted(rows[-1])):
+                label, value = rows[-1]
+                rows[-1] = (label, f"{value}\n• {part.text}" if value else f"• {part.text}")
+            else:
+                break
+            end += 1
+        if sum(1 for row in rows if row[1]) >= 2:
+            result.append(table_part(rows, places))
+            index = end
+        else:
+            result.append(parts[index])
+            index += 1
+    return result
+
+
+def _label_line(part: Part) -> tuple[str, str] | None:
+    """("Klaar in", "2e kwartaal") for a line "Klaar in: 2e kwartaal"; None for other parts."""
+    if part.kind not in (TEXT, HEADING) or part.numbered or part.level not in (0, MINOR):
+        return None
+    match = _LABEL_LINE.match(part.text)
+    if match is None:
         return None
     label = match.group("label").strip()
     if len(label.split()) > MAX_LABEL_WORDS or label.lower() in ("http", "https"):
         return None
     return label, (match.group("value") or "").strip()
-
-
-def _label_block(lines: list[tuple[int, str]], start: int) -> tuple[Part, int] | None:
-    """Two or more lines of labels and values in a row, whatever the labels, as a table of
-    labels and values (the reader's lexicon or the coordinator's mapping says what each label
-    is); bullets under a label without a value are its value. With the index after it."""
-    rows: list[Row] = []
-    places: list[Message] = []
-    index = start
-    while index < len(lines):
-        number, line = lines[index]
-        labelled = _label_line(line)
-        if labelled is not None:
-            rows.append((labelled[0], strip_markup(labelled[1])))
-            places.append(line_place(number))
-        elif rows and BULLET_MARK.match(line) and (rows[-1][1] == "" or _bulleted(rows[-1])):
-            bullet = strip_markup(BULLET_MARK.sub("", line, count=1))
-            label, value = rows[-1]
-            rows[-1] = (label, f"{value}\n• {bullet}" if value else f"• {bullet}")
-        else:
-            break
-        index += 1
-    if sum(1 for row in rows if row[1]) < 2:
-        return None
-    return table_part(rows, places), index
 
 
 def _bulleted(row: Row) -> bool:

@@ -40,6 +40,7 @@ from tracker.importing.structure import (
     Row,
     heading_part,
     is_heading_text,
+    label_blocks,
     table_part,
 )
 
@@ -198,7 +199,7 @@ def _parts(document: DocxDocument, budget: ImportBudget) -> list[Part]:
             parts.append(
                 _paragraph_part(item, text, Message("paragraph %(number)s", number=paragraphs))
             )
-    return parts
+    return label_blocks(parts)
 
 
 def _structure_cell(cell: _Cell, budget: ImportBudget) -> str:
