@@ -79,7 +79,7 @@ def test_a_coordinator_uploads_reviews_and_confirms_a_plan(app: Flask) -> None:
             "wanneer-0": "4e kwartaal",
             "keep-1": "on", "title-1": "Samenwerking met gemeenten", "theme-1": "Coördinatie",
             "wanneer-1": "2e kwartaal",
-            "create": "Kerngroep",
+            "party-1": "create",  # Kerngroep (Gemeenten is party-0)
         },
     )  # fmt: skip
     assert response.status_code == 302
@@ -227,7 +227,7 @@ def test_a_wie_naming_a_member_or_a_workgroup_with_a_typo_finds_the_workgroup(
         "'Wie' 'Werkgroep PR & Communicatei' is gelezen als de werkgroep "
         "'Werkgroep PR & Communicatie'" in page
     )
-    assert 'name="create" value="Gemeenten"' in page
+    assert '<label for="party-0">Gemeenten</label>' in page
     assert 'value="Persoon' not in page  # a member is not proposed as a workgroup
 
 
