@@ -270,3 +270,13 @@ def test_an_activity_of_several_moments_shows_each_moment(app: Flask) -> None:
     assert re.search(r"\(1 apr\.? 2022 – 30 apr\.? 2022; 1 nov\.? 2022 – 30 nov\.? 2022\)", page), (
         re.findall(r"\([^()]*2022[^()]*\)", page)
     )
+
+
+def test_the_review_lists_the_lines_an_older_layout_did_not_place(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    plan = Path(__file__).parents[1] / "fixtures" / "plans" / "001_f9c4893a761be112.txt"
+    page = client.get(upload(client, world, plan.read_bytes())).get_data(as_text=True)
+    assert "1 stuk tekst is niet in een activiteit geplaatst" in page
+    assert "regel 22: Via de werkgroepen geven we uitvoering" in html.unescape(page)
