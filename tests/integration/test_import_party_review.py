@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import col, select
 
+from tests.integration.test_import_revision import form_of
 from tests.integration.test_import_web import events, upload
 from tests.support import World, build_world, login
+from tracker.domain.plan import PlannedActivity
 from tracker.models import Activity, ActivityWorkgroup, ImportDraft, Network, Plan, Workgroup
+from tracker.planfile import dump_plan_yaml, read_plan_yaml
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 PLAN = """Jaarplan 2022
 
@@ -150,3 +157,34 @@ def test_another_networks_workgroup_or_a_circle_is_refused_and_nothing_written(
         assert session.exec(select(Plan).where(Plan.year == 2022)).all() == []
         assert session.exec(select(ImportDraft)).one()
         assert {w.aliases for w in session.exec(select(Workgroup))} == {""}
+
+
+def test_a_revised_plan_maps_its_new_party_to_a_workgroup(backend_app: Flask) -> None:
+    app = backend_app
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    document = read_plan_yaml((FIXTURES / "mini-plan.yaml").read_text(encoding="utf-8"))
+    added = PlannedActivity("Scholingsdag", "Coördinatie", "Kennis delen.", wie="Werkgroep Scholng")
+    data = dump_plan_yaml(replace(document, activities=(*document.activities, added))).encode()
+    url = upload(client, world, data, "plan.yaml")
+    page = client.get(url).get_data(as_text=True)
+    form = form_of(page)
+    field = _fields(page)["Werkgroep Scholng"]
+    other = _workgroup_id(app, "andernet", "Werkgroep beleid")
+    before = events(app)
+    refused = client.post(url, data=form | {field: f"workgroup:{other}"})
+    assert refused.status_code == 400
+    assert "geen werkgroep van dit netwerk" in html.unescape(refused.get_data(as_text=True))
+    assert events(app) == before
+    beleid = _workgroup_id(app, "testnet", "Werkgroep beleid")
+    response = client.post(url, data=form | {field: f"workgroup:{beleid}"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.extensions["tracker"].db.session() as session:
+        activity = session.exec(select(Activity).where(Activity.title == "Scholingsdag")).one()
+        names = session.exec(
+            select(Workgroup.name)
+            .join(ActivityWorkgroup)
+            .where(ActivityWorkgroup.activity_id == activity.id)
+        ).all()
+        assert names == ["Werkgroep beleid"]
