@@ -79,7 +79,7 @@ def test_a_coordinator_uploads_reviews_and_confirms_a_plan(app: Flask) -> None:
             "wanneer-0": "4e kwartaal",
             "keep-1": "on", "title-1": "Samenwerking met gemeenten", "theme-1": "Coördinatie",
             "wanneer-1": "2e kwartaal",
-            "create": "Kerngroep",
+            "party-1": "create",  # Kerngroep (Gemeenten is party-0)
         },
     )  # fmt: skip
     assert response.status_code == 302
@@ -227,7 +227,7 @@ def test_a_wie_naming_a_member_or_a_workgroup_with_a_typo_finds_the_workgroup(
         "'Wie' 'Werkgroep PR & Communicatei' is gelezen als de werkgroep "
         "'Werkgroep PR & Communicatie'" in page
     )
-    assert 'name="create" value="Gemeenten"' in page
+    assert '<label for="party-0">Gemeenten</label>' in page
     assert 'value="Persoon' not in page  # a member is not proposed as a workgroup
 
 
@@ -270,3 +270,13 @@ def test_an_activity_of_several_moments_shows_each_moment(app: Flask) -> None:
     assert re.search(r"\(1 apr\.? 2022 – 30 apr\.? 2022; 1 nov\.? 2022 – 30 nov\.? 2022\)", page), (
         re.findall(r"\([^()]*2022[^()]*\)", page)
     )
+
+
+def test_the_review_lists_the_lines_an_older_layout_did_not_place(app: Flask) -> None:
+    world = build_world(app)
+    client = app.test_client()
+    login(client, world.emails["coordinator"])
+    plan = Path(__file__).parents[1] / "fixtures" / "plans" / "001_f9c4893a761be112.txt"
+    page = client.get(upload(client, world, plan.read_bytes())).get_data(as_text=True)
+    assert "1 stuk tekst is niet in een activiteit geplaatst" in page
+    assert "regel 22: Via de werkgroepen geven we uitvoering" in html.unescape(page)

@@ -59,8 +59,8 @@ def _docx(text: str) -> bytes:
 @pytest.mark.parametrize(
     ("name", "data", "year", "signs"),
     [
-        ("visie.txt", VISION, None, "meerjarenbeleidsplan, missie, in 2031"),
-        ("visie.txt", VISION, 2025, "meerjarenbeleidsplan, missie, in 2031"),
+        ("visie.txt", VISION, None, "meerjarenbeleidsplan, missie, visie, in 2031"),
+        ("visie.txt", VISION, 2025, "meerjarenbeleidsplan, missie, visie, in 2031"),
         ("koers.txt", OWN_VISION.encode(), None, "2022-2026"),
         ("koers.docx", _docx(OWN_VISION), 2022, "2022-2026, richting 2030"),
     ],

@@ -156,12 +156,20 @@ def add_missing_workgroups(
     clock: Clock,
 ) -> None:
     """Make the workgroups of `specs` the network does not have yet (by name), each recorded
-    in the audit trail."""
+    in the audit trail; an existing workgroup gets the aliases of its spec it lacks (a name
+    the review mapped to it, remembered for the next import)."""
     for spec in specs:
         exists = session.exec(
             select(Workgroup).where(Workgroup.network_id == network_id, Workgroup.name == spec.name)
         ).first()
-        if exists is None:
+        if exists is not None:
+            known = [a for a in exists.aliases.split("\n") if a]
+            taken = {a.casefold() for a in (*known, exists.name)}
+            added = [a for a in dict.fromkeys(spec.aliases) if a.casefold() not in taken]
+            if added:
+                exists.aliases = "\n".join(known + added)
+                session.add(exists)
+        else:
             workgroup = Workgroup(
                 network_id=network_id,
                 name=spec.name,

@@ -11,7 +11,10 @@ Two layouts of real jaarplannen are read:
 Extraction noise is dropped: the navigation that repeats earlier headings before each
 activity (the heading of a block is the last line before it), numbered page variants of one
 heading ("Spirituele zorg in de eerstelijns⁽²⁾"), button labels ("Knop 38:"), page numbers,
-`<hr/>` rules and Markdown marks.
+`<hr/>` rules and Markdown marks. Any other line that is no heading, label, value, table row or
+part of the foreword is listed as not placed with its line number, as the structure reader
+lists what went nowhere (tracker.importing.reading); so is a table row without a "Wat". A line
+among a table's rows does not end the table.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.domain.message import Message
-from tracker.importing.cleaning import heading_text, html_to_lines, strip_markup
+from tracker.importing.cleaning import heading_text, html_to_lines, normalise_key, strip_markup
 from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, line, year_in_title
 from tracker.importing.limits import ImportBudget
+from tracker.importing.reading import not_placed
 
 FIELDS = {
     "doelstellingen": "objectives",
@@ -97,11 +101,14 @@ class _Reader:
     theme: str = ""
     section: str = ""
     heading: str = ""
-    candidates: list[str] = field(default_factory=list)
+    candidates: list[tuple[int, str]] = field(default_factory=list)  # (line number, text)
     block: _Block | None = None
     in_table: bool = False
-    preamble: list[str] = field(default_factory=list)
+    preamble: list[tuple[int, str]] = field(default_factory=list)
     preamble_open: bool = True
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # lines read as nothing
+    introduction: set[int] = field(default_factory=set)  # line numbers in the introduction
+    names: set[str] = field(default_factory=set)  # keys of the headings and themes read
 
     def finish_block(self) -> None:
         block, self.block = self.block, None
@@ -139,14 +146,30 @@ class _Reader:
     def start_block(self, number: int) -> None:
         self.finish_block()
         if self.candidates:
-            self.heading = heading_text(self.candidates[-1])
+            *others, (_number, heading) = self.candidates
+            self.heading = heading_text(heading)
+            self.skipped += others
         self.candidates = []
         self.block = _Block(self.heading, self.theme or self.section, number)
 
     def close_preamble(self) -> None:
         if self.preamble_open:
             self.preamble_open = False
-            self.plan.introduction = _introduction(self.preamble)
+            kept = _introduction(self.preamble)
+            self.plan.introduction = "\n\n".join(strip_markup(text) for _number, text in kept)
+            self.introduction = {number for number, _text in kept}
+
+    def list_skipped(self) -> None:
+        """List the lines read as nothing as not placed, but for the navigation (a line
+        repeating a heading, theme, title or motto) and the foreword's lines."""
+        self.skipped += self.candidates
+        self.candidates = []
+        names = self.names | {_key(self.plan.title), _key(self.plan.motto)}
+        for activity in self.plan.activities:
+            names |= {_key(activity.heading), _key(activity.title), _key(activity.theme)}
+        for number, text in sorted(self.skipped):
+            if number not in self.introduction and _key(text) not in names:
+                self.plan.warnings.append(not_placed(line(number), strip_markup(text)))
 
 
 def read_document_text(text: str, budget: ImportBudget | None = None) -> FoundPlan:
@@ -161,6 +184,7 @@ def read_document_text(text: str, budget: ImportBudget | None = None) -> FoundPl
         _read_line(reader, raw, number)
     reader.finish_block()
     reader.close_preamble()
+    reader.list_skipped()
     blocks = sum(1 for a in reader.plan.activities if not a.title)
     rows = len(reader.plan.activities) - blocks
     pieces = (
@@ -199,7 +223,7 @@ def _read_line(reader: _Reader, raw: str, number: int) -> None:  # noqa: C901 - 
     if reader.in_table and raw.count("\t") >= 2:
         _table_row(reader, raw, number)
         return
-    reader.in_table = False
+    in_table, reader.in_table = reader.in_table, False  # a plain line keeps it (below)
     if _TABLE_HEADER.match(line):
         reader.finish_block()
         reader.close_preamble()
@@ -216,8 +240,10 @@ def _read_line(reader: _Reader, raw: str, number: int) -> None:  # noqa: C901 - 
         if year and not reader.plan.title:
             reader.plan.title, reader.plan.year = text, year
             return
+        reader.names.add(_key(text))
         if len(heading.group("level")) >= 3:
             reader.section = _SECTION_NUMBER.sub("", text)
+            reader.names.add(_key(reader.section))
             reader.theme = ""
         elif reader.plan.title:
             reader.close_preamble()
@@ -250,15 +276,22 @@ def _read_line(reader: _Reader, raw: str, number: int) -> None:  # noqa: C901 - 
         reader.finish_block()
         reader.close_preamble()
         reader.theme = _pillar_name(line)
+        reader.names.add(_key(line))
         return
+    reader.in_table = in_table
     if _NOISE.match(line) and not (block and block.current == "wanneer" and not block.closed):
         return
     if block is not None and not block.closed and block.current:
         _add_value(block, line)
         return
     if reader.preamble_open:
-        reader.preamble.append(line)
-    reader.candidates.append(line)
+        reader.preamble.append((number, line))
+    reader.candidates.append((number, line))
+
+
+def _key(text: str) -> str:
+    """A line's key to compare it with headings: "**Coördinatie**" as "COÖRDINATIE"."""
+    return normalise_key(heading_text(text))
 
 
 _INLINE_LABELS = ("doelstellingen", "acties en resultaten", "wie", "wanneer", "looptijd")
@@ -290,7 +323,10 @@ def _table_row(reader: _Reader, raw: str, number: int) -> None:
     wie_text = "\n".join(html_to_lines(wie))
     wanneer_text = " ".join(html_to_lines(wanneer))
     theme = reader.section or reader.theme or "Algemeen"
-    for title, description in _items(wat):
+    items = _items(wat)
+    if not items and any(cells):  # a row without a "Wat": no activity, but not dropped
+        reader.skipped.append((number, " / ".join(" ".join(html_to_lines(c)) for c in cells)))
+    for title, description in items:
         reader.add(
             FoundActivity(
                 theme=theme,
@@ -343,10 +379,10 @@ def _split_bold(cell: str) -> list[str]:
     return parts
 
 
-def _introduction(lines: list[str]) -> str:
-    """The foreword without its signature (short closing lines: names and roles)."""
-    body = [line for line in lines if not _is_pillar_heading(line)]
-    while body and len(body[-1]) < 80 and not body[-1].endswith((".", ":", "!", "?")):
+def _introduction(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The foreword's paragraphs (line number, text) without its signature (short closing
+    lines: names and roles)."""
+    body = [(number, text) for number, text in lines if not _is_pillar_heading(text)]
+    while body and len(body[-1][1]) < 80 and not body[-1][1].endswith((".", ":", "!", "?")):
         body.pop()
-    paragraphs = [strip_markup(line) for line in body if len(line) >= 40 or line.startswith("-")]
-    return "\n\n".join(paragraphs)
+    return [(number, text) for number, text in body if len(text) >= 40 or text.startswith("-")]

@@ -60,6 +60,13 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 MAX_TITLE_CHARS = 100  # characters: a longer first line is cut at a word
 
 
+def not_placed(where: Message, text: str) -> ImportWarning:
+    """The warning listing text that went nowhere (shortened to 120 characters)."""
+    short = " ".join(text.split())
+    short = short if len(short) <= 120 else short[:117] + "…"
+    return ImportWarning(where, Message("not placed: %(text)s", text=short))
+
+
 def place_text(where: Message) -> str:
     """A place in the file in Dutch for an activity's source ("regel 12", "tabel 2, rij 3")."""
     patterns = {
@@ -104,9 +111,7 @@ class _Reader:
         return activity
 
     def not_placed(self, where: Message, text: str) -> None:
-        short = " ".join(text.split())
-        short = short if len(short) <= 120 else short[:117] + "…"
-        self.plan.warnings.append(ImportWarning(where, Message("not placed: %(text)s", text=short)))
+        self.plan.warnings.append(not_placed(where, text))
 
     def nearest(self, skip: int = 0) -> str:
         """The nearest heading in scope (skipping `skip` levels up), or ''."""

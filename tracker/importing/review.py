@@ -1,25 +1,34 @@
-"""A coordinator's review of a draft: keep or drop activities, correct them, accept groups.
+"""A coordinator's review of a draft: keep or drop activities, correct them, and say what
+each proposed party is.
 
 Pure: takes the draft and the choices, returns the plan to store or the problems (Messages).
+
+A party that matched no workgroup of the network is, as the coordinator chooses, a new
+workgroup (`CREATE`), one of the network's existing workgroups (`WORKGROUP`, e.g. "Werkgroep
+Scholng" that is "Werkgroep scholing"), the same as another proposed party (`MERGE`: both
+become what that one becomes, one new workgroup when it is created) or text only (`IGNORE`,
+the default). A mapped or merged name may be remembered as an alias of its workgroup, so the
+next import matches it.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tracker.domain.message import Message
+from tracker.domain.plan import PlannedActivity, WorkgroupSpec
 from tracker.domain.timing import TimingKind, parse_timing
 from tracker.importing.draft import (
     MAX_TITLE,
     READ_AS,
     Draft,
     ImportWarning,
-    with_new_workgroups,
 )
 from tracker.importing.limits import UNLIMITED, ImportBudget
+from tracker.importing.parties import party_key
 from tracker.planfile import PlanDocument, dump_plan_yaml, read_plan_yaml
 
 MAX_THEME = 200
@@ -36,6 +45,21 @@ class ActivityChoice:
     wanneer: str
 
 
+CREATE, WORKGROUP, MERGE, IGNORE = "create", "workgroup", "merge", "ignore"
+PARTY_ACTIONS = (CREATE, WORKGROUP, MERGE, IGNORE)
+
+
+@dataclass(frozen=True)
+class PartyChoice:
+    """What the coordinator decided for one proposed party (one of `PARTY_ACTIONS`)."""
+
+    party: str  # as the draft proposes it
+    action: str
+    workgroup_id: int | None = None  # WORKGROUP: which of the network's workgroups
+    merge_with: str = ""  # MERGE: the other proposed party
+    remember: bool = False  # WORKGROUP, MERGE: keep the name as an alias of the workgroup
+
+
 class ReviewRefused(Exception):
     """The choices cannot be stored; `problems` says why, per activity."""
 
@@ -45,13 +69,24 @@ class ReviewRefused(Exception):
 
 
 def apply_review(
-    draft: Draft, choices: Sequence[ActivityChoice], new_workgroups: Sequence[str]
+    draft: Draft,
+    choices: Sequence[ActivityChoice],
+    parties: Sequence[PartyChoice] = (),
+    existing: Mapping[int, WorkgroupSpec] | None = None,
 ) -> PlanDocument:
-    """The plan as reviewed; raises ReviewRefused when a choice is invalid."""
+    """The plan as reviewed; raises ReviewRefused when a choice is invalid.
+
+    `existing` are the network's workgroups by id, those a party may be mapped to.
+    """
     activities = draft.document.activities
     if len(choices) != len(activities):
         raise ReviewRefused([Message("the form does not fit this draft; reload the page")])
     problems: list[Message] = []
+    try:
+        draft = with_party_choices(draft, parties, existing or {})
+    except ReviewRefused as refused:
+        problems += refused.problems
+    activities = draft.document.activities
     kept = []
     for number, (activity, choice) in enumerate(zip(activities, choices, strict=True), start=1):
         if not choice.keep:
@@ -98,17 +133,123 @@ def apply_review(
         problems.append(Message("the title %(title)s occurs more than once", title=repr(title)))
     if not kept:
         problems.append(Message("no activity was chosen to import"))
-    unknown = [name for name in new_workgroups if name not in draft.proposed_workgroups]
-    if unknown:
-        problems.append(
-            Message("unknown proposed workgroup(s): %(names)s", names=", ".join(unknown))
-        )
     if problems:
         raise ReviewRefused(problems)
-    reviewed = replace(draft, document=replace(draft.document, activities=tuple(kept)))
-    document = with_new_workgroups(reviewed, new_workgroups).document
+    document = replace(draft.document, activities=tuple(kept))
     used = {name for a in document.activities for name in a.workgroups}
     return replace(document, workgroups=tuple(w for w in document.workgroups if w.name in used))
+
+
+def with_party_choices(
+    draft: Draft, choices: Sequence[PartyChoice], existing: Mapping[int, WorkgroupSpec]
+) -> Draft:
+    """The draft with its proposed parties resolved as chosen (see the module); a party
+    without a choice is ignored. Raises ReviewRefused for a party the draft does not propose,
+    a workgroup not in `existing`, a merge with no proposed party or a circle of merges."""
+    proposed = set(draft.proposed_workgroups)
+    chosen: dict[str, PartyChoice] = {}
+    problems: list[Message] = []
+    for choice in choices:
+        if choice.party not in proposed:
+            problems.append(
+                Message("%(party)s is not a party of this draft", party=repr(choice.party))
+            )
+        elif choice.action not in PARTY_ACTIONS:
+            problems.append(
+                Message("the choice for %(party)s is not understood", party=repr(choice.party))
+            )
+        elif choice.action == WORKGROUP and choice.workgroup_id not in existing:
+            problems.append(
+                Message(
+                    "%(party)s: the chosen workgroup is not a workgroup of this network",
+                    party=repr(choice.party),
+                )
+            )
+        elif choice.action == MERGE and (
+            choice.merge_with not in proposed or choice.merge_with == choice.party
+        ):
+            problems.append(
+                Message(
+                    "%(party)s cannot be merged with %(other)s: that is not another party of "
+                    "this draft",
+                    party=repr(choice.party),
+                    other=repr(choice.merge_with),
+                )
+            )
+        else:
+            chosen[choice.party] = choice
+    if problems:
+        raise ReviewRefused(problems)
+    ends = {party: _end_of_merges(party, chosen) for party in chosen}
+    in_circle = sorted(party for party, end in ends.items() if end is None)
+    if in_circle:
+        raise ReviewRefused(
+            [
+                Message(
+                    "the parties %(parties)s are merged with each other in a circle; make one "
+                    "of them a workgroup, or ignore it",
+                    parties=", ".join(in_circle),
+                )
+            ]
+        )
+    return _resolved(draft, chosen, ends, existing)
+
+
+def _end_of_merges(party: str, chosen: Mapping[str, PartyChoice]) -> str | None:
+    """The party a chain of merges from `party` ends at; None when it goes round in a circle."""
+    seen = {party}
+    while (choice := chosen.get(party)) is not None and choice.action == MERGE:
+        party = choice.merge_with
+        if party in seen:
+            return None
+        seen.add(party)
+    return party
+
+
+def _resolved(
+    draft: Draft,
+    chosen: Mapping[str, PartyChoice],
+    ends: Mapping[str, str | None],
+    existing: Mapping[int, WorkgroupSpec],
+) -> Draft:
+    """The draft with each party made the workgroup its choice (through its merges) says."""
+    target: dict[str, str] = {}  # party key → workgroup name
+    specs = {spec.name: spec for spec in draft.document.workgroups}
+    aliases: dict[str, list[str]] = {}  # workgroup name → names to remember
+    for party, choice in chosen.items():
+        end = ends[party] or party
+        end_choice = chosen.get(end)
+        if end_choice is None or end_choice.action == IGNORE:
+            continue
+        if end_choice.action == WORKGROUP:
+            spec = existing[end_choice.workgroup_id or 0]
+            specs.setdefault(spec.name, spec)
+        else:
+            spec = specs.setdefault(end, WorkgroupSpec(end))
+        target[party_key(party)] = spec.name
+        if choice.remember and party != spec.name:
+            aliases.setdefault(spec.name, []).append(party)
+    for name, names in aliases.items():
+        spec = specs[name]
+        known = {party_key(a) for a in (spec.name, *spec.aliases)}
+        added = tuple(dict.fromkeys(a for a in names if party_key(a) not in known))
+        specs[name] = replace(spec, aliases=spec.aliases + added)
+
+    def resolved(activity: PlannedActivity) -> PlannedActivity:
+        joined = [target[party_key(p)] for p in activity.parties if party_key(p) in target]
+        return replace(
+            activity,
+            workgroups=tuple(dict.fromkeys(activity.workgroups + tuple(joined))),
+            parties=tuple(p for p in activity.parties if party_key(p) not in target),
+        )
+
+    document = replace(
+        draft.document,
+        workgroups=tuple(specs.values()),
+        activities=tuple(resolved(a) for a in draft.document.activities),
+    )
+    remaining = tuple(p for p in draft.proposed_workgroups if party_key(p) not in target)
+    return replace(draft, document=document, proposed_workgroups=remaining)
 
 
 def serialise(draft: Draft) -> tuple[str, str, str]:

@@ -23,7 +23,8 @@ from tracker.domain.commands import RevisePlan
 from tracker.domain.plan_diff import Kind, PairingRefused, PlanDiff, StoredActivity
 from tracker.domain.status import StatusError
 from tracker.handlers.plan_revision import RevisionResult, apply_plan_revision
-from tracker.importing.draft import Draft, with_new_workgroups
+from tracker.importing.draft import Draft
+from tracker.importing.review import ReviewRefused, with_party_choices
 from tracker.importing.revision import StaleReview, confirmed_revision, revision_diff
 from tracker.importing.stored import stored_activities
 from tracker.models import ImportDraft, Network, Plan
@@ -31,6 +32,7 @@ from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import principal
 from tracker.web.forms import ActionForm
+from tracker.web.import_parties import network_workgroups, submitted_parties
 from tracker.web.import_warnings import review_warnings
 from tracker.web.messages import refusal_message
 
@@ -53,6 +55,8 @@ def review_revision(row: ImportDraft, draft: Draft, plan: Plan) -> ResponseRetur
             problems, code, corrections = [translate(refused.message)], 400, None
         except StatusError as refused:
             problems, code = [refusal_message(refused)], 400
+        except ReviewRefused as refused:
+            problems, code = [translate(problem) for problem in refused.problems], 400
         except (StaleReview, ConcurrencyError):
             problems = [_("The plan was changed after this page was opened; check again.")]
             code, corrections = 409, None
@@ -89,6 +93,7 @@ def review_revision(row: ImportDraft, draft: Draft, plan: Plan) -> ResponseRetur
         general_warnings=general,
         warnings_by_place=by_place,
         submitted=request.form if problems else None,
+        workgroups=network_workgroups(row.network_id),
     ), code
 
 
@@ -96,7 +101,8 @@ def _confirm(
     row: ImportDraft, draft: Draft, plan: Plan, corrections: Mapping[int, str | None]
 ) -> RevisionResult:
     """Apply the revision as the form confirms it; raises what the handler raises."""
-    document = with_new_workgroups(draft, request.form.getlist("create")).document
+    parties = submitted_parties(draft, request.form)
+    document = with_party_choices(draft, parties, network_workgroups(row.network_id)).document
     stored = stored_activities(db_session(), plan)
     diff = revision_diff(stored, document, corrections)
     revision = confirmed_revision(

@@ -52,6 +52,7 @@ from tracker.web.import_mapping import (
     reading_context,
     submitted_mapping,
 )
+from tracker.web.import_parties import network_workgroups, submitted_parties
 from tracker.web.import_revision import review_revision
 from tracker.web.import_warnings import not_placed, review_warnings, timing_readings
 
@@ -125,9 +126,9 @@ def review(draft_id: str) -> ResponseReturnValue:
             )
             for i in range(len(draft.document.activities))
         ]
-        accepted = request.form.getlist("create")
+        parties = submitted_parties(draft, request.form)
         try:
-            document = apply_review(draft, choices, accepted)
+            document = apply_review(draft, choices, parties, network_workgroups(row.network_id))
         except ReviewRefused as refused:
             problems = [translate(problem) for problem in refused.problems]
         else:
@@ -171,6 +172,7 @@ def _render_review(
         mapping_problems=mapping_problems or [],
         preview=preview,
         timing_readings=timing_readings(draft, request.form if problems else None),
+        workgroups=network_workgroups(row.network_id),
     )
 
 
