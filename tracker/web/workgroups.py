@@ -16,6 +16,7 @@ from tracker.handlers import people
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
 from tracker.services import db_session
 from tracker.web.access import principal
+from tracker.web.auth import is_safe_next
 from tracker.web.commands import run
 from tracker.web.forms import ActionForm, WorkgroupForm
 
@@ -103,4 +104,5 @@ def remove_member(workgroup_id: int, user_id: int) -> ResponseReturnValue:
         abort(400)
     run(people.remove_from_workgroup, RemoveFromWorkgroup(principal(), user_id, workgroup_id))
     flash(_("Removed from the workgroup."), "success")
-    return redirect(url_for("workgroups.index"))
+    back = request.form.get("next")  # the admin's page of the person
+    return redirect(back if is_safe_next(back) else url_for("workgroups.index"))
