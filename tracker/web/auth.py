@@ -8,6 +8,7 @@ account (lockout) and attempts per address (429), in the database (tracker/secur
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeGuard
 from urllib.parse import urlsplit
@@ -314,24 +315,42 @@ def _send_reset_link(email: str) -> None:
 @blueprint.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password with the link from the mail (once, within the hour)."""
+    return choose_password_page(
+        token,
+        password_reset.RESET,
+        handlers.reset_password,
+        expired=(_("This link is not valid (any more). Ask for a new one."), _("Link expired")),
+        done=_("Your password has been changed. Sign in with it."),
+        template="auth/reset.html",
+    )
+
+
+def choose_password_page(
+    token: str,
+    purpose: str,
+    set_password: Callable[..., int],  # handlers.reset_password or accept_invitation
+    *,
+    expired: tuple[str, str],
+    done: str,
+    template: str,
+) -> ResponseReturnValue:
+    """The page behind a mailed single-use link (password reset, invitation): choose a
+    password, then sign in. `expired` is the message and title for a link not valid."""
     tools = services()
-    now = tools.clock.now()
-    if password_reset.valid_token(db_session(), token, now) is None:
-        message = _("This link is not valid (any more). Ask for a new one.")
-        return error_page(400, message, title=_("Link expired"))
+    if password_reset.valid_token(db_session(), token, tools.clock.now(), purpose) is None:
+        message, title = expired
+        return error_page(400, message, title=title)
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
             new, address = form.new.data or "", client_address()
-            handlers.reset_password(
-                tools.db.unit_of_work(), token, new, address, tools.clock, tools.passwords
-            )
+            set_password(tools.db.unit_of_work(), token, new, address, tools.clock, tools.passwords)
         except (password_reset.ResetRefused, accounts.AccountError) as refused:
             form.new.errors = [translate(refused.message)]
         else:
-            flash(_("Your password has been changed. Sign in with it."), "success")
+            flash(done, "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
+    return render_template(template, form=form), 400 if form.is_submitted() else 200
 
 
 @blueprint.get("/profiel/gegevens.json")
