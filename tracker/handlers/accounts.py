@@ -173,34 +173,26 @@ def request_password_reset(
 
 
 @handler
-def reset_password(
-    uow: UnitOfWork, token: str, new: str, address: str, clock: Clock, passwords: Passwords
+def set_password_by_link(
+    uow: UnitOfWork,
+    token: str,
+    purpose: str,
+    new: str,
+    address: str,
+    clock: Clock,
+    passwords: Passwords,
 ) -> int:
-    """Set a new password with a reset token (once); returns the person's id. Raises
+    """Set a password with a mailed token (once): a reset (password_reset.RESET) or the
+    invited person's first (invitations.PURPOSE); returns the person's id. Raises
     password_reset.ResetRefused, accounts.AccountError."""
     now = clock.now()
+    kind = (
+        AuditKind.INVITATION_ACCEPTED
+        if purpose == invitations.PURPOSE
+        else AuditKind.PASSWORD_RESET
+    )
     with uow:
-        user_id = password_reset.reset_password(uow.session, passwords, token, new, now)
-        audit.add(
-            uow.session, AuditKind.PASSWORD_RESET, at=now, subject_id=user_id, address=address
-        )
-        uow.commit()
-    return user_id
-
-
-@handler
-def accept_invitation(
-    uow: UnitOfWork, token: str, new: str, address: str, clock: Clock, passwords: Passwords
-) -> int:
-    """Set the invited person's first password with the invitation's token (once); returns
-    their id. Raises password_reset.ResetRefused, accounts.AccountError."""
-    now = clock.now()
-    with uow:
-        user_id = password_reset.reset_password(
-            uow.session, passwords, token, new, now, invitations.PURPOSE
-        )
-        audit.add(
-            uow.session, AuditKind.INVITATION_ACCEPTED, at=now, subject_id=user_id, address=address
-        )
+        user_id = password_reset.reset_password(uow.session, passwords, token, new, now, purpose)
+        audit.add(uow.session, kind, at=now, subject_id=user_id, address=address)
         uow.commit()
     return user_id

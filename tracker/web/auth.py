@@ -8,7 +8,6 @@ account (lockout) and attempts per address (429), in the database (tracker/secur
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeGuard
 from urllib.parse import urlsplit
@@ -318,7 +317,6 @@ def reset_password(token: str) -> ResponseReturnValue:
     return choose_password_page(
         token,
         password_reset.RESET,
-        handlers.reset_password,
         expired=(_("This link is not valid (any more). Ask for a new one."), _("Link expired")),
         done=_("Your password has been changed. Sign in with it."),
         template="auth/reset.html",
@@ -328,7 +326,6 @@ def reset_password(token: str) -> ResponseReturnValue:
 def choose_password_page(
     token: str,
     purpose: str,
-    set_password: Callable[..., int],  # handlers.reset_password or accept_invitation
     *,
     expired: tuple[str, str],
     done: str,
@@ -344,7 +341,9 @@ def choose_password_page(
     if form.validate_on_submit():
         try:
             new, address = form.new.data or "", client_address()
-            set_password(tools.db.unit_of_work(), token, new, address, tools.clock, tools.passwords)
+            handlers.set_password_by_link(
+                tools.db.unit_of_work(), token, purpose, new, address, tools.clock, tools.passwords
+            )
         except (password_reset.ResetRefused, accounts.AccountError) as refused:
             form.new.errors = [translate(refused.message)]
         else:

@@ -17,7 +17,6 @@ from sqlmodel import col, select
 
 from tracker.domain.access import Role
 from tracker.domain.commands import InvitePerson
-from tracker.handlers import accounts as account_handlers
 from tracker.handlers import people
 from tracker.mail import DeliveryFailure
 from tracker.models import Network, Workgroup
@@ -106,7 +105,6 @@ def accept(token: str) -> ResponseReturnValue:
     return choose_password_page(
         token,
         invitations.PURPOSE,
-        account_handlers.accept_invitation,
         expired=(invalid, _("Invitation not valid")),
         done=_("Welcome! Your password is set: sign in with it."),
         template="invitations/accept.html",
