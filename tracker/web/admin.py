@@ -17,8 +17,8 @@ from sqlmodel import col, select
 from tracker.domain.access import Role
 from tracker.domain.commands import (
     AddNetwork,
-    AddToWorkgroup,
     ErasePerson,
+    Membership,
     SetActive,
     SetRole,
 )
@@ -127,7 +127,7 @@ def user(user_id: int) -> ResponseReturnValue:
         code = 400
     elif member_form.submit.data:
         if member_form.validate_on_submit():
-            join = AddToWorkgroup(principal(), user_id, member_form.workgroup_id.data or 0)
+            join = Membership(principal(), user_id, member_form.workgroup_id.data or 0)
             try:
                 run(people.add_to_workgroup, join)
             except people.Refused:
