@@ -9,6 +9,7 @@ account (lockout) and attempts per address (429), in the database (tracker/secur
 from __future__ import annotations
 
 from datetime import timedelta
+from email.message import EmailMessage
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
@@ -290,7 +291,7 @@ def _send_reset_link(email: str) -> None:
     found = handlers.request_password_reset(
         tools.db.unit_of_work(), email, client_address(), tools.clock, timedelta(minutes=minutes)
     )
-    if found is None or tools.send_mail is None:
+    if found is None:
         return
     link = current_app.config["APP_URL"].rstrip("/") + url_for(
         "auth.reset_password", token=found.token
@@ -301,13 +302,20 @@ def _send_reset_link(email: str) -> None:
         link=link,
         minutes=minutes,
     )
+    send_or_log(message, "password-reset", found.user_id)
+
+
+def send_or_log(message: EmailMessage, kind: str, user_id: int) -> None:
+    """Send a mail of the app (nothing without a mailer); one not delivered is logged by its
+    kind and the person's id, without the address or the link."""
+    send_mail = services().send_mail
+    if send_mail is None:
+        return
     try:
-        tools.send_mail(message)
-    except DeliveryFailure as failure:  # logged without the address or the link
+        send_mail(message)
+    except DeliveryFailure as failure:
         current_app.logger.warning(
-            "password-reset mail for person %s not delivered: %s",
-            found.user_id,
-            type(failure).__name__,
+            "%s mail for person %s not delivered: %s", kind, user_id, type(failure).__name__
         )
 
 

@@ -18,13 +18,12 @@ from sqlmodel import col, select
 from tracker.domain.access import Role
 from tracker.domain.commands import InvitePerson
 from tracker.handlers import people
-from tracker.mail import DeliveryFailure
 from tracker.models import Network, Workgroup
 from tracker.security import invitations
 from tracker.services import db_session, services
 from tracker.web.access import principal
 from tracker.web.admin import role_labels
-from tracker.web.auth import choose_password_page
+from tracker.web.auth import choose_password_page, send_or_log
 from tracker.web.forms import InvitationForm
 
 blueprint = Blueprint("invitations", __name__)
@@ -71,9 +70,6 @@ def invite() -> ResponseReturnValue:
 
 def _send(invitation: invitations.Invitation, days: int) -> None:
     """Mail the link (or, for an existing account, the sign-in address) to the invited person."""
-    send_mail = services().send_mail
-    if send_mail is None:
-        return
     target = (
         url_for("auth.login")
         if invitation.token is None
@@ -85,14 +81,7 @@ def _send(invitation: invitations.Invitation, days: int) -> None:
         link=current_app.config["APP_URL"].rstrip("/") + target,
         days=days,
     )
-    try:
-        send_mail(message)
-    except DeliveryFailure as failure:  # logged without the address or the link
-        current_app.logger.warning(
-            "invitation mail for person %s not delivered: %s",
-            invitation.user_id,
-            type(failure).__name__,
-        )
+    send_or_log(message, "invitation", invitation.user_id)
 
 
 @blueprint.route("/uitnodiging/<token>", methods=["GET", "POST"])
