@@ -88,7 +88,9 @@ def test_the_link_works_once_and_ends_every_session(
     ask(backend_app, {"email": world.emails["board"]})
     link = link_in(mailer.sent[-1])
     client = backend_app.test_client()
-    assert client.get(link).status_code == 200
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "<h1>Kies een nieuw wachtwoord</h1>" in page.get_data(as_text=True)
     weak = client.post(link, data={"new": "1234567890", "repeat": "1234567890"})
     assert weak.status_code == 400 and "veelgebruikte" in weak.get_data(as_text=True)
     assert client.post(link, data={"new": NEW, "repeat": NEW}).status_code == 302
