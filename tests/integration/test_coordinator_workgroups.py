@@ -92,6 +92,9 @@ def test_an_admin_sees_every_network_and_removes_a_member_from_the_persons_page(
     admin = signed_in(backend_app, world, "admin")
     page = admin.get("/werkgroepen/").get_data(as_text=True)
     assert "Werkgroep beleid" in page and "Ander Netwerk" in page
+    assert 'class="subnav"' in page  # the admin's pages stay one click away
+    coordinator = signed_in(backend_app, world, "coordinator")
+    assert 'class="subnav"' not in coordinator.get("/werkgroepen/").get_data(as_text=True)
     policy = groups(backend_app)[(world.network_id, "Werkgroep beleid")]
     owner = world.user_ids["owner_member"]
     person_page = admin.get(f"/beheer/gebruikers/{owner}").get_data(as_text=True)
