@@ -90,20 +90,9 @@ def create_tracker_app(
     )
 
     auth.init_app(app)
-    app.register_blueprint(auth.blueprint)
-    app.register_blueprint(start.blueprint)
-    app.register_blueprint(activities.blueprint)
-    app.register_blueprint(imports.blueprint)
-    app.register_blueprint(plans.blueprint)
-    app.register_blueprint(plan_changes.blueprint)
-    app.register_blueprint(reports.blueprint)
-    app.register_blueprint(board.blueprint)
-    app.register_blueprint(budget.blueprint)
-    app.register_blueprint(admin.blueprint)
-    app.register_blueprint(invitations.blueprint)
-    app.register_blueprint(workgroups.blueprint)
-    app.register_blueprint(api.blueprint)
-    app.register_blueprint(health.blueprint)
+    pages = (auth, start, activities, imports, plans, plan_changes, reports, board, budget)
+    for view in (*pages, admin, invitations, workgroups, api, health):
+        app.register_blueprint(view.blueprint)
     csrf.exempt(api.blueprint)  # the API checks CSRF itself for cookie sessions; see api.py
     errors.init_app(app)
     security.init_app(app)

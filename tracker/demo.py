@@ -24,10 +24,10 @@ from tracker.database import Database
 from tracker.domain.access import OPERATOR, Principal, Role
 from tracker.domain.budget import BudgetLine
 from tracker.domain.commands import (
-    AddToWorkgroup,
     ChangeActivityStatus,
     CreatePerson,
     LoadPlan,
+    Membership,
     RecordProgress,
     RecordSpending,
     SetRole,
@@ -253,7 +253,7 @@ def _accounts(
                 people.set_role(db.unit_of_work(), role, clock)
             for name in account.workgroups:
                 if (user_id, groups[name]) not in memberships:
-                    join = AddToWorkgroup(OPERATOR, user_id, groups[name])
+                    join = Membership(OPERATOR, user_id, groups[name])
                     people.add_to_workgroup(db.unit_of_work(), join, clock)
             continue
         command = CreatePerson(

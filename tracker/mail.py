@@ -20,3 +20,11 @@ class DeliveryFailure(Exception):
 
 SendMail = Callable[[EmailMessage], None]
 """Deliver one message, or raise a DeliveryFailure."""
+
+
+def plain_mail(sender: str, to: str, subject: str, body: str) -> EmailMessage:
+    """A plain-text mail; the mailer adds the Date and the Message-ID (reminders.mailer)."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message.set_content(body)
+    return message

@@ -267,7 +267,7 @@ def plan_activities(session: Session, plan: Plan, filters: OverviewFilters) -> l
         where.append(col(Activity.id).in_(linked))
     rows = _rows(session, where)
     if filters.quarter is not None:
-        first, last = quarter_range(plan.year, filters.quarter)
+        first, last = quarter_bounds(plan.year, filters.quarter)
         rows = [row for row in rows if row.timing.overlaps(first, last)]
     if filters.overdue_on is not None:
         rows = [row for row in rows if row.attention(filters.overdue_on) is Attention.OVERDUE]
@@ -282,10 +282,6 @@ def overdue_count(session: Session, plan_id: int, today: date) -> int:
         .where(Activity.plan_id == plan_id)
     )
     return sum(is_overdue(timing_of(a), Status(status), today) for a, status in found)
-
-
-def quarter_range(year: int, quarter: int) -> tuple[date, date]:
-    return quarter_bounds(year, quarter)
 
 
 def status_counts(session: Session, plan_id: int) -> dict[Status, int]:

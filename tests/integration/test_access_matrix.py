@@ -226,11 +226,6 @@ PAGES = [
         (302, 403, 403, 403, 403, 403, 200),
     ),
     Route(
-        "admin: workgroups",
-        get(lambda w: "/beheer/werkgroepen"),
-        (302, 403, 403, 403, 403, 403, 200),
-    ),
-    Route(
         "admin: networks", get(lambda w: "/beheer/netwerken"), (302, 403, 403, 403, 403, 403, 200)
     ),
     Route(
@@ -255,13 +250,6 @@ PAGES = [
         post(
             lambda w: f"/beheer/gebruikers/{w.user_ids['board']}",
             lambda w: {"role-network_id": "1", "role-role": "coordinator", "role-submit": "1"},
-        ),
-        (302, 403, 403, 403, 403, 403, 302),
-    ),
-    Route(
-        "admin: remove membership",
-        post(
-            lambda w: f"/beheer/gebruikers/{w.user_ids['owner_member']}/werkgroepen/1/verwijderen"
         ),
         (302, 403, 403, 403, 403, 403, 302),
     ),

@@ -85,7 +85,7 @@ def test_every_admin_action_writes_one_entry_of_its_kind(
         (
             "workgroup",
             lambda: admin.post(
-                "/beheer/werkgroepen", data={"network_id": world.network_id, "name": "Nieuw"}
+                "/werkgroepen/", data={"network_id": world.network_id, "name": "Nieuw"}
             ),
         ),
         ("invitation", lambda: invite(admin, world.network_id, "anne@example.org", "Anne")),
@@ -102,7 +102,12 @@ def test_every_admin_action_writes_one_entry_of_its_kind(
                 person("Anne"), data={"member-workgroup_id": pr, "member-submit": "1"}
             ),
         ),
-        ("leave", lambda: admin.post(person("Anne") + f"/werkgroepen/{pr}/verwijderen")),
+        (
+            "leave",
+            lambda: admin.post(
+                f"/werkgroepen/{pr}/leden/{_user_id(backend_app, 'Anne')}/verwijderen"
+            ),
+        ),
         ("deactivate", lambda: admin.post(person("Anne") + "/actief")),
         ("activate", lambda: admin.post(person("Anne") + "/actief")),
         ("export", lambda: admin.get(person("Anne") + "/gegevens.json")),

@@ -203,9 +203,7 @@ def test_a_person_feed_holds_the_work_of_each_of_their_workgroups_once(
     # Memberships are read at each fetch: the feed follows a person out of a workgroup.
     admin = signed_in(app, world, "admin")
     member = world.user_ids["owner_member"]
-    assert (
-        admin.post(f"/beheer/gebruikers/{member}/werkgroepen/{pr}/verwijderen").status_code == 302
-    )
+    assert admin.post(f"/werkgroepen/{pr}/leden/{member}/verwijderen").status_code == 302
     assert set(deadlines(fetch(app, address))) == {BESTUURSOVERLEG, GESPREK}
     # A board member has no workgroup: only the reminder days.
     board = fetch(app, make_feed(signed_in(app, world, "board")))

@@ -84,3 +84,25 @@ def test_another_networks_coordinator_gets_404_and_a_member_403(
         assert answers == [status] * 3
     assert member.get("/werkgroepen/").status_code == 403
     assert {g: members(backend_app, i) for g, i in groups(backend_app).items()} == before
+
+
+def test_an_admin_sees_every_network_and_removes_a_member_from_the_persons_page(
+    backend_app: Flask, world: World
+) -> None:
+    admin = signed_in(backend_app, world, "admin")
+    page = admin.get("/werkgroepen/").get_data(as_text=True)
+    assert "Werkgroep beleid" in page and "Ander Netwerk" in page
+    assert 'class="subnav"' in page  # the admin's pages stay one click away
+    coordinator = signed_in(backend_app, world, "coordinator")
+    assert 'class="subnav"' not in coordinator.get("/werkgroepen/").get_data(as_text=True)
+    policy = groups(backend_app)[(world.network_id, "Werkgroep beleid")]
+    owner = world.user_ids["owner_member"]
+    person_page = admin.get(f"/beheer/gebruikers/{owner}").get_data(as_text=True)
+    assert f'action="/werkgroepen/{policy}/leden/{owner}/verwijderen"' in person_page
+    remove = f"/werkgroepen/{policy}/leden/{owner}/verwijderen"
+    assert admin.post(remove, data={"next": "//evil.example"}).location == "/werkgroepen/"
+    assert owner not in members(backend_app, policy)
+    admin.post(f"/werkgroepen/{policy}/leden", data={"user_id": owner})
+    back = admin.post(remove, data={"next": f"/beheer/gebruikers/{owner}"})
+    assert back.location == f"/beheer/gebruikers/{owner}"
+    assert owner not in members(backend_app, policy)

@@ -608,16 +608,6 @@ OPERATIONS = [
         ghost=False,
     ),
     WriteOp(
-        "admin: add a workgroup to testnet",
-        "admin.workgroups",
-        page_post(
-            lambda c, g: "/beheer/werkgroepen",
-            lambda c: {"network_id": str(c.world.network_id), "name": "Werkgroep nieuw"},
-        ),
-        allowed="admin",
-        ghost=False,
-    ),
-    WriteOp(
         "admin: give oneself a role in testnet",
         "admin.user",
         page_post(
@@ -637,19 +627,6 @@ OPERATIONS = [
         page_post(
             lambda c, g: f"/beheer/gebruikers/{c.world.user_ids['board']}",
             lambda c: {"member-workgroup_id": str(c.a_workgroup_id), "member-submit": "1"},
-        ),
-        allowed="admin",
-        ghost=False,
-    ),
-    WriteOp(
-        "admin: remove a member of testnet",
-        "admin.remove_membership",
-        page_post(
-            lambda c, g: (
-                f"/beheer/gebruikers/{c.world.user_ids['owner_member']}"
-                f"/werkgroepen/{c.a_workgroup_id}/verwijderen"
-            ),
-            lambda c: {},
         ),
         allowed="admin",
         ghost=False,

@@ -163,7 +163,7 @@ def test_the_list_of_dutch_words_finds_dutch(app: Flask, world: World) -> None:
                          "/plannen/{plan}/activiteit-toevoegen", "/plannen/{plan}/thema-hernoemen",
                          "/plannen/nieuw-jaarplan", "/werkgroepen/", "/uitnodigen"]),
         ("owner_member", ["/mijn-activiteiten", "/activiteiten/{activity}"]),
-        ("admin", ["/beheer/gebruikers", "/beheer/gebruikers/{member}", "/beheer/werkgroepen",
+        ("admin", ["/beheer/gebruikers", "/beheer/gebruikers/{member}", "/werkgroepen/",
                    "/beheer/netwerken", "/beheer/audit", "/beheer/herinneringen"]),
     ],
 )  # fmt: skip

@@ -26,7 +26,7 @@ from tests.support import (
 from tracker.clock import FixedClock
 from tracker.handlers import accounts as account_handlers
 from tracker.models import NetworkRole, User, Workgroup, WorkgroupMember
-from tracker.security import password_reset
+from tracker.security import invitations, password_reset
 from tracker.security.models import AuditEntry, PasswordResetToken
 
 NEW = "een-gloednieuw-wachtwoord"
@@ -191,8 +191,14 @@ def test_of_two_concurrent_accepts_one_wins(
     def accept(password: str) -> None:
         start.wait()
         try:
-            account_handlers.accept_invitation(
-                tools.db.unit_of_work(), token, password, "", tools.clock, tools.passwords
+            account_handlers.set_password_by_link(
+                tools.db.unit_of_work(),
+                token,
+                invitations.PURPOSE,
+                password,
+                "",
+                tools.clock,
+                tools.passwords,
             )
             outcomes.append("accepted")
         except password_reset.ResetRefused:

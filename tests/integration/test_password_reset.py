@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from tests.support import PASSWORD, World, build_world, login
 from tracker.clock import FixedClock
+from tracker.mail import DeliveryFailure
 
 NEW = "een-gloednieuw-wachtwoord"
 
@@ -87,7 +88,9 @@ def test_the_link_works_once_and_ends_every_session(
     ask(backend_app, {"email": world.emails["board"]})
     link = link_in(mailer.sent[-1])
     client = backend_app.test_client()
-    assert client.get(link).status_code == 200
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "<h1>Kies een nieuw wachtwoord</h1>" in page.get_data(as_text=True)
     weak = client.post(link, data={"new": "1234567890", "repeat": "1234567890"})
     assert weak.status_code == 400 and "veelgebruikte" in weak.get_data(as_text=True)
     assert client.post(link, data={"new": NEW, "repeat": NEW}).status_code == 302
@@ -128,3 +131,20 @@ def test_no_token_or_address_in_the_database_or_the_audit(
     stored = every_row_as_text(backend_app, ["password_reset_token", "audit_entry", "events"])
     assert token not in stored and world.emails["board"] not in stored
     assert "password_reset_requested" in stored
+
+
+class RefusingMailer:
+    def send(self, message: EmailMessage) -> None:
+        raise DeliveryFailure("connection refused")
+
+
+def test_an_undelivered_reset_mail_is_logged_without_the_address(
+    backend_app: Flask, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    backend_app.extensions["reminders"].mailer = RefusingMailer()
+    status, page = ask(backend_app, {"email": world.emails["board"]})
+    assert status == 200 and "Als er een account met dit adres bestaat" in page
+    board = world.user_ids["board"]
+    logged = [r.getMessage() for r in caplog.records]
+    assert f"password-reset mail for person {board} not delivered: DeliveryFailure" in logged
+    assert not any(world.emails["board"] in line for line in logged)

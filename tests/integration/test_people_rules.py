@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from tests.support import World, build_world, login, person
 from tracker.domain.access import Role
-from tracker.domain.commands import AddToWorkgroup, SetRole
+from tracker.domain.commands import Membership, SetRole
 from tracker.handlers import people
 from tracker.models import Workgroup, WorkgroupMember
 
@@ -35,15 +35,13 @@ def test_the_handler_refuses_a_workgroup_outside_the_persons_networks(backend_ap
     group, network = _other_network_workgroup(backend_app, world)
     with pytest.raises(people.Refused, match="no_role_in_network"):
         people.add_to_workgroup(
-            tools.db.unit_of_work(), AddToWorkgroup(admin, board, group), tools.clock
+            tools.db.unit_of_work(), Membership(admin, board, group), tools.clock
         )
     assert group not in _memberships(backend_app, board)
     people.set_role(
         tools.db.unit_of_work(), SetRole(admin, board, network, Role.MEMBER), tools.clock
     )
-    people.add_to_workgroup(
-        tools.db.unit_of_work(), AddToWorkgroup(admin, board, group), tools.clock
-    )
+    people.add_to_workgroup(tools.db.unit_of_work(), Membership(admin, board, group), tools.clock)
     assert group in _memberships(backend_app, board)
 
 

@@ -155,7 +155,7 @@ def test_every_page_shows_the_payloads_inert(app: Flask, poisoned_app: dict[str,
         "admin": [
             "/beheer/gebruikers",
             f"/beheer/gebruikers/{world['member']}",
-            "/beheer/werkgroepen",
+            "/werkgroepen/",
             "/beheer/netwerken",
             "/beheer/audit",
         ],

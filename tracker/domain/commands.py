@@ -206,14 +206,9 @@ class InvitePerson:
 
 
 @dataclass(frozen=True)
-class AddToWorkgroup:
-    actor: Principal
-    user_id: int
-    workgroup_id: int
+class Membership:
+    """A person in a workgroup: to add (people.add_to_workgroup) or to remove."""
 
-
-@dataclass(frozen=True)
-class RemoveFromWorkgroup:
     actor: Principal
     user_id: int
     workgroup_id: int

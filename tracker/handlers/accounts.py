@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from sqlmodel import select
 
@@ -68,11 +69,12 @@ def sign_in(
     upgraded when the hashing parameters changed."""
     now = clock.now()
     with uow:
+        record = partial(audit.add, uow.session, at=now, address=command.address)
         email = accounts.normalise_email(command.email)
         user = uow.session.exec(select(User).where(User.email == email)).first()
         if user is None or user.id is None:
             passwords.verify(passwords.dummy_hash(), command.password)  # same time either way
-            audit.add(uow.session, AuditKind.LOGIN_FAILED, at=now, address=command.address)
+            record(AuditKind.LOGIN_FAILED)
             uow.commit()
             return None
         locked = throttle.locked_until(uow.connection, user.id, now) is not None
@@ -82,36 +84,16 @@ def sign_in(
                 user.password_hash = passwords.hash(command.password)
                 uow.session.add(user)
             epoch = session_epoch(uow.connection, user.id)
-            audit.add(
-                uow.session,
-                AuditKind.SIGNED_IN,
-                at=now,
-                actor_id=user.id,
-                subject_id=user.id,
-                address=command.address,
-            )
+            record(AuditKind.SIGNED_IN, actor_id=user.id, subject_id=user.id)
             uow.commit()
             return SignedIn(user, epoch)
         reason = "locked" if locked else ("inactive" if not user.active else "")
         detail = audit.fields(reason=reason) if reason else ""
         locked_now = not locked and throttle.register_failure(uow.connection, user.id, now, limits)
-        audit.add(
-            uow.session,
-            AuditKind.LOGIN_FAILED,
-            at=now,
-            subject_id=user.id,
-            address=command.address,
-            detail=detail,
-        )
+        record(AuditKind.LOGIN_FAILED, subject_id=user.id, detail=detail)
         if locked_now:
-            audit.add(
-                uow.session,
-                AuditKind.ACCOUNT_LOCKED,
-                at=now,
-                subject_id=user.id,
-                address=command.address,
-                detail=audit.fields(failures=limits.max_failures),
-            )
+            failures = audit.fields(failures=limits.max_failures)
+            record(AuditKind.ACCOUNT_LOCKED, subject_id=user.id, detail=failures)
         uow.commit()
     return None
 
@@ -173,34 +155,26 @@ def request_password_reset(
 
 
 @handler
-def reset_password(
-    uow: UnitOfWork, token: str, new: str, address: str, clock: Clock, passwords: Passwords
+def set_password_by_link(
+    uow: UnitOfWork,
+    token: str,
+    purpose: str,
+    new: str,
+    address: str,
+    clock: Clock,
+    passwords: Passwords,
 ) -> int:
-    """Set a new password with a reset token (once); returns the person's id. Raises
+    """Set a password with a mailed token (once): a reset (password_reset.RESET) or the
+    invited person's first (invitations.PURPOSE); returns the person's id. Raises
     password_reset.ResetRefused, accounts.AccountError."""
     now = clock.now()
+    kind = (
+        AuditKind.INVITATION_ACCEPTED
+        if purpose == invitations.PURPOSE
+        else AuditKind.PASSWORD_RESET
+    )
     with uow:
-        user_id = password_reset.reset_password(uow.session, passwords, token, new, now)
-        audit.add(
-            uow.session, AuditKind.PASSWORD_RESET, at=now, subject_id=user_id, address=address
-        )
-        uow.commit()
-    return user_id
-
-
-@handler
-def accept_invitation(
-    uow: UnitOfWork, token: str, new: str, address: str, clock: Clock, passwords: Passwords
-) -> int:
-    """Set the invited person's first password with the invitation's token (once); returns
-    their id. Raises password_reset.ResetRefused, accounts.AccountError."""
-    now = clock.now()
-    with uow:
-        user_id = password_reset.reset_password(
-            uow.session, passwords, token, new, now, invitations.PURPOSE
-        )
-        audit.add(
-            uow.session, AuditKind.INVITATION_ACCEPTED, at=now, subject_id=user_id, address=address
-        )
+        user_id = password_reset.reset_password(uow.session, passwords, token, new, now, purpose)
+        audit.add(uow.session, kind, at=now, subject_id=user_id, address=address)
         uow.commit()
     return user_id

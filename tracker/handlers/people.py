@@ -18,13 +18,12 @@ from tracker.database import UnitOfWork
 from tracker.domain.access import NotFound, Principal, Role
 from tracker.domain.commands import (
     AddNetwork,
-    AddToWorkgroup,
     AddWorkgroup,
     CreateApiToken,
     CreatePerson,
     ErasePerson,
     InvitePerson,
-    RemoveFromWorkgroup,
+    Membership,
     SetActive,
     SetRole,
 )
@@ -159,14 +158,14 @@ def set_role(uow: UnitOfWork, command: SetRole, clock: Clock) -> None:
 
 
 @handler
-def add_to_workgroup(uow: UnitOfWork, command: AddToWorkgroup, clock: Clock) -> None:
+def add_to_workgroup(uow: UnitOfWork, command: Membership, clock: Clock) -> None:
     with uow:
         _add_to_workgroup(uow.session, command.actor, clock, command.user_id, command.workgroup_id)
         uow.commit()
 
 
 @handler
-def remove_from_workgroup(uow: UnitOfWork, command: RemoveFromWorkgroup, clock: Clock) -> None:
+def remove_from_workgroup(uow: UnitOfWork, command: Membership, clock: Clock) -> None:
     with uow:
         _workgroup(uow.session, command.actor, command.workgroup_id)
         membership = uow.session.get(WorkgroupMember, (command.user_id, command.workgroup_id))

@@ -319,25 +319,19 @@ def build_report(
             updated_until = max(late + ([updated_until] if updated_until else []))
         end = facts.timing.end
         changes.extend(Change.of(facts.title, recorded) for recorded in recent)
-        if now.status is Status.VERVALLEN:
-            # Out of the plan: not counted, listed apart.
-            withdrawn.append(
-                ActivityLine(
-                    facts, now.status, None, now.last_update_at, now.last_note, False, bool(recent)
-                )
-            )
-            continue
-        lines.append(
-            ActivityLine(
-                facts=facts,
-                status=now.status,
-                previous_status=before.status if before is not None else None,
-                last_update_at=now.last_update_at,
-                last_note=now.last_note,
-                overdue=now.status in OPEN_STATUSES and end is not None and end < as_of,
-                updated_this_quarter=bool(recent),
-            )
+        line = ActivityLine(
+            facts=facts,
+            status=now.status,
+            previous_status=before.status if before is not None else None,
+            last_update_at=now.last_update_at,
+            last_note=now.last_note,
+            overdue=now.status in OPEN_STATUSES and end is not None and end < as_of,
+            updated_this_quarter=bool(recent),
         )
+        if now.status is Status.VERVALLEN:  # out of the plan: not counted, listed apart
+            withdrawn.append(replace(line, previous_status=None))
+            continue
+        lines.append(line)
         earlier = before.target_values if before is not None else {}
         for item in facts.targets:
             targets.append(

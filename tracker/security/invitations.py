@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from sqlmodel import Session, select
 
 from tracker.accounts import normalise_email
 from tracker.domain.message import Message
+from tracker.mail import plain_mail
 from tracker.models import User
 from tracker.security.password_reset import new_token
 from tracker.texts import translate
@@ -57,11 +57,6 @@ def invitation_message(
 ) -> EmailMessage:
     """The mail to the invited address: the link to choose a password, or (an account exists)
     the link to sign in."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = invitation.email
-    message["Subject"] = translate(Message("Invitation – Jaarplan tracker"))
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
     if invitation.token is None:
         body = Message(
             "You have been invited to the Jaarplan tracker. You already have an account with "
@@ -77,5 +72,5 @@ def invitation_message(
             days=days,
             link=link,
         )
-    message.set_content(translate(body))
-    return message
+    subject = translate(Message("Invitation – Jaarplan tracker"))
+    return plain_mail(sender, invitation.email, subject, translate(body))

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -21,6 +20,7 @@ from tracker import accounts
 from tracker.accounts import normalise_email, token_hash
 from tracker.clock import as_utc
 from tracker.domain.message import Message, MessageError
+from tracker.mail import plain_mail
 from tracker.models import User
 from tracker.passwords import Passwords
 from tracker.security import throttle
@@ -118,11 +118,6 @@ def reset_password(
 def reset_message(request: ResetRequest, *, sender: str, link: str, minutes: int) -> EmailMessage:
     """The mail with the link, to the account's stored address, in the language of the
     request that asked for it."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = request.email
-    message["Subject"] = translate(Message("Reset your password – Jaarplan tracker"))
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or None)
     body = Message(
         "Someone asked to reset the password of your account with the Jaarplan tracker.\n\n"
         "Choose a new password with this link (valid for %(minutes)s minutes, to be used "
@@ -132,5 +127,5 @@ def reset_message(request: ResetRequest, *, sender: str, link: str, minutes: int
         minutes=minutes,
         link=link,
     )
-    message.set_content(translate(body))
-    return message
+    subject = translate(Message("Reset your password – Jaarplan tracker"))
+    return plain_mail(sender, request.email, subject, translate(body))

@@ -30,8 +30,9 @@ from tracker.reports.closing import versions_after_closing
 from tracker.services import db_session, services
 from tracker.texts import status_label, translate
 from tracker.web.access import can_update, principal, visible_activity
+from tracker.web.commands import run
 from tracker.web.forms import ProgressForm, StatusForm
-from tracker.web.messages import refusal_message
+from tracker.web.messages import flash_edited_meanwhile, refusal_message
 
 blueprint = Blueprint("activities", __name__)
 # Statuses an activity cannot be withdrawn from (the domain refuses it as well).
@@ -134,20 +135,14 @@ def update_status(activity_id: str) -> ResponseReturnValue:
         happened_on=form.happened_on.data,
     )
     try:
-        change_activity_status(services().db.unit_of_work(), command, services().clock)
+        run(change_activity_status, command)
     except StatusError as error:
         flash(refusal_message(error), "error")
         return _render_detail(found, form, 400)
     except ConcurrencyError:
         db_session().expire_all()
         fresh = visible_activity(activity_id)
-        flash(
-            _(
-                "Someone else updated this activity while you were editing it. Your update "
-                "was not saved: look at the history below and try again."
-            ),
-            "error",
-        )
+        flash_edited_meanwhile()
         form.version.data = str(fresh.state.version)
         return _render_detail(fresh, form, 409)
     flash(_("Your update has been saved."), "success")
@@ -172,19 +167,13 @@ def record_target_progress(activity_id: str) -> ResponseReturnValue:
         happened_on=form.happened_on.data,
     )
     try:
-        record_progress(services().db.unit_of_work(), command, services().clock)
+        run(record_progress, command)
     except StatusError as error:
         flash(refusal_message(error), "error")
         return _render_detail(found, _status_form(found), 400, progress_form=form)
     except ConcurrencyError:
         db_session().expire_all()
-        flash(
-            _(
-                "Someone else updated this activity while you were editing it. Your update "
-                "was not saved: look at the history below and try again."
-            ),
-            "error",
-        )
+        flash_edited_meanwhile()
         return _render_detail(visible_activity(activity_id), _status_form(found), 409)
     flash(_("The value has been saved."), "success")
     return redirect(url_for("activities.detail", activity_id=activity_id) + "#streefwaarden")

@@ -1,4 +1,5 @@
-"""Admin pages (beheer): networks, people and their roles, workgroups and memberships."""
+"""Admin pages (beheer): networks, people and their roles and workgroups. Workgroups themselves
+are managed on the coordinators' page (tracker/web/workgroups.py), which admins see whole."""
 
 from __future__ import annotations
 
@@ -16,10 +17,8 @@ from sqlmodel import col, select
 from tracker.domain.access import Role
 from tracker.domain.commands import (
     AddNetwork,
-    AddToWorkgroup,
-    AddWorkgroup,
     ErasePerson,
-    RemoveFromWorkgroup,
+    Membership,
     SetActive,
     SetRole,
 )
@@ -37,7 +36,6 @@ from tracker.web.forms import (
     MembershipForm,
     NetworkForm,
     RoleForm,
-    WorkgroupForm,
 )
 
 blueprint = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -97,26 +95,6 @@ def networks() -> ResponseReturnValue:
     return render_template("admin/networks.html", networks=_networks(), form=form), code
 
 
-@blueprint.route("/werkgroepen", methods=["GET", "POST"])
-@admin_required
-def workgroups() -> ResponseReturnValue:
-    form = WorkgroupForm()
-    form.network_id.choices = [(n.id, n.name) for n in _networks()]
-    if form.validate_on_submit():
-        command = AddWorkgroup(
-            principal(), form.network_id.data or 0, form.name.data or "", form.email.data or ""
-        )
-        try:
-            run(people.add_workgroup, command)
-        except people.Refused:
-            form.name.errors = [_("This network already has a workgroup with this name.")]
-        else:
-            flash(_("Workgroup added."), "success")
-            return redirect(url_for("admin.workgroups"))
-    code = 400 if form.is_submitted() else 200
-    return render_template("admin/workgroups.html", workgroups=_workgroups(), form=form), code
-
-
 @blueprint.get("/gebruikers")
 @admin_required
 def users() -> ResponseReturnValue:
@@ -149,7 +127,7 @@ def user(user_id: int) -> ResponseReturnValue:
         code = 400
     elif member_form.submit.data:
         if member_form.validate_on_submit():
-            join = AddToWorkgroup(principal(), user_id, member_form.workgroup_id.data or 0)
+            join = Membership(principal(), user_id, member_form.workgroup_id.data or 0)
             try:
                 run(people.add_to_workgroup, join)
             except people.Refused:
@@ -275,13 +253,3 @@ def erase(user_id: int) -> ResponseReturnValue:
         abort(400, description=_("You cannot erase yourself."))
     flash(_("The person's personal data has been erased."), "success")
     return redirect(url_for("admin.users"))
-
-
-@blueprint.post("/gebruikers/<int:user_id>/werkgroepen/<int:workgroup_id>/verwijderen")
-@admin_required
-def remove_membership(user_id: int, workgroup_id: int) -> ResponseReturnValue:
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    run(people.remove_from_workgroup, RemoveFromWorkgroup(principal(), user_id, workgroup_id))
-    flash(_("Removed from the workgroup."), "success")
-    return redirect(url_for("admin.user", user_id=user_id))

@@ -9,6 +9,7 @@ account (lockout) and attempts per address (429), in the database (tracker/secur
 from __future__ import annotations
 
 from datetime import timedelta
+from email.message import EmailMessage
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
@@ -290,7 +291,7 @@ def _send_reset_link(email: str) -> None:
     found = handlers.request_password_reset(
         tools.db.unit_of_work(), email, client_address(), tools.clock, timedelta(minutes=minutes)
     )
-    if found is None or tools.send_mail is None:
+    if found is None:
         return
     link = current_app.config["APP_URL"].rstrip("/") + url_for(
         "auth.reset_password", token=found.token
@@ -301,37 +302,62 @@ def _send_reset_link(email: str) -> None:
         link=link,
         minutes=minutes,
     )
+    send_or_log(message, "password-reset", found.user_id)
+
+
+def send_or_log(message: EmailMessage, kind: str, user_id: int) -> None:
+    """Send a mail of the app (nothing without a mailer); one not delivered is logged by its
+    kind and the person's id, without the address or the link."""
+    send_mail = services().send_mail
+    if send_mail is None:
+        return
     try:
-        tools.send_mail(message)
-    except DeliveryFailure as failure:  # logged without the address or the link
+        send_mail(message)
+    except DeliveryFailure as failure:
         current_app.logger.warning(
-            "password-reset mail for person %s not delivered: %s",
-            found.user_id,
-            type(failure).__name__,
+            "%s mail for person %s not delivered: %s", kind, user_id, type(failure).__name__
         )
 
 
 @blueprint.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password with the link from the mail (once, within the hour)."""
+    return choose_password_page(
+        token,
+        password_reset.RESET,
+        expired=(_("This link is not valid (any more). Ask for a new one."), _("Link expired")),
+        done=_("Your password has been changed. Sign in with it."),
+        template="auth/reset.html",
+    )
+
+
+def choose_password_page(
+    token: str,
+    purpose: str,
+    *,
+    expired: tuple[str, str],
+    done: str,
+    template: str,
+) -> ResponseReturnValue:
+    """The page behind a mailed single-use link (password reset, invitation): choose a
+    password, then sign in. `expired` is the message and title for a link not valid."""
     tools = services()
-    now = tools.clock.now()
-    if password_reset.valid_token(db_session(), token, now) is None:
-        message = _("This link is not valid (any more). Ask for a new one.")
-        return error_page(400, message, title=_("Link expired"))
+    if password_reset.valid_token(db_session(), token, tools.clock.now(), purpose) is None:
+        message, title = expired
+        return error_page(400, message, title=title)
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
             new, address = form.new.data or "", client_address()
-            handlers.reset_password(
-                tools.db.unit_of_work(), token, new, address, tools.clock, tools.passwords
+            handlers.set_password_by_link(
+                tools.db.unit_of_work(), token, purpose, new, address, tools.clock, tools.passwords
             )
         except (password_reset.ResetRefused, accounts.AccountError) as refused:
             form.new.errors = [translate(refused.message)]
         else:
-            flash(_("Your password has been changed. Sign in with it."), "success")
+            flash(done, "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form), 400 if form.is_submitted() else 200
+    return render_template(template, form=form), 400 if form.is_submitted() else 200
 
 
 @blueprint.get("/profiel/gegevens.json")

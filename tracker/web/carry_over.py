@@ -6,6 +6,7 @@ top, and the first one gets the focus."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -66,36 +67,11 @@ def carry_over_page(plan: Plan, network: Network) -> ResponseReturnValue:
     known = {c.activity.id for c in rows}
     chosen = [a for a in form.activities.data or [] if a in known]
     wanneer = {c.activity.id: request.form.get(wanneer_field(c), c.proposed.text) for c in rows}
-    errors = []
-    if not chosen:
-        form.activities.errors = [_("Choose at least one activity.")]
-        errors.append(PageError("activities-list", form.activities.errors[0]))
-    for c in rows:
-        if (
-            c.activity.id in chosen
-            and len(" ".join(wanneer[c.activity.id].split())) > MAX_WANNEER_LENGTH
-        ):
-            errors.append(
-                PageError(
-                    wanneer_field(c),
-                    _(
-                        "“When” of %(title)s: at most %(max)d characters.",
-                        title=c.activity.title,
-                        max=MAX_WANNEER_LENGTH,
-                    ),
-                )
-            )
-    if errors:
-        return _render(
-            plan,
-            network,
-            form,
-            step=2,
-            rows=rows,
-            wanneer=wanneer,
-            new_year=new_year,
-            errors=errors,
-        ), 400
+    step_two = partial(
+        _render, plan, network, form, step=2, rows=rows, wanneer=wanneer, new_year=new_year
+    )
+    if errors := _choice_errors(form, rows, chosen, wanneer):
+        return step_two(errors=errors), 400
     try:
         outcome = carry_over_plan(
             services().db,
@@ -110,10 +86,7 @@ def carry_over_page(plan: Plan, network: Network) -> ResponseReturnValue:
         )
     except CarryOverRefused as refused:
         text = _("Nothing was carried over: %(reason)s", reason=translate(refused.message))
-        return _render(
-            plan, network, form, step=2, rows=rows, wanneer=wanneer, new_year=new_year,
-            errors=[PageError("activities-list", text)],
-        ), 400  # fmt: skip
+        return step_two(errors=[PageError("activities-list", text)]), 400
     done = [c for c in outcome.carried if not c.already_carried]
     to_plan = db_session().exec(select(Plan).where(Plan.slug == outcome.to_plan_slug)).one()
     flash(
@@ -126,6 +99,28 @@ def carry_over_page(plan: Plan, network: Network) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("plans.overview", slug=outcome.to_plan_slug))
+
+
+def _choice_errors(
+    form: CarryOverForm, rows: list[Candidate], chosen: list[str], wanneer: dict[str, str]
+) -> list[PageError]:
+    """What is wrong with the activities chosen in the preview and their "Wanneer"."""
+    errors = []
+    if not chosen:
+        form.activities.errors = [_("Choose at least one activity.")]
+        errors.append(PageError("activities-list", form.activities.errors[0]))
+    for c in rows:
+        if (
+            c.activity.id in chosen
+            and len(" ".join(wanneer[c.activity.id].split())) > MAX_WANNEER_LENGTH
+        ):
+            text = _(
+                "“When” of %(title)s: at most %(max)d characters.",
+                title=c.activity.title,
+                max=MAX_WANNEER_LENGTH,
+            )
+            errors.append(PageError(wanneer_field(c), text))
+    return errors
 
 
 def _render(

@@ -95,24 +95,14 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class PasswordChangeForm(FlaskForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
-    new = PasswordField(
-        _l("New password (at least 10 characters)"), validators=[DataRequired(), Length(max=1000)]
-    )
-    repeat = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), EqualTo("new", _l("The two new passwords differ."))],
-    )
-    submit = SubmitField(_l("Change password"))
-
-
 class PasswordResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     submit = SubmitField(_l("Send me a link"))
 
 
 class PasswordResetForm(FlaskForm):
+    """A new password, typed twice (a reset link, an invitation)."""
+
     new = PasswordField(
         _l("New password (at least 10 characters)"), validators=[DataRequired(), Length(max=1000)]
     )
@@ -121,6 +111,11 @@ class PasswordResetForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new", _l("The two new passwords differ."))],
     )
     submit = SubmitField(_l("Set password"))
+
+
+class PasswordChangeForm(PasswordResetForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)])
+    submit = SubmitField(_l("Change password"))
 
 
 class StatusForm(FlaskForm):

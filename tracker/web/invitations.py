@@ -15,20 +15,16 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import col, select
 
-from tracker import accounts
 from tracker.domain.access import Role
 from tracker.domain.commands import InvitePerson
-from tracker.handlers import accounts as account_handlers
 from tracker.handlers import people
-from tracker.mail import DeliveryFailure
 from tracker.models import Network, Workgroup
-from tracker.security import invitations, password_reset
+from tracker.security import invitations
 from tracker.services import db_session, services
-from tracker.texts import translate
-from tracker.web.access import client_address, principal
+from tracker.web.access import principal
 from tracker.web.admin import role_labels
-from tracker.web.errors import error_page
-from tracker.web.forms import InvitationForm, PasswordResetForm
+from tracker.web.auth import choose_password_page, send_or_log
+from tracker.web.forms import InvitationForm
 
 blueprint = Blueprint("invitations", __name__)
 
@@ -74,9 +70,6 @@ def invite() -> ResponseReturnValue:
 
 def _send(invitation: invitations.Invitation, days: int) -> None:
     """Mail the link (or, for an existing account, the sign-in address) to the invited person."""
-    send_mail = services().send_mail
-    if send_mail is None:
-        return
     target = (
         url_for("auth.login")
         if invitation.token is None
@@ -88,45 +81,20 @@ def _send(invitation: invitations.Invitation, days: int) -> None:
         link=current_app.config["APP_URL"].rstrip("/") + target,
         days=days,
     )
-    try:
-        send_mail(message)
-    except DeliveryFailure as failure:  # logged without the address or the link
-        current_app.logger.warning(
-            "invitation mail for person %s not delivered: %s",
-            invitation.user_id,
-            type(failure).__name__,
-        )
+    send_or_log(message, "invitation", invitation.user_id)
 
 
 @blueprint.route("/uitnodiging/<token>", methods=["GET", "POST"])
 def accept(token: str) -> ResponseReturnValue:
     """Choose a password with the invitation's link (once, within INVITATION_DAYS days)."""
-    tools = services()
-    if (
-        password_reset.valid_token(db_session(), token, tools.clock.now(), invitations.PURPOSE)
-        is None
-    ):
-        message = _(
-            "This invitation link is not valid (any more): it was used already or has expired. "
-            "Ask whoever invited you for a new invitation."
-        )
-        return error_page(400, message, title=_("Invitation not valid"))
-    form = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            account_handlers.accept_invitation(
-                tools.db.unit_of_work(),
-                token,
-                form.new.data or "",
-                client_address(),
-                tools.clock,
-                tools.passwords,
-            )
-        except (password_reset.ResetRefused, accounts.AccountError) as refused:
-            form.new.errors = [translate(refused.message)]
-        else:
-            flash(_("Welcome! Your password is set: sign in with it."), "success")
-            return redirect(url_for("auth.login"))
-    return render_template(
-        "invitations/accept.html", form=form
-    ), 400 if form.is_submitted() else 200
+    invalid = _(
+        "This invitation link is not valid (any more): it was used already or has expired. "
+        "Ask whoever invited you for a new invitation."
+    )
+    return choose_password_page(
+        token,
+        invitations.PURPOSE,
+        expired=(invalid, _("Invitation not valid")),
+        done=_("Welcome! Your password is set: sign in with it."),
+        template="invitations/accept.html",
+    )

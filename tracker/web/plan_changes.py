@@ -42,7 +42,7 @@ from tracker.services import db_session
 from tracker.texts import status_label
 from tracker.web.access import principal, visible_activity, visible_plan
 from tracker.web.commands import run
-from tracker.web.messages import refusal_message
+from tracker.web.messages import flash_edited_meanwhile, refusal_message
 from tracker.web.plan_forms import (
     NEW_THEME,
     ActivityEditForm,
@@ -266,13 +266,7 @@ def _stale(page: str, activity_id: str, form: FlaskForm) -> ResponseReturnValue:
     """409: someone else changed the activity meanwhile; the form again, with its version."""
     db_session().expire_all()
     fresh = coordinated_activity(activity_id)
-    flash(
-        _(
-            "Someone else updated this activity while you were editing it. Your update "
-            "was not saved: look at the history below and try again."
-        ),
-        "error",
-    )
+    flash_edited_meanwhile()
     form.version.data = str(fresh.state.version)
     return _activity_page(page, fresh, form, 409)
 

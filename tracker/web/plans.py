@@ -34,9 +34,7 @@ blueprint = Blueprint("plans", __name__, url_prefix="/plannen")
 def index() -> ResponseReturnValue:
     plans = visible_plans(db_session(), principal())
     counts = {plan.id: status_counts(db_session(), plan.id or 0) for plan, _network in plans}
-    can_import = principal().is_admin or any(
-        principal().is_coordinator(network_id) for network_id in principal().roles
-    )
+    can_import = principal().coordinates_a_network
     return render_template("plans/index.html", plans=plans, counts=counts, can_import=can_import)
 
 

@@ -11,11 +11,12 @@ from flask_login import login_required
 from sqlmodel import col, select
 
 from tracker.domain.access import Principal
-from tracker.domain.commands import AddToWorkgroup, AddWorkgroup, RemoveFromWorkgroup
+from tracker.domain.commands import AddWorkgroup, Membership
 from tracker.handlers import people
 from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
 from tracker.services import db_session
 from tracker.web.access import principal
+from tracker.web.auth import is_safe_next
 from tracker.web.commands import run
 from tracker.web.forms import ActionForm, WorkgroupForm
 
@@ -88,7 +89,7 @@ def add_member(workgroup_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit() or user_id is None:
         abort(400)
     try:
-        run(people.add_to_workgroup, AddToWorkgroup(principal(), user_id, workgroup_id))
+        run(people.add_to_workgroup, Membership(principal(), user_id, workgroup_id))
     except people.Refused:
         flash(_("Give this person a role in the workgroup's network first."), "error")
     else:
@@ -101,6 +102,7 @@ def add_member(workgroup_id: int) -> ResponseReturnValue:
 def remove_member(workgroup_id: int, user_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
-    run(people.remove_from_workgroup, RemoveFromWorkgroup(principal(), user_id, workgroup_id))
+    run(people.remove_from_workgroup, Membership(principal(), user_id, workgroup_id))
     flash(_("Removed from the workgroup."), "success")
-    return redirect(url_for("workgroups.index"))
+    back = request.form.get("next")  # the admin's page of the person
+    return redirect(back if is_safe_next(back) else url_for("workgroups.index"))
