@@ -439,3 +439,27 @@ def test_paragraphs_of_labels_and_values_in_word_are_read_as_label_blocks() -> N
         ("Scholing", "Cursus pijnbestrijding", "Werkgroep Scholing", "4e kwartaal"),
         ("Scholing", "Intervisie", "Netwerkcoördinator", "Continu"),
     ]
+
+
+def test_a_word_file_read_in_the_older_layout_names_paragraphs_and_table_rows() -> None:
+    document = Document()
+    document.add_heading("Bewustwording", level=1)  # paragraph 1
+    document.add_heading("Publiekscampagne", level=2)  # paragraph 2
+    table = document.add_table(rows=0, cols=2)
+    for label, value in (
+        ("Doelstellingen", "Meer mensen kennen palliatieve zorg."),
+        ("Acties en resultaten", "Een campagne in de regio."),
+        ("Wie", "Werkgroep PR"),
+        ("Wanneer", "4e kwartaal"),
+    ):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    document.add_paragraph("Zie ook de bijlage over de begroting")  # paragraph 3
+    buffer = io.BytesIO()
+    document.save(buffer)
+    draft = read(buffer.getvalue())
+    [activity] = draft.document.activities
+    assert activity.title == "Publiekscampagne"
+    assert activity.source.endswith("Publiekscampagne, tabel 1, rij 1"), activity.source
+    assert "alinea 3: niet geplaatst: Zie ook de bijlage over de begroting" in not_placed(draft)
+    assert not any("regel" in text for text in not_placed(draft))

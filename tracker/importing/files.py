@@ -10,6 +10,7 @@ for that mapping step. Nothing is stored here.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -25,6 +26,7 @@ from tracker.importing.draft import (
     ImportFailed,
     ImportWarning,
     build_draft,
+    line,
     open_ended_timing,
     read_wie_columns,
     unrecognised_timing,
@@ -32,7 +34,7 @@ from tracker.importing.draft import (
 from tracker.importing.limits import ImportBudget, ImportLimits
 from tracker.importing.mapping import Mapping
 from tracker.importing.parties import KnownGroup
-from tracker.importing.reading import read_parts
+from tracker.importing.reading import place_text, read_parts
 from tracker.importing.structure import TABLE, Part, text_parts
 from tracker.planfile import PlanDocument, PlanFileError, read_plan_yaml
 
@@ -89,7 +91,7 @@ def read_plan_file(
 
         word = read_docx(data, budget)
         parts_of = cache(lambda: docx_parts(word, budget))
-        readings = [lambda: read_document_text(docx_to_text(word, budget), budget)]
+        readings = [lambda: _in_word_places(*docx_to_text(word, budget), budget)]
     elif suffix in TEXT_SUFFIXES:
         text = _decode(data)
         parts_of = cache(lambda: text_parts(text, budget))
@@ -126,6 +128,33 @@ def read_plan_file(
         allow_empty=any(part.kind == TABLE for part in parts_of()),
     )
     return replace(draft, structure=tuple(parts))
+
+
+_LINE = re.compile(r"\bregel (\d+)\b")
+
+
+def _in_word_places(text: str, places: list[Message], budget: ImportBudget) -> FoundPlan:
+    """The older layouts read on a Word file's text, with their places ("line 40" of that
+    text) turned into the places a person finds in Word ("paragraph 12", "table 2, row 3")."""
+    found = read_document_text(text, budget)
+
+    def place(number: int) -> Message:
+        return places[min(max(number, 1), len(places)) - 1] if places else line(number)
+
+    def in_dutch(match: re.Match[str]) -> str:
+        return place_text(place(int(match.group(1))))
+
+    for activity in found.activities:
+        activity.source = _LINE.sub(in_dutch, activity.source)
+        if activity.heading.startswith("Activiteit op regel "):  # a block without a heading
+            activity.heading = _LINE.sub(in_dutch, activity.heading.replace(" op ", " in ", 1))
+    found.warnings = [
+        replace(warning, where=place(int(str(warning.where.params["number"]))))
+        if isinstance(warning.where, Message) and warning.where.text_id == line(0).text_id
+        else warning
+        for warning in found.warnings
+    ]
+    return found
 
 
 def read_mapped(
