@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jsonschema_rs
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tests.support import World, build_world, token_for
+from tracker.clock import FixedClock
 from tracker.domain.activity import MAX_NOTE_LENGTH
 from tracker.handlers.activities import activity_with_access
 from tracker.queries import activity_detail
@@ -50,6 +52,7 @@ def test_plans_and_activities_are_listed_for_the_callers_networks(
         "theme": "Coördinatie",
         "status": "gepland",
         "version": 1,
+        "overdue": False,
     }
 
 
@@ -61,6 +64,28 @@ def test_one_activity_carries_the_plan_text_and_the_structured_timing(
     assert activity["wanneer"] == "4e kwartaal"
     assert activity["timing"] == {"kind": "period", "start": "2021-10-01", "end": "2021-12-31"}
     assert activity["workgroups"] == ["Werkgroep beleid"]
+
+
+def test_open_work_past_its_period_is_overdue_in_the_list_and_in_its_detail(
+    world: World, api: tuple[FlaskClient, dict[str, str]], clock: FixedClock
+) -> None:
+    client, auth = api
+    url = f"/api/v1/activities/{world.activity_id}"  # "4e kwartaal" of 2021
+
+    def overdue() -> tuple[bool, bool]:
+        listed = client.get("/api/v1/activities?plan=testnet-2021", headers=auth).get_json()
+        mine = next(a for a in listed if a["id"] == world.activity_id)
+        return mine["overdue"], client.get(url, headers=auth).get_json()["overdue"]
+
+    assert overdue() == (False, False)  # 10 May 2021
+    clock.advance(datetime(2021, 12, 31, 22, 59, tzinfo=UTC) - clock.now())
+    assert overdue() == (False, False)  # 31 December, 23:59 in Amsterdam: its last day
+    clock.advance(timedelta(minutes=2))
+    assert overdue() == (True, True)  # 1 January in Amsterdam, still gepland
+    for version, status in ((1, "lopend"), (2, "afgerond")):
+        body = {"status": status, "note": "klaar", "expected_version": version}
+        assert client.post(url + "/status", json=body, headers=auth).status_code == 200
+    assert overdue() == (False, False)  # finished work is never overdue
 
 
 def test_a_status_change_returns_the_new_version_and_shows_in_the_events(

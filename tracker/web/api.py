@@ -14,6 +14,7 @@ from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 from events.store import EventStore
+from tracker.domain.attention import Attention, is_overdue
 from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.status import Status
 from tracker.handlers.activities import change_activity_status, record_progress
@@ -27,6 +28,7 @@ from tracker.queries import (
 from tracker.services import db_session
 from tracker.web import api_plan_changes  # noqa: F401  (registers the plan's changes)
 from tracker.web.access import principal, visible_activity, visible_plan
+from tracker.web.activities import today
 from tracker.web.api_models import (
     ActivitiesQuery,
     ActivityPublic,
@@ -76,6 +78,7 @@ def plans() -> list[PlanPublic]:
 def activities(query: ActivitiesQuery) -> list[ActivitySummaryPublic]:
     """Activities of a plan, in the plan's order"""
     plan, _network = visible_plan(query.plan.strip())
+    day = today()
     return [
         ActivitySummaryPublic(
             id=row.activity.id,
@@ -83,6 +86,7 @@ def activities(query: ActivitiesQuery) -> list[ActivitySummaryPublic]:
             theme=row.theme.name,
             status=Status(row.state.status),
             version=row.state.version,
+            overdue=row.attention(day) is Attention.OVERDUE,
         )
         for row in plan_activities(db_session(), plan, OverviewFilters())
     ]
@@ -107,6 +111,7 @@ def activity(activity_id: str) -> ActivityPublic:
         position=record.position,
         status=Status(state.status),
         version=state.version,
+        overdue=is_overdue(timing, Status(state.status), today()),
         last_note=state.last_note,
         last_update_at=state.last_update_at,
         targets=[

@@ -190,12 +190,19 @@ class PlanPublic(ApiModel):
     status_counts: dict[Status, int]
 
 
+OVERDUE = Field(
+    description="still open after the end of its period (today in Europe/Amsterdam): the "
+    "pages' 'Over tijd'"
+)
+
+
 class ActivitySummaryPublic(ApiModel):
     id: str
     title: str
     theme: str
     status: Status
     version: int
+    overdue: bool = OVERDUE
 
 
 class TimingPublic(ApiModel):
@@ -233,6 +240,7 @@ class ActivityPublic(ApiModel):
     position: int = Field(description="its place in the plan")
     status: Status
     version: int
+    overdue: bool = OVERDUE
     last_note: str
     last_update_at: datetime | None
     targets: list[TargetPublic]
