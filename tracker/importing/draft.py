@@ -28,9 +28,10 @@ from tracker.planfile import PlanDocument, WorkgroupSpec
 MAX_TITLE = 300
 READ_AS = "read as %(pieces)s"  # the message id of a reading's explanation (Draft.reading)
 NO_ACTIVITIES = Message(
-    "no activities found: the layout of this file was not recognised (expected: "
-    "blocks Doelstellingen / Acties en resultaten / Wie / Wanneer, a table "
-    "Wat / Wie / Looptijd, or the tracker's template)"
+    "no activities found: the layout of this file was not recognised. Expected under "
+    "headings: a table with columns such as Doel / Actie / Wie / Wanneer, blocks of labels "
+    "('Doel: …', 'Wie: …', 'Wanneer: …') or a list of bullets; or the tracker's XLSX "
+    "template"
 )
 
 
