@@ -1,6 +1,7 @@
-"""Checking the store: every stream's versions run 1, 2, 3 … in position order, and the read
-models equal a full replay of the log. Used by `flask --app wsgi check-store` after a crash,
-a restore or a manual repair.
+"""Checking the store: every stream's versions run 1, 2, 3 … in position order, every event
+reads as a known type of its stream's kind (an activity's or a plan's) and names that stream,
+and the read models equal a full replay of the log. Used by `flask --app wsgi check-store`
+after a crash, a restore or a manual repair.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from events.store import EventStore
 from tracker import projections
-from tracker.domain.events import UndecodableEvent
+from tracker.domain.events import UndecodableEvent, UnknownEventType, decode_stored, stream_of
 
 MAX_LISTED = 20
 
@@ -44,9 +45,20 @@ def check_versions(connection: Connection, report: StoreReport) -> None:
                 f"{event.position}, expected {expected}"
             )
         try:
-            projections.recorded(event)
+            decoded = decode_stored(event.stream_id, event.type, event.data)
+        except UnknownEventType:
+            report.note(
+                f"position {event.position}: type {event.type} is unknown in stream "
+                f"{event.stream_id}"
+            )
         except (UndecodableEvent, ValueError) as error:
             report.note(f"position {event.position} cannot be read: {error}")
+        else:
+            if stream_of(decoded) != event.stream_id:
+                report.note(
+                    f"position {event.position}: a {event.type} of stream "
+                    f"{stream_of(decoded)} is filed in stream {event.stream_id}"
+                )
         last[event.stream_id] = event.version
     report.streams = len(last)
 

@@ -28,7 +28,7 @@ def test_a_change_dated_in_a_closed_quarter_shows_in_its_report(
     expect(
         coordinator.get_by_role("status").filter(has_text="Het kwartaal is vastgesteld.")
     ).to_be_visible()
-    expect(coordinator.locator("#closing-title")).to_contain_text(
+    expect(coordinator.locator("section.closing h2")).to_contain_text(
         "Vastgesteld op 15 december 2021, 10:00 door netwerkcoördinator"
     )
     expect(coordinator.get_by_text("Kwartaal vaststellen")).to_have_count(0)

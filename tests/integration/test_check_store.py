@@ -13,6 +13,7 @@ from events.schema import events_table
 from tests.integration.test_rebuild import busy_history
 from tracker import projections
 from tracker.clock import FixedClock
+from tracker.domain.events import QuarterClosed, encode
 
 
 def test_a_healthy_store_is_reported_clean(backend_app: Flask, clock: FixedClock) -> None:
@@ -74,3 +75,45 @@ def test_a_payload_that_no_longer_reads_is_reported_not_a_crash(
     assert result.exit_code == 1, result.output
     assert "cannot be read: ActivityNoteAdded" in result.output
     assert "the read models cannot be rebuilt" in result.output
+
+
+def test_plan_streams_are_read_too_and_misfiled_or_unknown_events_are_reported(
+    backend_app: Flask, clock: FixedClock
+) -> None:
+    """A plan's own stream (its closed quarters) is checked like an activity's: a closing
+    that reads is clean; a damaged one, a type no stream of its kind holds, and an event
+    filed in another stream than the one it names are each reported."""
+    db = backend_app.extensions["tracker"].db
+    busy_history(db, clock, rounds=5)
+    closed = QuarterClosed(
+        plan_id=1, year=2021, quarter=1, known_at="2021-04-05T09:00:00+00:00",
+        closed_as="coordinator", report_sha256="0" * 64,
+    )  # fmt: skip
+
+    def insert(stream: str, version: int, kind: str, data: object) -> None:
+        with db.write_engine.begin() as connection:
+            connection.execute(
+                sa.insert(events_table).values(
+                    stream_id=stream,
+                    version=version,
+                    type=kind,
+                    data=json.dumps(data),
+                    actor=None,
+                    recorded_at=datetime(2021, 6, 1, tzinfo=UTC),
+                )  # fmt: skip
+            )
+
+    kind, payload = encode(closed)
+    insert("plan-1", 1, kind, payload)
+    clean = backend_app.test_cli_runner().invoke(args=["check-store"])
+    assert clean.exit_code == 0, clean.output
+    assert "in 4 streams" in clean.output
+
+    insert("plan-1", 2, kind, {"plan_id": 1, "year": 2021})  # half a closing
+    insert("plan-2", 1, kind, payload)  # names plan 1
+    insert("plan-3", 1, "ActivityNoteAdded", {"activity_id": "x", "note": "n"})
+    result = backend_app.test_cli_runner().invoke(args=["check-store"])
+    assert result.exit_code == 1, result.output
+    assert "cannot be read: QuarterClosed" in result.output
+    assert "a QuarterClosed of stream plan-1 is filed in stream plan-2" in result.output
+    assert "type ActivityNoteAdded is unknown in stream plan-3" in result.output

@@ -5,24 +5,31 @@ the quarter is not."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from sqlalchemy import text
 from sqlmodel import select
 
 from events.store import NewEvent
+from tests.integration.test_reports import pdftotext
 from tests.support import World, build_world, login
 from tracker.domain.access import OPERATOR
 from tracker.domain.commands import ChangeActivityStatus, RecordProgress
 from tracker.domain.events import QuarterClosed, decode_plan_event, encode
+from tracker.domain.period import Period
 from tracker.handlers.activities import change_activity_status, record_progress
 from tracker.ids import activity_id_for
 from tracker.models import Indicator, Plan
 from tracker.reports.closing import closed_report, plan_closings, report_hash
+from tracker.reports.service import reports_for
 
 MEETING = "Algemeen bestuursoverleg"  # has a target: at least 4 meetings
 WEBSITE = "Website is actueel"
@@ -188,3 +195,63 @@ def test_a_closing_whose_report_no_longer_reproduces_says_so(backend_app: Flask)
     assert "niet meer precies te reproduceren" in fourth
     first = client.get(Q1_REPORT).get_data(as_text=True)
     assert "Vastgesteld op" in first and "niet meer precies te reproduceren" not in first
+
+
+def test_the_downloaded_files_carry_the_closing_and_what_changed_after_it(
+    backend_app: Flask, tmp_path: Path
+) -> None:
+    """The board reads the PDF, the XLSX or the CSV, not the page: each says the quarter was
+    closed, by whom, and which activity changed at the quarter's end since."""
+    world, client = a_closed_first_quarter(backend_app)
+    status(
+        backend_app, MEETING, "vertraagd", datetime(2021, 4, 12, 9, tzinfo=UTC), date(2021, 3, 30)
+    )
+    client = coordinator(backend_app, world)  # signed in again: the clock moved on
+
+    pdf = pdftotext(client.get(Q1_REPORT + "&format=pdf").data, tmp_path, "-layout")
+    words = " ".join(pdf.split())
+    assert "Vastgesteld op 5 april 2021, 11:00 door netwerkcoördinator" in words
+    assert "Gewijzigd na vaststelling" in words and "na vaststelling" in words
+
+    book = load_workbook(io.BytesIO(client.get(Q1_REPORT + "&format=xlsx").data))
+    closing = [[cell.value for cell in row] for row in book["Vaststelling"].iter_rows()]
+    assert closing[0] == [
+        "Plan", "Kwartaal", "Vastgesteld op", "Vastgesteld door", "Reproduceerbaar",
+        "Activiteit", "Wat", "Bij vaststelling", "Nu",
+    ]  # fmt: skip
+    (row,) = closing[1:]
+    assert row[2].date() == date(2021, 4, 5)
+    assert row[3:] == [
+        "netwerkcoördinator (Persoon coordinator)", "ja", MEETING, "Status", "Lopend", "Vertraagd"
+    ]  # fmt: skip
+    activities = [[cell.value for cell in row] for row in book["Activiteiten"].iter_rows()]
+    changed = {
+        line[activities[0].index("Activiteit")]: line[-1] for line in activities[1:]
+    }  # fmt: skip
+    assert activities[0][-1] == "Gewijzigd na vaststelling"
+    assert changed[MEETING] == "ja" and changed[WEBSITE] is None
+
+    text = client.get(Q1_REPORT + "&format=csv").data.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert lines[0][-1] == "Gewijzigd na vaststelling"
+    assert {line[2]: line[-1] for line in lines[1:]}[MEETING] == "ja"
+
+    services = backend_app.extensions["tracker"]  # the command line's reports too
+    with backend_app.app_context(), services.db.session() as session:
+        (report,) = reports_for(
+            session, period=Period.parse("2021Q1"), now=services.clock.now(),
+            plan_slug="testnet-2021",
+        )  # fmt: skip
+    assert report.closing is not None and report.closing.changed_activities == {
+        activity_id_for("testnet-2021", MEETING)
+    }
+
+
+def test_an_unclosed_quarters_files_say_nothing_of_a_closing(backend_app: Flask) -> None:
+    world = build_world(backend_app)
+    client = coordinator(backend_app, world)
+    book = load_workbook(io.BytesIO(client.get(Q1_REPORT + "&format=xlsx").data))
+    assert "Vaststelling" not in book.sheetnames
+    activities = [[cell.value for cell in row] for row in book["Activiteiten"].iter_rows()]
+    assert activities[0][-1] == "Gewijzigd na vaststelling"
+    assert all(line[-1] is None for line in activities[1:])

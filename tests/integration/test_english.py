@@ -332,6 +332,7 @@ def test_the_report_files_are_english(app: Flask, world: World, tmp_path: Path) 
     assert header.split(";") == [
         "Plan", "Theme", "Activity", "Status", "Previous quarter", "Changed", "Workgroups",
         "When", "End of period", "Last update", "Last note", "Overdue", "No update this quarter",
+        "Changed after closing",
     ]  # fmt: skip
     assert dutch_words(csv, world) == set()
 

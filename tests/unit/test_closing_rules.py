@@ -115,7 +115,7 @@ def test_differences_name_the_changed_status_and_value_old_to_new() -> None:
         event("a", 4, "TargetProgressRecorded", "2021-03-03T10:00", indicator_id=9, value=12),
     )
     assert differences(q1(), later) == [
-        Difference("Activiteit a", PRACTICES, 10.0, 12.0),
-        Difference("Activiteit b", None, "gepland", "vertraagd"),
+        Difference("a", "Activiteit a", PRACTICES, 10.0, 12.0),
+        Difference("b", "Activiteit b", None, "gepland", "vertraagd"),
     ]
     assert differences(q1(), q1()) == []

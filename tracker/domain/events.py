@@ -193,9 +193,17 @@ class PlanEvent:
         return plan_stream(self.plan_id)
 
 
+PLAN_STREAM_PREFIX = "plan-"
+
+
 def plan_stream(plan_id: int) -> str:
     """The id of a plan's own stream (activities' streams are UUIDs: no clash)."""
-    return f"plan-{plan_id}"
+    return f"{PLAN_STREAM_PREFIX}{plan_id}"
+
+
+def stream_of(event: DomainEvent | PlanEvent) -> str:
+    """The stream an event belongs in."""
+    return event.stream_id if isinstance(event, PlanEvent) else event.activity_id
 
 
 @dataclass(frozen=True)
@@ -275,6 +283,15 @@ def decode_plan_event(type_name: str, data: Mapping[str, Any]) -> PlanEvent:
     if cls is None:
         raise UnknownEventType(type_name)
     return _decoded(cls, type_name, data)
+
+
+def decode_stored(
+    stream_id: str, type_name: str, data: Mapping[str, Any]
+) -> DomainEvent | PlanEvent:
+    """`decode` or `decode_plan_event`, as the kind of the event's stream says."""
+    if stream_id.startswith(PLAN_STREAM_PREFIX):
+        return decode_plan_event(type_name, data)
+    return decode(type_name, data)
 
 
 def _decoded(cls: type[E], type_name: str, data: Mapping[str, Any]) -> E:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -21,11 +21,10 @@ from events.store import EventStore, encode_data
 from tracker.domain.closing import CLOSED_AS_LABELS, closing_overtaken, closing_period, known_at
 from tracker.domain.events import QuarterClosed, decode_plan_event, plan_stream
 from tracker.domain.message import Message
-from tracker.domain.targets import Target
 from tracker.models import Plan, User
 from tracker.queries import HistoryEntry
 from tracker.reports.load import plan_report
-from tracker.reports.model import ActivityLine, PlanReport
+from tracker.reports.model import ActivityLine, ClosingNote, Difference, PlanReport
 from tracker.reports.period import report_moment
 
 
@@ -96,44 +95,26 @@ def closed_report(session: Session, plan: Plan, event: QuarterClosed) -> PlanRep
     return plan_report(session, plan, period, report_moment(period, None, moment), moment)
 
 
-@dataclass(frozen=True)
-class Difference:
-    """An activity whose status (target None) or a target's value at the quarter's end
-    differs from the closed report: old → new (None: not in that report)."""
-
-    title: str
-    target: Target | None
-    old: str | float | None
-    new: str | float | None
-
-
 def differences(closed: PlanReport, now: PlanReport) -> list[Difference]:
     """What changed at the quarter's end between the closed report and a later one."""
     before = {a["id"]: a for a in figures(closed)["activities"]}
     targets = {t.indicator_id: t.target for line in now.activities for t in line.facts.targets}
     found = []
     for activity in figures(now)["activities"]:
-        old = before.pop(activity["id"], {"status": None, "targets": []})
+        key = activity["id"]
+        old = before.pop(key, {"status": None, "targets": []})
         if old["status"] != activity["status"]:
-            found.append(Difference(activity["title"], None, old["status"], activity["status"]))
+            found.append(
+                Difference(key, activity["title"], None, old["status"], activity["status"])
+            )
         old_values = dict(old["targets"])
         for indicator_id, value in activity["targets"]:
             if old_values.get(indicator_id) != value:
                 old_value = old_values.get(indicator_id)
-                found.append(Difference(activity["title"], targets[indicator_id], old_value, value))
-    found += [Difference(a["title"], None, a["status"], None) for a in before.values()]
+                target = targets[indicator_id]
+                found.append(Difference(key, activity["title"], target, old_value, value))
+    found += [Difference(a["id"], a["title"], None, a["status"], None) for a in before.values()]
     return found
-
-
-@dataclass(frozen=True)
-class ClosingNote:
-    """What a report's page says about its quarter's closing."""
-
-    closed_at: datetime
-    closed_as: Message  # the closer's role
-    closed_by: str | None  # the person's name, from the users table
-    reproduced: bool  # the closed report still gives the stored hash
-    changes: tuple[Difference, ...]  # since the closing, as known on the report's date
 
 
 def closing_note(
@@ -155,3 +136,10 @@ def closing_note(
         # Only a report of the quarter's end compares with the closed one.
         changes=tuple(differences(closed, report)) if report.moment == closed.moment else (),
     )
+
+
+def with_closing(
+    session: Session, plan: Plan, report: PlanReport, known: datetime, closings: list[Closed]
+) -> PlanReport:
+    """The report with its quarter's closing, for the page and every downloaded file."""
+    return replace(report, closing=closing_note(session, plan, report, known, closings))

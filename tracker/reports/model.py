@@ -29,6 +29,7 @@ from tracker.domain.events import (
     ReminderSent,
     TargetProgressRecorded,
 )
+from tracker.domain.message import Message
 from tracker.domain.period import Period
 from tracker.domain.status import OPEN_STATUSES, Status
 from tracker.domain.targets import Target
@@ -213,6 +214,33 @@ class Trend:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """An activity whose status (target None) or a target's value at the quarter's end
+    differs from the closed report: old → new (None: not in that report)."""
+
+    activity_id: str
+    title: str
+    target: Target | None
+    old: str | float | None
+    new: str | float | None
+
+
+@dataclass(frozen=True)
+class ClosingNote:
+    """What a report says about its quarter's closing (tracker.reports.closing)."""
+
+    closed_at: datetime
+    closed_as: Message  # the closer's role
+    closed_by: str | None  # the person's name, from the users table
+    reproduced: bool  # the closed report still gives the stored hash
+    changes: tuple[Difference, ...]  # since the closing, as known on the report's date
+
+    @property
+    def changed_activities(self) -> frozenset[str]:
+        return frozenset(change.activity_id for change in self.changes)
+
+
+@dataclass(frozen=True)
 class PlanReport:
     plan_title: str
     plan_slug: str
@@ -236,6 +264,7 @@ class PlanReport:
     # e.g. in answer to the reminder); None when every update counted was in by `moment`.
     updated_until: datetime | None = None
     trend: Trend | None = None
+    closing: ClosingNote | None = None  # when the report's quarter was closed by then
 
     @property
     def budget_total(self) -> Decimal:

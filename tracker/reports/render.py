@@ -138,6 +138,7 @@ def _trend(line: TargetLine) -> str:
 
 def _rows(report: PlanReport) -> list[list[object]]:
     rows: list[list[object]] = []
+    changed = report.closing.changed_activities if report.closing else frozenset()
     for line in (*report.activities, *report.withdrawn):
         timing = line.facts.timing
         rows.append(
@@ -155,18 +156,52 @@ def _rows(report: PlanReport) -> list[list[object]]:
                 line.last_note,
                 _yes(line.overdue),
                 _yes(not line.updated_this_quarter),
+                _yes(line.facts.activity_id in changed),
             ]
         )
     return rows
 
 
 YES = Message("yes")
+NO = Message("no")
 ACTIVITY_HEADER = (
     Message("Plan"), Message("Theme"), Message("Activity"), Message("Status"),
     Message("Previous quarter"), Message("Changed"), Message("Workgroups"), Message("When"),
     Message("End of period"), Message("Last update"), Message("Last note"), Message("Overdue"),
-    Message("No update this quarter"),
+    Message("No update this quarter"), Message("Changed after closing"),
 )  # fmt: skip
+CLOSING_HEADER = (
+    Message("Plan"), Message("Quarter"), Message("Closed on"), Message("Closed by"),
+    Message("Reproduces"), Message("Activity"), Message("What"), Message("At closing"),
+    Message("Now"),
+)  # fmt: skip
+
+
+def _closing_rows(report: PlanReport) -> list[list[object]]:
+    """The quarter's closing: one row per difference since, or one row when there is none."""
+    closing = report.closing
+    if closing is None:
+        return []
+    by = translate(closing.closed_as) + (f" ({closing.closed_by})" if closing.closed_by else "")
+    first = [
+        report.plan_title,
+        translate(report.period.label),
+        closing.closed_at.astimezone(AMSTERDAM).date(),
+        by,
+        translate(YES if closing.reproduced else NO),
+    ]
+    if not closing.changes:
+        return [first]
+    rows: list[list[object]] = []
+    for change in closing.changes:
+        values: list[object] = [change.old, change.new]
+        if change.target is None:
+            what = translate(Message("Status"))
+            values = [status_label(v) if isinstance(v, str) else "" for v in values]
+        else:
+            what = translate(change.target.describe())
+        rows.append([*first, change.title, what, *values])
+    return rows
 
 
 def _header(*texts: Message) -> list[str]:
@@ -185,7 +220,8 @@ def render_csv(reports: Sequence[PlanReport]) -> bytes:
 
 
 def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
-    """Sheets: summary per theme, all activities, changes, targets, carried-over work."""
+    """Sheets: summary per theme, all activities, changes, targets, carried-over work, and
+    the quarter's closing when it was closed."""
     from openpyxl import Workbook  # loaded for the first spreadsheet, not at every start
 
     book = Workbook()
@@ -217,6 +253,12 @@ def render_xlsx(reports: Sequence[PlanReport]) -> bytes:
         _header(Message("Plan"), Message("Activity"), Message("Since"), Message("Years"),
                 Message("Reason"), Message("Status"), Message("Finished in")),
     )  # fmt: skip
+    closed = [row for report in reports for row in _closing_rows(report)]
+    if closed:
+        closing = book.create_sheet(translate(Message("Closing")))
+        append_row(closing, _header(*CLOSING_HEADER))
+        for row in closed:
+            append_row(closing, row)
     total = translate(Message("Total"))
     # Every row through append_row (tracker/spreadsheet_cells.py): text stays text in every
     # sheet, whichever field it came from.

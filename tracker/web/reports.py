@@ -22,7 +22,7 @@ from tracker.domain.period import Period, PeriodError
 from tracker.domain.status_texts import refusal
 from tracker.handlers.closing import close_quarter as close
 from tracker.models import Network, Plan
-from tracker.reports.closing import Closed, closing_note, plan_closings
+from tracker.reports.closing import Closed, plan_closings, with_closing
 from tracker.reports.load import plan_report
 from tracker.reports.model import STATUS_ORDER
 from tracker.reports.period import report_known, report_moment
@@ -77,17 +77,17 @@ def _report(
     period = Period.parse(form.period.data or str(default))
     moment = report_moment(period, form.as_of.data, now)
     known = report_known(form.as_of.data, now)
-    reports = [plan_report(db_session(), plan, period, moment, known)]
+    closings = plan_closings(db_session(), plan.id or 0)
+    report = plan_report(db_session(), plan, period, moment, known)
+    reports = [with_closing(db_session(), plan, report, known, closings)]
     fmt = form.format.data or "html"
     if fmt == "html":
-        closings = plan_closings(db_session(), plan.id or 0)
         return render_template(
             "reports/page.html",
             plan=plan,
             form=form,
             reports=reports,
             statuses=STATUS_ORDER,
-            closing=closing_note(db_session(), plan, reports[0], known, closings),
             close_form=_close_form(plan, network, period, now, closings),
         ), status
     name = f"voortgang-{plan.slug}-{period}.{fmt}"
