@@ -25,7 +25,6 @@ import os
 import sqlite3
 import threading
 import time
-from types import TracebackType
 from typing import Any
 
 import sqlalchemy as sa
@@ -82,11 +81,10 @@ def make_engine(url: str, timeouts: Timeouts | None = None, **kwargs: Any) -> En
     """Create an engine for `url`; see the module docstring for what is set up per backend."""
     url = normalise_url(url)
     timeouts = timeouts or Timeouts()
+    engine = sa.create_engine(url, **kwargs)
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, **kwargs)
         _configure_sqlite(engine, timeouts.sqlite_busy_timeout_ms())
         return engine
-    engine = sa.create_engine(url, **kwargs)
     _configure_postgresql(engine, timeouts)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine, timeouts.ping_deadline())
@@ -250,12 +248,7 @@ class WriteQueue:
                 os.close(self._fd)
             self._fd = None
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         try:
             if self._fd is not None:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)

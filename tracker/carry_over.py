@@ -68,19 +68,6 @@ class CarryOverOutcome:
         return lines
 
 
-def open_activities(session: Session, plan_id: int) -> list[Activity]:
-    """The activities of a plan that are not finished, stopped or carried over, in plan order."""
-    return list(
-        session.exec(
-            select(Activity)
-            .join(ActivityState, col(ActivityState.activity_id) == Activity.id)
-            .where(Activity.plan_id == plan_id)
-            .where(col(ActivityState.status).in_([s.value for s in OPEN_STATUSES]))
-            .order_by(col(Activity.position))
-        ).all()
-    )
-
-
 def candidates(session: Session, plan: Plan, new_year: int) -> list[Candidate]:
     """The open activities of a plan with their status and their "Wanneer" re-timed from the
     plan's year into `new_year`, in plan order."""

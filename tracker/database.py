@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -296,7 +295,7 @@ class UnitOfWork:
                     connection.close()
             finally:
                 if self._queue is not None:
-                    self._queue.__exit__(None, None, None)
+                    self._queue.__exit__()
             raise
         self.connection = connection
         self._session = None
@@ -327,12 +326,7 @@ class UnitOfWork:
         finally:
             self.connection.close()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         try:
             try:
                 if self._session is not None:
@@ -346,4 +340,4 @@ class UnitOfWork:
                         self.connection.close()
         finally:
             if self._queue is not None:
-                self._queue.__exit__(exc_type, exc, tb)
+                self._queue.__exit__()

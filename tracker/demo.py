@@ -135,14 +135,10 @@ def load_demo(db: Database, passwords: Passwords, until: date | None = None) -> 
     up to `until` (the app's today: updates after it have not happened yet).
     """
     history = demo_history()
-    if until is not None:
-        history = DemoHistory(
-            [u for u in history.updates if u["day"] <= until],
-            [p for p in history.progress if p["day"] <= until],
-            history.carry_over,
-            history.budget,
-            [s for s in history.spending if s["day"] <= until],
-        )
+
+    def happened(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [item for item in items if until is None or item["day"] <= until]
+
     plan_2020 = read_plan_yaml(DEMO_PLAN_2020.read_text(encoding="utf-8"))
     plan_2021 = replace(demo_draft().document, budget=history.budget)
     clock = FixedClock(datetime(2020, 1, 6, 9, 0, tzinfo=UTC))
@@ -153,7 +149,7 @@ def load_demo(db: Database, passwords: Passwords, until: date | None = None) -> 
     if not fresh:
         _load(db, plan_2021, clock)  # adds what is missing, nothing else
         return list(DEMO_ACCOUNTS)
-    updates = sorted(history.updates, key=lambda u: u["day"])
+    updates = sorted(happened(history.updates), key=lambda u: u["day"])
     for item in (u for u in updates if u["plan"] == plan_2020.plan_slug):
         _update(db, clock, item, people)
     carry = history.carry_over
@@ -165,8 +161,8 @@ def load_demo(db: Database, passwords: Passwords, until: date | None = None) -> 
         actor=people[carry["by"]],
     )  # fmt: skip
     later = [("update", u) for u in updates if u["plan"] == plan_2021.plan_slug]
-    later += [("progress", p) for p in history.progress]
-    later += [("spending", s) for s in history.spending]
+    later += [("progress", p) for p in happened(history.progress)]
+    later += [("spending", s) for s in happened(history.spending)]
     for kind, item in sorted(later, key=lambda pair: pair[1]["day"]):
         if kind == "update":
             _update(db, clock, item, people)

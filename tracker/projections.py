@@ -14,6 +14,7 @@ The read models have no migrations: they are derived data. When their columns ch
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -88,46 +89,26 @@ def domain_events(events: Iterable[RecordedEvent]) -> Iterator[Recorded]:
             yield found
 
 
+# The row's columns are the aggregate's fields, by the same names.
+_FIELDS = tuple(f.name for f in dataclasses.fields(Activity))
+
+
 def row_values(activity: Activity) -> dict[str, Any]:
     """The columns of an activity's row."""
-    return {
-        "activity_id": activity.activity_id,
-        "plan_id": activity.plan_id,
-        "status": activity.status.value,
-        "version": activity.version,
-        "decided_version": activity.decided_version,
-        "planned_at": activity.planned_at,
-        "last_update_at": activity.last_update_at,
-        "last_update_by": activity.last_update_by,
-        "last_happened_at": activity.last_happened_at,
-        "last_note": activity.last_note,
-        "carried_from": activity.carried_from,
-        "carry_reason": activity.carry_reason,
-        "carried_to": activity.carried_to,
-        "finished_at": activity.finished_at,
-        "target_values": json.dumps({str(k): v for k, v in sorted(activity.target_values.items())}),
-    }
+    values = {name: getattr(activity, name) for name in _FIELDS}
+    values["status"] = activity.status.value
+    values["target_values"] = json.dumps(
+        {str(k): v for k, v in sorted(activity.target_values.items())}
+    )
+    return values
 
 
 def from_row(row: Any) -> Activity:
     """The Activity a row holds (the handlers' snapshot)."""
-    return Activity(
-        activity_id=row.activity_id,
-        plan_id=row.plan_id,
-        status=Status(row.status),
-        version=row.version,
-        decided_version=row.decided_version,
-        planned_at=row.planned_at,
-        last_update_at=row.last_update_at,
-        last_update_by=row.last_update_by,
-        last_happened_at=row.last_happened_at,
-        last_note=row.last_note,
-        carried_from=row.carried_from,
-        carry_reason=row.carry_reason,
-        carried_to=row.carried_to,
-        finished_at=row.finished_at,
-        target_values={int(k): float(v) for k, v in json.loads(row.target_values).items()},
-    )
+    values = {name: getattr(row, name) for name in _FIELDS}
+    values["status"] = Status(row.status)
+    values["target_values"] = {int(k): float(v) for k, v in json.loads(row.target_values).items()}
+    return Activity(**values)
 
 
 # Statements built once: SQLAlchemy then reuses their compiled form (building one costs

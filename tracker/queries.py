@@ -21,15 +21,13 @@ from tracker.domain.access import Principal, Role
 from tracker.domain.attention import Attention, attention, is_overdue
 from tracker.domain.events import (
     ActivityAmended,
-    ActivityCarriedIn,
-    ActivityCarriedOver,
     ActivityNoteAdded,
-    ActivityPlanned,
     ActivityReopened,
     ActivityStatusChanged,
     ActivityWithdrawn,
     DomainEvent,
     TargetProgressRecorded,
+    words_of,
 )
 from tracker.domain.message import Message
 from tracker.domain.status import SELECTABLE_STATUSES, Status
@@ -293,17 +291,11 @@ def status_counts(session: Session, plan_id: int) -> dict[Status, int]:
 
 
 @dataclass(frozen=True)
-class ActivityDetail:
-    activity: Activity
+class ActivityDetail(ActivityRow):
+    """One activity as its own page shows it: also its plan and network."""
+
     plan: Plan
     network: Network
-    theme: Theme
-    state: ActivityState
-    workgroups: tuple[Workgroup, ...]
-
-    @property
-    def timing(self) -> Timing:
-        return timing_of(self.activity)
 
 
 def activity_detail(session: Session, activity_id: str) -> ActivityDetail | None:
@@ -325,7 +317,7 @@ def activity_detail(session: Session, activity_id: str) -> ActivityDetail | None
         .where(ActivityWorkgroup.activity_id == activity_id)
         .order_by(col(Workgroup.name))
     ).all()
-    return ActivityDetail(activity, plan, network, theme, state, tuple(workgroups))
+    return ActivityDetail(activity, theme, state, tuple(workgroups), plan, network)
 
 
 @dataclass(frozen=True)
@@ -354,25 +346,17 @@ HEADLINES: dict[type[DomainEvent], Message] = {
 
 def history(session: Session, activity_id: str) -> list[HistoryEntry]:
     """The activity's events, newest first, with the names of the people who acted."""
-    recorded = EventStore(session.connection()).read_stream(activity_id)
-    actor_ids = {event.actor for event in recorded if event.actor is not None}
-    names = (
-        {
-            user.id: user.name
-            for user in session.exec(select(User).where(col(User.id).in_(actor_ids)))
-        }
-        if actor_ids
-        else {}
-    )
-    found_events = list(domain_events(recorded))
-    amendments = [f.event for f in found_events if isinstance(f.event, ActivityAmended)]
-    group_ids = workgroup_ids(amendments)
+    recorded = list(domain_events(EventStore(session.connection()).read_stream(activity_id)))
+    actor_ids = {found.actor for found in recorded if found.actor is not None}
+    people = select(User.id, User.name).where(col(User.id).in_(actor_ids))
+    names = dict(session.exec(people).all()) if actor_ids else {}
+    group_ids = workgroup_ids([f.event for f in recorded if isinstance(f.event, ActivityAmended)])
     group_names: dict[int, str] = {}
     if group_ids:
-        query = select(Workgroup.id, Workgroup.name).where(col(Workgroup.id).in_(group_ids))
-        group_names = {gid: name for gid, name in session.exec(query).all() if gid is not None}
+        groups = select(Workgroup.id, Workgroup.name).where(col(Workgroup.id).in_(group_ids))
+        group_names = {i: name for i, name in session.exec(groups) if i is not None}
     entries = []
-    for found in reversed(found_events):
+    for found in reversed(recorded):
         event = found.event
         from_status, to_status = None, None
         if isinstance(event, ActivityStatusChanged | ActivityReopened):
@@ -388,32 +372,16 @@ def history(session: Session, activity_id: str) -> list[HistoryEntry]:
                 type=type(event).__name__,
                 recorded_at=found.at,
                 actor_id=found.actor,
-                actor_name=names.get(found.actor) if found.actor is not None else None,
+                actor_name=names.get(found.actor),
                 from_status=from_status,
                 to_status=to_status,
-                note=_words_of(event),
+                note=words_of(event),
                 data=dataclasses.asdict(event),
                 headline=HEADLINES.get(type(event)),
                 changes=changes,
             )
         )
     return entries
-
-
-def _words_of(event: DomainEvent) -> str:
-    """What a person wrote with an event: a note, or a carry-over's reason."""
-    if isinstance(event, ActivityPlanned):
-        return event.carry_over_reason
-    if isinstance(
-        event,
-        ActivityCarriedOver
-        | ActivityCarriedIn
-        | ActivityAmended
-        | ActivityWithdrawn
-        | ActivityReopened,
-    ):
-        return event.reason
-    return str(getattr(event, "note", ""))
 
 
 def known_workgroups(session: Session, network_id: int) -> list[KnownGroup]:

@@ -816,7 +816,7 @@ def _world(app: Flask) -> Ctx:
         for plan in plans.values():  # a budget, as a plan file with one stores it
             session.add(BudgetItem(plan_id=plan.id or 0, theme="Informeren", amount_cents=99_00))
         session.commit()
-    from tracker.carry_over import open_activities
+    from tracker.carry_over import candidates
 
     ctx.extra["a_plan_id"] = plans["testnet-2021"].id
     ctx.extra["b_plan_id"] = plans["andernet-2021"].id
@@ -826,8 +826,9 @@ def _world(app: Flask) -> Ctx:
     )
     assert withdrawal.status_code == 302, withdrawal.get_data(as_text=True)[:500]
     with services.db.session() as session:
-        ctx.extra["a_open"] = [a.id for a in open_activities(session, plans["testnet-2021"].id)]
-        ctx.extra["b_open"] = [a.id for a in open_activities(session, plans["andernet-2021"].id)]
+        for key, slug in (("a_open", "testnet-2021"), ("b_open", "andernet-2021")):
+            open_ones = candidates(session, plans[slug], 2022)
+            ctx.extra[key] = [candidate.activity.id for candidate in open_ones]
     client = ctx.client("coordinator")
     data = _yaml("testnet", "testnet-2021", " (nieuw)", year=2022)
     response = _upload(client, world.network_id, data, "p.yaml")

@@ -23,6 +23,7 @@ from tracker.domain.events import (
     Recorded,
     ReminderSent,
     TargetProgressRecorded,
+    words_of,
 )
 from tracker.domain.period import AMSTERDAM
 from tracker.domain.status import (
@@ -104,15 +105,6 @@ def evolve(activity: Activity | None, recorded: Recorded) -> Activity | None:
     return activity
 
 
-def _note_of(event: DomainEvent) -> str:
-    """The words an update came with (a note, or a carry-over's reason)."""
-    if isinstance(event, ActivityCarriedOver | ActivityWithdrawn | ActivityReopened):
-        return event.reason
-    if isinstance(event, ActivityStatusChanged | ActivityNoteAdded | TargetProgressRecorded):
-        return event.note
-    return ""
-
-
 @dataclass
 class Activity:
     """The tracked state of one activity, folded from its events: the one definition of how
@@ -187,7 +179,7 @@ class Activity:
             self.last_update_at = recorded.at
             self.last_happened_at = recorded.happened_at
             self.last_update_by = recorded.actor
-            self.last_note = _note_of(event) or self.last_note
+            self.last_note = words_of(event) or self.last_note
         self.version = recorded.version
         if not isinstance(event, ReminderSent):
             self.decided_version = recorded.version
@@ -223,9 +215,7 @@ class Activity:
         happened (see HappenedOn for the bounds).
         """
         day = self._happened_on(happened)
-        note = note.strip()
-        if len(note) > MAX_NOTE_LENGTH:
-            raise NoteTooLong(f"note longer than {MAX_NOTE_LENGTH} characters")
+        note = _within_limit(note, "note")
         target = parse_status(requested)
         if target is self.status and self.status.is_open:
             if not note:
@@ -248,9 +238,7 @@ class Activity:
         final count.
         """
         day = self._happened_on(happened)
-        note = note.strip()
-        if len(note) > MAX_NOTE_LENGTH:
-            raise NoteTooLong(f"note longer than {MAX_NOTE_LENGTH} characters")
+        note = _within_limit(note, "note")
         if indicator_id not in set(indicator_ids):
             raise UnknownTarget(f"no target {indicator_id} on this activity")
         if not (0 <= value <= MAX_PROGRESS_VALUE) or value != value:  # NaN is not a value
@@ -285,8 +273,7 @@ class Activity:
             raise TransitionRefused(self.status, Status.DOORGESCHOVEN, "closed")
         if not reason:
             raise TransitionRefused(self.status, Status.DOORGESCHOVEN, "reason_required")
-        if len(reason) > MAX_NOTE_LENGTH:
-            raise NoteTooLong(f"reason longer than {MAX_NOTE_LENGTH} characters")
+        reason = _within_limit(reason, "reason")
         return [ActivityCarriedOver(self.activity_id, to_activity_id, to_plan_id, reason)]
 
     def decide_carried_in(self, carried_from: str, reason: str) -> list[DomainEvent]:
@@ -323,6 +310,12 @@ def _reason(reason: str, current: Status, requested: Status) -> str:
     reason = reason.strip()
     if not reason:
         raise TransitionRefused(current, requested, "reason_required_change")
-    if len(reason) > MAX_NOTE_LENGTH:
-        raise NoteTooLong(f"reason longer than {MAX_NOTE_LENGTH} characters")
-    return reason
+    return _within_limit(reason, "reason")
+
+
+def _within_limit(text: str, what: str) -> str:
+    """A note or a reason, stripped; NoteTooLong when longer than MAX_NOTE_LENGTH."""
+    text = text.strip()
+    if len(text) > MAX_NOTE_LENGTH:
+        raise NoteTooLong(f"{what} longer than {MAX_NOTE_LENGTH} characters")
+    return text

@@ -180,6 +180,23 @@ class ReminderSent(DomainEvent):
     user_id: int | None = None
 
 
+def words_of(event: DomainEvent) -> str:
+    """What a person wrote with an event: a note, or the reason of a carry-over, an
+    amendment, a withdrawal or a reopening."""
+    if isinstance(event, ActivityPlanned):
+        return event.carry_over_reason
+    if isinstance(
+        event,
+        ActivityCarriedOver
+        | ActivityCarriedIn
+        | ActivityAmended
+        | ActivityWithdrawn
+        | ActivityReopened,
+    ):
+        return event.reason
+    return str(getattr(event, "note", ""))
+
+
 @dataclass(frozen=True)
 class PlanEvent:
     """Base of the events about a plan as a whole, kept in the plan's own stream (`stream_id`)

@@ -122,14 +122,7 @@ def change_password(
             raise WrongPassword()
         accounts.change_password(uow.session, passwords, user, new)
         epoch = session_epoch(uow.connection, user.id)
-        audit.add(
-            uow.session,
-            AuditKind.PASSWORD_CHANGED,
-            at=clock.now(),
-            actor_id=user.id,
-            subject_id=user.id,
-            address=actor.address,
-        )
+        audit.add_by(uow.session, AuditKind.PASSWORD_CHANGED, actor, clock, user.id)
         uow.commit()
     return SignedIn(user, epoch)
 

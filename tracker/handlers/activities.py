@@ -20,13 +20,15 @@ from tracker import projections
 from tracker.clock import AMSTERDAM, Clock
 from tracker.database import UnitOfWork
 from tracker.domain import events as domain_events
-from tracker.domain.access import NotFound, Principal
+from tracker.domain.access import NotFound
 from tracker.domain.activity import Activity, ActivityNotPlanned, HappenedOn, evolve
 from tracker.domain.commands import (
     ChangeActivityStatus,
     PlanActivity,
     RecordProgress,
     RecordReminderSent,
+    ReopenActivity,
+    WithdrawActivity,
 )
 from tracker.domain.events import Recorded
 from tracker.domain.plan import PlannedActivity
@@ -82,7 +84,7 @@ def append_decided(
 
 def load_activity(uow: UnitOfWork, activity_id: str) -> Activity:
     """The Activity aggregate from its snapshot (the read-model row kept with every append),
-    or raise UnknownActivity. `replay_activity` folds the stream instead; they agree.
+    or raise UnknownActivity.
 
     Writers are serialised before the read (SQLite: BEGIN IMMEDIATE; PostgreSQL: the event
     table's lock, which every append takes anyway), so the row is the current state."""
@@ -131,17 +133,10 @@ def change_activity_status(
     uow: UnitOfWork, command: ChangeActivityStatus, clock: Clock
 ) -> StatusChangeResult:
     """Apply a status update; raises UnknownActivity (also for an activity the person may not
-    see), Forbidden, StatusError or ConcurrencyError.
-
-    With an `expected_version` the update is refused when the activity moved on since the
-    person looked at it (no lost updates; reminders delivered since do not count, see
-    `Activity.is_stale`); without one, it applies to the current version.
-    """
+    see), Forbidden, StatusError or ConcurrencyError."""
     return apply_decision(
         uow,
-        command.activity_id,
-        command.expected_version,
-        command.actor,
+        command,
         clock,
         lambda activity: activity.decide_status_change(
             command.status, command.note, _happened(uow, activity, command.happened_on, clock)
@@ -166,9 +161,7 @@ def record_progress(uow: UnitOfWork, command: RecordProgress, clock: Clock) -> S
             _happened(uow, activity, command.happened_on, clock),
         )
 
-    return apply_decision(
-        uow, command.activity_id, command.expected_version, command.actor, clock, decide
-    )
+    return apply_decision(uow, command, clock, decide)
 
 
 def _happened(
@@ -182,11 +175,13 @@ def _happened(
     return HappenedOn(day, clock.now().astimezone(AMSTERDAM).date(), plan.year)
 
 
+# The commands `apply_decision` runs: each names one activity and the version the person saw.
+ActivityCommand = ChangeActivityStatus | RecordProgress | WithdrawActivity | ReopenActivity
+
+
 def apply_decision(
     uow: UnitOfWork,
-    activity_id: str,
-    expected_version: int | None,
-    actor: Principal,
+    command: ActivityCommand,
     clock: Clock,
     decide: Callable[[Activity], list[domain_events.DomainEvent]],
     coordinators_only: bool = False,
@@ -196,19 +191,21 @@ def apply_decision(
     decide, append, commit.
 
     With an `expected_version` the change is refused when the activity moved on since the
-    person looked at it (reminders delivered since do not count: `Activity.is_stale`).
+    person looked at it (reminders delivered since do not count: `Activity.is_stale`);
+    without one, it applies to the current version.
     """
+    actor = command.actor
     with uow:
         uow.events.lock_for_append()
-        found = activity_with_access(uow, activity_id)
+        found = activity_with_access(uow, command.activity_id)
         if found is None or not actor.can_view_network(found[1]):
-            raise UnknownActivity(activity_id)
+            raise UnknownActivity(command.activity_id)
         activity, network_id, workgroup_ids = found
         if coordinators_only:
             actor.require_coordinator(network_id)
         else:
             actor.require_update(network_id, workgroup_ids)
-        check_fresh(activity, expected_version)
+        check_fresh(activity, command.expected_version)
         activity, recorded = append_decided(uow, activity, decide(activity), actor.user_id, clock)
         uow.commit()
     return StatusChangeResult(activity.status.value, activity.version, recorded)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from events.store import NewEvent
 from tracker.clock import AMSTERDAM, Clock
 from tracker.database import UnitOfWork
-from tracker.domain.access import NotFound
 from tracker.domain.closing import check_closable, closed_as
 from tracker.domain.commands import CloseQuarter
 from tracker.domain.events import QuarterClosed, decode_plan_event, encode, plan_stream
 from tracker.handlers.marker import handler
-from tracker.models import Plan
+from tracker.handlers.plans import coordinated_plan
 from tracker.reports.closing import report_hash
 from tracker.reports.load import plan_report
 from tracker.reports.period import report_moment
@@ -23,10 +22,7 @@ def close_quarter(uow: UnitOfWork, command: CloseQuarter, clock: Clock) -> Quart
     Forbidden, ClosingRefused (not ended, closed already, not of the plan's year)."""
     actor = command.actor
     with uow:
-        plan = uow.session.get(Plan, command.plan_id)
-        if plan is None or not actor.can_view_network(plan.network_id):
-            raise NotFound(command.plan_id)
-        actor.require_coordinator(plan.network_id)
+        plan = coordinated_plan(uow.session, actor, command.plan_id)
         uow.events.lock_for_append()  # a second closing waits, then sees this one
         stream = plan_stream(command.plan_id)
         stored = uow.events.read_stream(stream)

@@ -49,13 +49,9 @@ def add_network(uow: UnitOfWork, command: AddNetwork, clock: Clock) -> int:
         if uow.session.exec(select(Network).where(Network.slug == command.slug)).first():
             raise Refused("network_exists")
         network = Network(slug=command.slug, name=command.name)
-        uow.session.add(network)
-        uow.session.flush()
-        assert network.id is not None
-        detail = audit.fields(network=network.id)
-        _audit(uow.session, AuditKind.NETWORK_ADDED, command.actor, clock, detail=detail)
+        network_id = add_audited(uow.session, network, command.actor, clock)
         uow.commit()
-    return network.id
+    return network_id
 
 
 @handler
@@ -75,13 +71,9 @@ def add_workgroup(uow: UnitOfWork, command: AddWorkgroup, clock: Clock) -> int:
         workgroup = Workgroup(
             network_id=command.network_id, name=name, email=command.email.strip().lower()
         )
-        uow.session.add(workgroup)
-        uow.session.flush()
-        assert workgroup.id is not None
-        detail = audit.fields(workgroup=workgroup.id)
-        _audit(uow.session, AuditKind.WORKGROUP_ADDED, command.actor, clock, detail=detail)
+        workgroup_id = add_audited(uow.session, workgroup, command.actor, clock)
         uow.commit()
-    return workgroup.id
+    return workgroup_id
 
 
 @handler
@@ -103,7 +95,7 @@ def create_person(
         )
         assert user.id is not None
         detail = audit.fields(admin=1) if command.is_admin else ""
-        _audit(uow.session, AuditKind.PERSON_CREATED, command.actor, clock, user.id, detail)
+        audit.add_by(uow.session, AuditKind.PERSON_CREATED, command.actor, clock, user.id, detail)
         if command.network_id is not None and command.role is not None:
             _set_role(uow.session, command.actor, clock, user.id, command.network_id, command.role)
             for workgroup_id in command.workgroup_ids:
@@ -139,7 +131,7 @@ def invite_person(
             for workgroup_id in command.workgroup_ids:
                 _add_to_workgroup(uow.session, actor, clock, user_id, workgroup_id)
         detail = audit.fields(existing=1) if invitation.token is None else ""
-        _audit(uow.session, AuditKind.INVITATION_SENT, actor, clock, user_id, detail)
+        audit.add_by(uow.session, AuditKind.INVITATION_SENT, actor, clock, user_id, detail)
         uow.commit()
     return invitation
 
@@ -173,9 +165,8 @@ def remove_from_workgroup(uow: UnitOfWork, command: Membership, clock: Clock) ->
             raise NotFound(command.workgroup_id)
         uow.session.delete(membership)
         detail = audit.fields(workgroup=command.workgroup_id)
-        _audit(
-            uow.session, AuditKind.MEMBERSHIP_REMOVED, command.actor, clock, command.user_id, detail
-        )
+        kind = AuditKind.MEMBERSHIP_REMOVED
+        audit.add_by(uow.session, kind, command.actor, clock, command.user_id, detail)
         uow.commit()
 
 
@@ -189,7 +180,7 @@ def set_active(uow: UnitOfWork, command: SetActive, clock: Clock) -> None:
         person = _person(uow.session, command.user_id)
         accounts.set_active(uow.session, person, command.active)
         kind = AuditKind.REACTIVATED if command.active else AuditKind.DEACTIVATED
-        _audit(uow.session, kind, command.actor, clock, command.user_id)
+        audit.add_by(uow.session, kind, command.actor, clock, command.user_id)
         uow.commit()
 
 
@@ -217,9 +208,22 @@ def create_api_token(uow: UnitOfWork, command: CreateApiToken, clock: Clock) -> 
         if not person.active:
             raise Refused("inactive")
         token = accounts.create_token(uow.session, command.user_id, clock.now())
-        _audit(uow.session, AuditKind.TOKEN_CREATED, command.actor, clock, command.user_id)
+        audit.add_by(uow.session, AuditKind.TOKEN_CREATED, command.actor, clock, command.user_id)
         uow.commit()
     return token
+
+
+def add_audited(session: Session, row: Network | Workgroup, actor: Principal, clock: Clock) -> int:
+    """Add a new network or workgroup, recorded in the audit trail; returns its id."""
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    if isinstance(row, Network):
+        kind, detail = AuditKind.NETWORK_ADDED, audit.fields(network=row.id)
+    else:
+        kind, detail = AuditKind.WORKGROUP_ADDED, audit.fields(workgroup=row.id)
+    audit.add_by(session, kind, actor, clock, detail=detail)
+    return row.id
 
 
 def _person(session: Session, user_id: int) -> User:
@@ -235,7 +239,7 @@ def _set_role(
 ) -> None:
     accounts.set_role(session, user_id, network_id, role)
     detail = audit.fields(network=network_id, role=role.value)
-    _audit(session, AuditKind.ROLE_CHANGED, actor, clock, user_id, detail)
+    audit.add_by(session, AuditKind.ROLE_CHANGED, actor, clock, user_id, detail)
 
 
 def _add_to_workgroup(
@@ -248,7 +252,7 @@ def _add_to_workgroup(
         raise Refused("no_role_in_network")
     accounts.add_to_workgroup(session, user_id, workgroup_id)
     detail = audit.fields(workgroup=workgroup_id)
-    _audit(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, user_id, detail)
+    audit.add_by(session, AuditKind.MEMBERSHIP_ADDED, actor, clock, user_id, detail)
 
 
 def _workgroup(session: Session, actor: Principal, workgroup_id: int) -> Workgroup:
@@ -259,23 +263,3 @@ def _workgroup(session: Session, actor: Principal, workgroup_id: int) -> Workgro
         raise NotFound(workgroup_id)
     actor.require_coordinator(workgroup.network_id)
     return workgroup
-
-
-def _audit(
-    session: Session,
-    kind: AuditKind,
-    actor: Principal,
-    clock: Clock,
-    subject_id: int | None = None,
-    detail: str = "",
-) -> None:
-    """An audit entry by the actor, from the address their request came from."""
-    audit.add(
-        session,
-        kind,
-        at=clock.now(),
-        actor_id=actor.user_id,
-        subject_id=subject_id,
-        address=actor.address,
-        detail=detail,
-    )

@@ -26,6 +26,7 @@ from tracker.domain.commands import (
     ReopenActivity,
     WithdrawActivity,
 )
+from tracker.domain.events import AMENDABLE_FIELDS
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.plan_changes import (
     Content,
@@ -44,11 +45,12 @@ from tracker.handlers.activities import (
     append_decided,
     apply_decision,
     check_fresh,
+    load_activity,
     plan_activity,
     theme_named,
 )
 from tracker.handlers.marker import handler
-from tracker.handlers.plans import plan_of_year
+from tracker.handlers.plans import coordinated_plan, plan_of_year
 from tracker.ids import activity_id_for
 from tracker.importing.stored import planned_contents
 from tracker.models import Activity as ActivityRecord
@@ -71,23 +73,17 @@ class AmendResult:
 def amend_activity(uow: UnitOfWork, command: AmendActivity, clock: Clock) -> AmendResult:
     """Change what the plan says about an activity; raises UnknownActivity (also for one
     the person may not see), Forbidden, PlanChangeRefused or ConcurrencyError."""
-    edits = {
-        "title": command.title,
-        "theme": command.theme,
-        "objectives": command.objectives,
-        "actions": command.actions,
-        "wie": command.wie,
-        "wanneer": command.wanneer,
-        "workgroups": command.workgroup_ids,
-        "position": command.position,
-    }
+    # The command's fields by their names in the plan (its workgroups by id); None: unchanged.
+    given = {name: getattr(command, name, None) for name in AMENDABLE_FIELDS}
+    given["workgroups"] = command.workgroup_ids
+    edits = {name: value for name, value in given.items() if value is not None}
     with uow:
         uow.events.lock_for_append()
         result = amend_in(
             uow,
             command.actor,
             command.activity_id,
-            {k: v for k, v in edits.items() if v is not None},
+            edits,
             command.reason,
             command.expected_version,
             clock,
@@ -115,7 +111,7 @@ def amend_in(
     check_fresh(activity, expected_version)
     record, current = _content(uow, activity_id)
     new = decide_amendment(
-        activity_id, current, current.changed(edits), reason, _network_workgroups(uow, network_id)
+        activity_id, current, current.changed(edits), reason, network_workgroups(uow, network_id)
     )
     changes = new[0].changes  # type: ignore[attr-defined]
     if "title" in changes:  # two activities of a plan never share a title (as when added)
@@ -140,9 +136,7 @@ def withdraw_activity(
     """Take an activity out of the plan (vervallen); coordinators and admins."""
     return apply_decision(
         uow,
-        command.activity_id,
-        command.expected_version,
-        command.actor,
+        command,
         clock,
         lambda activity: activity.decide_withdrawal(command.reason),
         coordinators_only=True,
@@ -154,9 +148,7 @@ def reopen_activity(uow: UnitOfWork, command: ReopenActivity, clock: Clock) -> S
     """Open a closed activity again; coordinators and admins."""
     return apply_decision(
         uow,
-        command.activity_id,
-        command.expected_version,
-        command.actor,
+        command,
         clock,
         lambda activity: activity.decide_reopening(command.status, command.reason),
         coordinators_only=True,
@@ -169,7 +161,7 @@ def add_activity(uow: UnitOfWork, command: AddActivity, clock: Clock) -> str:
     NotFound, Forbidden or PlanChangeRefused (a title the plan already has, bad input)."""
     with uow:
         uow.events.lock_for_append()
-        plan = coordinated_plan(uow, command.actor, command.plan_id)
+        plan = coordinated_plan(uow.session, command.actor, command.plan_id)
         content = Content(
             command.title,
             command.theme,
@@ -188,7 +180,9 @@ def add_in(uow: UnitOfWork, plan: Plan, actor: Principal, content: Content, cloc
     """Add an activity to `plan` in the caller's unit of work, after `lock_for_append` and
     the access check; the rules and refusals of `add_activity`."""
     content = checked(content)
-    names = _workgroup_names(uow, plan.network_id, content.workgroups)
+    names = network_workgroups(uow, plan.network_id)
+    if not set(content.workgroups) <= set(names):
+        raise PlanChangeRefused("unknown_workgroup", "workgroups")
     taken = uow.session.exec(
         select(ActivityRecord.id).where(
             ActivityRecord.plan_id == plan.id, ActivityRecord.title == content.title
@@ -206,7 +200,7 @@ def add_in(uow: UnitOfWork, plan: Plan, actor: Principal, content: Content, cloc
         actions=content.actions,
         wie=content.wie,
         wanneer=content.wanneer,
-        workgroups=names,
+        workgroups=tuple(names[i] for i in content.workgroups),
     )
     assert plan.id is not None
     plan_activity(uow, PlanActivity(activity_id, plan.id, planned, actor.user_id), clock)
@@ -219,7 +213,7 @@ def rename_theme(uow: UnitOfWork, command: RenameTheme, clock: Clock) -> int:
     many. Raises NotFound (also for an unknown theme), Forbidden or PlanChangeRefused."""
     with uow:
         uow.events.lock_for_append()
-        plan = coordinated_plan(uow, command.actor, command.plan_id)
+        plan = coordinated_plan(uow.session, command.actor, command.plan_id)
         new_name = checked_theme_name(command.new_name)
         theme = uow.session.exec(
             select(Theme).where(Theme.plan_id == plan.id, Theme.name == command.theme)
@@ -239,8 +233,6 @@ def rename_theme(uow: UnitOfWork, command: RenameTheme, clock: Clock) -> int:
             .order_by(col(ActivityRecord.position))
         ).all()
         for activity_id in ids:
-            found = activity_with_access(uow, activity_id)
-            assert found is not None
             _, current = _content(uow, activity_id)
             new = decide_amendment(
                 activity_id,
@@ -249,7 +241,7 @@ def rename_theme(uow: UnitOfWork, command: RenameTheme, clock: Clock) -> int:
                 command.reason,
                 current.workgroups,
             )
-            append_decided(uow, found[0], new, command.actor.user_id, clock)
+            append_decided(uow, load_activity(uow, activity_id), new, command.actor.user_id, clock)
         theme.name = new_name
         uow.session.add(theme)
         uow.commit()
@@ -319,15 +311,6 @@ def _copy_activities(
         plan_activity(uow, PlanActivity(activity_id, plan.id, copied, actor.user_id), clock)
 
 
-def coordinated_plan(uow: UnitOfWork, actor: Principal, plan_id: int) -> Plan:
-    """The plan, when the person coordinates its network (NotFound for an outsider)."""
-    plan = uow.session.get(Plan, plan_id)
-    if plan is None or not actor.can_view_network(plan.network_id):
-        raise NotFound(plan_id)
-    actor.require_coordinator(plan.network_id)
-    return plan
-
-
 def _content(uow: UnitOfWork, activity_id: str) -> tuple[ActivityRecord, Content]:
     """The activity's row and what it says now."""
     record = uow.session.get(ActivityRecord, activity_id)
@@ -382,20 +365,9 @@ def _write_content(uow: UnitOfWork, record: ActivityRecord, content: Content) ->
     uow.session.flush()
 
 
-def _network_workgroups(uow: UnitOfWork, network_id: int) -> list[int]:
-    ids = uow.session.exec(select(Workgroup.id).where(Workgroup.network_id == network_id)).all()
-    return [i for i in ids if i is not None]
-
-
-def _workgroup_names(uow: UnitOfWork, network_id: int, ids: tuple[int, ...]) -> tuple[str, ...]:
-    """The names of the network's workgroups `ids`, in order; PlanChangeRefused for others."""
-    names = dict(
-        uow.session.exec(
-            select(Workgroup.id, Workgroup.name).where(
-                Workgroup.network_id == network_id, col(Workgroup.id).in_(ids)
-            )
-        ).all()
+def network_workgroups(uow: UnitOfWork, network_id: int) -> dict[int, str]:
+    """The network's workgroups: id → name."""
+    rows = uow.session.exec(
+        select(Workgroup.id, Workgroup.name).where(Workgroup.network_id == network_id)
     )
-    if set(ids) - set(names):
-        raise PlanChangeRefused("unknown_workgroup", "workgroups")
-    return tuple(names[i] for i in ids)
+    return {id_: name for id_, name in rows if id_ is not None}

@@ -11,25 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import select
-
 from tracker.clock import Clock
 from tracker.database import UnitOfWork
-from tracker.domain.access import NotFound
 from tracker.domain.commands import RevisePlan
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.plan_changes import Content, PlanChangeRefused
-from tracker.handlers.activities import (
-    UnknownActivity,
-    activity_with_access,
-    append_decided,
-    check_fresh,
-)
+from tracker.handlers.activities import UnknownActivity, append_decided, check_fresh, load_activity
 from tracker.handlers.marker import handler
-from tracker.handlers.plan_changes import add_in, amend_in, coordinated_plan
-from tracker.handlers.plans import add_missing_workgroups, own_draft
+from tracker.handlers.plan_changes import add_in, amend_in, network_workgroups
+from tracker.handlers.plans import add_missing_workgroups, coordinated_plan, remove_draft
 from tracker.models import Activity as ActivityRecord
-from tracker.models import Plan, Workgroup
+from tracker.models import Plan
 
 
 @dataclass(frozen=True)
@@ -48,14 +40,11 @@ def apply_plan_revision(uow: UnitOfWork, command: RevisePlan, clock: Clock) -> R
     actor = command.actor
     with uow:
         uow.events.lock_for_append()
-        plan = coordinated_plan(uow, actor, command.plan_id)
+        plan = coordinated_plan(uow.session, actor, command.plan_id)
         if command.draft_id is not None:
-            draft = own_draft(uow.session, actor, command.draft_id)
-            if draft.network_id != plan.network_id:
-                raise NotFound(command.draft_id)
-            uow.session.delete(draft)
+            remove_draft(uow.session, actor, command.draft_id, plan.network_id)
         add_missing_workgroups(uow.session, plan.network_id, command.workgroups, actor, clock)
-        ids = _workgroup_ids(uow, plan.network_id)
+        ids = {name: id_ for id_, name in network_workgroups(uow, plan.network_id).items()}
         for amendment in command.amendments:
             _require_in_plan(uow, plan, amendment.activity_id)
             edits = _content(amendment.content, ids)
@@ -72,9 +61,7 @@ def apply_plan_revision(uow: UnitOfWork, command: RevisePlan, clock: Clock) -> R
             add_in(uow, plan, actor, _content(addition, ids), clock)
         for withdrawal in command.withdrawals:
             _require_in_plan(uow, plan, withdrawal.activity_id)
-            found = activity_with_access(uow, withdrawal.activity_id)
-            assert found is not None
-            activity = found[0]
+            activity = load_activity(uow, withdrawal.activity_id)
             check_fresh(activity, withdrawal.expected_version)
             decided = activity.decide_withdrawal(command.withdrawal_reason)
             append_decided(uow, activity, decided, actor.user_id, clock)
@@ -93,13 +80,6 @@ def _require_in_plan(uow: UnitOfWork, plan: Plan, activity_id: str) -> None:
     record = uow.session.get(ActivityRecord, activity_id)
     if record is None or record.plan_id != plan.id:
         raise UnknownActivity(activity_id)
-
-
-def _workgroup_ids(uow: UnitOfWork, network_id: int) -> dict[str, int]:
-    rows = uow.session.exec(
-        select(Workgroup.name, Workgroup.id).where(Workgroup.network_id == network_id)
-    ).all()
-    return {name: id_ for name, id_ in rows if id_ is not None}
 
 
 def _content(planned: PlannedActivity, ids: dict[str, int]) -> Content:

@@ -33,6 +33,7 @@ from tracker.domain.plan_changes import MAX_PLAN_TITLE_LENGTH, MAX_WANNEER_LENGT
 from tracker.domain.retiming import retime
 from tracker.handlers.activities import CarriedOver, UnknownActivity, carry_activity, plan_activity
 from tracker.handlers.marker import handler
+from tracker.handlers.people import add_audited
 from tracker.ids import activity_id_for
 from tracker.importing.mapping import fingerprint
 from tracker.importing.stored import planned_contents
@@ -48,8 +49,6 @@ from tracker.models import (
     Workgroup,
 )
 from tracker.queries import plan_for_year
-from tracker.security import audit
-from tracker.security.audit import AuditKind
 
 
 @dataclass(frozen=True)
@@ -79,10 +78,7 @@ def import_plan(uow: UnitOfWork, command: ImportPlan, clock: Clock) -> LoadResul
         if network is None:
             raise NotFound(command.network_id)
         if command.draft_id is not None:
-            draft = own_draft(uow.session, command.actor, command.draft_id)
-            if draft.network_id != network.id:
-                raise NotFound(command.draft_id)
-            uow.session.delete(draft)
+            remove_draft(uow.session, command.actor, command.draft_id, command.network_id)
         result = _store(uow, network, command.document, command.actor, clock, slug=None)
         uow.commit()
     return result
@@ -101,11 +97,7 @@ def load_plan(uow: UnitOfWork, command: LoadPlan, clock: Clock) -> LoadResult:
         ).first()
         if network is None:
             network = Network(slug=document.network_slug, name=document.network_name)
-            uow.session.add(network)
-            uow.session.flush()
-            assert network.id is not None
-            detail = audit.fields(network=network.id)
-            _audit(uow.session, AuditKind.NETWORK_ADDED, command.actor, clock, detail)
+            add_audited(uow.session, network, command.actor, clock)
         result = _store(uow, network, document, command.actor, clock, slug=document.plan_slug)
         uow.commit()
     return result
@@ -176,22 +168,7 @@ def add_missing_workgroups(
                 email=spec.email,
                 aliases="\n".join(spec.aliases),
             )
-            session.add(workgroup)
-            session.flush()
-            assert workgroup.id is not None
-            detail = audit.fields(workgroup=workgroup.id)
-            _audit(session, AuditKind.WORKGROUP_ADDED, actor, clock, detail)
-
-
-def _audit(session: Session, kind: AuditKind, actor: Principal, clock: Clock, detail: str) -> None:
-    audit.add(
-        session,
-        kind,
-        at=clock.now(),
-        actor_id=actor.user_id,
-        address=actor.address,
-        detail=detail,
-    )
+            add_audited(session, workgroup, actor, clock)
 
 
 def plan_of_year(
@@ -300,6 +277,24 @@ def own_draft(session: Session, actor: Principal, draft_id: str) -> ImportDraft:
     return draft
 
 
+def remove_draft(session: Session, actor: Principal, draft_id: str, network_id: int) -> None:
+    """Remove the draft a plan was stored from (`own_draft`, and of that network)."""
+    draft = own_draft(session, actor, draft_id)
+    if draft.network_id != network_id:
+        raise NotFound(draft_id)
+    session.delete(draft)
+
+
+def coordinated_plan(session: Session, actor: Principal, plan_id: int) -> Plan:
+    """The plan, when the person coordinates its network (NotFound for an outsider: the
+    same answer as for a plan that does not exist)."""
+    plan = session.get(Plan, plan_id)
+    if plan is None or not actor.can_view_network(plan.network_id):
+        raise NotFound(plan_id)
+    actor.require_coordinator(plan.network_id)
+    return plan
+
+
 def _store_budget(session: Session, plan_id: int, document: PlanDocument) -> None:
     """The budget of a plan, when the plan has none stored yet (loading again adds nothing)."""
     if session.exec(select(BudgetItem.id).where(BudgetItem.plan_id == plan_id)).first():
@@ -342,10 +337,7 @@ def carry_over(uow: UnitOfWork, command: CarryOver, clock: Clock) -> CarryOverDo
     Raises NotFound for a plan or activity the person may not see (a plan of another network
     is answered as one that does not exist), Forbidden, StatusError."""
     with uow:
-        source = uow.session.get(Plan, command.from_plan_id)
-        if source is None or not command.actor.can_view_network(source.network_id):
-            raise NotFound(command.from_plan_id)
-        command.actor.require_coordinator(source.network_id)
+        source = coordinated_plan(uow.session, command.actor, command.from_plan_id)
         target = next_plan(uow.session, source, command.to_plan_id, command.new_plan_title)
         rows = uow.session.exec(
             select(Activity, Theme)
@@ -353,18 +345,16 @@ def carry_over(uow: UnitOfWork, command: CarryOver, clock: Clock) -> CarryOverDo
             .where(col(Activity.id).in_(command.activity_ids))
             .where(Activity.plan_id == source.id)
         ).all()
-        found = {activity.id: (activity, theme) for activity, theme in rows}
-        missing = [a for a in command.activity_ids if a not in found]
+        stored = planned_contents(uow.session, rows)
+        contents = {row.id: content for (row, _), content in zip(rows, stored, strict=True)}
+        missing = [a for a in command.activity_ids if a not in contents]
         if missing:
             raise UnknownActivity(missing[0])
-        contents = dict(
-            zip(found, planned_contents(uow.session, list(found.values())), strict=True)
-        )
         edited = dict(command.wanneer)
-        kept_note = f"Jaarovergang vanuit {source.slug}"
+        reason, actor_id = command.reason, command.actor.user_id
+        note = f"Jaarovergang vanuit {source.slug}"  # with the status the continuation keeps
         results = []
         for activity_id in command.activity_ids:
-            record = found[activity_id][0]
             planned = contents[activity_id]
             wanneer = edited.get(activity_id)
             if wanneer is None:
@@ -372,20 +362,11 @@ def carry_over(uow: UnitOfWork, command: CarryOver, clock: Clock) -> CarryOverDo
             content = replace(
                 planned,
                 wanneer=checked_wanneer(wanneer),
-                source=f"{source.slug} › {record.title}",
+                source=f"{source.slug} › {planned.title}",
                 carried_from_year=source.year,
             )
             results.append(
-                carry_activity(
-                    uow,
-                    activity_id,
-                    content,
-                    target,
-                    command.reason,
-                    command.actor.user_id,
-                    clock,
-                    kept_note,
-                )
+                carry_activity(uow, activity_id, content, target, reason, actor_id, clock, note)
             )
         uow.commit()
     return CarryOverDone(target.slug, results)
@@ -424,10 +405,7 @@ def record_spending(uow: UnitOfWork, command: RecordSpending, clock: Clock) -> N
     """Money spent on a theme of the plan's budget (coordinators of the plan's network);
     raises NotFound, Forbidden, UnknownBudgetTheme, SpendingRefused."""
     with uow:
-        plan = uow.session.get(Plan, command.plan_id)
-        if plan is None or not command.actor.can_view_network(plan.network_id):
-            raise NotFound(command.plan_id)
-        command.actor.require_coordinator(plan.network_id)
+        plan = coordinated_plan(uow.session, command.actor, command.plan_id)
         themes = sorted(
             set(uow.session.exec(select(BudgetItem.theme).where(BudgetItem.plan_id == plan.id)))
         )

@@ -17,7 +17,9 @@ from urllib.parse import parse_qsl, urlencode
 
 from sqlmodel import Session, col, select
 
+from tracker.clock import Clock
 from tracker.database import Database, handling
+from tracker.domain.access import Principal
 from tracker.security.models import AuditEntry
 
 
@@ -78,6 +80,26 @@ def add(
             address=address[:64],
             detail=detail[:300],
         )
+    )
+
+
+def add_by(
+    session: Session,
+    kind: AuditKind,
+    actor: Principal,
+    clock: Clock,
+    subject_id: int | None = None,
+    detail: str = "",
+) -> None:
+    """Add an entry by the acting person, now, from the address their request came from."""
+    add(
+        session,
+        kind,
+        at=clock.now(),
+        actor_id=actor.user_id,
+        subject_id=subject_id,
+        address=actor.address,
+        detail=detail,
     )
 
 

@@ -1,8 +1,4 @@
-"""Stored rows of account security: per-person counters and epoch, login counters, audit.
-
-They are tables of their own rather than columns on `user`, so `init-db` (create_all) adds
-them to an existing database without a migration.
-"""
+"""Stored rows of account security: per-person counters and epoch, login counters, audit."""
 
 from __future__ import annotations
 
