@@ -194,7 +194,7 @@ def read_plan_xlsx(data: bytes, budget: ImportBudget | None = None) -> PlanDocum
         book.close()
 
 
-def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C901 - one sheet each
+def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:
     if "Activiteiten" not in book.sheetnames:
         raise PlanFileError(
             Message("the sheet '%(sheet)s' is missing; use the template", sheet="Activiteiten")
@@ -214,8 +214,32 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
         WorkgroupSpec(row["Naam"], row.get("E-mail", ""), _split(row.get("Andere namen")))
         for row in rows("Werkgroepen", WORKGROUP_COLUMNS)
     )
+    targets = _targets(rows("Streefwaarden", TARGET_COLUMNS))
+    activities = _activities(rows("Activiteiten", ACTIVITY_COLUMNS), workgroups, targets, budget)
+    budget_lines = _budget_lines(rows("Begroting", BUDGET_COLUMNS))
+    shares = _shares(rows("Verdeling", SPLIT_COLUMNS))
+    twice = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
+    if twice:
+        raise PlanFileError(same_titles(twice))
+    return PlanDocument(
+        network_slug=plan["network_slug"],
+        network_name=plan["network_name"],
+        plan_slug=plan["plan_slug"],
+        year=int(plan["year"]),
+        title=plan["title"],
+        motto=plan["motto"],
+        introduction=plan["introduction"],
+        workgroups=workgroups,
+        activities=tuple(activities),
+        budget=budget_lines,
+        budget_shares=shares,
+    )
+
+
+def _targets(rows: Iterator[dict[str, str]]) -> dict[str, list[Target]]:
+    """The sheet "Streefwaarden": the targets of each activity, by its title."""
     targets: dict[str, list[Target]] = {}
-    for number, row in enumerate(rows("Streefwaarden", TARGET_COLUMNS), start=2):
+    for number, row in enumerate(rows, start=2):
         try:
             target = Target(
                 row.get("Tekst", ""),
@@ -232,9 +256,19 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
                 )
             ) from None
         targets.setdefault(row["Activiteit"], []).append(target)
+    return targets
+
+
+def _activities(
+    rows: Iterator[dict[str, str]],
+    workgroups: tuple[WorkgroupSpec, ...],
+    targets: dict[str, list[Target]],
+    budget: ImportBudget,
+) -> list[PlannedActivity]:
+    """The sheet "Activiteiten", refused at the first activity over the import's cap."""
     known = {spec.name for spec in workgroups}
     activities = []
-    for number, row in enumerate(rows("Activiteiten", ACTIVITY_COLUMNS), start=2):
+    for number, row in enumerate(rows, start=2):
         where = _row("Activiteiten", number)
         if not row.get("Titel") or not row.get("Thema"):
             raise PlanFileError(
@@ -274,37 +308,28 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
             )
         )
         budget.count_activities(len(activities))
-    budget_lines = []
-    for number, row in enumerate(rows("Begroting", BUDGET_COLUMNS), start=2):
+    return activities
+
+
+def _budget_lines(rows: Iterator[dict[str, str]]) -> tuple[BudgetLine, ...]:
+    lines = []
+    for number, row in enumerate(rows, start=2):
         try:
-            budget_lines.append(
-                BudgetLine(row["Thema"], row.get("Post", ""), parse_amount(row["Bedrag"]))
-            )
+            lines.append(BudgetLine(row["Thema"], row.get("Post", ""), parse_amount(row["Bedrag"])))
         except (KeyError, BadAmount):
             raise PlanFileError(
                 Message("%(where)s: theme and amount are needed", where=_row("Begroting", number))
             ) from None
+    return tuple(lines)
+
+
+def _shares(rows: Iterator[dict[str, str]]) -> tuple[BudgetShare, ...]:
     shares = []
-    for number, row in enumerate(rows("Verdeling", SPLIT_COLUMNS), start=2):
+    for number, row in enumerate(rows, start=2):
         try:
             shares.append(BudgetShare(row["Netwerk"], parse_share(row["Deel"])))
         except (KeyError, BadAmount):
             raise PlanFileError(
                 Message("%(where)s: network and share (3/5)", where=_row("Verdeling", number))
             ) from None
-    twice = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
-    if twice:
-        raise PlanFileError(same_titles(twice))
-    return PlanDocument(
-        network_slug=plan["network_slug"],
-        network_name=plan["network_name"],
-        plan_slug=plan["plan_slug"],
-        year=int(plan["year"]),
-        title=plan["title"],
-        motto=plan["motto"],
-        introduction=plan["introduction"],
-        workgroups=workgroups,
-        activities=tuple(activities),
-        budget=tuple(budget_lines),
-        budget_shares=tuple(shares),
-    )
+    return tuple(shares)
