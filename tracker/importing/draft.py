@@ -375,32 +375,6 @@ def read_wie_columns(
     return read, warnings, tuple(proposed.values())
 
 
-def with_new_workgroups(draft: Draft, names: Sequence[str]) -> Draft:
-    """The draft with some proposed parties accepted as new workgroups of the network.
-
-    A party written differently in another "Wie" ("Kerngroep", "kerngroep") joins the same
-    new workgroup.
-    """
-    accepted = {party_key(n): n for n in names if n in draft.proposed_workgroups}
-    specs = draft.document.workgroups + tuple(WorkgroupSpec(name) for name in accepted.values())
-
-    def groups_of(activity: PlannedActivity) -> tuple[str, ...]:
-        joined = [accepted[party_key(p)] for p in activity.parties if party_key(p) in accepted]
-        return tuple(dict.fromkeys(activity.workgroups + tuple(joined)))
-
-    activities = tuple(
-        replace(
-            activity,
-            workgroups=groups_of(activity),
-            parties=tuple(p for p in activity.parties if party_key(p) not in accepted),
-        )
-        for activity in draft.document.activities
-    )
-    document = replace(draft.document, workgroups=specs, activities=activities)
-    remaining = tuple(p for p in draft.proposed_workgroups if party_key(p) not in accepted)
-    return Draft(document, draft.warnings, remaining, draft.reading)
-
-
 _YEAR_IN_TITLE = re.compile(r"\bjaarplan\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
