@@ -123,10 +123,14 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+Rows = Iterator[tuple[Message, dict[str, str]]]  # each row's place, its cells by column name
+
+
 def _rows(
     book: Workbook, title: str, header: tuple[str, ...], budget: ImportBudget, most: int
-) -> Iterator[dict[str, str]]:
-    """The sheet's non-empty rows below its header, as column name → text, read as needed.
+) -> Rows:
+    """The sheet's non-empty rows below its header, as column name → text, read as needed,
+    each with its place ("sheet 'Activiteiten', row 3", counting the filled rows).
 
     Refuses (PlanFileError) a sheet with more than `most` such rows, at the first one over.
     """
@@ -168,12 +172,7 @@ def _rows(
                         most=most,
                     )
                 )
-            yield values
-
-
-def _row(sheet: str, number: int) -> Message:
-    """A place in the workbook: "sheet 'Activiteiten', row 3" (the template's sheet names)."""
-    return Message("sheet '%(sheet)s', row %(row)s", sheet=sheet, row=number)
+            yield Message("sheet '%(sheet)s', row %(row)s", sheet=title, row=count + 1), values
 
 
 def read_plan_xlsx(data: bytes, budget: ImportBudget | None = None) -> PlanDocument:
@@ -201,10 +200,10 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:
         )
     most = ROWS_PER_ACTIVITY * budget.limits.max_activities
 
-    def rows(title: str, header: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    def rows(title: str, header: tuple[str, ...]) -> Rows:
         return _rows(book, title, header, budget, most)
 
-    fields = {row["Veld"]: row.get("Waarde", "") for row in rows("Plan", ("Veld", "Waarde"))}
+    fields = {row["Veld"]: row.get("Waarde", "") for _, row in rows("Plan", ("Veld", "Waarde"))}
     plan = {name: fields.get(label, "") for name, label in PLAN_FIELDS}
     if not is_year(plan["year"]):
         raise PlanFileError(
@@ -212,7 +211,7 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:
         )
     workgroups = tuple(
         WorkgroupSpec(row["Naam"], row.get("E-mail", ""), _split(row.get("Andere namen")))
-        for row in rows("Werkgroepen", WORKGROUP_COLUMNS)
+        for _, row in rows("Werkgroepen", WORKGROUP_COLUMNS)
     )
     targets = _targets(rows("Streefwaarden", TARGET_COLUMNS))
     activities = _activities(rows("Activiteiten", ACTIVITY_COLUMNS), workgroups, targets, budget)
@@ -236,10 +235,10 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:
     )
 
 
-def _targets(rows: Iterator[dict[str, str]]) -> dict[str, list[Target]]:
+def _targets(rows: Rows) -> dict[str, list[Target]]:
     """The sheet "Streefwaarden": the targets of each activity, by its title."""
     targets: dict[str, list[Target]] = {}
-    for number, row in enumerate(rows, start=2):
+    for where, row in rows:
         try:
             target = Target(
                 row.get("Tekst", ""),
@@ -250,17 +249,14 @@ def _targets(rows: Iterator[dict[str, str]]) -> dict[str, list[Target]]:
             )
         except (KeyError, ValueError):
             raise PlanFileError(
-                Message(
-                    "%(where)s: comparison (>=, <=, =), value and unit are needed",
-                    where=_row("Streefwaarden", number),
-                )
+                Message("%(where)s: comparison (>=, <=, =), value and unit are needed", where=where)
             ) from None
         targets.setdefault(row["Activiteit"], []).append(target)
     return targets
 
 
 def _activities(
-    rows: Iterator[dict[str, str]],
+    rows: Rows,
     workgroups: tuple[WorkgroupSpec, ...],
     targets: dict[str, list[Target]],
     budget: ImportBudget,
@@ -268,8 +264,7 @@ def _activities(
     """The sheet "Activiteiten", refused at the first activity over the import's cap."""
     known = {spec.name for spec in workgroups}
     activities = []
-    for number, row in enumerate(rows, start=2):
-        where = _row("Activiteiten", number)
+    for where, row in rows:
         if not row.get("Titel") or not row.get("Thema"):
             raise PlanFileError(
                 Message(
@@ -311,25 +306,25 @@ def _activities(
     return activities
 
 
-def _budget_lines(rows: Iterator[dict[str, str]]) -> tuple[BudgetLine, ...]:
+def _budget_lines(rows: Rows) -> tuple[BudgetLine, ...]:
     lines = []
-    for number, row in enumerate(rows, start=2):
+    for where, row in rows:
         try:
             lines.append(BudgetLine(row["Thema"], row.get("Post", ""), parse_amount(row["Bedrag"])))
         except (KeyError, BadAmount):
             raise PlanFileError(
-                Message("%(where)s: theme and amount are needed", where=_row("Begroting", number))
+                Message("%(where)s: theme and amount are needed", where=where)
             ) from None
     return tuple(lines)
 
 
-def _shares(rows: Iterator[dict[str, str]]) -> tuple[BudgetShare, ...]:
+def _shares(rows: Rows) -> tuple[BudgetShare, ...]:
     shares = []
-    for number, row in enumerate(rows, start=2):
+    for where, row in rows:
         try:
             shares.append(BudgetShare(row["Netwerk"], parse_share(row["Deel"])))
         except (KeyError, BadAmount):
             raise PlanFileError(
-                Message("%(where)s: network and share (3/5)", where=_row("Verdeling", number))
+                Message("%(where)s: network and share (3/5)", where=where)
             ) from None
     return tuple(shares)
