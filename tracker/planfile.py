@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -31,14 +32,26 @@ class PlanFileError(MessageError):
     """The plan file cannot be read; the message says what is wrong and where."""
 
 
-def unknown_workgroups(where: str | Message, names: list[str]) -> Message:
-    return Message(
-        "%(where)s: unknown workgroup(s): %(names)s", where=where, names=", ".join(names)
-    )
+def refuse_unknown_workgroups(
+    where: str | Message, groups: Sequence[str], known: Collection[str]
+) -> None:
+    """Refuse an activity naming a workgroup the plan does not list."""
+    unknown = [g for g in groups if g not in known]
+    if unknown:
+        raise PlanFileError(
+            Message(
+                "%(where)s: unknown workgroup(s): %(names)s", where=where, names=", ".join(unknown)
+            )
+        )
 
 
-def same_titles(titles: list[str]) -> Message:
-    return Message("activities with the same title: %(titles)s", titles=", ".join(titles))
+def refuse_same_titles(activities: Sequence[PlannedActivity]) -> None:
+    """Refuse a plan in which two activities have the same title (a title names one)."""
+    twice = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
+    if twice:
+        raise PlanFileError(
+            Message("activities with the same title: %(titles)s", titles=", ".join(twice))
+        )
 
 
 def is_year(text: str) -> bool:
@@ -138,9 +151,7 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
             )
         )
     activities = _activities(data, {w.name for w in workgroups}, budget)
-    duplicates = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
-    if duplicates:
-        raise PlanFileError(same_titles(duplicates))
+    refuse_same_titles(activities)
     return PlanDocument(
         network_slug=_text(network, "slug", "network", True),
         network_name=_text(network, "name", "network", True),
@@ -183,9 +194,7 @@ def _activities(
             budget.tick()
             where = Message("%(theme)s, activity %(number)s", theme=theme_name, number=a_index + 1)
             groups = _names(item, "workgroups", where)
-            unknown = [g for g in groups if g not in known]
-            if unknown:
-                raise PlanFileError(unknown_workgroups(where, unknown))
+            refuse_unknown_workgroups(where, groups, known)
             activities.append(
                 PlannedActivity(
                     title=_text(item, "title", where, True),

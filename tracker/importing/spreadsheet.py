@@ -15,7 +15,6 @@ holds.
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,8 +32,8 @@ from tracker.planfile import (
     PlanFileError,
     WorkgroupSpec,
     is_year,
-    same_titles,
-    unknown_workgroups,
+    refuse_same_titles,
+    refuse_unknown_workgroups,
 )
 from tracker.spreadsheet_cells import append_row
 
@@ -217,9 +216,7 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:
     activities = _activities(rows("Activiteiten", ACTIVITY_COLUMNS), workgroups, targets, budget)
     budget_lines = _budget_lines(rows("Begroting", BUDGET_COLUMNS))
     shares = _shares(rows("Verdeling", SPLIT_COLUMNS))
-    twice = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
-    if twice:
-        raise PlanFileError(same_titles(twice))
+    refuse_same_titles(activities)
     return PlanDocument(
         network_slug=plan["network_slug"],
         network_name=plan["network_name"],
@@ -275,9 +272,7 @@ def _activities(
                 )
             )
         groups = _split(row.get("Werkgroepen"))
-        unknown = [g for g in groups if g not in known]
-        if unknown:
-            raise PlanFileError(unknown_workgroups(where, unknown))
+        refuse_unknown_workgroups(where, groups, known)
         carried = row.get("Doorgeschoven uit jaar", "")
         if carried and not is_year(carried):
             raise PlanFileError(
