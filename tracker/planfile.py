@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -31,14 +32,26 @@ class PlanFileError(MessageError):
     """The plan file cannot be read; the message says what is wrong and where."""
 
 
-def unknown_workgroups(where: str | Message, names: list[str]) -> Message:
-    return Message(
-        "%(where)s: unknown workgroup(s): %(names)s", where=where, names=", ".join(names)
-    )
+def refuse_unknown_workgroups(
+    where: str | Message, groups: Sequence[str], known: Collection[str]
+) -> None:
+    """Refuse an activity naming a workgroup the plan does not list."""
+    unknown = [g for g in groups if g not in known]
+    if unknown:
+        raise PlanFileError(
+            Message(
+                "%(where)s: unknown workgroup(s): %(names)s", where=where, names=", ".join(unknown)
+            )
+        )
 
 
-def same_titles(titles: list[str]) -> Message:
-    return Message("activities with the same title: %(titles)s", titles=", ".join(titles))
+def refuse_same_titles(activities: Sequence[PlannedActivity]) -> None:
+    """Refuse a plan in which two activities have the same title (a title names one)."""
+    twice = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
+    if twice:
+        raise PlanFileError(
+            Message("activities with the same title: %(titles)s", titles=", ".join(twice))
+        )
 
 
 def is_year(text: str) -> bool:
@@ -113,17 +126,7 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
     limits when not given. What the tracker wrote itself passes an unlimited one.
     """
     budget = budget or ImportBudget()
-    loader: _BoundedLoader | None = None
-    try:
-        loader = _BoundedLoader(source, budget)  # reads the whole text: may fail already
-        data = loader.get_single_data()
-    except yaml.YAMLError as error:
-        raise PlanFileError(Message("not valid YAML: %(error)s", error=str(error))) from None
-    except RecursionError:
-        raise PlanFileError(Message("not valid YAML: nested too deeply")) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
+    data = _load(source, budget)
     if not isinstance(data, dict):
         raise PlanFileError(Message("the file holds no annual plan (expected: a YAML mapping)"))
     if data.get("format") != FORMAT:
@@ -136,10 +139,9 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
     plan = data.get("plan") or {}
     if not isinstance(network, dict) or not isinstance(plan, dict):
         raise PlanFileError(Message("'network' and 'plan' must be mappings"))
-    year_value = plan.get("year")
-    if not isinstance(year_value, int | str) or not is_year(str(year_value)):
+    year = plan.get("year")
+    if not isinstance(year, int | str) or not is_year(str(year)):
         raise PlanFileError(Message("plan: 'year' must be a year (1900–2200)"))
-    year = int(year_value)
     workgroups = []
     for i, w in enumerate(_list(data, "workgroups")):
         place = Message("workgroup %(number)s", number=i + 1)
@@ -148,7 +150,42 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
                 _text(w, "name", place, True), _text(w, "email", place), _names(w, "aliases", place)
             )
         )
-    known = {w.name for w in workgroups}
+    activities = _activities(data, {w.name for w in workgroups}, budget)
+    refuse_same_titles(activities)
+    return PlanDocument(
+        network_slug=_text(network, "slug", "network", True),
+        network_name=_text(network, "name", "network", True),
+        plan_slug=_text(plan, "slug", "plan", True),
+        year=int(year),
+        title=_text(plan, "title", "plan", True),
+        motto=_text(plan, "motto", "plan"),
+        introduction=_text(plan, "introduction", "plan"),
+        workgroups=tuple(workgroups),
+        activities=tuple(activities),
+        budget=_budget_lines(data.get("budget") or {}),
+        budget_shares=_budget_shares(data.get("budget") or {}),
+    )
+
+
+def _load(source: str, budget: ImportBudget) -> Any:
+    """The YAML text as data, within the bounds of `budget`; PlanFileError when not YAML."""
+    loader: _BoundedLoader | None = None
+    try:
+        loader = _BoundedLoader(source, budget)  # reads the whole text: may fail already
+        return loader.get_single_data()
+    except yaml.YAMLError as error:
+        raise PlanFileError(Message("not valid YAML: %(error)s", error=str(error))) from None
+    except RecursionError:
+        raise PlanFileError(Message("not valid YAML: nested too deeply")) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _activities(
+    data: dict[str, Any], known: set[str], budget: ImportBudget
+) -> list[PlannedActivity]:
+    """The activities of every theme, refused at the first one over the import's cap."""
     activities: list[PlannedActivity] = []
     for t_index, theme in enumerate(_list(data, "themes")):
         theme_name = _text(theme, "name", Message("theme %(number)s", number=t_index + 1), True)
@@ -157,10 +194,7 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
             budget.tick()
             where = Message("%(theme)s, activity %(number)s", theme=theme_name, number=a_index + 1)
             groups = _names(item, "workgroups", where)
-            unknown = [g for g in groups if g not in known]
-            if unknown:
-                raise PlanFileError(unknown_workgroups(where, unknown))
-            carried = item.get("carried_from_year")
+            refuse_unknown_workgroups(where, groups, known)
             activities.append(
                 PlannedActivity(
                     title=_text(item, "title", where, True),
@@ -171,27 +205,12 @@ def read_plan_yaml(source: str, budget: ImportBudget | None = None) -> PlanDocum
                     wanneer=_text(item, "wanneer", where),
                     workgroups=tuple(groups),
                     source=_text(item, "source", where),
-                    carried_from_year=_carried(carried, where),
+                    carried_from_year=_carried(item.get("carried_from_year"), where),
                     parties=_names(item, "parties", where),
                     targets=_targets(item, where),
                 )
             )
-    duplicates = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
-    if duplicates:
-        raise PlanFileError(same_titles(duplicates))
-    return PlanDocument(
-        network_slug=_text(network, "slug", "network", True),
-        network_name=_text(network, "name", "network", True),
-        plan_slug=_text(plan, "slug", "plan", True),
-        year=year,
-        title=_text(plan, "title", "plan", True),
-        motto=_text(plan, "motto", "plan"),
-        introduction=_text(plan, "introduction", "plan"),
-        workgroups=tuple(workgroups),
-        activities=tuple(activities),
-        budget=_budget_lines(data.get("budget") or {}),
-        budget_shares=_budget_shares(data.get("budget") or {}),
-    )
+    return activities
 
 
 def _budget_lines(budget: Any) -> tuple[BudgetLine, ...]:

@@ -57,12 +57,13 @@ def import_plan(
     dry_run: bool,
 ) -> None:
     """Import a plan: document text, Word, XLSX or YAML (docs/importing.md)."""
-    from tracker.importing.draft import with_new_workgroups
     from tracker.importing.report import describe_draft
+    from tracker.importing.review import CREATE, PartyChoice, with_party_choices
 
     draft = _read_draft(path, network_slug, network_name, year)
-    if create_workgroups:
-        draft = with_new_workgroups(draft, draft.proposed_workgroups)
+    if create_workgroups:  # every proposed party a new workgroup
+        choices = [PartyChoice(party, CREATE) for party in draft.proposed_workgroups]
+        draft = with_party_choices(draft, choices, {})
     click.echo(describe_draft(draft))
     if dry_run:
         click.echo("Dry run: nothing stored.")

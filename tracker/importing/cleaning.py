@@ -16,7 +16,7 @@ _MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _SUPERSCRIPT_MARK = re.compile(r"\^([^\^\s]{1,3})\^?")
 # (?<!\s): tried from the start of a whitespace run only, not from every space inside it.
 _NUMBERED_VARIANT = re.compile(r"(?<!\s)\s*(?:⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾|\(\d{1,2}\))\s*$")
-_ITEM_NUMBER = re.compile(r"^(?:\d{1,2}[.)]\s+)")
+NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")  # of a list item or a section: "1. ", "2) "
 
 
 def normalise_key(text: str) -> str:
@@ -51,7 +51,7 @@ def html_to_lines(fragment: str) -> list[str]:
         line = strip_markup(raw)
         if line.startswith("- "):
             item = line[2:].strip().lstrip("-–•").strip()  # "- - Ziekenhuis": one bullet
-            line = "- " + _ITEM_NUMBER.sub("", item)
+            line = "- " + NUMBERING.sub("", item)
         if line and line != "-":
             lines.append(line)
     return lines

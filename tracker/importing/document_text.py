@@ -23,10 +23,17 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.domain.message import Message
-from tracker.importing.cleaning import heading_text, html_to_lines, normalise_key, strip_markup
-from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, line, year_in_title
+from tracker.importing.cleaning import (
+    NUMBERING,
+    heading_text,
+    html_to_lines,
+    normalise_key,
+    strip_markup,
+)
+from tracker.importing.draft import FoundActivity, FoundPlan, ImportWarning, year_in_title
 from tracker.importing.limits import ImportBudget
 from tracker.importing.reading import not_placed
+from tracker.importing.structure import MD_HEADING, line_place
 
 FIELDS = {
     "doelstellingen": "objectives",
@@ -51,8 +58,6 @@ _NOISE = re.compile(
     re.IGNORECASE,
 )
 _HR = re.compile(r"^<hr\s*/?>\s*$", re.IGNORECASE)
-_MD_HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<text>.+)$")
-_SECTION_NUMBER = re.compile(r"^\d{1,2}[.)]\s+")
 _QUOTED = re.compile(r"^[“\"'‘„](?P<motto>[^”\"'’]{3,120})[”\"'’]$")
 _FOREWORD = re.compile(r"^(?:voorwoord|inleiding)$", re.IGNORECASE)
 _BOLD = re.compile(r"<b>(.*?)</b>", re.IGNORECASE | re.DOTALL)
@@ -115,17 +120,16 @@ class _Reader:
         if block is None:
             return
         values = {name: "\n".join(lines).strip() for name, lines in block.values.items()}
+        where = line_place(block.line)
         if not (values.get("objectives") or values.get("actions")):
-            self.plan.warnings.append(
-                ImportWarning(line(block.line), Message("block without Objectives or Actions"))
-            )
+            problem = Message("block without Objectives or Actions")
+            self.plan.warnings.append(ImportWarning(where, problem))
             return
         theme = block.theme or "Algemeen"
         heading = block.heading or f"Activiteit op regel {block.line}"
         if not block.theme:
-            self.plan.warnings.append(
-                ImportWarning(line(block.line), Message("activity is not under a pillar"))
-            )
+            problem = Message("activity is not under a pillar")
+            self.plan.warnings.append(ImportWarning(where, problem))
         self.add(
             FoundActivity(
                 theme=theme,
@@ -169,7 +173,7 @@ class _Reader:
             names |= {_key(activity.heading), _key(activity.title), _key(activity.theme)}
         for number, text in sorted(self.skipped):
             if number not in self.introduction and _key(text) not in names:
-                self.plan.warnings.append(not_placed(line(number), strip_markup(text)))
+                self.plan.warnings.append(not_placed(line_place(number), strip_markup(text)))
 
 
 def read_document_text(text: str, budget: ImportBudget | None = None) -> FoundPlan:
@@ -180,42 +184,38 @@ def read_document_text(text: str, budget: ImportBudget | None = None) -> FoundPl
     reader = _Reader(budget or ImportBudget())
     for number, raw in enumerate(text.splitlines(), start=1):
         reader.budget.tick()
-        reader.budget.check_text(line(number), raw)
+        reader.budget.check_text(line_place(number), raw)
         _read_line(reader, raw, number)
     reader.finish_block()
     reader.close_preamble()
     reader.list_skipped()
     blocks = sum(1 for a in reader.plan.activities if not a.title)
     rows = len(reader.plan.activities) - blocks
-    pieces = (
-        [
+    pieces = []
+    if blocks:
+        pieces.append(
             Message.plural(
                 "%(count)s block Doelstellingen / Acties en resultaten / Wie / Wanneer",
                 "%(count)s blocks Doelstellingen / Acties en resultaten / Wie / Wanneer",
                 blocks,
                 count=blocks,
             )
-        ]
-        if blocks
-        else []
-    ) + (
-        [
+        )
+    if rows:
+        pieces.append(
             Message.plural(
                 "%(count)s activity from a table Wat / Wie / Looptijd",
                 "%(count)s activities from a table Wat / Wie / Looptijd",
                 rows,
                 count=rows,
             )
-        ]
-        if rows
-        else []
-    )
+        )
     if pieces:
         reader.plan.reading = Message("read as %(pieces)s", pieces=tuple(pieces))
     return reader.plan
 
 
-def _read_line(reader: _Reader, raw: str, number: int) -> None:  # noqa: C901 - one state machine
+def _read_line(reader: _Reader, raw: str, number: int) -> None:
     line = raw.strip()
     block = reader.block
     if not line:
@@ -232,21 +232,9 @@ def _read_line(reader: _Reader, raw: str, number: int) -> None:  # noqa: C901 - 
     if _HR.match(line) or (line.startswith("<hr") and raw.count("\t") >= 1):
         reader.finish_block()
         return
-    heading = _MD_HEADING.match(line)
+    heading = MD_HEADING.match(line)
     if heading:
-        reader.finish_block()
-        text = heading_text(heading.group("text"))
-        year = year_in_title(text)
-        if year and not reader.plan.title:
-            reader.plan.title, reader.plan.year = text, year
-            return
-        reader.names.add(_key(text))
-        if len(heading.group("level")) >= 3:
-            reader.section = _SECTION_NUMBER.sub("", text)
-            reader.names.add(_key(reader.section))
-            reader.theme = ""
-        elif reader.plan.title:
-            reader.close_preamble()
+        _read_heading(reader, heading_text(heading.group("text")), len(heading.group("marks")))
         return
     if not reader.plan.title and year_in_title(line) and len(line) < 80:
         reader.plan.title, reader.plan.year = strip_markup(line), year_in_title(line)
@@ -260,17 +248,7 @@ def _read_line(reader: _Reader, raw: str, number: int) -> None:  # noqa: C901 - 
         return
     label = _LABEL.match(line)
     if label and _is_label(label, line, block):
-        name = FIELDS[label.group("label").lower()]
-        reader.close_preamble()
-        if block is None or not block.accepts(name):
-            reader.start_block(number)
-            block = reader.block
-        assert block is not None
-        block.current = name
-        block.values.setdefault(name, [])
-        rest = label.group("rest").strip()
-        if rest:
-            _add_value(block, rest)
+        _read_label(reader, FIELDS[label.group("label").lower()], label.group("rest"), number)
         return
     if _is_pillar_heading(line):
         reader.finish_block()
@@ -287,6 +265,36 @@ def _read_line(reader: _Reader, raw: str, number: int) -> None:  # noqa: C901 - 
     if reader.preamble_open:
         reader.preamble.append((number, line))
     reader.candidates.append((number, line))
+
+
+def _read_heading(reader: _Reader, text: str, level: int) -> None:
+    """A Markdown heading: the plan's title ("Jaarplan 2021"), a section naming the theme of
+    the tables under it (level 3 or lower), or a heading the navigation may repeat."""
+    reader.finish_block()
+    year = year_in_title(text)
+    if year and not reader.plan.title:
+        reader.plan.title, reader.plan.year = text, year
+        return
+    reader.names.add(_key(text))
+    if level >= 3:
+        reader.section = NUMBERING.sub("", text)
+        reader.names.add(_key(reader.section))
+        reader.theme = ""
+    elif reader.plan.title:
+        reader.close_preamble()
+
+
+def _read_label(reader: _Reader, name: str, rest: str, number: int) -> None:
+    """A label (and the value after it): the next field of the open block, or a new block."""
+    reader.close_preamble()
+    if reader.block is None or not reader.block.accepts(name):
+        reader.start_block(number)
+    block = reader.block
+    assert block is not None
+    block.current = name
+    block.values.setdefault(name, [])
+    if rest.strip():
+        _add_value(block, rest.strip())
 
 
 def _key(text: str) -> str:

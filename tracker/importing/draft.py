@@ -16,12 +16,12 @@ from tracker.domain.budget import BudgetLine, BudgetShare
 from tracker.domain.message import Message
 from tracker.domain.plan import PlannedActivity
 from tracker.domain.targets import parse_targets
-from tracker.domain.timing import TimingKind, parse_timing
+from tracker.domain.timing import Timing, TimingKind, parse_timing
 from tracker.importing.cleaning import normalise_key
 from tracker.importing.genre import multi_year_signs, not_a_yearly_plan
 from tracker.importing.limits import ImportBudget
 from tracker.importing.limits import ImportFailed as ImportFailed  # where callers import it
-from tracker.importing.parties import KnownGroup, PartyMatcher, party_key
+from tracker.importing.parties import KnownGroup, Parties, PartyMatcher, party_key
 from tracker.importing.structure import Part
 from tracker.planfile import PlanDocument, WorkgroupSpec
 
@@ -50,23 +50,18 @@ class ImportWarning:
         return f"{self.where}: {self.message}" if self.where else str(self.message)
 
 
-def line(number: int) -> Message:
-    """A place in a text file: "line 12"."""
-    return Message("line %(number)s", number=number)
-
-
-def unrecognised_timing(wanneer: str) -> Message:
-    """The warning for a "Wanneer" that no date could be read from."""
-    return Message("'When' not recognised: %(text)s", text=repr(wanneer))
-
-
-def open_ended_timing(wanneer: str) -> Message:
-    """The warning for a "Wanneer" with a start and no end: it never becomes due."""
-    return Message(
-        "'When' gives a start but no end: %(text)s; the activity is never due until an end "
-        "is added",
-        text=repr(wanneer),
-    )
+def timing_problem(wanneer: str, timing: Timing) -> Message | None:
+    """What to check in a "Wanneer": no date could be read from it, or it gives a start and
+    no end (such an activity never becomes due)."""
+    if timing.kind is TimingKind.UNPARSED:
+        return Message("'When' not recognised: %(text)s", text=repr(wanneer))
+    if timing.open_ended:
+        return Message(
+            "'When' gives a start but no end: %(text)s; the activity is never due until an end "
+            "is added",
+            text=repr(wanneer),
+        )
+    return None
 
 
 def guessed(written: str, workgroup: str) -> Message:
@@ -207,65 +202,32 @@ def build_draft(
     source_name: str = "",
     budget: ImportBudget | None = None,
     allow_empty: bool = False,
+    structure: Sequence[Part] = (),
 ) -> Draft:
     """Check and match what a parser found; raise ImportFailed when there is nothing to import
-    (unless `allow_empty`: a document whose structure a coordinator will map).
-
-    `budget` bounds the activities and the time (tracker.importing.limits; default limits when
-    not given).
+    (unless `allow_empty`: a document whose structure, kept with the draft, a coordinator will
+    map). `budget` bounds the activities and the time (default limits when not given).
     """
     budget = budget or ImportBudget()
     budget.count_activities(len(found.activities))
-    plan_year = year or found.year
-    signs = _vision_signs(found, plan_year)
-    if signs:  # before the year and the activities: a vision has neither
-        raise ImportFailed(not_a_yearly_plan(signs))
-    if plan_year is None:
-        raise ImportFailed(Message("the plan's year is not in the file; give the year"))
-    if not 1900 <= plan_year <= 2200:
-        raise ImportFailed(Message("%(year)s is not a valid plan year (1900–2200)", year=plan_year))
+    plan_year = _plan_year(found, year)
     if not found.activities and not allow_empty:
         raise ImportFailed(NO_ACTIVITIES)
     warnings = list(found.warnings)
     proposed: dict[str, str] = {}  # party key → the name as first written
     activities: list[PlannedActivity] = []
-    emails = workgroup_emails or {}
     matcher = PartyMatcher(known)
     titles = _unique_titles(found.activities)
     for number, (item, title) in enumerate(zip(found.activities, titles, strict=True), start=1):
         budget.tick()
-        for label, text in _texts(item):
-            budget.check_text(
-                Message("activity %(number)s, '%(label)s'", number=number, label=label), text
-            )
-        where = f"{item.theme} › {title}"
+        _check_lengths(item, number, budget)
         wanneer, wie = item.wanneer.strip() or str(plan_year), item.wie.strip() or network_name
         timing = parse_timing(wanneer, plan_year)
-        if not item.wanneer.strip():
-            warnings.append(
-                ImportWarning(
-                    where,
-                    Message(
-                        "the plan says no 'When': the plan's year %(year)s is assumed",
-                        year=plan_year,
-                    ),
-                )
-            )
-        elif timing.kind is TimingKind.UNPARSED:
-            warnings.append(ImportWarning(where, unrecognised_timing(item.wanneer)))
-        elif timing.open_ended:
-            warnings.append(ImportWarning(where, open_ended_timing(item.wanneer)))
         parties = matcher.match(item.wie)
-        if not item.wie.strip():
-            warnings.append(
-                ImportWarning(where, Message("the plan says no 'Who': the network is assumed"))
-            )
-        elif not parties.workgroups:
-            warnings.append(ImportWarning(where, Message("no known workgroup in 'Who'")))
-        warnings.extend(ImportWarning(where, guessed(*pair)) for pair in parties.guessed)
+        where = f"{item.theme} › {title}"
+        warnings += (ImportWarning(where, m) for m in _problems(item, timing, parties, plan_year))
         for name in parties.unknown:
             proposed.setdefault(party_key(name), name)
-        targets = tuple(parse_targets(f"{item.objectives}\n{item.actions}"))
         source = " › ".join(part for part in (source_name, item.source) if part)
         # Work that started before the plan year continues an earlier plan ("Start najaar
         # 2020" in the 2021 plan): it is carried over, not new.
@@ -282,29 +244,60 @@ def build_draft(
                 source=source[:500],
                 carried_from_year=carried,
                 parties=parties.unknown,
-                targets=targets,
+                targets=tuple(parse_targets(f"{item.objectives}\n{item.actions}")),
             )
         )
     by_name = {group.name: group for group in known}
+    emails = workgroup_emails or {}
     first_used = dict.fromkeys(name for activity in activities for name in activity.workgroups)
-    workgroups = tuple(
-        WorkgroupSpec(name, emails.get(name, ""), by_name[name].aliases) for name in first_used
-    )
-    title = found.title or f"Jaarplan {plan_year}"
     document = PlanDocument(
         network_slug=network_slug,
         network_name=network_name,
         plan_slug=f"{network_slug}-{plan_year}",
         year=plan_year,
-        title=title,
+        title=found.title or f"Jaarplan {plan_year}",
         motto=found.motto,
         introduction=found.introduction,
-        workgroups=workgroups,
+        workgroups=tuple(
+            WorkgroupSpec(name, emails.get(name, ""), by_name[name].aliases) for name in first_used
+        ),
         activities=tuple(activities),
         budget=tuple(_budget_under_themes(found.budget, _themes(activities))),
         budget_shares=tuple(found.budget_shares),
     )
-    return Draft(document, tuple(warnings), tuple(proposed.values()), found.reading)
+    return Draft(
+        document, tuple(warnings), tuple(proposed.values()), found.reading, tuple(structure)
+    )
+
+
+def _plan_year(found: FoundPlan, year: int | None) -> int:
+    """The plan's year, given or read from the file; ImportFailed for a multi-year vision
+    (checked first: a vision has no year of its own) or a year missing or out of range."""
+    plan_year = year or found.year
+    signs = _vision_signs(found, plan_year)
+    if signs:
+        raise ImportFailed(not_a_yearly_plan(signs))
+    if plan_year is None:
+        raise ImportFailed(Message("the plan's year is not in the file; give the year"))
+    if not 1900 <= plan_year <= 2200:
+        raise ImportFailed(Message("%(year)s is not a valid plan year (1900–2200)", year=plan_year))
+    return plan_year
+
+
+def _problems(item: FoundActivity, timing: Timing, parties: Parties, year: int) -> list[Message]:
+    """What a coordinator should check in an activity's "Wanneer" and "Wie"."""
+    problems: list[Message] = []
+    if not item.wanneer.strip():
+        problems.append(
+            Message("the plan says no 'When': the plan's year %(year)s is assumed", year=year)
+        )
+    elif problem := timing_problem(item.wanneer, timing):
+        problems.append(problem)
+    if not item.wie.strip():
+        problems.append(Message("the plan says no 'Who': the network is assumed"))
+    elif not parties.workgroups:
+        problems.append(Message("no known workgroup in 'Who'"))
+    return problems + [guessed(*pair) for pair in parties.guessed]
 
 
 def _vision_signs(found: FoundPlan, plan_year: int | None) -> tuple[str, ...]:
@@ -333,16 +326,18 @@ def _budget_under_themes(lines: Sequence[BudgetLine], themes: dict[str, str]) ->
     ]
 
 
-def _texts(item: FoundActivity) -> tuple[tuple[Message, str], ...]:
-    """The activity's texts by their label in the plan, to bound their length."""
-    return (
+def _check_lengths(item: FoundActivity, number: int, budget: ImportBudget) -> None:
+    """Refuse an activity with a text longer than one import allows, naming its label."""
+    for label, text in (
         (Message("Title"), item.title or item.heading),
         (Message("Theme"), item.theme),
         (Message("Objectives"), item.objectives),
         (Message("Actions and results"), item.actions),
         (Message("Who"), item.wie),
         (Message("When"), item.wanneer),
-    )
+    ):
+        where = Message("activity %(number)s, '%(label)s'", number=number, label=label)
+        budget.check_text(where, text)
 
 
 def read_wie_columns(
@@ -378,32 +373,6 @@ def read_wie_columns(
     added = tuple(WorkgroupSpec(name, "", network[name].aliases) for name in used)
     read = replace(document, activities=tuple(activities), workgroups=document.workgroups + added)
     return read, warnings, tuple(proposed.values())
-
-
-def with_new_workgroups(draft: Draft, names: Sequence[str]) -> Draft:
-    """The draft with some proposed parties accepted as new workgroups of the network.
-
-    A party written differently in another "Wie" ("Kerngroep", "kerngroep") joins the same
-    new workgroup.
-    """
-    accepted = {party_key(n): n for n in names if n in draft.proposed_workgroups}
-    specs = draft.document.workgroups + tuple(WorkgroupSpec(name) for name in accepted.values())
-
-    def groups_of(activity: PlannedActivity) -> tuple[str, ...]:
-        joined = [accepted[party_key(p)] for p in activity.parties if party_key(p) in accepted]
-        return tuple(dict.fromkeys(activity.workgroups + tuple(joined)))
-
-    activities = tuple(
-        replace(
-            activity,
-            workgroups=groups_of(activity),
-            parties=tuple(p for p in activity.parties if party_key(p) not in accepted),
-        )
-        for activity in draft.document.activities
-    )
-    document = replace(draft.document, workgroups=specs, activities=activities)
-    remaining = tuple(p for p in draft.proposed_workgroups if party_key(p) not in accepted)
-    return Draft(document, draft.warnings, remaining, draft.reading)
 
 
 _YEAR_IN_TITLE = re.compile(r"\bjaarplan\s+((?:19|20)\d\d)\b", re.IGNORECASE)

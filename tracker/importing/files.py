@@ -10,7 +10,6 @@ for that mapping step. Nothing is stored here.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -18,7 +17,7 @@ from functools import cache
 from pathlib import PurePath
 
 from tracker.domain.message import Message, Number
-from tracker.domain.timing import TimingKind, parse_timing
+from tracker.domain.timing import parse_timing
 from tracker.importing.document_text import read_document_text
 from tracker.importing.draft import (
     Draft,
@@ -26,15 +25,13 @@ from tracker.importing.draft import (
     ImportFailed,
     ImportWarning,
     build_draft,
-    line,
-    open_ended_timing,
     read_wie_columns,
-    unrecognised_timing,
+    timing_problem,
 )
 from tracker.importing.limits import ImportBudget, ImportLimits
 from tracker.importing.mapping import Mapping
 from tracker.importing.parties import KnownGroup
-from tracker.importing.reading import place_text, read_parts
+from tracker.importing.reading import read_parts
 from tracker.importing.structure import TABLE, Part, text_parts
 from tracker.planfile import PlanDocument, PlanFileError, read_plan_yaml
 
@@ -72,49 +69,15 @@ def read_plan_file(
                 most=_size(limits.max_bytes),
             )
         )
-    # The Word, PDF and spreadsheet libraries are imported when such a file comes: every
-    # process (the CLI's --help too) would otherwise pay for them at start.
     if suffix in (".yaml", ".yml", ".xlsx"):
-        from tracker.importing.spreadsheet import read_plan_xlsx
-
-        try:
-            document = (
-                read_plan_xlsx(data, budget)
-                if suffix == ".xlsx"
-                else read_plan_yaml(_decode(data), budget)
-            )
-        except PlanFileError as problem:
-            raise ImportFailed(problem.message) from None
+        document = _plan_document(suffix, data, budget)
         return _structured(document, network_slug, network_name, year, known)
-    if suffix == ".docx":
-        from tracker.importing.word import docx_parts, docx_to_text, read_docx
-
-        word = read_docx(data, budget)
-        parts_of = cache(lambda: docx_parts(word, budget))
-        readings = [lambda: _in_word_places(*docx_to_text(word, budget), budget)]
-    elif suffix in TEXT_SUFFIXES:
-        text = _decode(data)
-        parts_of = cache(lambda: text_parts(text, budget))
-        readings = [lambda: read_document_text(text, budget)]
-    elif suffix == ".pdf":
-        from tracker.importing.pdf import pdf_parts
-
-        parts_of = cache(lambda: pdf_parts(data, budget))
-        readings = []
-    else:
-        raise ImportFailed(
-            Message(
-                "unknown file type %(suffix)s; possible: %(supported)s",
-                suffix=suffix or Message("(none)"),
-                supported=SUPPORTED,
-            )
-        )
+    parts_of, readings = _readers(suffix, data, budget)
     by_structure = cache(lambda: read_parts(parts_of(), budget))  # the last reading of each
     found = best_reading([*readings, by_structure])
     # The mapping step reads the structure again: offered when that reading was kept or none
     # found anything (a mapping would lose what the known layouts read in 000 and 001).
-    parts = parts_of() if found is by_structure() or not found.activities else []
-    draft = build_draft(
+    return build_draft(
         found,
         network_slug=network_slug,
         network_name=network_name,
@@ -126,35 +89,48 @@ def read_plan_file(
         # Tables no reading understood: the coordinator maps their columns in the review (a
         # mapping reads activities from tables only; headings name their themes).
         allow_empty=any(part.kind == TABLE for part in parts_of()),
+        structure=parts_of() if found is by_structure() or not found.activities else (),
     )
-    return replace(draft, structure=tuple(parts))
 
 
-_LINE = re.compile(r"\bregel (\d+)\b")
+# The Word, PDF and spreadsheet libraries are imported when such a file comes: every process
+# (the CLI's --help too) would otherwise pay for them at start.
+def _plan_document(suffix: str, data: bytes, budget: ImportBudget) -> PlanDocument:
+    """A plan in the tracker's own formats: the XLSX template or YAML."""
+    try:
+        if suffix == ".xlsx":
+            from tracker.importing.spreadsheet import read_plan_xlsx
+
+            return read_plan_xlsx(data, budget)
+        return read_plan_yaml(_decode(data), budget)
+    except PlanFileError as problem:
+        raise ImportFailed(problem.message) from None
 
 
-def _in_word_places(text: str, places: list[Message], budget: ImportBudget) -> FoundPlan:
-    """The older layouts read on a Word file's text, with their places ("line 40" of that
-    text) turned into the places a person finds in Word ("paragraph 12", "table 2, row 3")."""
-    found = read_document_text(text, budget)
+def _readers(
+    suffix: str, data: bytes, budget: ImportBudget
+) -> tuple[Callable[[], list[Part]], list[Callable[[], FoundPlan]]]:
+    """A document's structure (text, Word, PDF) and the readings of the older layouts that
+    apply to it, each worked out when first asked for."""
+    if suffix == ".docx":
+        from tracker.importing.word import docx_parts, docx_reading, read_docx
 
-    def place(number: int) -> Message:
-        return places[min(max(number, 1), len(places)) - 1] if places else line(number)
+        word = read_docx(data, budget)
+        return cache(lambda: docx_parts(word, budget)), [lambda: docx_reading(word, budget)]
+    if suffix in TEXT_SUFFIXES:
+        text = _decode(data)
+        return cache(lambda: text_parts(text, budget)), [lambda: read_document_text(text, budget)]
+    if suffix == ".pdf":
+        from tracker.importing.pdf import pdf_parts
 
-    def in_dutch(match: re.Match[str]) -> str:
-        return place_text(place(int(match.group(1))))
-
-    for activity in found.activities:
-        activity.source = _LINE.sub(in_dutch, activity.source)
-        if activity.heading.startswith("Activiteit op regel "):  # a block without a heading
-            activity.heading = _LINE.sub(in_dutch, activity.heading.replace(" op ", " in ", 1))
-    found.warnings = [
-        replace(warning, where=place(int(str(warning.where.params["number"]))))
-        if isinstance(warning.where, Message) and warning.where.text_id == line(0).text_id
-        else warning
-        for warning in found.warnings
-    ]
-    return found
+        return cache(lambda: pdf_parts(data, budget)), []
+    raise ImportFailed(
+        Message(
+            "unknown file type %(suffix)s; possible: %(supported)s",
+            suffix=suffix or Message("(none)"),
+            supported=SUPPORTED,
+        )
+    )
 
 
 def read_mapped(
@@ -173,7 +149,7 @@ def read_mapped(
     """The draft a document's structure gives with a coordinator's mapping (the review's
     mapping step): read by `read_parts` only, the mapping being the coordinator's word."""
     budget = ImportBudget(limits or ImportLimits(), clock)
-    draft = build_draft(
+    return build_draft(
         read_parts(list(parts), budget, mapping),
         network_slug=network_slug,
         network_name=network_name,
@@ -183,8 +159,8 @@ def read_mapped(
         source_name=PurePath(name).name,
         budget=budget,
         allow_empty=True,
+        structure=parts,
     )
-    return replace(draft, structure=tuple(parts))
 
 
 def best_reading(readings: Sequence[Callable[[], FoundPlan]]) -> FoundPlan:
@@ -251,12 +227,9 @@ def _structured(
         )
     warnings = []
     for activity in document.activities:
-        timing = parse_timing(activity.wanneer, document.year)
-        where = f"{activity.theme} › {activity.title}"
-        if timing.kind is TimingKind.UNPARSED:
-            warnings.append(ImportWarning(where, unrecognised_timing(activity.wanneer)))
-        elif timing.open_ended:
-            warnings.append(ImportWarning(where, open_ended_timing(activity.wanneer)))
+        problem = timing_problem(activity.wanneer, parse_timing(activity.wanneer, document.year))
+        if problem:
+            warnings.append(ImportWarning(f"{activity.theme} › {activity.title}", problem))
     if not document.activities:
         raise ImportFailed(Message("the plan has no activities"))
     document, read_wie, proposed = read_wie_columns(document, known)

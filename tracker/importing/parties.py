@@ -223,13 +223,9 @@ class PartyMatcher:
             if count:
                 found.append(name)
         matched: list[str] = []
-        unknown: list[str] = []
+        unknown: dict[str, str] = {}  # party key → the party as first written
         guessed: list[tuple[str, str]] = []
         for part in split_parties(text):
-            marker = re.fullmatch(r"\x00(\d+)\x00", part)
-            if marker:
-                matched.append(found[int(marker.group(1))])
-                continue
             for placeholder in re.findall(r"\x00(\d+)\x00", part):
                 matched.append(found[int(placeholder)])
             rest = re.sub(r"\s+", " ", re.sub(r"\x00\d+\x00", " ", part)).strip(" .,")
@@ -244,14 +240,9 @@ class PartyMatcher:
             if group_name is not None:
                 matched.append(group_name)
             else:
-                unknown.append(rest)
-        unique_unknown: dict[str, str] = {}
-        for party in unknown:
-            unique_unknown.setdefault(party_key(party), party)
+                unknown.setdefault(party_key(rest), rest)
         return Parties(
-            tuple(dict.fromkeys(matched)),
-            tuple(unique_unknown.values()),
-            tuple(dict.fromkeys(guessed)),
+            tuple(dict.fromkeys(matched)), tuple(unknown.values()), tuple(dict.fromkeys(guessed))
         )
 
     def _guess(self, key: str) -> str | None:
@@ -287,16 +278,13 @@ def match_parties(wie: str, known: Sequence[KnownGroup]) -> Parties:
 
 
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:
-    """A pattern finding `alias` in running text whatever its case, accents or '&'/'en'."""
+    """A pattern finding `alias` in running text whatever its case and accents, its words
+    apart by spaces or a "&" (an "&" of the alias itself is "en", as in its key)."""
     words = normalise_key(alias).split()
     if not words:
         return None
-    pieces = []
-    for word in words:
-        letters = "".join(_ACCENTED.get(c, re.escape(c)) for c in word)
-        pieces.append(letters)
-    joined = r"(?:\s+|\s*&\s*)".join(pieces).replace(r"(?:\s+|\s*&\s*)en(?:\s+|\s*&\s*)", "EN")
-    joined = r"\s*(?:&|en)\s*".join(joined.split("EN")) if "EN" in joined else joined
+    pieces = ["".join(_ACCENTED.get(c, re.escape(c)) for c in word) for word in words]
+    joined = r"(?:\s+|\s*&\s*)".join(pieces)
     # a plural or singular ending may differ ("netwerkgroep" / "netwerkgroepen")
     return re.compile(rf"(?<!\w){joined}(?:en|s)?(?!\w)", re.IGNORECASE)
 

@@ -78,56 +78,26 @@ def apply_review(
 
     `existing` are the network's workgroups by id, those a party may be mapped to.
     """
-    activities = draft.document.activities
-    if len(choices) != len(activities):
+    if len(choices) != len(draft.document.activities):
         raise ReviewRefused([Message("the form does not fit this draft; reload the page")])
     problems: list[Message] = []
     try:
         draft = with_party_choices(draft, parties, existing or {})
     except ReviewRefused as refused:
         problems += refused.problems
-    activities = draft.document.activities
     kept = []
+    activities = draft.document.activities
     for number, (activity, choice) in enumerate(zip(activities, choices, strict=True), start=1):
-        if not choice.keep:
-            continue
-        title, theme, wanneer = choice.title.strip(), choice.theme.strip(), choice.wanneer.strip()
-        if not title or len(title) > MAX_TITLE:
-            problems.append(
-                Message(
-                    "activity %(number)s: title is empty or longer than %(most)s characters",
-                    number=number,
-                    most=MAX_TITLE,
+        if choice.keep:
+            problems += _problems(number, activity, choice, draft.document.year)
+            kept.append(
+                replace(
+                    activity,
+                    title=choice.title.strip(),
+                    theme=choice.theme.strip(),
+                    wanneer=choice.wanneer.strip(),
                 )
             )
-        if not theme or len(theme) > MAX_THEME:
-            problems.append(
-                Message(
-                    "activity %(number)s: theme is empty or longer than %(most)s characters",
-                    number=number,
-                    most=MAX_THEME,
-                )
-            )
-        if len(wanneer) > MAX_WANNEER:
-            problems.append(
-                Message(
-                    "activity %(number)s: 'When' is longer than %(most)s characters",
-                    number=number,
-                    most=MAX_WANNEER,
-                )
-            )
-        elif wanneer != activity.wanneer.strip() and (
-            parse_timing(wanneer, draft.document.year).kind is TimingKind.UNPARSED
-        ):  # an edited "Wanneer" is read again: what cannot be read is not stored silently
-            problems.append(
-                Message(
-                    "activity %(number)s: 'When' %(text)s is not recognised; write for example "
-                    "'2e kwartaal', 'april en november', 'vanaf maart' or leave it empty",
-                    number=number,
-                    text=repr(wanneer),
-                )
-            )
-        kept.append(replace(activity, title=title, theme=theme, wanneer=wanneer))
     counts = Counter(a.title for a in kept)
     for title in sorted(title for title, n in counts.items() if n > 1):
         problems.append(Message("the title %(title)s occurs more than once", title=repr(title)))
@@ -138,6 +108,50 @@ def apply_review(
     document = replace(draft.document, activities=tuple(kept))
     used = {name for a in document.activities for name in a.workgroups}
     return replace(document, workgroups=tuple(w for w in document.workgroups if w.name in used))
+
+
+def _problems(
+    number: int, activity: PlannedActivity, choice: ActivityChoice, year: int
+) -> list[Message]:
+    """What is wrong with a kept activity as the coordinator corrected it."""
+    title, theme, wanneer = choice.title.strip(), choice.theme.strip(), choice.wanneer.strip()
+    problems: list[Message] = []
+    if not title or len(title) > MAX_TITLE:
+        problems.append(
+            Message(
+                "activity %(number)s: title is empty or longer than %(most)s characters",
+                number=number,
+                most=MAX_TITLE,
+            )
+        )
+    if not theme or len(theme) > MAX_THEME:
+        problems.append(
+            Message(
+                "activity %(number)s: theme is empty or longer than %(most)s characters",
+                number=number,
+                most=MAX_THEME,
+            )
+        )
+    if len(wanneer) > MAX_WANNEER:
+        problems.append(
+            Message(
+                "activity %(number)s: 'When' is longer than %(most)s characters",
+                number=number,
+                most=MAX_WANNEER,
+            )
+        )
+    elif wanneer != activity.wanneer.strip() and (
+        parse_timing(wanneer, year).kind is TimingKind.UNPARSED
+    ):  # an edited "Wanneer" is read again: what cannot be read is not stored silently
+        problems.append(
+            Message(
+                "activity %(number)s: 'When' %(text)s is not recognised; write for example "
+                "'2e kwartaal', 'april en november', 'vanaf maart' or leave it empty",
+                number=number,
+                text=repr(wanneer),
+            )
+        )
+    return problems
 
 
 def with_party_choices(

@@ -15,7 +15,6 @@ holds.
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,8 +32,8 @@ from tracker.planfile import (
     PlanFileError,
     WorkgroupSpec,
     is_year,
-    same_titles,
-    unknown_workgroups,
+    refuse_same_titles,
+    refuse_unknown_workgroups,
 )
 from tracker.spreadsheet_cells import append_row
 
@@ -123,10 +122,14 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+Rows = Iterator[tuple[Message, dict[str, str]]]  # each row's place, its cells by column name
+
+
 def _rows(
     book: Workbook, title: str, header: tuple[str, ...], budget: ImportBudget, most: int
-) -> Iterator[dict[str, str]]:
-    """The sheet's non-empty rows below its header, as column name → text, read as needed.
+) -> Rows:
+    """The sheet's non-empty rows below its header, as column name → text, read as needed,
+    each with its place ("sheet 'Activiteiten', row 3", counting the filled rows).
 
     Refuses (PlanFileError) a sheet with more than `most` such rows, at the first one over.
     """
@@ -168,12 +171,7 @@ def _rows(
                         most=most,
                     )
                 )
-            yield values
-
-
-def _row(sheet: str, number: int) -> Message:
-    """A place in the workbook: "sheet 'Activiteiten', row 3" (the template's sheet names)."""
-    return Message("sheet '%(sheet)s', row %(row)s", sheet=sheet, row=number)
+            yield Message("sheet '%(sheet)s', row %(row)s", sheet=title, row=count + 1), values
 
 
 def read_plan_xlsx(data: bytes, budget: ImportBudget | None = None) -> PlanDocument:
@@ -194,17 +192,17 @@ def read_plan_xlsx(data: bytes, budget: ImportBudget | None = None) -> PlanDocum
         book.close()
 
 
-def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C901 - one sheet each
+def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:
     if "Activiteiten" not in book.sheetnames:
         raise PlanFileError(
             Message("the sheet '%(sheet)s' is missing; use the template", sheet="Activiteiten")
         )
     most = ROWS_PER_ACTIVITY * budget.limits.max_activities
 
-    def rows(title: str, header: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    def rows(title: str, header: tuple[str, ...]) -> Rows:
         return _rows(book, title, header, budget, most)
 
-    fields = {row["Veld"]: row.get("Waarde", "") for row in rows("Plan", ("Veld", "Waarde"))}
+    fields = {row["Veld"]: row.get("Waarde", "") for _, row in rows("Plan", ("Veld", "Waarde"))}
     plan = {name: fields.get(label, "") for name, label in PLAN_FIELDS}
     if not is_year(plan["year"]):
         raise PlanFileError(
@@ -212,10 +210,32 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
         )
     workgroups = tuple(
         WorkgroupSpec(row["Naam"], row.get("E-mail", ""), _split(row.get("Andere namen")))
-        for row in rows("Werkgroepen", WORKGROUP_COLUMNS)
+        for _, row in rows("Werkgroepen", WORKGROUP_COLUMNS)
     )
+    targets = _targets(rows("Streefwaarden", TARGET_COLUMNS))
+    activities = _activities(rows("Activiteiten", ACTIVITY_COLUMNS), workgroups, targets, budget)
+    budget_lines = _budget_lines(rows("Begroting", BUDGET_COLUMNS))
+    shares = _shares(rows("Verdeling", SPLIT_COLUMNS))
+    refuse_same_titles(activities)
+    return PlanDocument(
+        network_slug=plan["network_slug"],
+        network_name=plan["network_name"],
+        plan_slug=plan["plan_slug"],
+        year=int(plan["year"]),
+        title=plan["title"],
+        motto=plan["motto"],
+        introduction=plan["introduction"],
+        workgroups=workgroups,
+        activities=tuple(activities),
+        budget=budget_lines,
+        budget_shares=shares,
+    )
+
+
+def _targets(rows: Rows) -> dict[str, list[Target]]:
+    """The sheet "Streefwaarden": the targets of each activity, by its title."""
     targets: dict[str, list[Target]] = {}
-    for number, row in enumerate(rows("Streefwaarden", TARGET_COLUMNS), start=2):
+    for where, row in rows:
         try:
             target = Target(
                 row.get("Tekst", ""),
@@ -226,16 +246,22 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
             )
         except (KeyError, ValueError):
             raise PlanFileError(
-                Message(
-                    "%(where)s: comparison (>=, <=, =), value and unit are needed",
-                    where=_row("Streefwaarden", number),
-                )
+                Message("%(where)s: comparison (>=, <=, =), value and unit are needed", where=where)
             ) from None
         targets.setdefault(row["Activiteit"], []).append(target)
+    return targets
+
+
+def _activities(
+    rows: Rows,
+    workgroups: tuple[WorkgroupSpec, ...],
+    targets: dict[str, list[Target]],
+    budget: ImportBudget,
+) -> list[PlannedActivity]:
+    """The sheet "Activiteiten", refused at the first activity over the import's cap."""
     known = {spec.name for spec in workgroups}
     activities = []
-    for number, row in enumerate(rows("Activiteiten", ACTIVITY_COLUMNS), start=2):
-        where = _row("Activiteiten", number)
+    for where, row in rows:
         if not row.get("Titel") or not row.get("Thema"):
             raise PlanFileError(
                 Message(
@@ -246,9 +272,7 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
                 )
             )
         groups = _split(row.get("Werkgroepen"))
-        unknown = [g for g in groups if g not in known]
-        if unknown:
-            raise PlanFileError(unknown_workgroups(where, unknown))
+        refuse_unknown_workgroups(where, groups, known)
         carried = row.get("Doorgeschoven uit jaar", "")
         if carried and not is_year(carried):
             raise PlanFileError(
@@ -274,37 +298,28 @@ def _read_book(book: Workbook, budget: ImportBudget) -> PlanDocument:  # noqa: C
             )
         )
         budget.count_activities(len(activities))
-    budget_lines = []
-    for number, row in enumerate(rows("Begroting", BUDGET_COLUMNS), start=2):
+    return activities
+
+
+def _budget_lines(rows: Rows) -> tuple[BudgetLine, ...]:
+    lines = []
+    for where, row in rows:
         try:
-            budget_lines.append(
-                BudgetLine(row["Thema"], row.get("Post", ""), parse_amount(row["Bedrag"]))
-            )
+            lines.append(BudgetLine(row["Thema"], row.get("Post", ""), parse_amount(row["Bedrag"])))
         except (KeyError, BadAmount):
             raise PlanFileError(
-                Message("%(where)s: theme and amount are needed", where=_row("Begroting", number))
+                Message("%(where)s: theme and amount are needed", where=where)
             ) from None
+    return tuple(lines)
+
+
+def _shares(rows: Rows) -> tuple[BudgetShare, ...]:
     shares = []
-    for number, row in enumerate(rows("Verdeling", SPLIT_COLUMNS), start=2):
+    for where, row in rows:
         try:
             shares.append(BudgetShare(row["Netwerk"], parse_share(row["Deel"])))
         except (KeyError, BadAmount):
             raise PlanFileError(
-                Message("%(where)s: network and share (3/5)", where=_row("Verdeling", number))
+                Message("%(where)s: network and share (3/5)", where=where)
             ) from None
-    twice = sorted(title for title, n in Counter(a.title for a in activities).items() if n > 1)
-    if twice:
-        raise PlanFileError(same_titles(twice))
-    return PlanDocument(
-        network_slug=plan["network_slug"],
-        network_name=plan["network_name"],
-        plan_slug=plan["plan_slug"],
-        year=int(plan["year"]),
-        title=plan["title"],
-        motto=plan["motto"],
-        introduction=plan["introduction"],
-        workgroups=workgroups,
-        activities=tuple(activities),
-        budget=tuple(budget_lines),
-        budget_shares=tuple(shares),
-    )
+    return tuple(shares)

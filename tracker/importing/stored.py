@@ -43,14 +43,12 @@ def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
         .order_by(col(Theme.position), col(Activity.position))
     ).all()
     activities = planned_contents(session, rows)
+    first_used = dict.fromkeys(name for a in activities for name in a.workgroups)
     groups = {
         w.name: w
         for w in session.exec(select(Workgroup).where(Workgroup.network_id == plan.network_id))
     }
-    workgroups = tuple(
-        WorkgroupSpec(w.name, w.email, tuple(a for a in w.aliases.split("\n") if a))
-        for w in (groups[name] for name in _first_seen(activities) if name in groups)
-    )
+    workgroups = tuple(workgroup_spec(groups[name]) for name in first_used if name in groups)
     budget, shares = stored_budget(session, plan.id or 0)
     return PlanDocument(
         network_slug=network.slug,
@@ -65,6 +63,12 @@ def stored_plan_document(session: Session, plan: Plan) -> PlanDocument:
         budget=budget,
         budget_shares=shares,
     )
+
+
+def workgroup_spec(workgroup: Workgroup) -> WorkgroupSpec:
+    """A stored workgroup as a plan names it: its name, address and other names."""
+    aliases = tuple(alias for alias in workgroup.aliases.split("\n") if alias)
+    return WorkgroupSpec(workgroup.name, workgroup.email, aliases)
 
 
 def stored_budget(
@@ -88,10 +92,6 @@ def stored_budget(
         )
     )
     return lines, shares
-
-
-def _first_seen(activities: tuple[PlannedActivity, ...]) -> list[str]:
-    return list(dict.fromkeys(name for a in activities for name in a.workgroups))
 
 
 def planned_contents(

@@ -41,7 +41,7 @@ NOISE = re.compile(
 )
 BULLET_MARK = re.compile(r"^(?:[-*•▪◦‣●○■□➢►✓]|\uf0b7|\uf0a7)\s*")
 NUMBERED = re.compile(r"^(?P<number>\d{1,2}\.(?:\d{1,2}\.?)*)\s+(?P<text>\S.*)$")
-_MD_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<text>.+)$")
+MD_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<text>.+)$")
 _END = (".", ",", ";", ":", "!", "?")
 # "Klaar in: 2e kwartaal": a label of a few words starting with a letter, a colon, its value.
 _LABEL_LINE = re.compile(r"^(?P<label>[^\W\d_][\w()/&'’ .-]{0,40}?)\s*:(?:\s+(?P<value>\S.*))?\s*$")
@@ -50,6 +50,7 @@ THEME_PREFIX = re.compile(r"^(?:thema|pijler|speerpunt)\s*\d*\s*[:.\-–]?\s*", 
 
 
 def line_place(number: int) -> Message:
+    """A place in a text file: "line 12"."""
     return Message("line %(number)s", number=number)
 
 
@@ -185,7 +186,7 @@ def table_part(rows: list[Row], places: list[Message]) -> Part:
 
 
 def _line_part(line: str, where: Message, after: list[tuple[int, str]]) -> Part:
-    marked = _MD_HEADING.match(line)
+    marked = MD_HEADING.match(line)
     if marked:
         text = strip_markup(marked.group("text"))
         return heading_part(text, where, len(marked.group("marks"))) or Part(HEADING, text, where)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -28,9 +29,11 @@ from docx.text.hyperlink import Hyperlink
 from docx.text.paragraph import Paragraph
 
 from tracker.domain.message import Message
-from tracker.importing.cleaning import strip_markup
-from tracker.importing.draft import ImportFailed
+from tracker.importing.cleaning import NUMBERING, strip_markup
+from tracker.importing.document_text import read_document_text
+from tracker.importing.draft import FoundPlan, ImportFailed
 from tracker.importing.limits import ImportBudget, unpacked_archive
+from tracker.importing.reading import place_text
 from tracker.importing.structure import (
     BULLET,
     HEADING,
@@ -41,10 +44,10 @@ from tracker.importing.structure import (
     heading_part,
     is_heading_text,
     label_blocks,
+    line_place,
     table_part,
 )
 
-_NUMBERING = re.compile(r"^\d{1,2}[.)]\s+")
 _HEADING_STYLE = re.compile(r"^Heading (\d)$")
 MAX_COLUMNS = 3  # the layouts of the document-text reader
 MAX_GRID = 20  # the structure reader: any table of a plan, bounded
@@ -140,12 +143,6 @@ def _table_lines(table: Table, budget: ImportBudget) -> list[tuple[str, int]]:
     return [*lines, ("", len(rows))]
 
 
-def read_docx(data: bytes, budget: ImportBudget) -> DocxDocument:
-    """The Word document, unpacked within the bounds of `budget` first (unpacked_archive)."""
-    with _readable():
-        return Document(unpacked_archive(data, budget))
-
-
 @contextmanager
 def _readable() -> Iterator[None]:
     try:
@@ -156,52 +153,51 @@ def _readable() -> Iterator[None]:
         raise ImportFailed(Message("this is not a readable Word file (.docx)")) from None
 
 
-def docx_to_text(document: DocxDocument, budget: ImportBudget) -> tuple[str, list[Message]]:
-    """The text of a .docx in the layouts the document-text reader knows, and where each of
-    its lines stands in the document (paragraph 12; table 2, row 3): a warning about "line 40"
-    of that text names the place a person finds in Word."""
-    with _readable():
-        return _read(document, budget)
+@_readable()
+def read_docx(data: bytes, budget: ImportBudget) -> DocxDocument:
+    """The Word document, unpacked within the bounds of `budget` first (unpacked_archive)."""
+    return Document(unpacked_archive(data, budget))
 
 
-def docx_parts(document: DocxDocument, budget: ImportBudget) -> list[Part]:
-    """The structure of a .docx: headings by style or number, list paragraphs as bullets,
-    tables with every grid column (up to MAX_GRID) and merged cells marked."""
-    with _readable():
-        return _parts(document, budget)
-
-
-def _parts(document: DocxDocument, budget: ImportBudget) -> list[Part]:
-    parts: list[Part] = []
+def _content(
+    document: DocxDocument, budget: ImportBudget
+) -> Iterator[tuple[int, Table | Paragraph, str]]:
+    """The document's tables and non-empty paragraphs in order: each with its number among
+    the tables or the paragraphs, and a paragraph with its text."""
     tables = paragraphs = 0
     for item in document.iter_inner_content():
         budget.tick()
         if isinstance(item, Table):
             tables += 1
-            rows = _rows(item, budget, MAX_GRID)
-            grid: list[Row] = []
-            for row in rows:
-                cells = [_structure_cell(cell, budget) for cell, _ in row]
-                grid.append(
-                    tuple(
-                        None if merged else text
-                        for text, (_, merged) in zip(cells, row, strict=True)
-                    )
-                )
-            places = [
-                Message("table %(table)s, row %(row)s", table=tables, row=number)
-                for number in range(1, len(grid) + 1)
-            ]
-            if grid:
-                parts.append(table_part(grid, places))
+            yield tables, item, ""
             continue
         paragraphs += 1
         text = _text(item, budget).strip()
         if text:
-            budget.check_text(Message("paragraph %(number)s", number=paragraphs), text)
-            parts.append(
-                _paragraph_part(item, text, Message("paragraph %(number)s", number=paragraphs))
-            )
+            yield paragraphs, item, text
+
+
+@_readable()
+def docx_parts(document: DocxDocument, budget: ImportBudget) -> list[Part]:
+    """The structure of a .docx: headings by style or number, list paragraphs as bullets,
+    tables with every grid column (up to MAX_GRID) and merged cells marked."""
+    parts: list[Part] = []
+    for number, item, text in _content(document, budget):
+        if isinstance(item, Table):
+            grid: list[Row] = [
+                tuple(None if merged else _structure_cell(cell, budget) for cell, merged in row)
+                for row in _rows(item, budget, MAX_GRID)
+            ]
+            places = [
+                Message("table %(table)s, row %(row)s", table=number, row=row)
+                for row in range(1, len(grid) + 1)
+            ]
+            if grid:
+                parts.append(table_part(grid, places))
+        else:
+            where = Message("paragraph %(number)s", number=number)
+            budget.check_text(where, text)
+            parts.append(_paragraph_part(item, text, where))
     return label_blocks(parts)
 
 
@@ -232,28 +228,53 @@ def _paragraph_part(paragraph: Paragraph, text: str, where: Message) -> Part:
     return Part(HEADING if bold and is_heading_text(text) else TEXT, text, where, MINOR)
 
 
-def _read(document: DocxDocument, budget: ImportBudget) -> tuple[str, list[Message]]:
+_LINE = re.compile(r"\bregel (\d+)\b")
+
+
+def docx_reading(document: DocxDocument, budget: ImportBudget) -> FoundPlan:
+    """The older layouts read on the document's text (tracker.importing.document_text), with
+    their places ("line 40" of that text) turned into the places a person finds in Word
+    ("paragraph 12", "table 2, row 3")."""
+    text, places = _docx_text(document, budget)
+    found = read_document_text(text, budget)
+
+    def place(number: int) -> Message:
+        return places[min(max(number, 1), len(places)) - 1] if places else line_place(number)
+
+    def in_dutch(match: re.Match[str]) -> str:
+        return place_text(place(int(match.group(1))))
+
+    for activity in found.activities:
+        activity.source = _LINE.sub(in_dutch, activity.source)
+        if activity.heading.startswith("Activiteit op regel "):  # a block without a heading
+            activity.heading = _LINE.sub(in_dutch, activity.heading.replace(" op ", " in ", 1))
+    found.warnings = [
+        replace(warning, where=place(int(str(warning.where.params["number"]))))
+        if isinstance(warning.where, Message) and warning.where.text_id == line_place(0).text_id
+        else warning
+        for warning in found.warnings
+    ]
+    return found
+
+
+@_readable()
+def _docx_text(document: DocxDocument, budget: ImportBudget) -> tuple[str, list[Message]]:
+    """The text of a .docx in the layouts the document-text reader knows, and where each of
+    its lines stands in the document."""
     lines: list[str] = []
     places: list[Message] = []
-    tables = paragraphs = 0
-    for item in document.iter_inner_content():
-        budget.tick()
+    for number, item, text in _content(document, budget):
         if isinstance(item, Table):
-            tables += 1
             for line, row in _table_lines(item, budget):
                 lines.append(line)
-                places.append(Message("table %(table)s, row %(row)s", table=tables, row=row))
-            continue
-        paragraphs += 1
-        text = _text(item, budget).strip()
-        if not text:
+                places.append(Message("table %(table)s, row %(row)s", table=number, row=row))
             continue
         style = (item.style.name if item.style is not None else "") or ""
         added = (
-            ["", f"### {_NUMBERING.sub('', text)}", ""]  # a theme, as written
+            ["", f"### {NUMBERING.sub('', text)}", ""]  # a theme, as written
             if style == "Heading 1"
             else [text, ""]
         )
         lines.extend(added)
-        places.extend([Message("paragraph %(number)s", number=paragraphs)] * len(added))
+        places.extend([Message("paragraph %(number)s", number=number)] * len(added))
     return "\n".join(lines), places

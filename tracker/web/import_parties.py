@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from tracker.domain.plan import WorkgroupSpec
 from tracker.importing.draft import Draft
 from tracker.importing.review import IGNORE, MERGE, WORKGROUP, PartyChoice
+from tracker.importing.stored import workgroup_spec
 from tracker.models import Workgroup
 from tracker.services import db_session
 
@@ -28,10 +29,7 @@ def network_workgroups(network_id: int) -> dict[int, WorkgroupSpec]:
     rows = db_session().exec(
         select(Workgroup).where(Workgroup.network_id == network_id).order_by(col(Workgroup.name))
     )
-    return {
-        w.id or 0: WorkgroupSpec(w.name, w.email, tuple(a for a in w.aliases.split("\n") if a))
-        for w in rows
-    }
+    return {w.id or 0: workgroup_spec(w) for w in rows}
 
 
 def submitted_parties(draft: Draft, form: Mapping[str, str]) -> list[PartyChoice]:

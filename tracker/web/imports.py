@@ -207,11 +207,8 @@ def mapping(draft_id: str) -> ResponseReturnValue:
             remap_import_draft(services().db.unit_of_work(), command)
             flash(_("The layout was applied: check the activities below."), "success")
             return redirect(url_for("imports.review", draft_id=row.id))
-    except BadMapping as bad:
-        problems = [translate(bad.message)]
-        return _render_review(row, draft, form, mapping_problems=problems), 400
-    except ImportFailed as problem:
-        problems = [translate(problem.message)]
+    except (BadMapping, ImportFailed) as refused:
+        problems = [translate(refused.message)]
         return _render_review(row, draft, form, mapping_problems=problems), 400
     except StaleDraft:
         db_session().expire_all()
