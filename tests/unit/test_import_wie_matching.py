@@ -29,6 +29,7 @@ KNOWN = [
 ]
 
 DESK = "Werkgroep deskundigheidsbevordering"
+PR = "Werkgroep PR & Communicatie"
 
 
 @pytest.mark.parametrize(
@@ -82,6 +83,26 @@ def test_a_guess_is_conservative_what_is_short_or_unclear_stays_unknown(wie: str
     parties = match_parties(wie, KNOWN)
     assert parties.workgroups == () and parties.guessed == ()
     assert len(parties.unknown) == 1
+
+
+@pytest.mark.parametrize(
+    ("wie", "workgroups", "unknown"),
+    [
+        # a name with "&" written as it is, inside a longer "Wie"
+        ("Werkgroep PR & Communicatie i.s.m. Dagelijks Bestuur", (PR, "Dagelijks Bestuur"), ()),
+        ("Werkgroep PR&Communicatie samen met het DB", (PR, "Dagelijks Bestuur"), ()),
+        ("Werkgroep PR en Communicatie ism secretariaat", (PR, "Secretariaat"), ()),
+        # the partner named after "in samenwerking met" is a party of its own
+        ("Werkgroep PZ in samenwerking met de huisartsen", ("Werkgroep PZ",), ("huisartsen",)),
+    ],
+)  # fmt: skip
+def test_a_name_with_an_ampersand_and_a_partner_after_ism_are_read_apart(
+    wie: str, workgroups: tuple[str, ...], unknown: tuple[str, ...]
+) -> None:
+    """ "&" and "en" are the same in a workgroup's name wherever the name stands, and "i.s.m.",
+    "samen met" and "in samenwerking met" separate parties as a comma does."""
+    parties = match_parties(wie, KNOWN)
+    assert (parties.workgroups, parties.unknown) == (workgroups, unknown)
 
 
 def test_between_two_close_names_no_group_is_guessed() -> None:

@@ -33,7 +33,13 @@ FUZZY_MAX_LENGTH_DIFFERENCE = 2  # a typo, not another word: "werkgroepen" ≠ "
 # A whitespace run is only tried from its start ((?<!\s)): tried from every position inside
 # it, a run of spaces without a separator after it costs quadratic time. (Read as
 # \s*(?:,|;|\n|\s+\+\s+)\s*; a "," or ";" right after the last separator starts one itself.)
-_LIST_SEPARATORS = re.compile(r"(?:(?<!\s)\s*(?:[,;\n]|\s\+\s)|[,;])\s*")
+_LIST_SEPARATORS = re.compile(
+    r"(?:(?<!\s)\s*(?:[,;\n]|\s\+\s)|[,;])\s*"
+    # "i.s.m." / "in samenwerking met" / "samen met" join parties as a comma does
+    # (from a run's first space only: trying every space of a long run was quadratic)
+    r"|(?<!\s)\s+(?:i\.?\s?s\.?\s?m\.?|in\s+samenwerking\s+met|samen\s+met)\s+",
+    re.IGNORECASE,
+)
 _AND = re.compile(r"((?<!\s)\s+en\s+|(?<!\s)\s+&\s+(?=[a-z]))")
 _GROUP_NAME = re.compile(r"^(?:werkgroep|projectgroep|kerngroep|stuurgroep)\b", re.IGNORECASE)
 _STARTS_PARTY = re.compile(
@@ -279,14 +285,23 @@ def match_parties(wie: str, known: Sequence[KnownGroup]) -> Parties:
 
 def _alias_pattern(alias: str) -> re.Pattern[str] | None:
     """A pattern finding `alias` in running text whatever its case and accents, its words
-    apart by spaces or a "&" (an "&" of the alias itself is "en", as in its key)."""
+    apart by spaces or a "&"; an "en" of the alias (its key's "&" too) is "en" or "&"."""
     words = normalise_key(alias).split()
     if not words:
         return None
-    pieces = ["".join(_ACCENTED.get(c, re.escape(c)) for c in word) for word in words]
-    joined = r"(?:\s+|\s*&\s*)".join(pieces)
+    joined = _word_pattern(words[0])
+    for index in range(1, len(words)):
+        if words[index] == "en" and index < len(words) - 1:
+            continue  # joined to the word after it, below
+        before_and = words[index - 1] == "en" and index > 1
+        joiner = r"(?:\s+en\s+|\s*&\s*)" if before_and else r"(?:\s+|\s*&\s*)"
+        joined += joiner + _word_pattern(words[index])
     # a plural or singular ending may differ ("netwerkgroep" / "netwerkgroepen")
     return re.compile(rf"(?<!\w){joined}(?:en|s)?(?!\w)", re.IGNORECASE)
+
+
+def _word_pattern(word: str) -> str:
+    return "".join(_ACCENTED.get(c, re.escape(c)) for c in word)
 
 
 _ACCENTED = {
