@@ -33,7 +33,7 @@ from reminders.selection import (
     activities_per_workgroup,
     digest_lines,
 )
-from reminders.tokens import unsubscribe_token
+from reminders.tokens import unsubscribe_url
 from tracker.clock import as_utc
 from tracker.domain.access import Role
 from tracker.domain.message import Message
@@ -168,10 +168,8 @@ def _coordinators(session: Session) -> dict[int, list[User]]:
 
 def _personal_links(context: Context, user: User, why: Message) -> Links:
     assert user.id is not None
-    token = unsubscribe_token(context.secret_key, user.id)
-    return Links(
-        context.app_url, unsubscribe=f"{context.app_url}/herinneringen/afmelden/{token}", why=why
-    )
+    unsubscribe = unsubscribe_url(context.app_url, context.secret_key, user.id)
+    return Links(context.app_url, unsubscribe=unsubscribe, why=why)
 
 
 def plan_run(session: Session, context: Context, kind: ReminderKind, period: Period) -> RunPlan:
