@@ -13,7 +13,7 @@ from tracker.clock import Clock
 from tracker.database import UnitOfWork
 from tracker.domain.access import NotFound, Principal
 from tracker.handlers.marker import handler
-from tracker.reminder_models import ReminderPreference
+from tracker.reminder_models import preference_of
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,7 @@ def unsubscribe(uow: UnitOfWork, command: Unsubscribe, clock: Clock) -> None:
 
 def _store(uow: UnitOfWork, user_id: int, personal_copy: bool, digest: bool, clock: Clock) -> None:
     with uow:
-        preference = uow.session.get(ReminderPreference, user_id) or ReminderPreference(
-            user_id=user_id
-        )
+        preference = preference_of(uow.session, user_id)
         preference.personal_copy = personal_copy
         preference.digest = digest
         preference.updated_at = clock.now()

@@ -30,7 +30,7 @@ from tracker.domain.message import Message, stored
 from tracker.handlers.activities import record_reminder_sent
 from tracker.handlers.marker import handler
 from tracker.models import User, Workgroup, WorkgroupMember
-from tracker.reminder_models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
+from tracker.reminder_models import OutboxMessage, OutboxStatus, RecipientKind, preference_of
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,8 @@ class NotDeliverable(Exception):
 
 
 def recipient_address(db: Database, message: OutboxMessage) -> str:
-    """The address to send to now, or raise NotDeliverable (see the module docstring)."""
+    """The address to send to now, or raise NotDeliverable: failed without a valid address,
+    cancelled when the person opted out, left the workgroup or is no longer active."""
     with db.session() as session:
         if message.recipient_kind == RecipientKind.WORKGROUP:
             workgroup = session.get(Workgroup, message.workgroup_id)
@@ -72,18 +73,15 @@ def recipient_address(db: Database, message: OutboxMessage) -> str:
                     OutboxStatus.FAILED, Message("the workgroup has no e-mail address")
                 )
         else:
+            assert message.user_id is not None
             user = session.get(User, message.user_id)
-            preference = session.get(ReminderPreference, message.user_id)
-            wanted = (
-                preference is not None and preference.personal_copy
-                if message.recipient_kind == RecipientKind.MEMBER
-                else preference is None or preference.digest
-            )
+            preference = preference_of(session, message.user_id)
+            member = message.recipient_kind == RecipientKind.MEMBER
+            wanted = preference.personal_copy if member else preference.digest
             if user is None or not user.active or not wanted:
                 raise NotDeliverable(OutboxStatus.CANCELLED, Message("unsubscribed"))
-            if message.recipient_kind == RecipientKind.MEMBER and (
-                session.get(WorkgroupMember, (message.user_id, message.workgroup_id)) is None
-            ):
+            member_id = (message.user_id, message.workgroup_id)
+            if member and session.get(WorkgroupMember, member_id) is None:
                 raise NotDeliverable(
                     OutboxStatus.CANCELLED, Message("no longer a member of the workgroup")
                 )
