@@ -32,7 +32,7 @@ from jinja2 import Environment
 
 from reminders.periods import Period, ReminderKind
 from reminders.selection import ActivitySnapshot, Silence
-from tracker.domain.message import Message
+from tracker.domain.message import Message, Param
 from tracker.texts import status_label, translate
 
 MAIL_LOCALE = "nl"
@@ -45,21 +45,14 @@ SILENCE_WORDS = {
 
 def subject(kind: ReminderKind, period: Period, name: str) -> Message:
     """The subject of a reminder to a workgroup (`name`) or of the digest of a network."""
+    values: dict[str, Param] = {"period": period.label, "name": name}
     if kind is ReminderKind.QUARTERLY:
-        return Message(
-            "Annual plan %(period)s: activities of %(name)s", period=period.label, name=name
-        )
+        return Message("Annual plan %(period)s: activities of %(name)s", **values)
     if kind is ReminderKind.DUE_SOON:
         return Message(
-            "Annual plan: deadline approaching for activities of %(name)s (%(period)s)",
-            period=period.label,
-            name=name,
+            "Annual plan: deadline approaching for activities of %(name)s (%(period)s)", **values
         )
-    return Message(
-        "Annual plan %(period)s: workgroups without an update (%(name)s)",
-        period=period.label,
-        name=name,
-    )
+    return Message("Annual plan %(period)s: workgroups without an update (%(name)s)", **values)
 
 
 @dataclass(frozen=True)

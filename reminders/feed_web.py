@@ -16,8 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlmodel import Session, col, select
 
-from reminders.feed_content import deadlines, reminder_days, subscriber_for
-from reminders.feed_handlers import RenewCalendarFeed, renew_feed
+from reminders.handlers import RenewCalendarFeed, renew_feed
 from reminders.service import reminders_of
 from tracker.clock import as_utc
 from tracker.domain.access import Principal, Role
@@ -25,6 +24,7 @@ from tracker.models import Workgroup
 from tracker.reminder_models import CalendarFeed
 from tracker.services import db_session, services
 from tracker.web.access import principal
+from tracker.web.commands import run
 from tracker.web.forms import ActionForm
 
 blueprint = Blueprint("feeds", __name__)
@@ -75,7 +75,8 @@ def _app_url() -> str:
 
 @blueprint.get("/agenda/<secret>.ics")
 def feed(secret: str) -> ResponseReturnValue:
-    from reminders.ical import feed_calendar  # icalendar: loaded when a calendar asks
+    # icalendar is loaded when a calendar asks, not when the app starts.
+    from reminders.feeds import deadlines, feed_calendar, reminder_days, subscriber_for
 
     session = db_session()
     subscriber = subscriber_for(session, secret)
@@ -112,8 +113,7 @@ def renew_workgroup(workgroup_id: int) -> ResponseReturnValue:
 def _renew(workgroup_id: int | None) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
-    command = RenewCalendarFeed(principal(), workgroup_id)
-    secret = renew_feed(services().db.unit_of_work(), command, services().clock)
+    secret = run(renew_feed, RenewCalendarFeed(principal(), workgroup_id))
     workgroup = db_session().get(Workgroup, workgroup_id) if workgroup_id is not None else None
     address = f"{_app_url()}/agenda/{secret}.ics"
     response = Response(

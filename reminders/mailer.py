@@ -29,7 +29,7 @@ from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, getaddresses, make_msgid
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import Protocol
 
 from reminders.compose import mail_domain
 from reminders.settings import MailSettings, SmtpSettings
@@ -121,7 +121,7 @@ class SmtpMailer:
     def send(self, message: EmailMessage, before_data: BeforeData | None = None) -> None:
         envelope = Envelope(complete(message))
         client: smtplib.SMTP | None = None
-        handed_over = False
+        handed_over = broken = False
         try:
             client = self._connect()
             if self.settings.security == "starttls":
@@ -147,33 +147,30 @@ class SmtpMailer:
             if code != 250:
                 raise _failure(code, text)
         except DeliveryFailure:
-            _close(client, polite=True)
-            raise
+            raise  # raised above, on a reply: the connection is in order
         except smtplib.SMTPAuthenticationError as error:
             # A wrong password is the configuration's fault, not the message's: retry later.
-            _close(client, polite=True)
             raise TemporaryFailure(_reply(error.smtp_code, error.smtp_error)) from None
         except smtplib.SMTPResponseException as error:
             # A reply (also a refused DATA command): the server did not take the message.
-            _close(client, polite=True)
             raise _failure(error.smtp_code, error.smtp_error) from None
         except (smtplib.SMTPException, OSError) as error:
             # Connection refused or reset, timeouts, TLS problems, server hang-ups: before
             # DATA nothing was handed over; after it, the answer is what got lost.
-            _close(client, polite=False)
+            broken = True
             reason = f"{type(error).__name__}: {error}"
             raise (UncertainDelivery if handed_over else TemporaryFailure)(reason) from None
         except BaseException:
-            _close(client, polite=False)
+            broken = True
             raise
-        _close(client, polite=True)
+        finally:
+            if client is not None:
+                _close(client, polite=not broken)
 
 
-def _close(client: smtplib.SMTP | None, *, polite: bool) -> None:
+def _close(client: smtplib.SMTP, *, polite: bool) -> None:
     """End the session: with QUIT when the connection is in order (its failure changes
     nothing about the outcome), without when it broke or timed out (no second wait)."""
-    if client is None:
-        return
     if polite:
         try:
             client.quit()
@@ -188,7 +185,6 @@ class FileMailer:
 
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
-        self.count = 0
 
     def send(self, message: EmailMessage, before_data: BeforeData | None = None) -> None:
         complete(message)
@@ -202,22 +198,17 @@ class FileMailer:
         if before_data is not None:
             before_data()
         path.write_bytes(bytes(message))
-        self.count += 1
 
 
 class ConsoleMailer:
     """Prints each message (for trying things out in a terminal)."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream
-
     def send(self, message: EmailMessage, before_data: BeforeData | None = None) -> None:
         complete(message)
         if before_data is not None:
             before_data()
-        out = self.stream or sys.stdout
-        out.write(message.as_string() + "\n" + "-" * 72 + "\n")
-        out.flush()
+        sys.stdout.write(message.as_string() + "\n" + "-" * 72 + "\n")
+        sys.stdout.flush()
 
 
 def build_mailer(settings: MailSettings) -> Mailer:

@@ -63,18 +63,15 @@ class Draft:
     composed: Composed
     activity_ids: tuple[str, ...]
 
-    @property
-    def activity_ids_json(self) -> str:
-        return json.dumps(list(self.activity_ids))
 
-
-def _insert(connection: Connection, table: sa.Table) -> Any:
-    return upsert_insert(connection.dialect.name, table)
-
-
-def _inserted(connection: Connection, statement: Any) -> int:
-    """Rows an INSERT … ON CONFLICT DO NOTHING added (0 or 1), counted from RETURNING: the
-    drivers do not agree on `rowcount` for it."""
+def _insert_new(connection: Connection, table: sa.Table, unique: list[str], **values: Any) -> int:
+    """INSERT … ON CONFLICT (`unique`) DO NOTHING; returns the rows it added (0 or 1),
+    counted from RETURNING: the drivers do not agree on `rowcount` for it."""
+    statement = (
+        upsert_insert(connection.dialect.name, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+    )
     return len(connection.execute(statement.returning(sa.literal_column("1"))).all())
 
 
@@ -97,40 +94,42 @@ def write_run(
     have one keep it.
     """
     now = now.astimezone(UTC)
+    kind, period = run.kind.value, str(run.period)
     with db.unit_of_work() as uow:
         connection = uow.connection
-        made = _inserted(
+        made = _insert_new(
             connection,
-            _insert(connection, run_table)
-            .values(kind=run.kind.value, period=str(run.period), made_at=now, messages=len(drafts))
-            .on_conflict_do_nothing(index_elements=["kind", "period"]),
+            run_table,
+            ["kind", "period"],
+            kind=kind,
+            period=period,
+            made_at=now,
+            messages=len(drafts),
         )
         if once and not made:
             return None
         written = 0
         for draft in drafts:
-            written += _inserted(
+            written += _insert_new(
                 connection,
-                _insert(connection, outbox_table)
-                .values(
-                    recipient_key=draft.recipient_key,
-                    kind=run.kind.value,
-                    period=str(run.period),
-                    recipient_kind=draft.recipient_kind,
-                    network_id=draft.network_id,
-                    workgroup_id=draft.workgroup_id,
-                    user_id=draft.user_id,
-                    subject=draft.composed.subject,
-                    body_text=draft.composed.text,
-                    body_html=draft.composed.html,
-                    activity_ids=draft.activity_ids_json,
-                    status=OutboxStatus.PENDING,
-                    attempts=0,
-                    next_attempt_at=now,
-                    last_error="",
-                    created_at=now,
-                )
-                .on_conflict_do_nothing(index_elements=["recipient_key", "kind", "period"]),
+                outbox_table,
+                ["recipient_key", "kind", "period"],
+                recipient_key=draft.recipient_key,
+                kind=kind,
+                period=period,
+                recipient_kind=draft.recipient_kind,
+                network_id=draft.network_id,
+                workgroup_id=draft.workgroup_id,
+                user_id=draft.user_id,
+                subject=draft.composed.subject,
+                body_text=draft.composed.text,
+                body_html=draft.composed.html,
+                activity_ids=json.dumps(list(draft.activity_ids)),
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                last_error="",
+                created_at=now,
             )
         uow.commit()
     return written
@@ -231,20 +230,12 @@ def finish(connection: Connection, message_id: int, token: str, **values: object
     )
 
 
-@dataclass(frozen=True)
-class Retry:
-    """What a temporary failure leads to: another attempt at `at`, or (None) giving up."""
-
-    attempts: int
-    at: datetime | None
-
-
-def next_attempt(attempts_before: int, now: datetime, delays: Sequence[int]) -> Retry:
-    """Backoff: after the n-th failed attempt wait delays[n-1]; after the last one, give up."""
-    attempts = attempts_before + 1
+def retry_at(attempts: int, now: datetime, delays: Sequence[int]) -> datetime | None:
+    """Backoff: after the n-th failed attempt wait delays[n-1]; after the last one, None
+    (give up)."""
     if attempts > len(delays):
-        return Retry(attempts, None)
-    return Retry(attempts, now + timedelta(seconds=delays[attempts - 1]))
+        return None
+    return now + timedelta(seconds=delays[attempts - 1])
 
 
 UNDELIVERED = (OutboxStatus.FAILED, OutboxStatus.UNCERTAIN)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -33,7 +34,7 @@ from reminders.selection import (
     activities_per_workgroup,
     digest_lines,
 )
-from reminders.tokens import unsubscribe_token
+from reminders.tokens import unsubscribe_url
 from tracker.clock import as_utc
 from tracker.domain.access import Role
 from tracker.domain.message import Message
@@ -168,10 +169,8 @@ def _coordinators(session: Session) -> dict[int, list[User]]:
 
 def _personal_links(context: Context, user: User, why: Message) -> Links:
     assert user.id is not None
-    token = unsubscribe_token(context.secret_key, user.id)
-    return Links(
-        context.app_url, unsubscribe=f"{context.app_url}/herinneringen/afmelden/{token}", why=why
-    )
+    unsubscribe = unsubscribe_url(context.app_url, context.secret_key, user.id)
+    return Links(context.app_url, unsubscribe=unsubscribe, why=why)
 
 
 def plan_run(session: Session, context: Context, kind: ReminderKind, period: Period) -> RunPlan:
@@ -179,57 +178,46 @@ def plan_run(session: Session, context: Context, kind: ReminderKind, period: Per
     if kind is ReminderKind.DIGEST:
         return _plan_digest(session, context, period)
     plan = RunPlan()
-    networks = {n.id: n for n in session.exec(select(Network))}
+    networks = {n.id: n.name for n in session.exec(select(Network))}
     members = _personal_members(session)
     per_workgroup = activities_per_workgroup(kind, period, snapshots(session, listable_in=period))
     for workgroup in session.exec(select(Workgroup).order_by(col(Workgroup.id))):
-        workgroup_id = workgroup.id
-        if workgroup_id is None or not per_workgroup.get(workgroup_id):
+        activities = per_workgroup.get(workgroup.id or 0)
+        if workgroup.id is None or not activities:
             continue  # nothing open: nothing to send
-        activities = per_workgroup[workgroup_id]
-        network = networks[workgroup.network_id]
-        lines = listed(activities, period, Links(context.app_url), context.timezone)
         ids = tuple(a.id for a in activities)
+        lines = listed(activities, period, Links(context.app_url), context.timezone)
+        network = networks[workgroup.network_id]
+        compose = partial(
+            compose_reminder, context.env, kind, period, workgroup.name, network, lines
+        )
         if not workgroup.email:
-            plan.problems.append(f"workgroup {workgroup_id} has no e-mail address")
+            plan.problems.append(f"workgroup {workgroup.id} has no e-mail address")
         else:
             if not is_valid_address(workgroup.email):
-                plan.problems.append(f"workgroup {workgroup_id} has an invalid e-mail address")
-            composed = compose_reminder(
-                context.env,
-                kind,
-                period,
-                workgroup.name,
-                network.name,
-                lines,
-                Links(context.app_url),
-            )
+                plan.problems.append(f"workgroup {workgroup.id} has an invalid e-mail address")
             plan.drafts.append(
                 Draft(
-                    f"workgroup:{workgroup_id}",
+                    f"workgroup:{workgroup.id}",
                     RecipientKind.WORKGROUP,
                     workgroup.network_id,
-                    workgroup_id,
+                    workgroup.id,
                     None,
                     workgroup.email,
-                    composed,
+                    compose(Links(context.app_url)),
                     ids,
                 )
             )
-        for user in members.get(workgroup_id, []):
-            links = _personal_links(context, user, MEMBER_WHY)
-            composed = compose_reminder(
-                context.env, kind, period, workgroup.name, network.name, lines, links
-            )
+        for user in members.get(workgroup.id, []):
             plan.drafts.append(
                 Draft(
-                    f"member:{workgroup_id}:{user.id}",
+                    f"member:{workgroup.id}:{user.id}",
                     RecipientKind.MEMBER,
                     workgroup.network_id,
-                    workgroup_id,
+                    workgroup.id,
                     user.id,
                     user.email,
-                    composed,
+                    compose(_personal_links(context, user, MEMBER_WHY)),
                     ids,
                 )
             )
@@ -257,43 +245,39 @@ def quarterly_reminders(session: Session, period: Period) -> dict[int, SentRemin
 
 def _plan_digest(session: Session, context: Context, period: Period) -> RunPlan:
     plan = RunPlan()
-    all_activities = snapshots(session)
-    by_id = {a.id: a for a in all_activities}
-    open_now = activities_per_workgroup(ReminderKind.QUARTERLY, period, all_activities)
+    activities = {a.id: a for a in snapshots(session)}
+    open_now = activities_per_workgroup(ReminderKind.QUARTERLY, period, activities.values())
+    open_ids = {workgroup_id: [a.id for a in found] for workgroup_id, found in open_now.items()}
     reminders = quarterly_reminders(session, period)
-    last_updates = {a.id: a.last_update_at for a in all_activities}
+    last_updates = {a.id: a.last_update_at for a in activities.values()}
     coordinators = _coordinators(session)
     workgroups = session.exec(select(Workgroup).order_by(col(Workgroup.name))).all()
     for network in session.exec(select(Network).order_by(col(Network.id))):
         assert network.id is not None
         mine = {w.id: w for w in workgroups if w.network_id == network.id and w.id is not None}
-        lines = digest_lines(
-            {workgroup_id: bool(w.email) for workgroup_id, w in mine.items() if workgroup_id},
-            {k: [a.id for a in v] for k, v in open_now.items()},
-            reminders,
-            last_updates,
-        )
+        addressed = {workgroup_id: bool(w.email) for workgroup_id, w in mine.items()}
+        lines = digest_lines(addressed, open_ids, reminders, last_updates)
         if not lines:
             continue
         for line in lines:
             if line.reason is Silence.NO_ADDRESS:
                 plan.problems.append(f"workgroup {line.workgroup_id} has no e-mail address")
+        entries = [
+            DigestEntry(
+                mine[line.workgroup_id].name,
+                SILENCE_WORDS[line.reason],
+                listed(
+                    [activities[i] for i in line.activity_ids if i in activities],
+                    period,
+                    Links(context.app_url),
+                    context.timezone,
+                ),
+            )
+            for line in lines
+        ]
+        ids = tuple(dict.fromkeys(i for line in lines for i in line.activity_ids))
         for user in coordinators.get(network.id, []):
             links = _personal_links(context, user, COORDINATOR_WHY)
-            entries = [
-                DigestEntry(
-                    mine[line.workgroup_id].name,
-                    SILENCE_WORDS[line.reason],
-                    listed(
-                        [by_id[i] for i in line.activity_ids if i in by_id],
-                        period,
-                        links,
-                        context.timezone,
-                    ),
-                )
-                for line in lines
-            ]
-            ids = tuple(dict.fromkeys(i for line in lines for i in line.activity_ids))
             plan.drafts.append(
                 Draft(
                     f"coordinator:{network.id}:{user.id}",

@@ -1,15 +1,10 @@
 """Delivering the outbox: claim a due row, look up the address, send, record the outcome.
 
-Before DATA (connection refused, a 4xx reply to MAIL or RCPT) nothing was handed over: such
-failures are retried with the backoff of MAIL_RETRY_DELAYS; a 5xx reply or an invalid address
-marks the row failed. Just before DATA the row is marked "sending" (committed, and only while
-this sender holds the claim). When the answer to DATA is then lost (a timeout, a dropped
-connection, or this process dying while it waited), the server may have taken the mail: the
-row becomes uncertain and is not sent again by itself. Failed and uncertain rows are shown to
-admins, who can resend them; the Message-ID is derived from the row, so a repeat is
-recognisably the same mail. A delivered row is marked sent and a ReminderSent event is
-appended to each listed activity in the same transaction. The log names outbox rows,
-workgroups and people by id only.
+A failure before DATA (no connection, a 4xx reply to MAIL or RCPT) sent nothing and is retried
+after MAIL_RETRY_DELAYS; a 5xx reply or an invalid address marks the row failed; a lost answer
+to DATA marks it uncertain, and it is not sent again by itself (see outbox.py). A delivered
+row is marked sent and a ReminderSent event is appended to each listed activity in the same
+transaction. The log names outbox rows, workgroups and people by id only.
 """
 
 from __future__ import annotations
@@ -27,7 +22,7 @@ from reminders.compose import email_message, message_id_for
 from reminders.mailer import DeliveryFailure, Mailer, PermanentFailure, UncertainDelivery
 from reminders.planning import is_valid_address
 from reminders.settings import MailSettings
-from reminders.tokens import unsubscribe_token
+from reminders.tokens import unsubscribe_url
 from tracker.clock import Clock
 from tracker.database import Database
 from tracker.domain.commands import RecordReminderSent
@@ -35,7 +30,7 @@ from tracker.domain.message import Message, stored
 from tracker.handlers.activities import record_reminder_sent
 from tracker.handlers.marker import handler
 from tracker.models import User, Workgroup, WorkgroupMember
-from tracker.reminder_models import OutboxMessage, OutboxStatus, RecipientKind, ReminderPreference
+from tracker.reminder_models import OutboxMessage, OutboxStatus, RecipientKind, preference_of
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +62,8 @@ class NotDeliverable(Exception):
 
 
 def recipient_address(db: Database, message: OutboxMessage) -> str:
-    """The address to send to now, or raise NotDeliverable (see the module docstring)."""
+    """The address to send to now, or raise NotDeliverable: failed without a valid address,
+    cancelled when the person opted out, left the workgroup or is no longer active."""
     with db.session() as session:
         if message.recipient_kind == RecipientKind.WORKGROUP:
             workgroup = session.get(Workgroup, message.workgroup_id)
@@ -77,18 +73,15 @@ def recipient_address(db: Database, message: OutboxMessage) -> str:
                     OutboxStatus.FAILED, Message("the workgroup has no e-mail address")
                 )
         else:
+            assert message.user_id is not None
             user = session.get(User, message.user_id)
-            preference = session.get(ReminderPreference, message.user_id)
-            wanted = (
-                preference is not None and preference.personal_copy
-                if message.recipient_kind == RecipientKind.MEMBER
-                else preference is None or preference.digest
-            )
+            preference = preference_of(session, message.user_id)
+            member = message.recipient_kind == RecipientKind.MEMBER
+            wanted = preference.personal_copy if member else preference.digest
             if user is None or not user.active or not wanted:
                 raise NotDeliverable(OutboxStatus.CANCELLED, Message("unsubscribed"))
-            if message.recipient_kind == RecipientKind.MEMBER and (
-                session.get(WorkgroupMember, (message.user_id, message.workgroup_id)) is None
-            ):
+            member_id = (message.user_id, message.workgroup_id)
+            if member and session.get(WorkgroupMember, member_id) is None:
                 raise NotDeliverable(
                     OutboxStatus.CANCELLED, Message("no longer a member of the workgroup")
                 )
@@ -112,7 +105,7 @@ class Sender:
         self.token = uuid.uuid4().hex
         self.lease = outbox.lease_for(settings.smtp.timeout)
 
-    def deliver_due(self, limit: int | None = None) -> list[Outcome]:
+    def deliver_due(self) -> list[Outcome]:
         """Deliver every row due now (each at most once per call); returns the outcomes,
         first those of rows whose sender died during DATA (now uncertain)."""
         outcomes = [
@@ -124,10 +117,8 @@ class Sender:
                 "outbox %s: its sender stopped during DATA; marked uncertain", outcome.outbox_id
             )
         seen: set[int] = set()
-        while limit is None or len(outcomes) < limit:
-            message = outbox.claim_next(self.db, self.clock.now(), self.token, seen, self.lease)
-            if message is None or message.id is None:
-                break
+        while message := outbox.claim_next(self.db, self.clock.now(), self.token, seen, self.lease):
+            assert message.id is not None
             seen.add(message.id)
             outcomes.append(self.deliver(message))
         return outcomes
@@ -150,22 +141,10 @@ class Sender:
             return Outcome(message.id, refused.status, str(refused.reason))
         except PermanentFailure as failure:
             log.warning("%s: refused by the server, marked failed", where)
-            self._finish(
-                message,
-                status=OutboxStatus.FAILED,
-                attempts=message.attempts + 1,
-                last_error=failure.reason,
-            )
-            return Outcome(message.id, OutboxStatus.FAILED, failure.reason)
+            return self._attempted(message, OutboxStatus.FAILED, failure.reason)
         except UncertainDelivery as failure:
             log.warning("%s: no answer to DATA, marked uncertain (not sent again)", where)
-            self._finish(
-                message,
-                status=OutboxStatus.UNCERTAIN,
-                attempts=message.attempts + 1,
-                last_error=failure.reason,
-            )
-            return Outcome(message.id, OutboxStatus.UNCERTAIN, failure.reason)
+            return self._attempted(message, OutboxStatus.UNCERTAIN, failure.reason)
         except DeliveryFailure as failure:
             return self._retry(message, failure, where)
         self._record_sent(message)
@@ -183,8 +162,7 @@ class Sender:
         assert message.id is not None
         unsubscribe = None
         if message.user_id is not None:
-            token = unsubscribe_token(self.secret_key, message.user_id)
-            unsubscribe = f"{self.settings.app_url}/herinneringen/afmelden/{token}"
+            unsubscribe = unsubscribe_url(self.settings.app_url, self.secret_key, message.user_id)
         return email_message(
             self.settings.sender,
             address,
@@ -197,31 +175,32 @@ class Sender:
         )
 
     def _retry(self, message: OutboxMessage, failure: DeliveryFailure, where: str) -> Outcome:
-        assert message.id is not None
-        retry = outbox.next_attempt(message.attempts, self.clock.now(), self.settings.retry_delays)
-        if retry.at is None:
-            log.warning("%s: gave up after %d attempts", where, retry.attempts)
+        attempts = message.attempts + 1
+        at = outbox.retry_at(attempts, self.clock.now(), self.settings.retry_delays)
+        if at is None:
+            log.warning("%s: gave up after %d attempts", where, attempts)
             reason = Message(
                 "gave up after %(attempts)s attempts: %(reason)s",
-                attempts=retry.attempts,
+                attempts=attempts,
                 reason=failure.reason[:300],
             )
-            self._finish(
-                message,
-                status=OutboxStatus.FAILED,
-                attempts=retry.attempts,
-                last_error=stored(reason),
-            )
-            return Outcome(message.id, OutboxStatus.FAILED, str(reason))
-        log.info("%s: temporary failure, attempt %d; next at %s", where, retry.attempts, retry.at)
-        self._finish(
-            message,
-            status=OutboxStatus.PENDING,  # also after a refused DATA: the server said no
-            attempts=retry.attempts,
-            next_attempt_at=retry.at.astimezone(UTC),
-            last_error=failure.reason,
+            return self._attempted(message, OutboxStatus.FAILED, reason)
+        log.info("%s: temporary failure, attempt %d; next at %s", where, attempts, at)
+        # Pending again, also after a refused DATA: the server said no, so nothing arrived.
+        return self._attempted(
+            message, OutboxStatus.PENDING, failure.reason, next_attempt_at=at.astimezone(UTC)
         )
-        return Outcome(message.id, OutboxStatus.PENDING, failure.reason)
+
+    def _attempted(
+        self, message: OutboxMessage, status: str, reason: str | Message, **values: object
+    ) -> Outcome:
+        """Record one more attempt at the row, and what came of it."""
+        assert message.id is not None
+        last_error = stored(reason) if isinstance(reason, Message) else reason
+        self._finish(
+            message, status=status, attempts=message.attempts + 1, last_error=last_error, **values
+        )
+        return Outcome(message.id, status, str(reason))
 
     @handler
     def _finish(self, message: OutboxMessage, **values: object) -> None:

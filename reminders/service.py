@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from flask import Flask
 
@@ -29,7 +30,6 @@ class Reminders:
     app: Flask
     mail: MailSettings
     schedule: Schedule
-    _mailer: Mailer | None = field(default=None, repr=False)
 
     @property
     def db(self) -> Database:
@@ -41,16 +41,10 @@ class Reminders:
         found: Clock = self.app.extensions["tracker"].clock
         return found
 
-    @property
+    @cached_property
     def mailer(self) -> Mailer:
         """The configured mailer, built on first use (tests may set their own)."""
-        if self._mailer is None:
-            self._mailer = build_mailer(self.mail)
-        return self._mailer
-
-    @mailer.setter
-    def mailer(self, mailer: Mailer) -> None:
-        self._mailer = mailer
+        return build_mailer(self.mail)
 
     def context(self) -> Context:
         return Context(
@@ -77,19 +71,16 @@ class Reminders:
             log.info("%s %s: %d mails in the outbox", run.kind.value, run.period, written)
         return written
 
-    def make_due_runs(self, kinds: Iterable[ReminderKind] | None = None) -> list[Run]:
+    def make_due_runs(self, kinds: Iterable[ReminderKind] | None = None) -> None:
         """Make every run that is due now and not made yet (the catch-up after downtime, and
-        what each scheduled job does); returns the runs this process made."""
+        what each scheduled job does)."""
         schedule = self.schedule
         if kinds is not None:
             schedule = replace(schedule, kinds=tuple(k for k in kinds if k in schedule.kinds))
         with self.db.session() as session:
             done = outbox.done_runs(session)
-        made = []
         for run in due_runs(schedule, self.clock.now(), done):
-            if self.make_run(run) is not None:
-                made.append(run)
-        return made
+            self.make_run(run)
 
     def sender(self) -> Sender:
         return Sender(

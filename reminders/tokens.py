@@ -15,6 +15,11 @@ def unsubscribe_token(secret_key: str, user_id: int) -> str:
     return URLSafeSerializer(secret_key, salt=SALT).dumps(user_id)
 
 
+def unsubscribe_url(app_url: str, secret_key: str, user_id: int) -> str:
+    """The link in a personal mail (and its List-Unsubscribe header)."""
+    return f"{app_url}/herinneringen/afmelden/{unsubscribe_token(secret_key, user_id)}"
+
+
 def unsubscribe_user_id(secret_key: str, token: str) -> int | None:
     """The person the token was made for, or None when it was not made by this app."""
     try:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from flask_wtf import FlaskForm
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 from wtforms import BooleanField, SubmitField
 
 from reminders import handlers, outbox
@@ -20,7 +20,7 @@ from tracker.domain.access import Role
 from tracker.domain.message import from_stored
 from tracker.extensions import csrf
 from tracker.models import User, Workgroup
-from tracker.reminder_models import OutboxStatus, ReminderPreference
+from tracker.reminder_models import OutboxStatus, preference_of
 from tracker.services import db_session
 from tracker.texts import translate
 from tracker.web.access import principal
@@ -35,11 +35,6 @@ class PreferenceForm(FlaskForm):
     personal_copy = BooleanField(_l("Also send my workgroups' reminders to my own address"))
     digest = BooleanField(_l("Send me the digest of workgroups that have not answered"))
     submit = SubmitField(_l("Save"))
-
-
-def preference_of(session: Session, user_id: int) -> ReminderPreference:
-    """A person's choice; the defaults (no copy, digest on) when they never chose."""
-    return session.get(ReminderPreference, user_id) or ReminderPreference(user_id=user_id)
 
 
 @blueprint.route("/profiel/herinneringen", methods=["GET", "POST"])

@@ -29,7 +29,7 @@ def configure_mail(app: Flask, **config: object) -> Reminders:
     app.config.update(config)
     reminders = reminders_of(app)
     reminders.mail = mail_settings(app.config)
-    reminders._mailer = None
+    reminders.__dict__.pop("mailer", None)  # built again from the new settings
     return reminders
 
 

@@ -1,19 +1,11 @@
-"""Stored rows of the reminders: the outbox, the runs made, and each person's choices.
+"""Stored rows of the reminders: the runs made, the outbox, each person's choices, and the
+calendar feeds.
 
 They belong to the tracker's schema (the reminders package, a layer above the tracker,
-works on them; erasing a person reaches them too).
-
-The outbox is what makes reminders happen exactly once: a job writes one row per
-(recipient, kind, period) under a unique constraint, and a run is recorded under
-UNIQUE(kind, period) in the same transaction, so a second scheduler process or a restart
-writes nothing. Addresses are not copied into the outbox: they are looked up when the mail
-is sent, so erasing a person or fixing a workgroup's address needs no change here.
-
-A row's status goes pending → sending → sent. "sending" is written (and committed) just
-before the message is handed to the mail server (SMTP DATA): from then on, a lost answer
-means nobody knows whether the mail arrived, so such a row becomes "uncertain" and is never
-sent again unless an admin asks for it (see sender.py). The mail's Message-ID is derived
-from the row (compose.message_id_for), so any repeat is recognisably the same mail.
+works on them; erasing a person reaches them too). How a run and its outbox rows make each
+mail go out once, and what "sending" and "uncertain" mean, is told in reminders/outbox.py.
+Addresses are not copied into the outbox: they are looked up when the mail is sent, so
+erasing a person or fixing a workgroup's address needs no change here.
 """
 
 from __future__ import annotations
@@ -21,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, UniqueConstraint
 
 # Moments are stored with their time zone (UTC) on PostgreSQL; SQLite gives them back naive
 # and `as_utc` in outbox.py puts the zone back.
@@ -93,6 +85,11 @@ class ReminderPreference(SQLModel, table=True):
     personal_copy: bool = False
     digest: bool = True
     updated_at: datetime | None = Field(default=None, sa_type=MOMENT)
+
+
+def preference_of(session: Session, user_id: int) -> ReminderPreference:
+    """A person's choice; the defaults (no copy, digest on) when they never chose."""
+    return session.get(ReminderPreference, user_id) or ReminderPreference(user_id=user_id)
 
 
 class CalendarFeed(SQLModel, table=True):

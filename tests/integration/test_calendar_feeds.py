@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlmodel import select
 
-from reminders.feed_handlers import _store as store_feed
+from reminders.handlers import _store_feed as store_feed
 from reminders.service import reminders_of
 from tests.support import World, build_world, login, person
 from tracker import accounts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from reminders.feed_content import reminder_days
+from reminders.feeds import reminder_days
 from reminders.periods import Period, ReminderKind, Schedule
 
 
