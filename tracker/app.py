@@ -30,23 +30,7 @@ def create_tracker_app(
 ) -> Flask:
     """Build the tracker: configuration, extensions, database, blueprints, CLI commands.
     The whole app (with the reminders) is `wsgi.create_app`, the composition root."""
-    app = Flask(
-        __name__,
-        instance_path=str(config_module.INSTANCE),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "tracker" / "static"),
-    )
-    app.config.from_object(config_module.Config)
-    if test_config is not None:
-        app.config.update(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
-    request_log.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
-    proxies = int(app.config.get("PROXY_FIX_X_FOR", 0))
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
-
+    app = _configured_app(test_config)
     app.extensions["tracker"] = Services(
         db=Database(
             app.config["DATABASE_URL"], before_write=end_read_snapshot, timeouts=_timeouts(app)
@@ -69,7 +53,42 @@ def create_tracker_app(
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
+    _register_views(app)
+    texts.init_app(app)  # the `translate` filter and `status_label`
+    app.jinja_env.globals["get_locale"] = get_locale
+    clock_in_use = app.extensions["tracker"].clock
+    if isinstance(clock_in_use, ShiftedClock):  # the banner saying which day "today" is
+        app.jinja_env.globals["app_today"] = lambda: clock_in_use.now().astimezone(AMSTERDAM)
 
+    from tracker import cli
+
+    cli.register(app)
+    return app
+
+
+def _configured_app(test_config: Mapping[str, Any] | None) -> Flask:
+    """The Flask app with its configuration, signing key, logging and proxy settings."""
+    app = Flask(
+        __name__,
+        instance_path=str(config_module.INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "tracker" / "static"),
+    )
+    app.config.from_object(config_module.Config)
+    if test_config is not None:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    request_log.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    proxies = int(app.config.get("PROXY_FIX_X_FOR", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    return app
+
+
+def _register_views(app: Flask) -> None:
+    """The blueprints, and the hooks that shape every answer (errors, security headers)."""
     from tracker.web import (
         activities,
         admin,
@@ -99,16 +118,6 @@ def create_tracker_app(
     # Registered last, so it runs first: the other after-request hooks (security headers)
     # also apply to the 503 it may answer.
     errors.end_read_before_answering(app)
-    texts.init_app(app)  # the `translate` filter and `status_label`
-    app.jinja_env.globals["get_locale"] = get_locale
-    clock_in_use = app.extensions["tracker"].clock
-    if isinstance(clock_in_use, ShiftedClock):  # the banner saying which day "today" is
-        app.jinja_env.globals["app_today"] = lambda: clock_in_use.now().astimezone(AMSTERDAM)
-
-    from tracker import cli
-
-    cli.register(app)
-    return app
 
 
 def _guard_write_path(app: Flask) -> None:

@@ -32,7 +32,7 @@ from tracker.texts import status_label, translate
 from tracker.web.access import can_update, principal, visible_activity
 from tracker.web.commands import run
 from tracker.web.forms import ProgressForm, StatusForm
-from tracker.web.messages import flash_edited_meanwhile, refusal_message
+from tracker.web.messages import edited_meanwhile, refusal_message
 
 blueprint = Blueprint("activities", __name__)
 # Statuses an activity cannot be withdrawn from (the domain refuses it as well).
@@ -105,7 +105,7 @@ def _render_detail(
             targets=targets,
             target_names={t.indicator.id: translate(t.target.describe()) for t in targets},
             progress_form=progress_form or ProgressForm(formdata=None),
-            today=services().clock.now().astimezone(AMSTERDAM).date(),
+            today=today(),
         ),
         code,
     )
@@ -140,9 +140,7 @@ def update_status(activity_id: str) -> ResponseReturnValue:
         flash(refusal_message(error), "error")
         return _render_detail(found, form, 400)
     except ConcurrencyError:
-        db_session().expire_all()
-        fresh = visible_activity(activity_id)
-        flash_edited_meanwhile()
+        fresh = edited_meanwhile(activity_id)
         form.version.data = str(fresh.state.version)
         return _render_detail(fresh, form, 409)
     flash(_("Your update has been saved."), "success")
@@ -172,8 +170,6 @@ def record_target_progress(activity_id: str) -> ResponseReturnValue:
         flash(refusal_message(error), "error")
         return _render_detail(found, _status_form(found), 400, progress_form=form)
     except ConcurrencyError:
-        db_session().expire_all()
-        flash_edited_meanwhile()
-        return _render_detail(visible_activity(activity_id), _status_form(found), 409)
+        return _render_detail(edited_meanwhile(activity_id), _status_form(found), 409)
     flash(_("The value has been saved."), "success")
     return redirect(url_for("activities.detail", activity_id=activity_id) + "#streefwaarden")

@@ -15,13 +15,7 @@ from flask_login import login_required
 from sqlmodel import col, select
 
 from tracker.domain.access import Role
-from tracker.domain.commands import (
-    AddNetwork,
-    ErasePerson,
-    Membership,
-    SetActive,
-    SetRole,
-)
+from tracker.domain.commands import AddNetwork, ErasePerson, Membership, SetActive, SetRole
 from tracker.handlers import people
 from tracker.models import Network, User, Workgroup
 from tracker.security import audit, erasure
@@ -30,13 +24,7 @@ from tracker.services import db_session, services
 from tracker.web import audit_trail as audit_trail_view
 from tracker.web.access import client_address, principal
 from tracker.web.commands import run
-from tracker.web.forms import (
-    ActionForm,
-    EraseForm,
-    MembershipForm,
-    NetworkForm,
-    RoleForm,
-)
+from tracker.web.forms import ActionForm, EraseForm, MembershipForm, NetworkForm, RoleForm
 
 blueprint = Blueprint("admin", __name__, url_prefix="/beheer")
 
@@ -45,11 +33,7 @@ def admin_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., Re
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        if not principal().is_admin:
-            abort(
-                403,
-                description=_("Only administrators can manage networks, people and workgroups."),
-            )
+        principal().require_admin()  # 403 for everyone else (tracker.web.errors)
         return view(*args, **kwargs)
 
     return wrapped
@@ -67,7 +51,8 @@ def _networks() -> Sequence[Network]:
     return db_session().exec(select(Network).order_by(col(Network.name))).all()
 
 
-def _workgroups() -> Sequence[tuple[Workgroup, Network]]:
+def all_workgroups() -> Sequence[tuple[Workgroup, Network]]:
+    """Every workgroup with its network, by network and name."""
     query = select(Workgroup, Network).join(Network)
     return db_session().exec(query.order_by(col(Network.name), col(Workgroup.name))).all()
 
@@ -114,8 +99,7 @@ def user(user_id: int) -> ResponseReturnValue:
     role_form.network_id.choices = [(n.id, n.name) for n in _networks()]
     role_form.role.choices = list(role_labels().items())
     member_form = MembershipForm(prefix="member")
-    member_form.workgroup_id.choices = [(w.id, f"{n.name}: {w.name}") for w, n in _workgroups()]
-    code = 200
+    member_form.workgroup_id.choices = [(w.id, f"{n.name}: {w.name}") for w, n in all_workgroups()]
     if role_form.submit.data:
         if role_form.validate_on_submit():
             role = SetRole(
@@ -124,35 +108,29 @@ def user(user_id: int) -> ResponseReturnValue:
             run(people.set_role, role)
             flash(_("Role saved."), "success")
             return redirect(url_for("admin.user", user_id=user_id))
-        code = 400
-    elif member_form.submit.data:
-        if member_form.validate_on_submit():
-            join = Membership(principal(), user_id, member_form.workgroup_id.data or 0)
-            try:
-                run(people.add_to_workgroup, join)
-            except people.Refused:
-                member_form.workgroup_id.errors = [
-                    _("Give this person a role in the workgroup's network first.")
-                ]
-            else:
-                flash(_("Added to the workgroup."), "success")
-                return redirect(url_for("admin.user", user_id=user_id))
-        code = 400
+    elif member_form.submit.data and member_form.validate_on_submit():
+        join = Membership(principal(), user_id, member_form.workgroup_id.data or 0)
+        try:
+            run(people.add_to_workgroup, join)
+        except people.Refused:
+            member_form.workgroup_id.errors = [
+                _("Give this person a role in the workgroup's network first.")
+            ]
+        else:
+            flash(_("Added to the workgroup."), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
     roles, memberships = erasure.roles_and_workgroups(session, user_id)
-    return (
-        render_template(
-            "admin/user.html",
-            person=person,
-            roles=roles,
-            memberships=memberships,
-            role_form=role_form,
-            member_form=member_form,
-            role_labels=role_labels(),
-            erase_form=EraseForm(),
-            erased=erasure.is_erased(person),
-        ),
-        code,
-    )
+    return render_template(
+        "admin/user.html",
+        person=person,
+        roles=roles,
+        memberships=memberships,
+        role_form=role_form,
+        member_form=member_form,
+        role_labels=role_labels(),
+        erase_form=EraseForm(),
+        erased=erasure.is_erased(person),
+    ), 400 if role_form.submit.data or member_form.submit.data else 200
 
 
 @blueprint.route("/audit")

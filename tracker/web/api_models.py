@@ -37,7 +37,9 @@ def _integral(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-Version = Annotated[int, Field(ge=0), BeforeValidator(_integral)]
+ExpectedVersion = Annotated[  # a stale one is refused with 409
+    int, Field(ge=0, description="the version you saw ('version')"), BeforeValidator(_integral)
+]
 Note = Annotated[str, Field(max_length=MAX_NOTE_LENGTH)]
 HappenedOn = Annotated[
     date,
@@ -62,7 +64,7 @@ class StatusChangeIn(ApiModel):
         + ". Another name is refused with the error unknown_status.",
     )
     note: Note | None = None
-    expected_version: Version = Field(description="the version you saw ('version')")
+    expected_version: ExpectedVersion
     happened_on: HappenedOn | None = None
 
 
@@ -74,7 +76,7 @@ class ProgressIn(ApiModel):
     )
     value: float = Field(ge=0, le=MAX_PROGRESS_VALUE)
     note: Note | None = None
-    expected_version: Version = Field(description="the version you saw ('version')")
+    expected_version: ExpectedVersion
     happened_on: HappenedOn | None = None
 
 
@@ -124,14 +126,14 @@ class AmendmentIn(ApiModel):
     workgroups: WorkgroupNames | None = None
     position: Position | None = None
     reason: Note | None = None
-    expected_version: Version = Field(description="the version you saw ('version')")
+    expected_version: ExpectedVersion
 
 
 class WithdrawalIn(ApiModel):
     """Take the activity out of the plan (status vervallen)."""
 
     reason: Reason
-    expected_version: Version = Field(description="the version you saw ('version')")
+    expected_version: ExpectedVersion
 
 
 class ReopeningIn(ApiModel):
@@ -145,7 +147,7 @@ class ReopeningIn(ApiModel):
         + ", ".join(s for s in Status if s.is_open)
         + ". Another name is refused with the error unknown_status.",
     )
-    expected_version: Version = Field(description="the version you saw ('version')")
+    expected_version: ExpectedVersion
 
 
 class PlanIn(ApiModel):

@@ -118,50 +118,56 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = ""
     login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_from_token)
+    login_manager.unauthorized_handler(_unauthorized)
+    app.context_processor(_inject_action_form)
 
-    @login_manager.user_loader
-    def load_user(value: str) -> SignedIn | None:
-        parsed = parse_session_id(value)
-        if parsed is None:
-            return None
-        user_id, epoch = parsed
-        db = db_session()
-        if epoch != session_epoch(db.connection(), user_id):
-            return None  # signed out elsewhere, password changed, deactivated
-        now = services().clock.now().timestamp()
-        if timeouts().expired(session.get(SIGNED_IN_AT), session.get(SEEN_AT), now):
-            for key in ("_user_id", "_fresh", "_id", SIGNED_IN_AT, SEEN_AT):
-                session.pop(key, None)
-            flash(_("Your session has ended. Please sign in again."), "info")
-            return None
-        if now - float(session[SEEN_AT]) >= SEEN_AT_RESOLUTION:
-            session[SEEN_AT] = now
-        return _signed_in(db.get(User, user_id), epoch)
 
-    @login_manager.request_loader
-    def load_from_token(req: object) -> SignedIn | None:
-        header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer ") or not request.path.startswith("/api/"):
-            return None
-        token = header.removeprefix("Bearer ").strip()
-        # A detached copy of the person, read only (nothing adds it to a session).
-        found = user_by_token(db_session(), token_hash(token))
-        if found is None or not found[0].active:
-            return None
-        g.auth_by_token = True
-        return SignedIn(*found)
+def _load_user(value: str) -> SignedIn | None:
+    """The person of a session, while it is still valid (see the module docstring)."""
+    parsed = parse_session_id(value)
+    if parsed is None:
+        return None
+    user_id, epoch = parsed
+    db = db_session()
+    if epoch != session_epoch(db.connection(), user_id):
+        return None  # signed out elsewhere, password changed, deactivated
+    now = services().clock.now().timestamp()
+    if timeouts().expired(session.get(SIGNED_IN_AT), session.get(SEEN_AT), now):
+        for key in ("_user_id", "_fresh", "_id", SIGNED_IN_AT, SEEN_AT):
+            session.pop(key, None)
+        flash(_("Your session has ended. Please sign in again."), "info")
+        return None
+    if now - float(session[SEEN_AT]) >= SEEN_AT_RESOLUTION:
+        session[SEEN_AT] = now
+    return _signed_in(db.get(User, user_id), epoch)
 
-    @login_manager.unauthorized_handler
-    def unauthorized() -> ResponseReturnValue:
-        if request.path.startswith("/api/"):
-            return jsonify(error="unauthorized", message="sign in or send a bearer token"), 401
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
-    @app.context_processor
-    def inject_action_form() -> dict[str, object]:
-        # Only shown (its CSRF token), never filled from the request: an error page (413)
-        # must render without reading a body it has just refused.
-        return {"action_form": ActionForm(formdata=None)}
+def _load_from_token(req: object) -> SignedIn | None:
+    """The person of an API request's bearer token (only under /api/)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not request.path.startswith("/api/"):
+        return None
+    token = header.removeprefix("Bearer ").strip()
+    # A detached copy of the person, read only (nothing adds it to a session).
+    found = user_by_token(db_session(), token_hash(token))
+    if found is None or not found[0].active:
+        return None
+    g.auth_by_token = True
+    return SignedIn(*found)
+
+
+def _unauthorized() -> ResponseReturnValue:
+    if request.path.startswith("/api/"):
+        return jsonify(error="unauthorized", message="sign in or send a bearer token"), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _inject_action_form() -> dict[str, object]:
+    # Only shown (its CSRF token), never filled from the request: an error page (413)
+    # must render without reading a body it has just refused.
+    return {"action_form": ActionForm(formdata=None)}
 
 
 def is_safe_next(target: str | None) -> TypeGuard[str]:

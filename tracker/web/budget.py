@@ -23,6 +23,7 @@ from tracker.reports.spending import spending_entries, spent_per_theme
 from tracker.services import db_session, services
 from tracker.texts import translate
 from tracker.web.access import principal, visible_plan
+from tracker.web.commands import run
 from tracker.web.forms import DayField
 
 blueprint = Blueprint("budget", __name__, url_prefix="/plannen")
@@ -61,14 +62,11 @@ def page(slug: str) -> ResponseReturnValue:
     planned = per_theme(stored_budget(db_session(), plan.id or 0)[0])
     form = SpendingForm()
     form.theme.choices = [(theme, theme) for theme in planned]
-    code = 200
     if form.is_submitted():
-        if not may_record:
-            abort(403, description=_("Only the coordinators of this network can do this."))
+        person.require_coordinator(network.id or 0)
         if form.validate() and _recorded(form, plan.id or 0):
             flash(_("The spending has been recorded."), "success")
             return redirect(url_for("budget.page", slug=plan.slug))
-        code = 400
     now = services().clock.now()
     entries = spending_entries(db_session(), plan.id or 0, now.astimezone(AMSTERDAM).date(), now)
     return render_template(
@@ -79,7 +77,7 @@ def page(slug: str) -> ResponseReturnValue:
         spent=spent_per_theme(entries),
         entries=entries,
         form=form if may_record else None,
-    ), code
+    ), 400 if form.is_submitted() else 200
 
 
 def _recorded(form: SpendingForm, plan_id: int) -> bool:
@@ -93,7 +91,7 @@ def _recorded(form: SpendingForm, plan_id: int) -> bool:
         (form.note.data or "").strip(),
     )
     try:
-        record_spending(services().db.unit_of_work(), command, services().clock)
+        run(record_spending, command)
     except UnknownBudgetTheme:
         form.theme.errors = [_("Choose one of the themes of the budget.")]
         return False

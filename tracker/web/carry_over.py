@@ -60,16 +60,16 @@ def carry_over_page(plan: Plan, network: Network) -> ResponseReturnValue:
         ]
         errors += [PageError(form.target.id, str(e)) for e in form.errors.get("csrf_token", [])]
         return _render(plan, network, form, step=1, errors=errors), 400
-    if form.preview.data:
-        form.activities.data = [c.activity.id for c in rows]
-        wanneer = {c.activity.id: c.proposed.text for c in rows}
-        return _render(plan, network, form, step=2, rows=rows, wanneer=wanneer, new_year=new_year)
-    known = {c.activity.id for c in rows}
-    chosen = [a for a in form.activities.data or [] if a in known]
+    # The "Wanneer" typed in the preview; the proposed one where none was (the preview itself).
     wanneer = {c.activity.id: request.form.get(wanneer_field(c), c.proposed.text) for c in rows}
     step_two = partial(
         _render, plan, network, form, step=2, rows=rows, wanneer=wanneer, new_year=new_year
     )
+    if form.preview.data:
+        form.activities.data = [c.activity.id for c in rows]
+        return step_two()
+    known = {c.activity.id for c in rows}
+    chosen = [a for a in form.activities.data or [] if a in known]
     if errors := _choice_errors(form, rows, chosen, wanneer):
         return step_two(errors=errors), 400
     try:

@@ -92,6 +92,19 @@ def _refusal(rule: str) -> str:
     return texts.get(rule, _explanation(403))
 
 
+def _answer(
+    code: int,
+    api_message: str | None,
+    page_message: str | None,
+    headers: dict[str, str] | None = None,
+) -> ResponseReturnValue:
+    """JSON under /api/ (`error` is the code's kind, see API_ERRORS), else the error page."""
+    if request.path.startswith("/api/"):
+        body = jsonify(error=API_ERRORS.get(code, "error"), message=api_message)
+        return body, code, headers or {}
+    return *error_page(code, page_message), headers or {}
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(error: NotFound) -> ResponseReturnValue:
@@ -102,9 +115,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def forbidden(error: Forbidden) -> ResponseReturnValue:
         mark_request_failed()
-        if request.path.startswith("/api/"):
-            return jsonify(error="forbidden", message=API_REFUSALS.get(error.rule, "")), 403
-        return http_error(werkzeug.exceptions.Forbidden(description=_refusal(error.rule)))
+        return _answer(403, API_REFUSALS.get(error.rule, ""), _refusal(error.rule))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
@@ -118,23 +129,18 @@ def init_app(app: Flask) -> None:
         """413, with the limit. Renders nothing that reads the request's body: reading the
         form again would raise this error again (the page's own forms take no form data)."""
         limit = request.max_content_length
-        if request.path.startswith("/api/"):
-            message = "the request is too large" + (f" (at most {limit} bytes)" if limit else "")
-            return jsonify(error="too_large", message=message), 413
-        message = _explanation(413)
-        if limit:
-            message = _(
-                "The file or form is too large: at most %(megabytes)s MB. Nothing was saved.",
-                megabytes=format_decimal(round(limit / 1_048_576, 1)),
-            )
-        return error_page(413, message)
+        if not limit:
+            return _answer(413, "the request is too large", _explanation(413))
+        message = _(
+            "The file or form is too large: at most %(megabytes)s MB. Nothing was saved.",
+            megabytes=format_decimal(round(limit / 1_048_576, 1)),
+        )
+        return _answer(413, f"the request is too large (at most {limit} bytes)", message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
-        code = error.code or 500
-        if request.path.startswith("/api/"):
-            return jsonify(error=API_ERRORS.get(code, "error"), message=error.description), code
-        return error_page(code, error.description if _is_own(error) else _explanation(code))
+        code, description = error.code or 500, error.description
+        return _answer(code, description, description if _is_own(error) else _explanation(code))
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)
@@ -148,19 +154,15 @@ def init_app(app: Flask) -> None:
             "database unavailable on %s %s: %s", request.method, request.path, type(cause)
         )
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database
-        if request.path.startswith("/api/"):
-            body = jsonify(error="unavailable", message="the database is unavailable; try again")
-            return body, 503, {"Retry-After": "30"}
         message = _("The database cannot be reached at the moment. Try again in a minute.")
-        return *error_page(503, message), {"Retry-After": "30"}
+        api_message = "the database is unavailable; try again"
+        return _answer(503, api_message, message, {"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> ResponseReturnValue:
         mark_request_failed()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        if request.path.startswith("/api/"):
-            return jsonify(error="internal_error", message="unexpected error, logged"), 500
-        return error_page(500, _explanation(500))
+        return _answer(500, "unexpected error, logged", _explanation(500))
 
 
 def end_read_before_answering(app: Flask) -> None:

@@ -89,6 +89,11 @@ class DecimalCommaField(DecimalField):
             raise StopValidation()
 
 
+def version_field() -> HiddenField:
+    """The version of the activity the person saw (a stale one is refused with 409)."""
+    return HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
@@ -136,7 +141,7 @@ class StatusForm(FlaskForm):
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
     happened_on = DayField(_l("Happened on (if not today)"), validators=[Optional()])
-    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    version = version_field()
     submit = SubmitField(_l("Save update"))
 
 
@@ -166,7 +171,10 @@ class NetworkForm(FlaskForm):
 
 
 class WorkgroupForm(FlaskForm):
-    network_id = SelectField(_l("Network"), coerce=int, validators=[DataRequired()])
+    # Not checked against the choices: another network's id is the handler's 404.
+    network_id = SelectField(
+        _l("Network"), coerce=int, validate_choice=False, validators=[DataRequired()]
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
         _l("E-mail address"), validators=[Optional(), Email(check_deliverability=False)]
@@ -249,7 +257,7 @@ class ProgressForm(FlaskForm):
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE_LENGTH)])
     happened_on = DayField(_l("Reached on (if not today)"), validators=[Optional()])
-    version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    version = version_field()
     submit = SubmitField(_l("Save value"))
 
 

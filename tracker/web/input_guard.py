@@ -53,10 +53,6 @@ class JSONRefused(ValueError):
     A ValueError, so Flask's `get_json(silent=True)` treats it as unreadable JSON.
     """
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
 
 def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int | None:
     """How deeply arrays and objects nest in a JSON text (strings skipped), counted up to
@@ -127,15 +123,6 @@ def forbidden_character(text: str, pattern: re.Pattern[str] = FORBIDDEN_IN_NAMES
     return found.group() if found else None
 
 
-class _Refusal(Exception):
-    """Input refused by the check: the `error` kind and the message of the API's answer."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-
-
 def _name(key: str) -> str:
     """A field name for a message: quoted and escaped (no raw control character), short."""
     return repr(key[:40])
@@ -160,11 +147,11 @@ def _json_strings(value: Any) -> Iterator[tuple[str, str, bool]]:
 
 def _json_body() -> Any:
     """The request's JSON body read with the bounded reader; None when it is not readable
-    JSON at all (the view answers that as it always did)."""
+    JSON at all (the view answers that as it always did); JSONRefused when it is refused."""
     try:
         return current_app.json.loads(request.get_data(cache=True))
-    except JSONRefused as refused:
-        raise _Refusal("invalid_json", refused.message) from None
+    except JSONRefused:
+        raise
     except ValueError:  # not JSON, or not UTF-8 (UnicodeDecodeError)
         return None
 
@@ -198,24 +185,26 @@ def check_request() -> ResponseReturnValue | None:
         for where, text, pattern in _texts():
             character = forbidden_character(text, pattern)
             if character is not None:
-                raise _Refusal(
-                    "invalid_characters",
+                message = (
                     f"{where} contains U+{ord(character):04X}, a control character or a lone "
-                    "surrogate; these are not accepted",
+                    "surrogate; these are not accepted"
                 )
-    except _Refusal as refusal:
-        if request.path.startswith("/api/"):
-            return jsonify(error=refusal.kind, message=refusal.message), 400
-        if refusal.kind == "invalid_json":
-            abort(400, description=_("The request could not be read. Nothing was saved."))
-        abort(
-            400,
-            description=_(
-                "The text you sent contains characters that cannot be used, such as control "
-                "characters. Remove them and try again. Nothing was saved."
-            ),
-        )
+                page_message = _(
+                    "The text you sent contains characters that cannot be used, such as "
+                    "control characters. Remove them and try again. Nothing was saved."
+                )
+                return _refuse("invalid_characters", message, page_message)
+    except JSONRefused as refused:
+        page_message = _("The request could not be read. Nothing was saved.")
+        return _refuse("invalid_json", str(refused), page_message)
     return None
+
+
+def _refuse(kind: str, message: str, page_message: str) -> ResponseReturnValue:
+    """400: `{"error": kind, "message": …}` under /api/, else the page with `page_message`."""
+    if request.path.startswith("/api/"):
+        return jsonify(error=kind, message=message), 400
+    abort(400, description=page_message)
 
 
 def init_app(app: Flask) -> None:

@@ -13,16 +13,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlmodel import col, select
 
+from tracker.dashboard import coordinated_networks
 from tracker.domain.access import Role
 from tracker.domain.commands import InvitePerson
 from tracker.handlers import people
-from tracker.models import Network, Workgroup
 from tracker.security import invitations
 from tracker.services import db_session, services
 from tracker.web.access import principal
-from tracker.web.admin import role_labels
+from tracker.web.admin import all_workgroups, role_labels
 from tracker.web.auth import choose_password_page, send_or_log
 from tracker.web.forms import InvitationForm
 
@@ -36,12 +35,8 @@ def invite() -> ResponseReturnValue:
     if not actor.coordinates_a_network:
         abort(403, description=_("Only administrators and coordinators can invite people."))
     form = InvitationForm()
-    query = (
-        select(Workgroup, Network).join(Network).order_by(col(Network.name), col(Workgroup.name))
-    )
-    groups = [(w, n) for w, n in db_session().exec(query) if actor.is_coordinator(n.id or 0)]
-    networks = db_session().exec(select(Network).order_by(col(Network.name))).all()
-    form.network_id.choices = [(n.id, n.name) for n in networks if actor.is_coordinator(n.id or 0)]
+    groups = [(w, n) for w, n in all_workgroups() if actor.is_coordinator(n.id or 0)]
+    form.network_id.choices = [(n.id, n.name) for n in coordinated_networks(db_session(), actor)]
     form.role.choices = list(role_labels().items())
     form.workgroup_ids.choices = [(w.id, f"{n.name}: {w.name}") for w, n in groups]
     days = int(current_app.config["INVITATION_DAYS"])

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash
 from flask_babel import gettext as _
 
 from tracker.domain.status import StatusError
 from tracker.domain.status_texts import refusal
+from tracker.queries import ActivityDetail
+from tracker.services import db_session
 from tracker.texts import translate
+from tracker.web.access import visible_activity
 
 
 def refusal_message(error: StatusError) -> str:
@@ -15,8 +20,13 @@ def refusal_message(error: StatusError) -> str:
     return translate(refusal(error))
 
 
-def flash_edited_meanwhile() -> None:
-    """Tell the person their update lost to someone else's (the 409 of a stale version)."""
+def edited_meanwhile(
+    activity_id: str, load: Callable[[str], ActivityDetail] = visible_activity
+) -> ActivityDetail:
+    """The activity as it is now, after someone else's update beat the person's (the 409 of
+    a stale version), with a notice that theirs was not saved."""
+    db_session().expire_all()
+    found = load(activity_id)
     flash(
         _(
             "Someone else updated this activity while you were editing it. Your update "
@@ -24,3 +34,4 @@ def flash_edited_meanwhile() -> None:
         ),
         "error",
     )
+    return found

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from sqlmodel import col, select
 
 from events.store import ConcurrencyError
+from tracker.dashboard import coordinated_networks
 from tracker.domain.access import Forbidden, NotFound, Rule
 from tracker.domain.commands import (
     AddActivity,
@@ -42,7 +43,7 @@ from tracker.services import db_session
 from tracker.texts import status_label
 from tracker.web.access import principal, visible_activity, visible_plan
 from tracker.web.commands import run
-from tracker.web.messages import flash_edited_meanwhile, refusal_message
+from tracker.web.messages import edited_meanwhile, refusal_message
 from tracker.web.plan_forms import (
     NEW_THEME,
     ActivityEditForm,
@@ -133,20 +134,13 @@ def edit_activity(activity_id: str) -> ResponseReturnValue:
     """Change what the plan says about an activity (an amendment, field by field)."""
     found = coordinated_activity(activity_id)
     activity = found.activity
-    current_groups = _linked_workgroups(activity.id)
+    groups = _linked_workgroups(activity.id)
     form = ActivityEditForm()
     _choices(form, found.plan.id or 0, found.network.id or 0)
     page = "plan_changes/edit.html"
-    if not form.is_submitted():
-        form.title.data = activity.title
-        form.theme.data = found.theme.name
-        form.objectives.data = activity.objectives
-        form.actions.data = activity.actions
-        form.wie.data = activity.wie
-        form.wanneer.data = activity.wanneer
-        form.workgroups.data = current_groups
-        form.position.data = activity.position
-        form.version.data = str(found.state.version)
+    if not form.is_submitted():  # what the plan says now, with the version seen
+        version = str(found.state.version)
+        form.process(obj=activity, theme=found.theme.name, workgroups=groups, version=version)
         return _activity_page(page, found, form, 200)
     if not form.validate():
         flash(_("The changes were not saved: check the fields below."), "error")
@@ -161,7 +155,7 @@ def edit_activity(activity_id: str) -> ResponseReturnValue:
         actions=_edited(form.actions.data or "", activity.actions),
         wie=_edited(form.wie.data or "", activity.wie),
         wanneer=_edited(form.wanneer.data or "", activity.wanneer, one_line=True),
-        workgroup_ids=_workgroups_edit(form.workgroups.data or [], current_groups),
+        workgroup_ids=_workgroups_edit(form.workgroups.data or [], groups),
         position=None if form.position.data == activity.position else form.position.data,
         reason=_text(form.reason.data or ""),
         expected_version=int(form.version.data or 0),
@@ -264,9 +258,7 @@ def _activity_page(
 
 def _stale(page: str, activity_id: str, form: FlaskForm) -> ResponseReturnValue:
     """409: someone else changed the activity meanwhile; the form again, with its version."""
-    db_session().expire_all()
-    fresh = coordinated_activity(activity_id)
-    flash_edited_meanwhile()
+    fresh = edited_meanwhile(activity_id, coordinated_activity)
     form.version.data = str(fresh.state.version)
     return _activity_page(page, fresh, form, 409)
 
@@ -351,8 +343,7 @@ def new_plan() -> ResponseReturnValue:
         for plan, network in visible_plans(db_session(), person)
         if person.is_coordinator(network.id or 0)
     ]
-    networks = db_session().exec(select(Network).order_by(col(Network.name))).all()
-    coordinated = [n for n in networks if person.is_coordinator(n.id or 0)]
+    coordinated = coordinated_networks(db_session(), person)
     if not coordinated:
         raise Forbidden(Rule.COORDINATORS)  # 403: plans are made by coordinators
     form = NewPlanForm()

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +17,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.domain.activity import MAX_NOTE_LENGTH
@@ -29,6 +28,7 @@ from tracker.domain.plan_changes import (
     MAX_TITLE_LENGTH,
     MAX_WANNEER_LENGTH,
 )
+from tracker.web.forms import version_field
 
 NEW_THEME = ""  # the theme choice "a new theme" (its name in `new_theme`)
 TOO_LONG = _l("This text is too long.")
@@ -36,11 +36,6 @@ TOO_LONG = _l("This text is too long.")
 
 def at_most(length: int) -> Length:
     return Length(max=length, message=TOO_LONG)
-
-
-def version_field() -> HiddenField:
-    """The version of the activity the person saw (a stale one is refused with 409)."""
-    return HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
 
 
 def reason_field(required: str | None = None) -> TextAreaField:

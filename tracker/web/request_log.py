@@ -53,22 +53,14 @@ def init_app(app: Flask) -> None:
         route = request.url_rule.rule if request.url_rule else "(none)"
         # Only a person already loaded by this request: logging never asks the database.
         signed_in = g.get("_login_user") is not None and current_user.is_authenticated
-        user = current_user.user.id if signed_in else None
-        log.info(
-            "%s %s %s %sms user=%s id=%s",
-            request.method,
-            route,
-            response.status_code,
-            took,
-            user,
-            request_id,
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "route": route,
-                "status": response.status_code,
-                "ms": took,
-                "user_id": user,
-            },
-        )
+        fields = {
+            "request_id": request_id,
+            "method": request.method,
+            "route": route,
+            "status": response.status_code,
+            "ms": took,
+            "user_id": current_user.user.id if signed_in else None,
+        }
+        line = "%(method)s %(route)s %(status)s %(ms)sms user=%(user_id)s id=%(request_id)s"
+        log.info(line, fields, extra=fields)  # the same fields as the line's JSON keys
         return response

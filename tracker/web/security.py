@@ -8,6 +8,7 @@ from flask_login import current_user
 from tracker.security import audit
 from tracker.security.audit import AuditKind
 from tracker.services import services
+from tracker.web.access import client_address
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -37,6 +38,6 @@ def _record_refusal() -> None:
         AuditKind.ACCESS_REFUSED,
         at=services().clock.now(),
         actor_id=actor,
-        address=(request.remote_addr or "")[:64],
+        address=client_address(),
         detail=audit.fields(method=request.method, path=request.path),
     )

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import select
 
-from tracker.clock import AMSTERDAM
 from tracker.dashboard import coordinated_networks, coordinator_start
 from tracker.domain.access import Role
 from tracker.models import Network
-from tracker.services import db_session, services
+from tracker.services import db_session
 from tracker.web.access import principal
+from tracker.web.activities import today
 from tracker.web.board import board_start_url
 
 blueprint = Blueprint("start", __name__)
@@ -53,6 +53,5 @@ def _start(slug: str | None) -> ResponseReturnValue:
             abort(404)
     if not me.is_coordinator(chosen.id or 0 if chosen else 0):
         abort(403, description=_("The start page is for the network's coordinators."))
-    today = services().clock.now().astimezone(AMSTERDAM).date()
-    start = coordinator_start(session, chosen, today) if chosen else None
+    start = coordinator_start(session, chosen, today()) if chosen else None
     return render_template("start/coordinator.html", networks=networks, start=start)

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlmodel import col, select
 
+from tracker.dashboard import coordinated_networks
 from tracker.domain.access import Principal
 from tracker.domain.commands import AddWorkgroup, Membership
 from tracker.handlers import people
-from tracker.models import Network, NetworkRole, User, Workgroup, WorkgroupMember
+from tracker.models import NetworkRole, User, Workgroup, WorkgroupMember
 from tracker.services import db_session
 from tracker.web.access import principal
 from tracker.web.auth import is_safe_next
@@ -35,14 +36,9 @@ def _coordinator() -> Principal:
 def index() -> ResponseReturnValue:
     actor = _coordinator()
     session = db_session()
-    networks = [
-        n
-        for n in session.exec(select(Network).order_by(col(Network.name)))
-        if actor.is_coordinator(n.id or 0)
-    ]
+    networks = coordinated_networks(session, actor)
     form = WorkgroupForm()
     form.network_id.choices = [(n.id, n.name) for n in networks]
-    form.network_id.validate_choice = False  # another network: the handler answers 404
     if form.validate_on_submit():
         command = AddWorkgroup(
             actor, form.network_id.data or 0, form.name.data or "", form.email.data or ""
@@ -77,7 +73,6 @@ def index() -> ResponseReturnValue:
         members=members,
         roles=roles,
         form=form,
-        action_form=ActionForm(),
     )
     return page, 400 if form.is_submitted() else 200
 
